@@ -1,0 +1,102 @@
+// The composition root: one database, one clock, the services of every menu area, and the HTTP app.
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { AuditService } from './platform/audit/service.js';
+import { auditRoutes } from './platform/audit/routes.js';
+import { ensureFirstAdministrator, type AdminCreated } from './platform/auth/bootstrap.js';
+import { authRoutes } from './platform/auth/routes.js';
+import { AuthService } from './platform/auth/service.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import { Db } from './platform/db/db.js';
+import { openDatabase, type DbHandle } from './platform/db/dialect.js';
+import { migrateToLatest, pendingMigrations } from './platform/db/migrate.js';
+import { createHttpApp, type App } from './platform/http/app.js';
+import { webRoutes } from './platform/http/web.js';
+import { createLogger } from './platform/logger.js';
+import { datacenterRoutes } from './integration/datacenters/routes.js';
+import { DatacenterService } from './integration/datacenters/service.js';
+import { localizationRoutes } from './settings/localizations/routes.js';
+import { LocalizationService } from './settings/localizations/service.js';
+
+export interface BillrelayOptions {
+  config: Config;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface Billrelay {
+  app: App;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  services: Services;
+  /** Set when this start created the first administrator. */
+  firstAdmin?: AdminCreated;
+  close(): Promise<void>;
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+export function sqliteFileOf(config: Config): string {
+  return path.join(config.dataDir, 'billrelay.sqlite');
+}
+
+export function openConfiguredDatabase(config: Config): DbHandle {
+  return openDatabase({ databaseUrl: config.databaseUrl, sqliteFile: sqliteFileOf(config) });
+}
+
+function createServices(db: Db, clock: Clock) {
+  const audit = new AuditService(db, clock);
+  const localizations = new LocalizationService(db, audit, clock);
+  const auth = new AuthService(db, audit, clock);
+  const datacenters = new DatacenterService(db, audit, localizations, clock);
+  return { audit, localizations, auth, datacenters };
+}
+
+/** Seeds what exists from the first start, in dependency order; each seed does nothing when already done. */
+async function seed(services: Services): Promise<void> {
+  await services.localizations.seed();
+}
+
+export async function createBillrelay(options: BillrelayOptions): Promise<Billrelay> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const handle = openConfiguredDatabase(config);
+  try {
+    await migrateToLatest(handle);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  const db = new Db(handle);
+  const services = createServices(db, clock);
+  await seed(services);
+  const firstAdmin = await ensureFirstAdministrator(db, clock, config);
+
+  const app = await createHttpApp({ logger, auth: services.auth, localizations: services.localizations });
+  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
+    const pending = await pendingMigrations(handle).catch(() => ['unreachable']);
+    if (pending.length) return reply.code(503).send({ status: 'unavailable', pending });
+    return { status: 'ok' };
+  });
+  authRoutes(app, services.auth);
+  auditRoutes(app, services.audit);
+  localizationRoutes(app, services.localizations);
+  datacenterRoutes(app, services.datacenters);
+  await webRoutes(app, config.webDir);
+
+  return {
+    app,
+    db,
+    clock,
+    logger,
+    services,
+    firstAdmin,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { startCommand } from './start.js';
+import { migrateCommand } from './migrate.js';
+import { adminCommand } from './admin.js';
+
+const program = new Command()
+  .name('billrelay')
+  .description('Billing for hosting companies that resell ispmanager 6 licenses')
+  .showHelpAfterError();
+
+program.addCommand(startCommand());
+program.addCommand(migrateCommand());
+program.addCommand(adminCommand());
+
+await program.parseAsync(process.argv);

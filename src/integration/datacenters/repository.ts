@@ -1,0 +1,40 @@
+import type { Executor } from '../../platform/db/db.js';
+import type { PageQuery } from '../../platform/db/paging.js';
+import { offsetOf } from '../../platform/db/paging.js';
+
+export interface DatacenterRow {
+  id: number;
+  name: string;
+  externalId: string | null;
+  sort: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export class DatacenterRepository {
+  list(db: Executor, page: PageQuery): Promise<DatacenterRow[]> {
+    return db.selectFrom('datacenters').selectAll().orderBy('sort').orderBy('id').limit(page.perPage).offset(offsetOf(page)).execute();
+  }
+
+  async count(db: Executor): Promise<number> {
+    const row = await db.selectFrom('datacenters').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  find(db: Executor, id: number): Promise<DatacenterRow | undefined> {
+    return db.selectFrom('datacenters').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async insert(db: Executor, row: Omit<DatacenterRow, 'id'>): Promise<number> {
+    const { id } = await db.insertInto('datacenters').values(row).returning('id').executeTakeFirstOrThrow();
+    return Number(id);
+  }
+
+  async update(db: Executor, id: number, patch: Partial<Omit<DatacenterRow, 'id' | 'sort'>>): Promise<void> {
+    await db.updateTable('datacenters').set(patch).where('id', '=', id).execute();
+  }
+
+  async remove(db: Executor, id: number): Promise<void> {
+    await db.deleteFrom('datacenters').where('id', '=', id).execute();
+  }
+}

@@ -1,0 +1,73 @@
+import type { Executor } from '../db/db.js';
+
+export class AuthRepository {
+  findEmployeeByEmail(db: Executor, email: string) {
+    return db.selectFrom('employees').selectAll().where('email', '=', email).executeTakeFirst();
+  }
+
+  findEmployee(db: Executor, id: number) {
+    return db.selectFrom('employees').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async insertSession(db: Executor, row: { idHash: string; principalKind: string; principalId: number; csrfToken: string; createdAt: string; expiresAt: string; impersonatorId: number | null }) {
+    await db.insertInto('sessions').values(row).execute();
+  }
+
+  findSession(db: Executor, idHash: string, now: string) {
+    return db.selectFrom('sessions').selectAll().where('idHash', '=', idHash).where('expiresAt', '>', now).executeTakeFirst();
+  }
+
+  async deleteSession(db: Executor, idHash: string) {
+    await db.deleteFrom('sessions').where('idHash', '=', idHash).execute();
+  }
+
+  async deleteExpiredSessions(db: Executor, now: string) {
+    await db.deleteFrom('sessions').where('expiresAt', '<=', now).execute();
+  }
+
+  async deleteSessionsOf(db: Executor, principalKind: string, principalId: number) {
+    await db.deleteFrom('sessions').where('principalKind', '=', principalKind).where('principalId', '=', principalId).execute();
+  }
+
+  findToken(db: Executor, tokenHash: string) {
+    return db
+      .selectFrom('apiTokens')
+      .innerJoin('employees', 'employees.id', 'apiTokens.employeeId')
+      .select(['apiTokens.id as tokenId', 'apiTokens.lastUsedAt', 'employees.id', 'employees.email', 'employees.name', 'employees.isAdmin', 'employees.enabled', 'employees.language'])
+      .where('apiTokens.tokenHash', '=', tokenHash)
+      .executeTakeFirst();
+  }
+
+  async touchToken(db: Executor, tokenId: number, at: string) {
+    await db.updateTable('apiTokens').set({ lastUsedAt: at }).where('id', '=', tokenId).execute();
+  }
+
+  insertToken(db: Executor, row: { employeeId: number; name: string; tokenHash: string; createdAt: string }) {
+    return db.insertInto('apiTokens').values(row).returning('id').executeTakeFirstOrThrow();
+  }
+
+  listTokens(db: Executor, employeeId: number) {
+    return db.selectFrom('apiTokens').select(['id', 'name', 'createdAt', 'lastUsedAt']).where('employeeId', '=', employeeId).orderBy('id').execute();
+  }
+
+  async deleteToken(db: Executor, employeeId: number, id: number): Promise<boolean> {
+    const result = await db.deleteFrom('apiTokens').where('id', '=', id).where('employeeId', '=', employeeId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async recordFailure(db: Executor, email: string, ip: string, at: string) {
+    await db.insertInto('loginFailures').values({ email, ip, createdAt: at }).execute();
+  }
+
+  async failuresSince(db: Executor, email: string, ip: string, since: string): Promise<{ byEmail: number; byIp: number }> {
+    const [byEmail, byIp] = await Promise.all([
+      db.selectFrom('loginFailures').select((eb) => eb.fn.countAll<number>().as('n')).where('email', '=', email).where('createdAt', '>', since).executeTakeFirstOrThrow(),
+      db.selectFrom('loginFailures').select((eb) => eb.fn.countAll<number>().as('n')).where('ip', '=', ip).where('createdAt', '>', since).executeTakeFirstOrThrow(),
+    ]);
+    return { byEmail: Number(byEmail.n), byIp: Number(byIp.n) };
+  }
+
+  async clearFailures(db: Executor, email: string, olderThan: string) {
+    await db.deleteFrom('loginFailures').where((eb) => eb.or([eb('email', '=', email), eb('createdAt', '<=', olderThan)])).execute();
+  }
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import type { App } from '../http/app.js';
+import { CSRF_COOKIE, SESSION_COOKIE } from '../http/app.js';
+import { LoginInput, LoginView, MeView, TokenCreate, TokenCreated, TokenView } from './schemas.js';
+import { toMe, type AuthService } from './service.js';
+
+const tags = ['Auth'];
+
+export function authRoutes(app: App, auth: AuthService): void {
+  app.post('/api/v1/auth/login', {
+    schema: { body: LoginInput, response: { 200: LoginView }, tags, security: [] },
+  }, async (req, reply) => {
+    const { sessionId, csrfToken, me } = await auth.login(req.body.email, req.body.password, req.ip);
+    const secure = req.protocol === 'https';
+    reply.setCookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'lax', path: '/', secure });
+    // Readable by our own page, which echoes it in the x-csrf-token header.
+    reply.setCookie(CSRF_COOKIE, csrfToken, { httpOnly: false, sameSite: 'lax', path: '/', secure });
+    return { user: me, csrfToken };
+  });
+
+  app.post('/api/v1/auth/logout', {
+    schema: { response: { 204: z.null() }, tags },
+  }, async (req, reply) => {
+    if (req.sessionId) await auth.logout(req.sessionId);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' });
+    return reply.code(204).send(null);
+  });
+
+  app.get('/api/v1/auth/me', {
+    schema: { response: { 200: MeView }, tags },
+    preHandler: app.requireAuth,
+  }, async (req) => ({ ...toMe(req.principal!, req.impersonatorId ?? null), locale: req.actor.locale }));
+
+  app.post('/api/v1/auth/tokens', {
+    schema: { body: TokenCreate, response: { 201: TokenCreated }, tags },
+    preHandler: app.requireStaff,
+  }, async (req, reply) => reply.code(201).send(await auth.createToken(req.actor, req.body.name)));
+
+  app.get('/api/v1/auth/tokens', {
+    schema: { response: { 200: z.object({ items: z.array(TokenView) }) }, tags },
+    preHandler: app.requireStaff,
+  }, async (req) => ({ items: await auth.listTokens(req.actor) }));
+
+  app.delete('/api/v1/auth/tokens/:id', {
+    schema: { params: z.object({ id: z.coerce.number().int().positive() }), response: { 204: z.null() }, tags },
+    preHandler: app.requireStaff,
+  }, async (req, reply) => {
+    await auth.deleteToken(req.actor, req.params.id);
+    return reply.code(204).send(null);
+  });
+}

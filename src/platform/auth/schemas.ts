@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+export const LoginInput = z.strictObject({
+  email: z.string().trim().toLowerCase().pipe(z.email()),
+  password: z.string().min(1).max(1024),
+});
+
+export const MeView = z.object({
+  kind: z.enum(['employee', 'client']),
+  id: z.number().int(),
+  email: z.string(),
+  name: z.string(),
+  isAdmin: z.boolean(),
+  locale: z.string(),
+  impersonatedBy: z.number().int().nullable(),
+});
+export type MeView = z.infer<typeof MeView>;
+
+export const LoginView = z.object({ user: MeView, csrfToken: z.string() });
+
+export const TokenCreate = z.strictObject({ name: z.string().trim().min(1).max(100).default('API token') });
+export const TokenCreated = z.object({ id: z.number().int(), name: z.string(), token: z.string(), createdAt: z.string() });
+export const TokenView = z.object({ id: z.number().int(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() });

@@ -1,0 +1,186 @@
+import type { Actor } from '../actor.js';
+import type { AuditService } from '../audit/service.js';
+import type { Clock } from '../clock.js';
+import { dummyPasswordHash, verifyPassword } from '../crypto/passwords.js';
+import { randomToken, sha256 } from '../crypto/tokens.js';
+import type { Db } from '../db/db.js';
+import { AppError } from '../errors.js';
+import { AuthRepository } from './repository.js';
+import type { MeView } from './schemas.js';
+
+const SESSION_TTL_MS = 12 * 3600_000;
+const FAILURE_WINDOW_MS = 15 * 60_000;
+/** Failed logins allowed per e-mail and per address within the window before answering 429. */
+export const MAX_FAILURES_PER_EMAIL = 5;
+export const MAX_FAILURES_PER_IP = 20;
+const TOKEN_TOUCH_INTERVAL_MS = 60_000;
+
+/** Someone who can log in. Clients join in the clients area through the same shape. */
+export interface Principal {
+  kind: 'employee' | 'client';
+  id: number;
+  email: string;
+  name: string;
+  isAdmin: boolean;
+  language: string;
+  providerId?: number;
+}
+
+export interface ResolvedSession {
+  principal: Principal;
+  csrfToken: string;
+  impersonatorId: number | null;
+}
+
+/** Finds principals of another kind (clients) by e-mail or id; registered by the area that owns them. */
+export interface PrincipalSource {
+  kind: 'client';
+  findByEmail(email: string): Promise<(Principal & { passwordHash: string; enabled: boolean }) | undefined>;
+  findById(id: number): Promise<(Principal & { enabled: boolean }) | undefined>;
+}
+
+export class AuthService {
+  private readonly repo = new AuthRepository();
+  private readonly sources: PrincipalSource[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  addPrincipalSource(source: PrincipalSource): void {
+    this.sources.push(source);
+  }
+
+  async login(emailInput: string, password: string, ip: string): Promise<{ sessionId: string; csrfToken: string; me: MeView }> {
+    const email = emailInput.trim().toLowerCase();
+    const now = this.clock.now();
+    const since = new Date(now.getTime() - FAILURE_WINDOW_MS).toISOString();
+    const failures = await this.repo.failuresSince(this.db.kysely, email, ip, since);
+    if (failures.byEmail >= MAX_FAILURES_PER_EMAIL || failures.byIp >= MAX_FAILURES_PER_IP) {
+      throw new AppError('rate_limited', 'Too many failed logins; try again in 15 minutes', {
+        details: { retryAfterSeconds: FAILURE_WINDOW_MS / 1000 },
+      });
+    }
+    const candidate = await this.findCredentials(email);
+    const ok = await verifyPassword(candidate?.passwordHash ?? (await dummyPasswordHash()), password);
+    if (!candidate || !ok || !candidate.enabled) {
+      await this.repo.recordFailure(this.db.kysely, email, ip, now.toISOString());
+      throw new AppError('unauthorized', 'Wrong e-mail or password', { field: 'password' });
+    }
+    await this.repo.clearFailures(this.db.kysely, email, since);
+    const { sessionId, csrfToken } = await this.openSession(candidate.principal, null);
+    return { sessionId, csrfToken, me: toMe(candidate.principal, null) };
+  }
+
+  /** A session acting as another principal (an administrator opening a client's area). */
+  async openSession(principal: Principal, impersonatorId: number | null): Promise<{ sessionId: string; csrfToken: string }> {
+    const now = this.clock.now();
+    const sessionId = randomToken();
+    const csrfToken = randomToken();
+    await this.db.transaction(async (trx) => {
+      await this.repo.deleteExpiredSessions(trx, now.toISOString());
+      await this.repo.insertSession(trx, {
+        idHash: sha256(sessionId),
+        principalKind: principal.kind,
+        principalId: principal.id,
+        csrfToken,
+        createdAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString(),
+        impersonatorId,
+      });
+    });
+    return { sessionId, csrfToken };
+  }
+
+  async resolveSession(sessionId: string): Promise<ResolvedSession | undefined> {
+    const session = await this.repo.findSession(this.db.kysely, sha256(sessionId), this.clock.now().toISOString());
+    if (!session) return undefined;
+    const principal = await this.findPrincipal(session.principalKind, session.principalId);
+    if (!principal) return undefined;
+    return { principal, csrfToken: session.csrfToken, impersonatorId: session.impersonatorId };
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await this.repo.deleteSession(this.db.kysely, sha256(sessionId));
+  }
+
+  async resolveToken(token: string): Promise<Principal | undefined> {
+    const row = await this.repo.findToken(this.db.kysely, sha256(token));
+    if (!row || !row.enabled) return undefined;
+    const now = this.clock.now();
+    if (!row.lastUsedAt || now.getTime() - Date.parse(row.lastUsedAt) > TOKEN_TOUCH_INTERVAL_MS) {
+      await this.repo.touchToken(this.db.kysely, row.tokenId, now.toISOString());
+    }
+    return { kind: 'employee', id: row.id, email: row.email, name: row.name, isAdmin: !!row.isAdmin, language: row.language };
+  }
+
+  async createToken(actor: Actor, name: string) {
+    if (actor.kind !== 'employee') throw new AppError('forbidden', 'Only employees can create API tokens');
+    const token = randomToken('brt_');
+    const createdAt = this.clock.now().toISOString();
+    return this.db.transaction(async (trx) => {
+      const { id } = await this.repo.insertToken(trx, { employeeId: actor.id, name, tokenHash: sha256(token), createdAt });
+      await this.audit.record(trx, actor, 'api_token.create', 'api_token', Number(id), null, { name });
+      return { id: Number(id), name, token, createdAt };
+    });
+  }
+
+  async listTokens(actor: Actor) {
+    if (actor.kind !== 'employee') return [];
+    return this.repo.listTokens(this.db.kysely, actor.id);
+  }
+
+  async deleteToken(actor: Actor, id: number): Promise<void> {
+    if (actor.kind !== 'employee') throw new AppError('forbidden', 'Only employees have API tokens');
+    await this.db.transaction(async (trx) => {
+      if (!(await this.repo.deleteToken(trx, actor.id, id))) {
+        throw new AppError('not_found', `API token ${id} does not exist`, { field: 'id' });
+      }
+      await this.audit.record(trx, actor, 'api_token.delete', 'api_token', id, { id }, null);
+    });
+  }
+
+  /** Ends every session of a principal: used when an account is disabled or its password changes. */
+  async endSessionsOf(principalKind: string, principalId: number, db = this.db.kysely): Promise<void> {
+    await this.repo.deleteSessionsOf(db, principalKind, principalId);
+  }
+
+  private async findCredentials(email: string) {
+    const employee = await this.repo.findEmployeeByEmail(this.db.kysely, email);
+    if (employee) {
+      return { principal: employeePrincipal(employee), passwordHash: employee.passwordHash, enabled: !!employee.enabled };
+    }
+    for (const source of this.sources) {
+      const found = await source.findByEmail(email);
+      if (found) return { principal: found as Principal, passwordHash: found.passwordHash, enabled: found.enabled };
+    }
+    return undefined;
+  }
+
+  private async findPrincipal(kind: string, id: number): Promise<Principal | undefined> {
+    if (kind === 'employee') {
+      const employee = await this.repo.findEmployee(this.db.kysely, id);
+      return employee?.enabled ? employeePrincipal(employee) : undefined;
+    }
+    const found = await this.sources.find((s) => s.kind === kind)?.findById(id);
+    return found?.enabled ? found : undefined;
+  }
+}
+
+function employeePrincipal(row: { id: number; email: string; name: string; isAdmin: number; language: string }): Principal {
+  return { kind: 'employee', id: row.id, email: row.email, name: row.name, isAdmin: !!row.isAdmin, language: row.language };
+}
+
+export function toMe(principal: Principal, impersonatorId: number | null): MeView {
+  return {
+    kind: principal.kind,
+    id: principal.id,
+    email: principal.email,
+    name: principal.name,
+    isAdmin: principal.isAdmin,
+    locale: principal.language,
+    impersonatedBy: impersonatorId,
+  };
+}

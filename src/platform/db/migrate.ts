@@ -1,0 +1,38 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { DbHandle, DialectKind } from './dialect.js';
+import * as m001 from './migrations/001-foundation.js';
+
+type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
+
+/** In order; names never change once released. Later areas append their own. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '001-foundation': m001,
+};
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly dialect: DialectKind) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(
+      Object.entries(MIGRATIONS).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => m.up(db, this.dialect) }]),
+    );
+  }
+}
+
+export async function migrateToLatest(handle: DbHandle): Promise<string[]> {
+  const migrator = new Migrator({
+    db: handle.kysely as unknown as Kysely<unknown>,
+    provider: new StaticProvider(handle.dialect),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+export async function pendingMigrations(handle: DbHandle): Promise<string[]> {
+  const migrator = new Migrator({
+    db: handle.kysely as unknown as Kysely<unknown>,
+    provider: new StaticProvider(handle.dialect),
+  });
+  const all = await migrator.getMigrations();
+  return all.filter((m) => !m.executedAt).map((m) => m.name);
+}

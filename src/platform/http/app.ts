@@ -1,0 +1,144 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Actor } from '../actor.js';
+import type { AuthService, Principal } from '../auth/service.js';
+import { AppError } from '../errors.js';
+import { negotiateLocale } from '../i18n/localized.js';
+import type { LocalizationService } from '../../settings/localizations/service.js';
+import { errorHandler } from './errors.js';
+
+export const SESSION_COOKIE = 'billrelay_session';
+export const CSRF_COOKIE = 'billrelay_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger, ZodTypeProvider>;
+type Guard = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+    /** Who logged in (absent for anonymous requests); the actor may speak in another locale. */
+    principal?: Principal;
+    impersonatorId?: number | null;
+    sessionId?: string;
+  }
+  interface FastifyInstance {
+    requireAuth: Guard;
+    requireStaff: Guard;
+    requireAdmin: Guard;
+  }
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface HttpDeps {
+  logger: Logger;
+  auth: AuthService;
+  localizations: LocalizationService;
+}
+
+export async function createHttpApp(deps: HttpDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    trustProxy: false,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: false } },
+  }).withTypeProvider<ZodTypeProvider>() as unknown as App;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'billrelay API', version: '1', description: 'Billing for ispmanager 6 license resellers' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API token from POST /api/v1/auth/tokens' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.decorateRequest('actor', null as never);
+  app.decorateRequest('principal', undefined);
+  app.addHook('onRequest', async (req) => {
+    req.actor = await resolveActor(req, deps);
+  });
+
+  app.decorate('requireAuth', async (req: FastifyRequest) => {
+    if (req.actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
+  });
+  app.decorate('requireStaff', async (req: FastifyRequest) => {
+    if (req.actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
+    if (req.actor.kind !== 'employee') throw new AppError('forbidden', 'Only employees may do this');
+  });
+  app.decorate('requireAdmin', async (req: FastifyRequest) => {
+    if (req.actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
+    if (req.actor.kind !== 'employee' || !req.actor.isAdmin) {
+      throw new AppError('forbidden', 'Only administrators may do this');
+    }
+  });
+  return app;
+}
+
+async function resolveActor(req: FastifyRequest, deps: HttpDeps): Promise<Actor> {
+  const catalog = await deps.localizations.catalog();
+  const asked = negotiateLocale(req.headers['accept-language'], catalog.enabled);
+  const anonymous: Actor = { kind: 'anonymous', id: null, label: 'anonymous', locale: asked ?? catalog.defaultCode };
+
+  const authorization = req.headers.authorization;
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    const principal = match ? await deps.auth.resolveToken(match[1]!) : undefined;
+    if (!principal) throw new AppError('unauthorized', 'The API token is not valid');
+    req.principal = principal;
+    return actorOf(principal, asked ?? principal.language, null);
+  }
+
+  const sessionId = req.cookies[SESSION_COOKIE];
+  if (!sessionId) return anonymous;
+  const session = await deps.auth.resolveSession(sessionId);
+  if (!session) return anonymous;
+  // Cookies ride along with cross-site requests; a state change must prove it came from our own page.
+  if (UNSAFE_METHODS.has(req.method) && !isLoginOrLogout(req) && req.headers[CSRF_HEADER] !== session.csrfToken) {
+    throw new AppError('forbidden', `Missing or wrong ${CSRF_HEADER} header (CSRF protection for cookie sessions)`, {
+      field: CSRF_HEADER,
+    });
+  }
+  req.sessionId = sessionId;
+  req.principal = session.principal;
+  req.impersonatorId = session.impersonatorId;
+  return actorOf(session.principal, asked ?? session.principal.language, session.impersonatorId);
+}
+
+function isLoginOrLogout(req: FastifyRequest): boolean {
+  const path = req.url.split('?')[0];
+  return path === '/api/v1/auth/login';
+}
+
+function actorOf(p: Principal, locale: string, impersonatorId: number | null): Actor {
+  const extra = impersonatorId ? { impersonatorId } : {};
+  if (p.kind === 'client') {
+    return { kind: 'client', id: p.id, label: p.email, providerId: p.providerId ?? 0, locale, ...extra };
+  }
+  return { kind: 'employee', id: p.id, label: p.email, isAdmin: p.isAdmin, locale, ...extra };
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { App } from '../../platform/http/app.js';
+import { LocalizationCreate, LocalizationParams, LocalizationUpdate, LocalizationView } from './schemas.js';
+import type { LocalizationService } from './service.js';
+
+const tags = ['Settings: Localizations'];
+
+export function localizationRoutes(app: App, localizations: LocalizationService): void {
+  app.get('/api/v1/localizations', {
+    schema: { response: { 200: z.object({ items: z.array(LocalizationView), total: z.number().int() }) }, tags },
+    preHandler: app.requireAuth,
+  }, async () => {
+    const items = await localizations.list();
+    return { items, total: items.length };
+  });
+
+  app.get('/api/v1/localizations/:code', {
+    schema: { params: LocalizationParams, response: { 200: LocalizationView }, tags },
+    preHandler: app.requireAuth,
+  }, async (req) => localizations.get(req.params.code));
+
+  app.post('/api/v1/localizations', {
+    schema: { body: LocalizationCreate, response: { 201: LocalizationView }, tags },
+    preHandler: app.requireAdmin,
+  }, async (req, reply) => reply.code(201).send(await localizations.create(req.body, req.actor)));
+
+  app.patch('/api/v1/localizations/:code', {
+    schema: { params: LocalizationParams, body: LocalizationUpdate, response: { 200: LocalizationView }, tags },
+    preHandler: app.requireAdmin,
+  }, async (req) => localizations.update(req.params.code, req.body, req.actor));
+
+  app.delete('/api/v1/localizations/:code', {
+    schema: { params: LocalizationParams, response: { 204: z.null() }, tags },
+    preHandler: app.requireAdmin,
+  }, async (req, reply) => {
+    await localizations.remove(req.params.code, req.actor);
+    return reply.code(204).send(null);
+  });
+}
