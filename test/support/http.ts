@@ -69,6 +69,14 @@ export class ApiClient {
     return this.cookies.has('billrelay_session');
   }
 
+  /** Another client carrying the same cookies: what a stolen session cookie looks like. */
+  copySession(): ApiClient {
+    const copy = new ApiClient(this.baseUrl);
+    copy.cookies = new Map(this.cookies);
+    copy.csrf = this.csrf;
+    return copy;
+  }
+
   /** Forgets the CSRF token but keeps the cookie: what a cross-site form post looks like. */
   forgetCsrf(): void {
     this.csrf = undefined;

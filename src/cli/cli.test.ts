@@ -1,0 +1,87 @@
+// The CLI as an administrator uses it: real processes, a real data directory or PostgreSQL database.
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const tsx = path.join(root, 'node_modules/.bin/tsx');
+const main = path.join(root, 'src/cli/main.ts');
+
+let database: TestDatabase;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  env = {
+    ...process.env,
+    BILLRELAY_DATA_DIR: database.dataDir,
+    DATABASE_URL: database.databaseUrl ?? '',
+    BILLRELAY_ADMIN_EMAIL: '',
+    BILLRELAY_ADMIN_PASSWORD: '',
+    LOG_LEVEL: 'warn',
+  };
+});
+afterAll(() => database.drop());
+
+function run(...args: string[]) {
+  return spawnSync(tsx, [main, ...args], { env, encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('billrelay CLI', () => {
+  test('--help lists the commands and each command has its own help', () => {
+    const help = run('--help');
+    expect(help.status).toBe(0);
+    for (const command of ['start', 'migrate', 'admin']) expect(help.stdout).toContain(command);
+    const adminHelp = run('admin', 'create', '--help');
+    expect(adminHelp.stdout).toContain('--email');
+    expect(run('start', '--help').stdout).toContain('--port');
+  });
+
+  test('migrate creates the schema, then says it is up to date', () => {
+    const first = run('migrate');
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toContain('001-foundation');
+    expect(run('migrate').stdout).toContain('up to date');
+  });
+
+  test('admin create makes an administrator and refuses a duplicate with a clear message', () => {
+    const created = run('admin', 'create', '--email', 'Boss@Example.test', '--password', 'boss-password');
+    expect(created.status, created.stderr).toBe(0);
+    expect(created.stdout).toContain('boss@example.test');
+    const again = run('admin', 'create', '--email', 'boss@example.test', '--password', 'boss-password');
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('already exists');
+    expect(run('admin', 'create', '--email', 'x@example.test', '--password', 'short').stderr).toContain('at least 8');
+  });
+
+  test('start serves the API on the configured port; the first start prints a one-time password once', async () => {
+    const fresh = await createTestDatabase();
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const startEnv = { ...env, BILLRELAY_DATA_DIR: fresh.dataDir, DATABASE_URL: fresh.databaseUrl ?? '', PORT: String(port), HOST: '127.0.0.1' };
+    const startOnce = async () => {
+      const child = spawn(tsx, [main, 'start'], { env: startEnv });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      for (let i = 0; i < 200 && !out.includes('is running'); i++) await new Promise((r) => setTimeout(r, 100));
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json()).catch(() => null);
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      return { out, health };
+    };
+    try {
+      const first = await startOnce();
+      expect(first.health).toEqual({ status: 'ok' });
+      const password = /One-time password: (\S+)/.exec(first.out)?.[1];
+      expect(password).toBeTruthy();
+      const second = await startOnce();
+      expect(second.health).toEqual({ status: 'ok' });
+      expect(second.out).not.toContain('One-time password');
+      // The printed password is the administrator's.
+      expect(first.out).toContain('admin@billrelay.local');
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
