@@ -1,0 +1,197 @@
+// Working time under a weekly schedule: "due in 4 working hours" for tasks and tickets.
+// Computed in the schedule's own time zone with Intl only: local wall-clock times are turned into
+// instants through the zone's UTC offset, so nights, weekends and DST changes fall out naturally.
+import { AppError } from '../../platform/errors.js';
+
+/** One weekday of a schedule; begin and end are local "HH:MM" (end may be "24:00", the next midnight). */
+export interface WeekDay {
+  active: boolean;
+  allDay: boolean;
+  begin: string;
+  end: string;
+}
+
+export interface Schedule {
+  timeZone: string;
+  /** Seven entries, Monday first. */
+  days: readonly WeekDay[];
+}
+
+export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+
+/** "00:00".."23:59". */
+export const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** A closing time: "00:00".."23:59", or "24:00" for the end of the day. */
+export const CLOSING_TIME = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+
+const TIME_ZONES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
+/** Spelled like an IANA name: "Asia/Kolkata", "America/Argentina/Buenos_Aires", "EST5EDT"; not "asia/kolkata". */
+const IANA_SPELLING = /^[A-Z][A-Za-z0-9_+-]*(\/[A-Z][A-Za-z0-9_+-]*)*$/;
+const checkedZones = new Map<string, boolean>();
+
+/**
+ * A time zone that Intl lists (`Intl.supportedValuesOf('timeZone')`), or "UTC". ICU lists some zones under
+ * their older names (Asia/Calcutta, Europe/Kiev), so an IANA name that Intl resolves to a listed zone
+ * (Asia/Kolkata, Europe/Kyiv) is accepted too.
+ */
+export function isTimeZone(name: string): boolean {
+  if (TIME_ZONES.has(name)) return true;
+  let known = checkedZones.get(name);
+  if (known === undefined) {
+    known = false;
+    if (IANA_SPELLING.test(name) && name.length <= 64) {
+      try {
+        known = TIME_ZONES.has(new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone);
+      } catch {
+        known = false;
+      }
+    }
+    if (checkedZones.size < 1000) checkedZones.set(name, known);
+  }
+  return known;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+function minutesOf(time: string): number {
+  return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+}
+
+/**
+ * The rules every stored schedule obeys; errors name the field as the API does
+ * (`timeZone`, `days`, `days.<index>.begin`, `days.<index>.end`).
+ */
+export function checkSchedule(schedule: Schedule): void {
+  if (!isTimeZone(schedule.timeZone)) {
+    throw new AppError('validation', `"${schedule.timeZone}" is not an IANA time zone such as "Europe/Berlin" or "UTC"`, {
+      field: 'timeZone',
+    });
+  }
+  if (schedule.days.length !== 7) {
+    throw new AppError('validation', 'days: exactly seven entries are needed, Monday to Sunday', { field: 'days' });
+  }
+  schedule.days.forEach((day, index) => {
+    if (!TIME_OF_DAY.test(day.begin)) {
+      throw new AppError('validation', `${WEEKDAY_NAMES[index]}: the opening time must look like "09:00"`, { field: `days.${index}.begin` });
+    }
+    if (!CLOSING_TIME.test(day.end)) {
+      throw new AppError('validation', `${WEEKDAY_NAMES[index]}: the closing time must look like "18:00"`, { field: `days.${index}.end` });
+    }
+    if (day.active && !day.allDay && minutesOf(day.begin) >= minutesOf(day.end)) {
+      throw new AppError('validation', `${WEEKDAY_NAMES[index]}: the closing time ${day.end} must be after the opening time ${day.begin}`, {
+        field: `days.${index}.end`,
+      });
+    }
+  });
+  if (!schedule.days.some((day) => day.active)) {
+    throw new AppError('validation', 'At least one day of the week must be a working day', { field: 'days' });
+  }
+}
+
+// ---- time zone arithmetic -------------------------------------------------------------------------
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterOf(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The local wall-clock time of an instant, as milliseconds "as if it were UTC" (whole seconds). */
+function wallClockOf(instant: number, timeZone: string): number {
+  const parts: Record<string, string> = {};
+  for (const p of formatterOf(timeZone).formatToParts(new Date(instant))) parts[p.type] = p.value;
+  const wall = new Date(0);
+  wall.setUTCFullYear(Number(parts.year), Number(parts.month) - 1, Number(parts.day));
+  wall.setUTCHours(Number(parts.hour), Number(parts.minute), Number(parts.second), 0);
+  return wall.getTime();
+}
+
+/** UTC offset in milliseconds at an instant (local = instant + offset). */
+function offsetAt(instant: number, timeZone: string): number {
+  const whole = Math.floor(instant / 1000) * 1000;
+  return wallClockOf(whole, timeZone) - whole;
+}
+
+/**
+ * The instant a local wall-clock time is reached on a day the clocks may change. A time skipped by a
+ * spring-forward change is reached at the change itself (02:30 on that night: at 03:00 summer time). A
+ * time that happens twice in a fall-back change is, for an opening, its last occurrence and, for a
+ * closing, its first; so every instant of a window shows a wall-clock time between opening and closing.
+ */
+export function instantOfWallClock(wall: number, timeZone: string, occurrence: 'first' | 'last'): number {
+  const before = offsetAt(wall - DAY_MS, timeZone);
+  const after = offsetAt(wall + DAY_MS, timeZone);
+  const candidates = [wall - before, wall - after].filter((instant) => instant + offsetAt(instant, timeZone) === wall);
+  if (candidates.length) return occurrence === 'first' ? Math.min(...candidates) : Math.max(...candidates);
+  // In a gap: find the change, to the second, between the last instant on the old offset and the first on the new.
+  let lo = wall - after;
+  let hi = wall - before;
+  while (hi - lo > 1000) {
+    const mid = lo + Math.max(1000, Math.floor((hi - lo) / 2000) * 1000);
+    if (offsetAt(mid, timeZone) === before) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+// ---- working hours --------------------------------------------------------------------------------
+
+/**
+ * Adds `hours` working hours (fractional, rounded to whole minutes) to `start` under `schedule`.
+ * Working time is real elapsed time inside the day's opening window, so a 09:00–18:00 day is always
+ * nine hours, and an all-day day is 24 hours (23 or 25 on the day the clocks change; windows touching
+ * the changing hour follow instantOfWallClock). A result that lands exactly on a closing time stays
+ * there rather than jumping to the next opening.
+ * `hours = 0` returns `start` unchanged.
+ */
+export function addWorkingHours(start: Date, hours: number, schedule: Schedule): Date {
+  if (!Number.isFinite(hours) || hours < 0) {
+    throw new AppError('validation', `Working hours must be a non-negative number, got ${hours}`, { field: 'hours' });
+  }
+  if (Number.isNaN(start.getTime())) throw new AppError('validation', 'The start time is not a valid date', { field: 'start' });
+  checkSchedule(schedule);
+  let remaining = Math.round(hours * 60) * MINUTE_MS;
+  let cursor = start.getTime();
+  if (remaining === 0) return new Date(cursor);
+
+  const { timeZone, days } = schedule;
+  // Local midnight (as UTC milliseconds) of the day the cursor is in; windows never cross local midnight.
+  let day = Math.floor(wallClockOf(cursor, timeZone) / DAY_MS) * DAY_MS;
+  let idleDays = 0;
+  for (;;) {
+    const weekday = (new Date(day).getUTCDay() + 6) % 7; // Monday = 0
+    const entry = days[weekday]!;
+    let worked = false;
+    if (entry.active) {
+      const open = instantOfWallClock(day + (entry.allDay ? 0 : minutesOf(entry.begin) * MINUTE_MS), timeZone, 'last');
+      const close = instantOfWallClock(day + (entry.allDay ? DAY_MS : minutesOf(entry.end) * MINUTE_MS), timeZone, 'first');
+      if (close > cursor && close > open) {
+        const from = Math.max(open, cursor);
+        const available = close - from;
+        if (available >= remaining) return new Date(from + remaining);
+        remaining -= available;
+        cursor = close;
+        worked = true;
+      }
+    }
+    // A schedule whose only windows vanish in a DST gap would loop forever; two idle weeks means no time.
+    idleDays = worked ? 0 : idleDays + 1;
+    if (idleDays > 14) throw new AppError('validation', 'The schedule has no working time', { field: 'days' });
+    day += DAY_MS;
+  }
+}
