@@ -18,6 +18,8 @@ import { datacenterRoutes } from './integration/datacenters/routes.js';
 import { DatacenterService } from './integration/datacenters/service.js';
 import { localizationRoutes } from './settings/localizations/routes.js';
 import { LocalizationService } from './settings/localizations/service.js';
+import { providerRoutes } from './provider/providers/routes.js';
+import { ProviderService } from './provider/providers/service.js';
 
 export interface BillrelayOptions {
   config: Config;
@@ -51,12 +53,14 @@ function createServices(db: Db, clock: Clock) {
   const localizations = new LocalizationService(db, audit, clock);
   const auth = new AuthService(db, audit, clock);
   const datacenters = new DatacenterService(db, audit, localizations, clock);
-  return { audit, localizations, auth, datacenters };
+  const providers = new ProviderService(db, audit, clock, { defaultCurrency: process.env.BILLRELAY_DEFAULT_CURRENCY });
+  return { audit, localizations, auth, datacenters, providers };
 }
 
 /** Seeds what exists from the first start, in dependency order; each seed does nothing when already done. */
 async function seed(services: Services): Promise<void> {
   await services.localizations.seed();
+  await services.providers.seed();
 }
 
 export async function createBillrelay(options: BillrelayOptions): Promise<Billrelay> {
@@ -85,6 +89,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   auditRoutes(app, services.audit);
   localizationRoutes(app, services.localizations);
   datacenterRoutes(app, services.datacenters);
+  providerRoutes(app, services.providers);
   await webRoutes(app, config.webDir);
 
   return {
