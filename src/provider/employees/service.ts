@@ -1,0 +1,220 @@
+import type { Actor } from '../../platform/actor.js';
+import type { AuditService } from '../../platform/audit/service.js';
+import type { AuthService } from '../../platform/auth/service.js';
+import type { Clock } from '../../platform/clock.js';
+import { hashPassword } from '../../platform/crypto/passwords.js';
+import type { Db, Executor } from '../../platform/db/db.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/dialect.js';
+import type { Page, PageQuery } from '../../platform/db/paging.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
+import type { LocalizationService } from '../../settings/localizations/service.js';
+import { EmployeeRepository, type EmployeeRow } from './repository.js';
+import type { EmployeeInput, EmployeePatch, EmployeeView } from './schemas.js';
+
+/** Something else that refers to employees (tasks will); asked before a delete. */
+export type EmployeeReferrer = (db: Executor, employeeId: number) => Promise<string | undefined>;
+
+export class EmployeeService {
+  private readonly repo = new EmployeeRepository();
+  private readonly referrers: EmployeeReferrer[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly locales: LocalizationService,
+    private readonly auth: AuthService,
+    private readonly clock: Clock,
+  ) {}
+
+  addReferrer(referrer: EmployeeReferrer): void {
+    this.referrers.push(referrer);
+  }
+
+  async list(page: PageQuery): Promise<Page<EmployeeView>> {
+    const [rows, total] = await Promise.all([this.repo.list(this.db.kysely, page), this.repo.count(this.db.kysely)]);
+    const departments = await this.repo.departmentIdsOf(this.db.kysely, rows.map((r) => r.id));
+    return { items: rows.map((r) => toView(r, departments.get(r.id) ?? [])), total, page: page.page, perPage: page.perPage };
+  }
+
+  async get(id: number): Promise<EmployeeView> {
+    return this.viewOf(this.db.kysely, id);
+  }
+
+  async create(input: EmployeeInput, actor: Actor): Promise<EmployeeView> {
+    // Hashing is slow on purpose: done before the transaction so the write lock is held only briefly.
+    const passwordHash = await hashPassword(input.password);
+    return this.db.transaction(async (trx) => {
+      const catalog = await this.locales.catalog(trx);
+      const language = checkLanguage(input.language ?? catalog.defaultCode, catalog);
+      await this.checkEmailFree(trx, input.email);
+      const departmentIds = await this.checkDepartments(trx, input.departmentIds);
+      const now = this.clock.now().toISOString();
+      const id = await this.insertOrConflict(input.email, () =>
+        this.repo.insert(trx, {
+          email: input.email,
+          name: input.name,
+          passwordHash,
+          language,
+          isAdmin: input.isAdmin ? 1 : 0,
+          enabled: input.enabled ? 1 : 0,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
+      await this.repo.addMemberships(trx, id, departmentIds);
+      const view = await this.viewOf(trx, id);
+      await this.audit.record(trx, actor, 'employee.create', 'employee', id, null, view);
+      return view;
+    });
+  }
+
+  async update(id: number, input: EmployeePatch, actor: Actor): Promise<EmployeeView> {
+    const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
+    return this.db.transaction(async (trx) => {
+      const beforeRow = await this.repo.find(trx, id);
+      if (!beforeRow) throw notFound('Employee', id);
+      const before = await this.viewOf(trx, id);
+      const catalog = await this.locales.catalog(trx);
+
+      const losesAdmin = !!beforeRow.isAdmin && !!beforeRow.enabled && (input.isAdmin === false || input.enabled === false);
+      if (losesAdmin) {
+        const field = input.enabled === false ? 'enabled' : 'isAdmin';
+        const what = input.enabled === false ? 'disable' : 'demote';
+        if (actor.kind === 'employee' && actor.id === id) {
+          throw new AppError('conflict', `You cannot ${what} yourself; ask another administrator`, { field });
+        }
+        await this.checkNotLastAdmin(trx, id, `The last enabled administrator cannot be ${what}d`, field);
+      }
+      if (input.language !== undefined) checkLanguage(input.language, catalog);
+      if (input.email !== undefined && input.email !== beforeRow.email) await this.checkEmailFree(trx, input.email);
+
+      if (input.departmentIds !== undefined) {
+        const wanted = await this.checkDepartments(trx, input.departmentIds);
+        const leaving = before.departmentIds.filter((d) => !wanted.includes(d));
+        const headed = (await this.repo.headedDepartments(trx, id)).filter((d) => leaving.includes(d.id));
+        if (headed.length) {
+          throw new AppError('conflict', `${beforeRow.name} is the head of ${namesOf(headed, actor, catalog)}; choose another head first`, {
+            field: 'departmentIds',
+          });
+        }
+        await this.repo.removeMemberships(trx, id, leaving);
+        await this.repo.addMemberships(trx, id, wanted.filter((d) => !before.departmentIds.includes(d)));
+      }
+
+      await this.insertOrConflict(input.email ?? beforeRow.email, () =>
+        this.repo.update(trx, id, {
+          ...(input.email !== undefined ? { email: input.email } : {}),
+          ...(input.name !== undefined ? { name: input.name } : {}),
+          ...(passwordHash !== undefined ? { passwordHash } : {}),
+          ...(input.language !== undefined ? { language: input.language } : {}),
+          ...(input.isAdmin !== undefined ? { isAdmin: input.isAdmin ? 1 : 0 } : {}),
+          ...(input.enabled !== undefined ? { enabled: input.enabled ? 1 : 0 } : {}),
+          updatedAt: this.clock.now().toISOString(),
+        }),
+      );
+      // A disabled account or a new password must not leave a stolen or forgotten session open.
+      const endsSessions = (input.enabled === false && !!beforeRow.enabled) || passwordHash !== undefined;
+      if (endsSessions) await this.auth.endSessionsOf('employee', id, trx);
+
+      const view = await this.viewOf(trx, id);
+      const after = passwordHash !== undefined ? { ...view, credentialsChanged: true } : view;
+      await this.audit.record(trx, actor, 'employee.update', 'employee', id, before, after);
+      return view;
+    });
+  }
+
+  async remove(id: number, actor: Actor): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const row = await this.repo.find(trx, id);
+      if (!row) throw notFound('Employee', id);
+      if (actor.kind === 'employee' && actor.id === id) {
+        throw new AppError('conflict', 'You cannot delete yourself; ask another administrator', { field: 'id' });
+      }
+      if (row.isAdmin && row.enabled) await this.checkNotLastAdmin(trx, id, 'The last enabled administrator cannot be deleted', 'id');
+      const catalog = await this.locales.catalog(trx);
+      const headed = await this.repo.headedDepartments(trx, id);
+      if (headed.length) {
+        throw new AppError('conflict', `${row.name} is the head of ${namesOf(headed, actor, catalog)}; choose another head first`, {
+          field: 'id',
+        });
+      }
+      const uses = (await Promise.all(this.referrers.map((r) => r(trx, id)))).filter(Boolean);
+      if (uses.length) throw new AppError('conflict', `Employee ${row.email} is still used by ${uses.join(', ')}`, { field: 'id' });
+      const before = await this.viewOf(trx, id);
+      await this.auth.endSessionsOf('employee', id, trx);
+      // Memberships and API tokens go with the employee (ON DELETE CASCADE).
+      try {
+        await this.repo.remove(trx, id);
+      } catch (error) {
+        // Made the head of a department by a request that committed after the check above.
+        if (isForeignKeyViolation(error)) throw new AppError('conflict', `Employee ${row.email} is still referenced; try again`, { field: 'id' });
+        throw error;
+      }
+      await this.audit.record(trx, actor, 'employee.delete', 'employee', id, before, null);
+    });
+  }
+
+  private async viewOf(db: Executor, id: number): Promise<EmployeeView> {
+    const row = await this.repo.find(db, id);
+    if (!row) throw notFound('Employee', id);
+    const departments = await this.repo.departmentIdsOf(db, [id]);
+    return toView(row, departments.get(id) ?? []);
+  }
+
+  private async checkNotLastAdmin(trx: Executor, id: number, message: string, field: string): Promise<void> {
+    const admins = await this.repo.enabledAdminIds(trx, this.db.dialect === 'postgres');
+    if (admins.every((a) => a === id)) throw new AppError('conflict', message, { field });
+  }
+
+  private async checkEmailFree(db: Executor, email: string): Promise<void> {
+    if (await this.repo.findByEmail(db, email)) throw emailTaken(email);
+  }
+
+  /** A concurrent insert of the same e-mail passes the check above and trips the unique index instead. */
+  private async insertOrConflict<T>(email: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw emailTaken(email);
+      throw error;
+    }
+  }
+
+  private async checkDepartments(db: Executor, ids: number[]): Promise<number[]> {
+    const unique = [...new Set(ids)].sort((a, b) => a - b);
+    const existing = await this.repo.existingDepartmentIds(db, unique);
+    const missing = unique.filter((d) => !existing.has(d));
+    if (missing.length) {
+      throw new AppError('validation', `No department with id ${missing.join(', ')}`, { field: 'departmentIds', details: { missing } });
+    }
+    return unique;
+  }
+}
+
+function checkLanguage(code: string, catalog: LocaleCatalog): string {
+  if (!catalog.known.has(code)) {
+    throw new AppError('validation', `Unknown localization "${code}" (known: ${[...catalog.known].join(', ')})`, { field: 'language' });
+  }
+  return code;
+}
+
+const emailTaken = (email: string) => new AppError('conflict', `An employee with e-mail ${email} already exists`, { field: 'email' });
+
+function namesOf(departments: Array<{ name: string }>, actor: Actor, catalog: LocaleCatalog): string {
+  return departments.map((d) => `department "${pickLocalized(JSON.parse(d.name), actor.locale, catalog)}"`).join(', ');
+}
+
+function toView(row: EmployeeRow, departmentIds: number[]): EmployeeView {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    language: row.language,
+    isAdmin: !!row.isAdmin,
+    enabled: !!row.enabled,
+    departmentIds,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
