@@ -18,8 +18,6 @@ import { datacenterRoutes } from './integration/datacenters/routes.js';
 import { DatacenterService } from './integration/datacenters/service.js';
 import { localizationRoutes } from './settings/localizations/routes.js';
 import { LocalizationService } from './settings/localizations/service.js';
-import { employeeRoutes } from './provider/employees/routes.js';
-import { EmployeeService } from './provider/employees/service.js';
 import { providerRoutes } from './provider/providers/routes.js';
 import { ProviderService } from './provider/providers/service.js';
 
@@ -55,9 +53,8 @@ function createServices(db: Db, clock: Clock) {
   const localizations = new LocalizationService(db, audit, clock);
   const auth = new AuthService(db, audit, clock);
   const datacenters = new DatacenterService(db, audit, localizations, clock);
-  const employees = new EmployeeService(db, audit, localizations, auth, clock);
   const providers = new ProviderService(db, audit, clock, { defaultCurrency: process.env.BILLRELAY_DEFAULT_CURRENCY });
-  return { audit, localizations, auth, datacenters, providers, employees };
+  return { audit, localizations, auth, datacenters, providers };
 }
 
 /** Seeds what exists from the first start, in dependency order; each seed does nothing when already done. */
@@ -93,7 +90,6 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   localizationRoutes(app, services.localizations);
   datacenterRoutes(app, services.datacenters);
   providerRoutes(app, services.providers);
-  employeeRoutes(app, services.employees);
   await webRoutes(app, config.webDir);
 
   return {

@@ -302,4 +302,11 @@ describe('Provider → Providers', () => {
       else process.env.BILLRELAY_DEFAULT_CURRENCY = saved;
     }
   });
+
+  test('the OpenAPI document describes the endpoints', async () => {
+    const doc = await t().anonymous().get('/api/docs/json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/providers', '/api/v1/providers/{id}']));
+    expect(Object.keys(doc.body.paths['/api/v1/providers'])).toEqual(expect.arrayContaining(['get', 'post']));
+  });
 });

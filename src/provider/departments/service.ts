@@ -1,0 +1,322 @@
+import type { Actor } from '../../platform/actor.js';
+import type { AuditService } from '../../platform/audit/service.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db, Executor } from '../../platform/db/db.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/dialect.js';
+import type { Page, PageQuery } from '../../platform/db/paging.js';
+import { closeGap, makeRoomAt, moveStep, moveTo } from '../../platform/db/sorting.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { checkLocalized, pickLocalized, type LocaleCatalog, type LocalizedText } from '../../platform/i18n/localized.js';
+import type { LocalizationService } from '../../settings/localizations/service.js';
+import { DepartmentRepository, type DepartmentRow } from './repository.js';
+import type { DepartmentInput, DepartmentPatch, DepartmentView, MemberView } from './schemas.js';
+
+/** Something else that refers to departments (processing modules will); asked before a delete. */
+export type DepartmentReferrer = (db: Executor, departmentId: number) => Promise<string | undefined>;
+
+/** The departments that exist from the first start, as in the partner guide's examples. */
+const SEEDED: LocalizedText[] = [
+  { en: 'Sales department', ru: 'Отдел продаж' },
+  { en: 'Technical support', ru: 'Техническая поддержка' },
+];
+
+export class DepartmentService {
+  private readonly repo = new DepartmentRepository();
+  private readonly referrers: DepartmentReferrer[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly locales: LocalizationService,
+    private readonly clock: Clock,
+  ) {}
+
+  addReferrer(referrer: DepartmentReferrer): void {
+    this.referrers.push(referrer);
+  }
+
+  async list(page: PageQuery, actor: Actor): Promise<Page<DepartmentView>> {
+    const [rows, total, catalog] = await Promise.all([
+      this.repo.list(this.db.kysely, page),
+      this.repo.count(this.db.kysely),
+      this.locales.catalog(),
+    ]);
+    const ids = rows.map((r) => r.id);
+    const [providers, members] = await Promise.all([this.repo.providerIdsOf(this.db.kysely, ids), this.repo.memberIdsOf(this.db.kysely, ids)]);
+    return {
+      items: rows.map((r) => toView(r, providers.get(r.id) ?? [], members.get(r.id) ?? [], actor.locale, catalog)),
+      total,
+      page: page.page,
+      perPage: page.perPage,
+    };
+  }
+
+  async get(id: number, actor: Actor): Promise<DepartmentView> {
+    return this.viewOf(this.db.kysely, id, actor.locale, await this.locales.catalog());
+  }
+
+  /** Sales and technical support, on the first start only (nothing happens once any department exists). */
+  async seed(): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      if ((await this.repo.count(trx)) > 0) return;
+      const catalog = await this.locales.catalog(trx);
+      const taskLocale = catalog.known.has('en') ? 'en' : catalog.defaultCode;
+      const businessHoursId = await this.repo.firstBusinessHoursId(trx);
+      const providerId = await this.repo.defaultProviderId(trx);
+      const now = this.clock.now().toISOString();
+      for (const [index, name] of SEEDED.entries()) {
+        const id = await this.repo.insert(trx, {
+          name: JSON.stringify(name),
+          businessHoursId,
+          showInSupportCenter: 1,
+          taskLocale,
+          headEmployeeId: null,
+          ticketCategoryDescription: null,
+          sort: index + 1,
+          createdAt: now,
+          updatedAt: now,
+        });
+        if (providerId !== null) await this.repo.addProviders(trx, id, [providerId]);
+      }
+    });
+  }
+
+  async create(input: DepartmentInput, actor: Actor): Promise<DepartmentView> {
+    return this.db.transaction(async (trx) => {
+      const catalog = await this.locales.catalog(trx);
+      const name = checkLocalized(input.name, catalog, 'name');
+      const description = input.ticketCategoryDescription === null ? null : checkLocalized(input.ticketCategoryDescription, catalog, 'ticketCategoryDescription');
+      const taskLocale = checkTaskLocale(input.taskLocale ?? catalog.defaultCode, catalog);
+      await this.checkBusinessHours(trx, input.businessHoursId);
+      const providerIds = await this.checkProviders(trx, input.providerIds);
+      const memberIds = await this.checkEmployees(trx, input.memberIds);
+      await this.checkHead(trx, input.headEmployeeId, memberIds);
+
+      const now = this.clock.now().toISOString();
+      const sort = await makeRoomAt(trx, 'departments', input.sort);
+      const id = await this.repo.insert(trx, {
+        name: JSON.stringify(name),
+        businessHoursId: input.businessHoursId,
+        showInSupportCenter: input.showInSupportCenter ? 1 : 0,
+        taskLocale,
+        headEmployeeId: input.headEmployeeId,
+        ticketCategoryDescription: description === null ? null : JSON.stringify(description),
+        sort,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await this.repo.addProviders(trx, id, providerIds);
+      await this.repo.addMembers(trx, id, memberIds);
+      const view = await this.viewOf(trx, id, actor.locale, catalog);
+      await this.audit.record(trx, actor, 'department.create', 'department', id, null, view);
+      return view;
+    });
+  }
+
+  async update(id: number, input: DepartmentPatch, actor: Actor): Promise<DepartmentView> {
+    return this.db.transaction(async (trx) => {
+      const row = await this.repo.find(trx, id);
+      if (!row) throw notFound('Department', id);
+      const catalog = await this.locales.catalog(trx);
+      const before = await this.viewOf(trx, id, actor.locale, catalog);
+
+      const name = input.name === undefined ? undefined : checkLocalized(input.name, catalog, 'name');
+      const description =
+        input.ticketCategoryDescription == null ? input.ticketCategoryDescription : checkLocalized(input.ticketCategoryDescription, catalog, 'ticketCategoryDescription');
+      if (input.taskLocale !== undefined) checkTaskLocale(input.taskLocale, catalog);
+      if (input.businessHoursId !== undefined) await this.checkBusinessHours(trx, input.businessHoursId);
+      const providerIds = input.providerIds === undefined ? before.providerIds : await this.checkProviders(trx, input.providerIds);
+      const memberIds = input.memberIds === undefined ? before.memberIds : await this.checkEmployees(trx, input.memberIds);
+      if (input.headEmployeeId !== undefined) {
+        await this.checkHead(trx, input.headEmployeeId, memberIds);
+      } else if (row.headEmployeeId !== null && !memberIds.includes(row.headEmployeeId)) {
+        throw new AppError('conflict', `Employee ${row.headEmployeeId} is the head of department "${before.displayName}" and must stay a member; choose another head first`, {
+          field: 'memberIds',
+        });
+      }
+
+      await this.repo.update(trx, id, {
+        ...(name !== undefined ? { name: JSON.stringify(name) } : {}),
+        ...(description !== undefined ? { ticketCategoryDescription: description === null ? null : JSON.stringify(description) } : {}),
+        ...(input.businessHoursId !== undefined ? { businessHoursId: input.businessHoursId } : {}),
+        ...(input.showInSupportCenter !== undefined ? { showInSupportCenter: input.showInSupportCenter ? 1 : 0 } : {}),
+        ...(input.taskLocale !== undefined ? { taskLocale: input.taskLocale } : {}),
+        ...(input.headEmployeeId !== undefined ? { headEmployeeId: input.headEmployeeId } : {}),
+        updatedAt: this.clock.now().toISOString(),
+      });
+      await this.repo.removeProviders(trx, id, before.providerIds.filter((p) => !providerIds.includes(p)));
+      await this.repo.addProviders(trx, id, providerIds.filter((p) => !before.providerIds.includes(p)));
+      await this.repo.removeMembers(trx, id, before.memberIds.filter((m) => !memberIds.includes(m)));
+      await this.repo.addMembers(trx, id, memberIds.filter((m) => !before.memberIds.includes(m)));
+      if (input.sort !== undefined) await moveTo(trx, 'departments', id, input.sort);
+
+      const view = await this.viewOf(trx, id, actor.locale, catalog);
+      await this.audit.record(trx, actor, 'department.update', 'department', id, before, view);
+      return view;
+    });
+  }
+
+  async move(id: number, direction: 'up' | 'down', actor: Actor): Promise<DepartmentView> {
+    return this.db.transaction(async (trx) => {
+      const before = await this.repo.find(trx, id);
+      if (!before) throw notFound('Department', id);
+      await moveStep(trx, 'departments', id, direction);
+      const view = await this.viewOf(trx, id, actor.locale, await this.locales.catalog(trx));
+      await this.audit.record(trx, actor, 'department.move', 'department', id, { sort: before.sort }, { sort: view.sort });
+      return view;
+    });
+  }
+
+  async remove(id: number, actor: Actor): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const row = await this.repo.find(trx, id);
+      if (!row) throw notFound('Department', id);
+      const catalog = await this.locales.catalog(trx);
+      const before = await this.viewOf(trx, id, actor.locale, catalog);
+      const count = before.memberIds.length;
+      if (count) {
+        throw new AppError('conflict', `Department "${before.displayName}" still has ${count} member${count === 1 ? '' : 's'}; remove them first`, {
+          field: 'id',
+          details: { members: count },
+        });
+      }
+      const uses = (await Promise.all(this.referrers.map((r) => r(trx, id)))).filter(Boolean);
+      if (uses.length) throw new AppError('conflict', `Department "${before.displayName}" is still used by ${uses.join(', ')}`, { field: 'id' });
+      try {
+        await this.repo.remove(trx, id);
+      } catch (error) {
+        // A referrer that was not registered, or a reference added after the checks above, still must not become a 500.
+        if (isForeignKeyViolation(error)) throw new AppError('conflict', `Department "${before.displayName}" is still in use`, { field: 'id' });
+        throw error;
+      }
+      await closeGap(trx, 'departments', row.sort);
+      await this.audit.record(trx, actor, 'department.delete', 'department', id, before, null);
+    });
+  }
+
+  async members(id: number): Promise<MemberView[]> {
+    const row = await this.repo.find(this.db.kysely, id);
+    if (!row) throw notFound('Department', id);
+    const members = await this.repo.members(this.db.kysely, id);
+    return members.map((m) => ({ id: m.id, email: m.email, name: m.name, enabled: !!m.enabled, isHead: m.id === row.headEmployeeId }));
+  }
+
+  async addMember(id: number, employeeId: number, actor: Actor): Promise<MemberView> {
+    return this.db.transaction(async (trx) => {
+      const row = await this.repo.find(trx, id);
+      if (!row) throw notFound('Department', id);
+      const employee = await this.repo.findEmployee(trx, employeeId);
+      if (!employee) throw new AppError('not_found', `Employee ${employeeId} does not exist`, { field: 'employeeId' });
+      const catalog = await this.locales.catalog(trx);
+      const department = pickLocalized(JSON.parse(row.name), actor.locale, catalog);
+      if (await this.repo.isMember(trx, id, employeeId)) {
+        throw new AppError('conflict', `${employee.name} is already a member of department "${department}"`, { field: 'employeeId' });
+      }
+      try {
+        await this.repo.addMembers(trx, id, [employeeId]);
+      } catch (error) {
+        // Another request added the same member, or deleted the employee, in the meantime.
+        if (isUniqueViolation(error)) throw new AppError('conflict', `${employee.name} is already a member of department "${department}"`, { field: 'employeeId' });
+        if (isForeignKeyViolation(error)) throw new AppError('not_found', `Employee ${employeeId} does not exist`, { field: 'employeeId' });
+        throw error;
+      }
+      await this.repo.update(trx, id, { updatedAt: this.clock.now().toISOString() });
+      await this.audit.record(trx, actor, 'department.member_add', 'department', id, null, { employeeId, email: employee.email });
+      return { id: employee.id, email: employee.email, name: employee.name, enabled: !!employee.enabled, isHead: false };
+    });
+  }
+
+  async removeMember(id: number, employeeId: number, actor: Actor): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const row = await this.repo.find(trx, id);
+      if (!row) throw notFound('Department', id);
+      const catalog = await this.locales.catalog(trx);
+      const department = pickLocalized(JSON.parse(row.name), actor.locale, catalog);
+      if (!(await this.repo.isMember(trx, id, employeeId))) {
+        throw new AppError('not_found', `Employee ${employeeId} is not a member of department "${department}"`, { field: 'employeeId' });
+      }
+      if (row.headEmployeeId === employeeId) {
+        throw new AppError('conflict', `Employee ${employeeId} is the head of department "${department}"; choose another head first`, {
+          field: 'employeeId',
+        });
+      }
+      const employee = await this.repo.findEmployee(trx, employeeId);
+      await this.repo.removeMembers(trx, id, [employeeId]);
+      await this.repo.update(trx, id, { updatedAt: this.clock.now().toISOString() });
+      await this.audit.record(trx, actor, 'department.member_remove', 'department', id, { employeeId, email: employee?.email }, null);
+    });
+  }
+
+  private async viewOf(db: Executor, id: number, locale: string, catalog: LocaleCatalog): Promise<DepartmentView> {
+    const row = await this.repo.find(db, id);
+    if (!row) throw notFound('Department', id);
+    const [providers, members] = await Promise.all([this.repo.providerIdsOf(db, [id]), this.repo.memberIdsOf(db, [id])]);
+    return toView(row, providers.get(id) ?? [], members.get(id) ?? [], locale, catalog);
+  }
+
+  private async checkBusinessHours(db: Executor, id: number | null): Promise<void> {
+    if (id !== null && !(await this.repo.businessHoursExists(db, id))) {
+      throw new AppError('validation', `No business hours with id ${id}`, { field: 'businessHoursId' });
+    }
+  }
+
+  private async checkProviders(db: Executor, ids: number[]): Promise<number[]> {
+    const unique = uniqueSorted(ids);
+    const existing = await this.repo.existingProviderIds(db, unique);
+    const missing = unique.filter((p) => !existing.has(p));
+    if (missing.length) throw new AppError('validation', `No provider with id ${missing.join(', ')}`, { field: 'providerIds', details: { missing } });
+    return unique;
+  }
+
+  private async checkEmployees(db: Executor, ids: number[]): Promise<number[]> {
+    const unique = uniqueSorted(ids);
+    const existing = await this.repo.existingEmployeeIds(db, unique);
+    const missing = unique.filter((e) => !existing.has(e));
+    if (missing.length) throw new AppError('validation', `No employee with id ${missing.join(', ')}`, { field: 'memberIds', details: { missing } });
+    return unique;
+  }
+
+  /** The head must be an employee (400) who is a member of the department (422). */
+  private async checkHead(db: Executor, headId: number | null, memberIds: number[]): Promise<void> {
+    if (headId === null) return;
+    const employee = await this.repo.findEmployee(db, headId);
+    if (!employee) throw new AppError('validation', `No employee with id ${headId}`, { field: 'headEmployeeId' });
+    if (!memberIds.includes(headId)) {
+      throw new AppError('unprocessable', `${employee.name} is not a member of the department; the head of department must be one of its members`, {
+        field: 'headEmployeeId',
+      });
+    }
+  }
+}
+
+function checkTaskLocale(code: string, catalog: LocaleCatalog): string {
+  if (!catalog.known.has(code)) {
+    throw new AppError('validation', `Unknown localization "${code}" (known: ${[...catalog.known].join(', ')})`, { field: 'taskLocale' });
+  }
+  return code;
+}
+
+function uniqueSorted(ids: number[]): number[] {
+  return [...new Set(ids)].sort((a, b) => a - b);
+}
+
+function toView(row: DepartmentRow, providerIds: number[], memberIds: number[], locale: string, catalog: LocaleCatalog): DepartmentView {
+  const name = JSON.parse(row.name) as LocalizedText;
+  const description = row.ticketCategoryDescription === null ? null : (JSON.parse(row.ticketCategoryDescription) as LocalizedText);
+  return {
+    id: row.id,
+    name,
+    displayName: pickLocalized(name, locale, catalog),
+    businessHoursId: row.businessHoursId,
+    showInSupportCenter: !!row.showInSupportCenter,
+    taskLocale: row.taskLocale,
+    providerIds,
+    headEmployeeId: row.headEmployeeId,
+    ticketCategoryDescription: description,
+    displayTicketCategoryDescription: description === null ? null : pickLocalized(description, locale, catalog),
+    memberIds,
+    sort: row.sort,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
