@@ -18,8 +18,14 @@ import { datacenterRoutes } from './integration/datacenters/routes.js';
 import { DatacenterService } from './integration/datacenters/service.js';
 import { localizationRoutes } from './settings/localizations/routes.js';
 import { LocalizationService } from './settings/localizations/service.js';
+import { employeeRoutes } from './provider/employees/routes.js';
+import { EmployeeService } from './provider/employees/service.js';
+import { businessHoursRoutes } from './provider/business-hours/routes.js';
+import { BusinessHoursService } from './provider/business-hours/service.js';
 import { providerRoutes } from './provider/providers/routes.js';
 import { ProviderService } from './provider/providers/service.js';
+import { departmentRoutes } from './provider/departments/routes.js';
+import { DepartmentService } from './provider/departments/service.js';
 
 export interface BillrelayOptions {
   config: Config;
@@ -53,14 +59,20 @@ function createServices(db: Db, clock: Clock) {
   const localizations = new LocalizationService(db, audit, clock);
   const auth = new AuthService(db, audit, clock);
   const datacenters = new DatacenterService(db, audit, localizations, clock);
+  const employees = new EmployeeService(db, audit, localizations, auth, clock);
   const providers = new ProviderService(db, audit, clock, { defaultCurrency: process.env.BILLRELAY_DEFAULT_CURRENCY });
-  return { audit, localizations, auth, datacenters, providers };
+  const businessHours = new BusinessHoursService(db, audit, clock);
+  const departments = new DepartmentService(db, audit, localizations, clock);
+  return { audit, localizations, auth, datacenters, providers, businessHours, employees, departments };
 }
 
 /** Seeds what exists from the first start, in dependency order; each seed does nothing when already done. */
 async function seed(services: Services): Promise<void> {
   await services.localizations.seed();
   await services.providers.seed();
+  await services.businessHours.seed();
+  // After business hours and providers: the seeded departments take the first schedule and the default provider.
+  await services.departments.seed();
 }
 
 export async function createBillrelay(options: BillrelayOptions): Promise<Billrelay> {
@@ -90,6 +102,9 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   localizationRoutes(app, services.localizations);
   datacenterRoutes(app, services.datacenters);
   providerRoutes(app, services.providers);
+  businessHoursRoutes(app, services.businessHours);
+  employeeRoutes(app, services.employees);
+  departmentRoutes(app, services.departments);
   await webRoutes(app, config.webDir);
 
   return {
