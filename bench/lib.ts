@@ -1,0 +1,80 @@
+// Shared pieces of the benchmarks: one load-generator call, medians, and the result shape run.ts prints.
+import autocannon from 'autocannon';
+
+export interface BenchResult {
+  /** What was measured, e.g. "datacenters list". */
+  name: string;
+  unit: string;
+  /** billrelay's number. */
+  value: number;
+  /** The same work without billrelay's layers, measured in the same run. */
+  baseline: number;
+  /** value / baseline (higher is better for throughput). */
+  ratio: number;
+  /** The ratio we want to stay at or above. */
+  target: number;
+  /** Samples and anything else worth printing under the table. */
+  notes: string[];
+}
+
+/** Each bench/*.bench.ts default-exports one of these. */
+export type Bench = () => Promise<BenchResult | BenchResult[]>;
+
+export interface LoadOptions {
+  url: string;
+  headers?: Record<string, string>;
+  connections?: number;
+  /** Seconds. */
+  duration?: number;
+}
+
+export const settings = {
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
+  duration: Number(process.env.BENCH_DURATION ?? 5),
+  warmup: Number(process.env.BENCH_WARMUP ?? 1),
+  rounds: Number(process.env.BENCH_ROUNDS ?? 2),
+};
+
+/**
+ * Requests per second for one URL. The load generator runs in a worker thread (autocannon's `workers`)
+ * so that it does not share the server's event loop; every answer must be a 2xx or the run fails.
+ */
+export async function requestsPerSecond(options: LoadOptions): Promise<number> {
+  const result = await autocannon({
+    url: options.url,
+    headers: options.headers,
+    connections: options.connections ?? settings.connections,
+    duration: options.duration ?? settings.duration,
+    workers: 1,
+  });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  if (bad > 0) throw new Error(`${options.url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  if (result.requests.total === 0) throw new Error(`${options.url}: no requests completed`);
+  return result.requests.total / result.duration;
+}
+
+/**
+ * Measures A and B alternately (A B A B …) after a warm-up of each, so that a slow moment of the
+ * machine hits both; returns the median of each.
+ */
+export async function compare(a: LoadOptions, b: LoadOptions): Promise<{ a: number; b: number; samplesA: number[]; samplesB: number[] }> {
+  await requestsPerSecond({ ...a, duration: settings.warmup });
+  await requestsPerSecond({ ...b, duration: settings.warmup });
+  const samplesA: number[] = [];
+  const samplesB: number[] = [];
+  for (let round = 0; round < settings.rounds; round++) {
+    samplesA.push(await requestsPerSecond(a));
+    samplesB.push(await requestsPerSecond(b));
+  }
+  return { a: median(samplesA), b: median(samplesB), samplesA, samplesB };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function result(fields: Omit<BenchResult, 'ratio'>): BenchResult {
+  return { ...fields, ratio: fields.value / fields.baseline };
+}
