@@ -41,25 +41,19 @@ async function clear() {
   }
 }
 
-// Business hours and providers belong to another area; the tests need only rows to point at.
-async function insertBusinessHours(name: string): Promise<number> {
-  const now = new Date().toISOString();
-  const row = await t().billrelay.db.kysely
-    .insertInto('businessHours')
-    .values({ name, timeZone: 'UTC', days: JSON.stringify([]), createdAt: now, updatedAt: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return Number(row.id);
+// Business hours and providers belong to other areas: created through their API, as an administrator would.
+async function createBusinessHours(name: string): Promise<number> {
+  const day = (active: boolean) => ({ active, allDay: false, begin: '09:00', end: '18:00' });
+  const days = [true, true, true, true, true, false, false].map(day);
+  const answer = await t().admin.post('/api/v1/business-hours', { name, timeZone: 'UTC', days });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return answer.body.id;
 }
 
-async function insertProvider(name: string, isDefault = 0): Promise<number> {
-  const now = new Date().toISOString();
-  const row = await t().billrelay.db.kysely
-    .insertInto('providers')
-    .values({ name, currency: 'EUR', notificationEmail: null, supportEmail: null, websiteUrl: null, isDefault, createdAt: now, updatedAt: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return Number(row.id);
+async function createProvider(name: string): Promise<number> {
+  const answer = await t().admin.post('/api/v1/providers', { name, currency: 'EUR' });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return answer.body.id;
 }
 
 describe('Provider → Departments', () => {
@@ -72,8 +66,8 @@ describe('Provider → Departments', () => {
     for (const d of items) {
       expect(d).toMatchObject({
         taskLocale: 'en',
-        businessHoursId: firstHours ? Number(firstHours.id) : null,
-        providerIds: defaultProvider ? [Number(defaultProvider.id)] : [],
+        businessHoursId: Number(firstHours!.id),
+        providerIds: [Number(defaultProvider!.id)],
         headEmployeeId: null,
         memberIds: [],
       });
@@ -85,10 +79,11 @@ describe('Provider → Departments', () => {
   test('the seed takes the first business hours and the default provider, and runs only once', async () => {
     await clear();
     const db = t().billrelay.db.kysely;
-    const hours = (await db.selectFrom('businessHours').select('id').orderBy('id').limit(1).executeTakeFirst())?.id ?? (await insertBusinessHours('Standard business hours'));
-    await insertBusinessHours('Later hours');
-    const provider = (await db.selectFrom('providers').select('id').where('isDefault', '=', 1).executeTakeFirst())?.id ?? (await insertProvider('Main provider', 1));
-    await insertProvider('Not the default');
+    // Both are seeded at the first start by their own areas, before departments.
+    const hours = (await db.selectFrom('businessHours').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow()).id;
+    const provider = (await db.selectFrom('providers').select('id').where('isDefault', '=', 1).executeTakeFirstOrThrow()).id;
+    await createBusinessHours('Later hours');
+    await createProvider('Not the default');
 
     await t().billrelay.services.departments.seed();
     const seeded = await listDepts();
@@ -101,8 +96,8 @@ describe('Provider → Departments', () => {
   });
 
   test('an administrator creates a department with every setting and sees it in both languages', async () => {
-    const hours = await insertBusinessHours('Support hours');
-    const provider = await insertProvider('Reseller');
+    const hours = await createBusinessHours('Support hours');
+    const provider = await createProvider('Reseller');
     const anna = await createEmployee();
     const boris = await createEmployee();
     const created = await t().admin.post('/api/v1/departments', {
