@@ -1,2 +1,0 @@
-export { BillmanagerClient, billmgrEndpoint, type BillmanagerClientOptions, type Params } from './client.js';
-export { BillmanagerDriver, createBillmanagerDriver, type BillmanagerDriverOptions } from './driver.js';
