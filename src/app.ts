@@ -18,14 +18,18 @@ import { datacenterRoutes } from './integration/datacenters/routes.js';
 import { DatacenterService } from './integration/datacenters/service.js';
 import { localizationRoutes } from './settings/localizations/routes.js';
 import { LocalizationService } from './settings/localizations/service.js';
-import { employeeRoutes } from './provider/employees/routes.js';
-import { EmployeeService } from './provider/employees/service.js';
 import { businessHoursRoutes } from './provider/business-hours/routes.js';
 import { BusinessHoursService } from './provider/business-hours/service.js';
 import { providerRoutes } from './provider/providers/routes.js';
 import { ProviderService } from './provider/providers/service.js';
 import { departmentRoutes } from './provider/departments/routes.js';
 import { DepartmentService } from './provider/departments/service.js';
+import { employeeRoutes } from './provider/employees/routes.js';
+import { EmployeeService } from './provider/employees/service.js';
+import { loadSecretBox } from './platform/crypto/secrets.js';
+import { driverFactory } from './integration/processing-modules/drivers/index.js';
+import { processingModuleRoutes } from './integration/processing-modules/routes.js';
+import { ProcessingModuleService } from './integration/processing-modules/service.js';
 
 export interface BillrelayOptions {
   config: Config;
@@ -54,16 +58,23 @@ export function openConfiguredDatabase(config: Config): DbHandle {
   return openDatabase({ databaseUrl: config.databaseUrl, sqliteFile: sqliteFileOf(config) });
 }
 
-function createServices(db: Db, clock: Clock) {
+function createServices(db: Db, clock: Clock, config: Config) {
   const audit = new AuditService(db, clock);
   const localizations = new LocalizationService(db, audit, clock);
   const auth = new AuthService(db, audit, clock);
   const datacenters = new DatacenterService(db, audit, localizations, clock);
-  const employees = new EmployeeService(db, audit, localizations, auth, clock);
-  const providers = new ProviderService(db, audit, clock, { defaultCurrency: process.env.BILLRELAY_DEFAULT_CURRENCY });
+  const providers = new ProviderService(db, audit, clock, { defaultCurrency: config.defaultCurrency });
   const businessHours = new BusinessHoursService(db, audit, clock);
+  const employees = new EmployeeService(db, audit, localizations, auth, clock);
   const departments = new DepartmentService(db, audit, localizations, clock);
-  return { audit, localizations, auth, datacenters, providers, businessHours, employees, departments };
+  const secrets = loadSecretBox({ secretKey: config.secretKey, previousKeys: config.previousSecretKeys, dataDir: config.dataDir });
+  const drivers = driverFactory({ connectTimeoutMs: config.upstreamConnectTimeoutMs, readTimeoutMs: config.upstreamReadTimeoutMs });
+  const processingModules = new ProcessingModuleService(db, audit, localizations, clock, secrets, drivers);
+  datacenters.addReferrer((trx, id) => processingModules.usedBy(trx, 'datacenterId', id));
+  departments.addReferrer((trx, id) => processingModules.usedBy(trx, 'departmentId', id));
+  return {
+    audit, localizations, auth, datacenters, providers, businessHours, employees, departments, secrets, processingModules,
+  };
 }
 
 /** Seeds what exists from the first start, in dependency order; each seed does nothing when already done. */
@@ -87,7 +98,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     throw error;
   }
   const db = new Db(handle);
-  const services = createServices(db, clock);
+  const services = createServices(db, clock, config);
   await seed(services);
   const firstAdmin = await ensureFirstAdministrator(db, clock, config);
 
@@ -105,6 +116,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   businessHoursRoutes(app, services.businessHours);
   employeeRoutes(app, services.employees);
   departmentRoutes(app, services.departments);
+  processingModuleRoutes(app, services.processingModules);
   await webRoutes(app, config.webDir);
 
   return {

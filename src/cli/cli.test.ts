@@ -84,4 +84,23 @@ describe('billrelay CLI', () => {
       await fresh.drop();
     }
   });
+
+  test('sandbox prints the demo credentials and answers the upstream protocol', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn(tsx, [main, 'sandbox', '--port', String(port)], { env });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      for (let i = 0; i < 200 && !out.includes('Password'); i++) await new Promise((r) => setTimeout(r, 100));
+      const username = /Username\s+(\S+)/.exec(out)?.[1];
+      const password = /Password\s+(\S+)/.exec(out)?.[1];
+      expect(username).toBeTruthy();
+      const body = new URLSearchParams({ func: 'whoami', out: 'json', authinfo: `${username}:${password}` });
+      const answer = (await fetch(`http://127.0.0.1:${port}/billmgr`, { method: 'POST', body }).then((r) => r.json())) as { doc: { user: { $balance: string } } };
+      expect(answer.doc.user.$balance).toMatch(/^\d+\.\d{2}$/);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
 });

@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { startCommand } from './start.js';
 import { migrateCommand } from './migrate.js';
 import { adminCommand } from './admin.js';
+import { secretsCommand } from './secrets.js';
+import { sandboxCommand } from './sandbox.js';
 
 const program = new Command()
   .name('billrelay')
@@ -12,5 +14,7 @@ const program = new Command()
 program.addCommand(startCommand());
 program.addCommand(migrateCommand());
 program.addCommand(adminCommand());
+program.addCommand(secretsCommand());
+program.addCommand(sandboxCommand());
 
 await program.parseAsync(process.argv);

@@ -42,7 +42,7 @@ export async function startBillrelay(options: StartOptions = {}): Promise<TestBi
     ...options.env,
   });
   const sink = options.logSink;
-  const logger = createLogger(config.logLevel, sink ? { write: (line: string) => void sink.push(line) } as NodeJS.WritableStream : undefined);
+  const logger = createLogger(config.logLevel, sink ? { write: (line: string) => void sink.push(line) } as unknown as NodeJS.WritableStream : undefined);
   const clock = options.clock ?? new ManualClock(new Date());
   const billrelay = await createBillrelay({ config, clock, logger });
   await billrelay.app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,6 +1,6 @@
 // Secrets at rest (upstream passwords): AES-256-GCM. Each ciphertext names the key it was sealed with,
 // so a rotation can keep the old key readable until every secret is re-encrypted.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -47,6 +47,11 @@ export class SecretBox {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
+  }
+
+  /** A key for another purpose (e.g. signing webhooks) derived from the current key, never the key itself. */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.keys[0]!, Buffer.alloc(0), `billrelay:${purpose}`, 32));
   }
 
   isSealedWithCurrentKey(sealed: string): boolean {

@@ -1,12 +1,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { DbHandle, DialectKind } from './dialect.js';
 import * as m001 from './migrations/001-foundation.js';
+import * as m010 from './migrations/010-processing-modules.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
 /** In order; names never change once released. Later areas append their own. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001-foundation': m001,
+  '010-processing-modules': m010,
 };
 
 class StaticProvider implements MigrationProvider {

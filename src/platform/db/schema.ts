@@ -120,6 +120,109 @@ export interface LoginFailureTable {
   createdAt: Timestamp;
 }
 
+export interface ProcessingModuleTable {
+  id: Generated<number>;
+  productType: string;
+  moduleType: string;
+  name: string;
+  datacenterId: number | null;
+  departmentId: number | null;
+  sort: number;
+  enabled: Bool;
+  operationLimit: number | null;
+  /** JSON {url, username}: never the password. */
+  connection: string;
+  /** The upstream password, sealed by platform/crypto/secrets.ts. */
+  passwordSealed: string | null;
+  currency: string | null;
+  minimalBalanceMinor: bigint;
+  balanceMinor: bigint | null;
+  balanceCheckedAt: Timestamp | null;
+  lastError: string | null;
+  lastErrorCode: string | null;
+  lastErrorAt: Timestamp | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface ClientTable {
+  id: Generated<number>;
+  providerId: number;
+  email: string;
+  name: string;
+  passwordHash: string;
+  language: string;
+  country: string | null;
+  enabled: Bool;
+  currency: string;
+  balanceMinor: Generated<bigint>;
+  creditLimitMinor: Generated<bigint>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface LedgerEntryTable {
+  id: Generated<number>;
+  clientId: number;
+  kind: string;
+  amountMinor: bigint;
+  currency: string;
+  balanceAfterMinor: bigint;
+  reference: string;
+  method: string | null;
+  comment: string | null;
+  actorKind: string;
+  actorId: number | null;
+  createdAt: Timestamp;
+}
+
+export interface IdempotencyKeyTable {
+  scope: string;
+  key: string;
+  requestHash: string;
+  statusCode: number | null;
+  responseBody: string | null;
+  createdAt: Timestamp;
+}
+
+export interface TariffTable {
+  id: Generated<number>;
+  providerId: number;
+  productType: string;
+  /** JSON localized text. */
+  name: string;
+  upstreamTariffId: string;
+  upstreamName: string;
+  currency: string;
+  /** 'disabled' | 'enabled' */
+  status: string;
+  sort: number;
+  lastSyncedAt: Timestamp | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface TariffPeriodTable {
+  tariffId: number;
+  /** Months; -100 trial. */
+  period: number;
+  priceMinor: bigint;
+  /** The upstream period bought for it (the same period unless mapped). */
+  upstreamPeriod: number;
+  enabled: Bool;
+}
+
+export interface TariffUpstreamCostTable {
+  tariffId: number;
+  months: number;
+  costMinor: bigint;
+}
+
+export interface TariffModuleTable {
+  tariffId: number;
+  processingModuleId: number;
+}
+
 export interface Database {
   localizations: LocalizationTable;
   providers: ProviderTable;
@@ -133,4 +236,12 @@ export interface Database {
   sessions: SessionTable;
   apiTokens: ApiTokenTable;
   loginFailures: LoginFailureTable;
+  processingModules: ProcessingModuleTable;
+  clients: ClientTable;
+  ledgerEntries: LedgerEntryTable;
+  idempotencyKeys: IdempotencyKeyTable;
+  tariffs: TariffTable;
+  tariffPeriods: TariffPeriodTable;
+  tariffUpstreamCosts: TariffUpstreamCostTable;
+  tariffModules: TariffModuleTable;
 }

@@ -1,0 +1,260 @@
+// Low-level BILLmanager transport: one form-urlencoded POST per call, `out=json`, `authinfo` on
+// every request. It turns every failure into a typed UpstreamError whose text is credential-free.
+// Reads are retried a bounded number of times; writes are sent exactly once, because a write whose
+// answer was lost may already have bought something (the caller looks it up instead).
+
+import {
+  UpstreamError,
+  UpstreamHttpError,
+  UpstreamNetworkError,
+  UpstreamResetError,
+  UpstreamTimeoutError,
+  UpstreamTlsError,
+  type UpstreamErrorDetails,
+} from '../driver.js';
+import { errorFromDoc, isRecord, parseBody, type Doc, type ParseContext } from './parse.js';
+import { excerpt, makeScrubber, type Scrub } from './scrub.js';
+
+export type Params = Record<string, string | number | null | undefined>;
+
+export interface BillmanagerClientOptions {
+  /** e.g. https://api-eu.ispmanager.com, with or without a trailing `/billmgr` or `/`. */
+  url: string;
+  username: string;
+  password: string;
+  lang?: 'en' | 'ru';
+  /**
+   * Node's global fetch has no hook between connecting and sending, so an attempt's deadline is
+   * connectTimeoutMs + readTimeoutMs. Pass an undici `dispatcher` to bound the connect phase itself.
+   */
+  connectTimeoutMs?: number;
+  readTimeoutMs?: number;
+  /** Extra attempts for read calls after a transient failure. */
+  readRetries?: number;
+  /** First pause between read attempts; doubles each time. */
+  retryDelayMs?: number;
+  fetch?: typeof fetch;
+  /** Passed through to fetch (an undici Dispatcher, e.g. an Agent with its own connect timeout). */
+  dispatcher?: RequestInit['dispatcher'];
+}
+
+const DEFAULTS = { lang: 'en', connectTimeoutMs: 10_000, readTimeoutMs: 30_000, readRetries: 2, retryDelayMs: 250 };
+
+/** `{url}/billmgr`, whatever form the administrator typed; credentials in the URL are dropped. */
+export function billmgrEndpoint(url: string): URL | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+  parsed.username = '';
+  parsed.password = '';
+  parsed.search = '';
+  parsed.hash = '';
+  const path = parsed.pathname.replace(/\/+$/, '');
+  parsed.pathname = path.endsWith('/billmgr') ? path : `${path}/billmgr`;
+  return parsed;
+}
+
+export class BillmanagerClient {
+  /** The endpoint without credentials; safe to show. */
+  readonly endpoint: string;
+  readonly scrub: Scrub;
+  private readonly url: URL | null;
+  private readonly options: Required<Omit<BillmanagerClientOptions, 'fetch' | 'dispatcher'>>;
+  private readonly fetchImpl: typeof fetch;
+  private readonly dispatcher: RequestInit['dispatcher'];
+
+  constructor(options: BillmanagerClientOptions) {
+    this.options = { ...DEFAULTS, ...stripUndefined(options) } as BillmanagerClient['options'];
+    this.url = billmgrEndpoint(options.url);
+    this.endpoint = this.url?.toString() ?? '';
+    this.scrub = makeScrubber(options.password);
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.dispatcher = options.dispatcher;
+  }
+
+  /** A call that changes nothing upstream; retried on transient failures. */
+  async read(func: string, params: Params = {}): Promise<Doc> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.send(func, params, false);
+      } catch (error) {
+        if (!isRetryable(error) || attempt >= this.options.readRetries) throw error;
+        await sleep(this.options.retryDelayMs * 2 ** attempt);
+      }
+    }
+  }
+
+  /** A call that may change something upstream; sent exactly once. */
+  write(func: string, params: Params = {}): Promise<Doc> {
+    return this.send(func, params, true);
+  }
+
+  /** Context for reading a result: after a write, a malformed result means it may have happened. */
+  context(func: string, write: boolean): ParseContext {
+    return { func, scrub: this.scrub, mayHaveTakenEffect: write };
+  }
+
+  private async send(func: string, params: Params, write: boolean): Promise<Doc> {
+    const url = this.requireUrl(func);
+    const deadline = this.options.connectTimeoutMs + this.options.readTimeoutMs;
+    const signal = AbortSignal.timeout(deadline);
+    const facts: TransportFacts = { func, write, host: url.host, deadlineMs: deadline };
+    try {
+      const response = await this.fetchImpl(url, this.requestInit(func, params, signal));
+      const body = await response.text();
+      return this.interpret(response, body, this.context(func, write));
+    } catch (error) {
+      if (error instanceof UpstreamError) throw error;
+      throw transportError(error, facts);
+    }
+  }
+
+  private requireUrl(func: string): URL {
+    if (this.url) return this.url;
+    throw new UpstreamNetworkError('The upstream URL is not a valid http(s) address', { func, causeCode: 'EINVALIDURL' });
+  }
+
+  private requestInit(func: string, params: Params, signal: AbortSignal): RequestInit {
+    const form = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) {
+      if (value !== undefined && value !== null) form.set(key, String(value));
+    }
+    form.set('func', func);
+    form.set('out', 'json');
+    form.set('lang', this.options.lang);
+    form.set('authinfo', `${this.options.username}:${this.options.password}`);
+    const init: RequestInit = {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'application/json' },
+      body: form.toString(),
+      signal,
+      // Following a redirect would re-send the credentials to wherever it points.
+      redirect: 'manual',
+    };
+    if (this.dispatcher !== undefined) init.dispatcher = this.dispatcher;
+    return init;
+  }
+
+  private interpret(response: Response, body: string, ctx: ParseContext): Doc {
+    if (response.status >= 300 && response.status < 400) {
+      const location = response.headers.get('location') ?? '';
+      throw new UpstreamHttpError(response.status, excerpt(`redirect to ${location}`, ctx.scrub), { func: ctx.func });
+    }
+    const doc = docOrNull(body);
+    const upstreamError = doc ? errorFromDoc(doc, ctx) : null;
+    if (upstreamError) throw upstreamError;
+    if (response.status >= 400) {
+      throw new UpstreamHttpError(response.status, excerpt(body, ctx.scrub), {
+        func: ctx.func,
+        // A 5xx comes from behind the proxy, after the request arrived; a 4xx never got that far.
+        mayHaveTakenEffect: ctx.mayHaveTakenEffect && response.status >= 500,
+      });
+    }
+    return doc ?? parseBody(body, ctx);
+  }
+}
+
+function docOrNull(body: string): Doc | null {
+  try {
+    const json: unknown = JSON.parse(body);
+    return isRecord(json) && isRecord(json.doc) ? json.doc : null;
+  } catch {
+    return null;
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  return error instanceof UpstreamError && error.transient;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// fetch failures → typed errors
+
+export interface TransportFacts {
+  func: string;
+  write: boolean;
+  host: string;
+  deadlineMs: number;
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: 'the connection was refused',
+  ENOTFOUND: 'the host name was not found',
+  EAI_AGAIN: 'the host name could not be resolved right now',
+  EAI_NONAME: 'the host name was not found',
+  EAI_FAIL: 'the host name could not be resolved',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  EHOSTDOWN: 'the host is down',
+  ENETDOWN: 'the network is down',
+  EADDRNOTAVAIL: 'the address is not available',
+  ERR_INVALID_URL: 'the URL is invalid',
+};
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const CONNECT_TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT']);
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|EPROTO$)/;
+
+/** The first system error code along the cause chain (AggregateError included). */
+export function causeCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current; depth++) {
+    if (!isErrorLike(current)) return undefined;
+    if (typeof current.code === 'string') return current.code;
+    current = current.cause ?? (Array.isArray(current.errors) ? current.errors[0] : undefined);
+  }
+  return undefined;
+}
+
+function isErrorLike(value: unknown): value is { code?: unknown; cause?: unknown; errors?: unknown; name?: unknown } {
+  return typeof value === 'object' && value !== null;
+}
+
+function isAbort(error: unknown): boolean {
+  const name = isErrorLike(error) ? error.name : undefined;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
+/**
+ * Maps a fetch failure. A write "may have taken effect" whenever the request could have reached the
+ * upstream: after a timeout, a reset or an unknown failure; not when the connection was never made.
+ */
+export function transportError(error: unknown, facts: TransportFacts): UpstreamError {
+  const code = causeCode(error);
+  const sent = { func: facts.func, causeCode: code, mayHaveTakenEffect: facts.write } satisfies UpstreamErrorDetails;
+  const unsent = { ...sent, mayHaveTakenEffect: false };
+  if (isAbort(error)) {
+    return new UpstreamTimeoutError(`The upstream at ${facts.host} did not answer within ${facts.deadlineMs} ms`, sent);
+  }
+  if (code && NETWORK_CODES[code]) {
+    return new UpstreamNetworkError(`Cannot reach the upstream at ${facts.host}: ${NETWORK_CODES[code]}`, unsent);
+  }
+  if (code && CONNECT_TIMEOUT_CODES.has(code)) {
+    return new UpstreamTimeoutError(`Connecting to the upstream at ${facts.host} timed out`, unsent);
+  }
+  if (code && TIMEOUT_CODES.has(code)) {
+    return new UpstreamTimeoutError(`The upstream at ${facts.host} did not answer in time`, sent);
+  }
+  if (code && TLS_CODE.test(code)) {
+    return new UpstreamTlsError(
+      `The secure connection to ${facts.host} failed (${code}): check the URL and the server's certificate`,
+      unsent,
+    );
+  }
+  if (code && RESET_CODES.has(code)) {
+    return new UpstreamResetError(`The connection to ${facts.host} was closed before the answer arrived`, sent);
+  }
+  return new UpstreamNetworkError(`The request to the upstream at ${facts.host} failed${code ? ` (${code})` : ''}`, sent);
+}

@@ -1,0 +1,28 @@
+// Builds a configured driver instance for a processing module: one abstract driver, many modules.
+import type { LicenseDriver } from './driver.js';
+import { createBillmanagerDriver } from './billmanager/driver.js';
+import { ManualDriver } from './manual/driver.js';
+
+export const MODULE_TYPES = ['billmanager', 'manual'] as const;
+export type ModuleType = (typeof MODULE_TYPES)[number];
+
+export interface ConnectionSettings {
+  url: string;
+  username: string;
+  password: string;
+}
+
+export interface DriverTimeouts {
+  connectTimeoutMs?: number;
+  readTimeoutMs?: number;
+}
+
+export type DriverFactory = (moduleType: ModuleType, connection: ConnectionSettings | null) => LicenseDriver;
+
+export function driverFactory(timeouts: DriverTimeouts = {}): DriverFactory {
+  return (moduleType, connection) => {
+    if (moduleType === 'manual') return new ManualDriver();
+    if (!connection) throw new Error('a billmanager module needs its connection settings');
+    return createBillmanagerDriver({ ...connection, ...timeouts });
+  };
+}
