@@ -27,9 +27,19 @@ import { DepartmentService } from './provider/departments/service.js';
 import { employeeRoutes } from './provider/employees/routes.js';
 import { EmployeeService } from './provider/employees/service.js';
 import { loadSecretBox } from './platform/crypto/secrets.js';
+import { IdempotencyStore } from './platform/http/idempotency.js';
+import { ClientService } from './clients/clients/service.js';
+import { clientRoutes } from './clients/clients/routes.js';
+import { LedgerService } from './clients/ledger/service.js';
+import { ledgerRoutes } from './clients/ledger/routes.js';
+import { ManualGateway } from './clients/payments/gateway.js';
+import { PaymentService } from './clients/payments/service.js';
+import { paymentRoutes } from './clients/payments/routes.js';
 import { driverFactory } from './integration/processing-modules/drivers/index.js';
 import { processingModuleRoutes } from './integration/processing-modules/routes.js';
 import { ProcessingModuleService } from './integration/processing-modules/service.js';
+import { tariffRoutes } from './products/tariffs/routes.js';
+import { TariffService } from './products/tariffs/service.js';
 
 export interface BillrelayOptions {
   config: Config;
@@ -72,8 +82,19 @@ function createServices(db: Db, clock: Clock, config: Config) {
   const processingModules = new ProcessingModuleService(db, audit, localizations, clock, secrets, drivers);
   datacenters.addReferrer((trx, id) => processingModules.usedBy(trx, 'datacenterId', id));
   departments.addReferrer((trx, id) => processingModules.usedBy(trx, 'departmentId', id));
+  const tariffs = new TariffService(db, audit, localizations, clock, processingModules);
+  processingModules.addReferrer((trx, id) => tariffs.usedByModule(trx, id));
+  providers.addReferrer((trx, id) => tariffs.usedByProvider(trx, id));
+  const clients = new ClientService(db, audit, auth, localizations, clock);
+  auth.addPrincipalSource(clients.principalSource());
+  providers.addReferrer((trx, id) => clients.usedByProvider(trx, id));
+  const ledger = new LedgerService(db, audit, clock);
+  const payments = new PaymentService(ledger, clients);
+  payments.register(new ManualGateway(secrets.deriveKey('payment-webhook:manual')));
+  const idempotency = new IdempotencyStore(db, clock);
   return {
-    audit, localizations, auth, datacenters, providers, businessHours, employees, departments, secrets, processingModules,
+    audit, localizations, auth, datacenters, providers, businessHours, employees, departments, secrets, processingModules, tariffs,
+    clients, ledger, payments, idempotency,
   };
 }
 
@@ -117,6 +138,10 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   employeeRoutes(app, services.employees);
   departmentRoutes(app, services.departments);
   processingModuleRoutes(app, services.processingModules);
+  clientRoutes(app, services.clients, services.auth);
+  ledgerRoutes(app, services.ledger, services.clients, services.idempotency);
+  paymentRoutes(app, services.payments);
+  tariffRoutes(app, services.tariffs);
   await webRoutes(app, config.webDir);
 
   return {

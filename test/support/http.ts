@@ -39,6 +39,9 @@ export class ApiClient {
     } catch {
       /* not JSON: keep the text */
     }
+    // Login, registration and "log in as" hand out the CSRF token the page then sends with writes.
+    const csrf = (parsed as { csrfToken?: unknown } | null)?.csrfToken;
+    if (res.ok && typeof csrf === 'string') this.csrf = csrf;
     return { status: res.status, body: parsed as T, headers: res.headers };
   }
 

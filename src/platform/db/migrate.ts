@@ -2,6 +2,8 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { DbHandle, DialectKind } from './dialect.js';
 import * as m001 from './migrations/001-foundation.js';
 import * as m010 from './migrations/010-processing-modules.js';
+import * as m020 from './migrations/020-clients-ledger.js';
+import * as m030 from './migrations/030-tariffs.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
@@ -9,6 +11,8 @@ type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001-foundation': m001,
   '010-processing-modules': m010,
+  '020-clients-ledger': m020,
+  '030-tariffs': m030,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,0 +1,55 @@
+import type { AuthService } from '../../platform/auth/service.js';
+import { toMe } from '../../platform/auth/service.js';
+import { LoginView } from '../../platform/auth/schemas.js';
+import { PageQuery, pageOf } from '../../platform/db/paging.js';
+import { CSRF_COOKIE, SESSION_COOKIE, type App } from '../../platform/http/app.js';
+import { IdParams } from '../../platform/http/schemas.js';
+import { ClientCreate, ClientListQuery, ClientPatch, ClientView, RegisterInput } from './schemas.js';
+import type { ClientService } from './service.js';
+
+const tags = ['Clients'];
+
+export function clientRoutes(app: App, clients: ClientService, auth: AuthService): void {
+  const startSession = async (reply: import('fastify').FastifyReply, secure: boolean, principal: Parameters<AuthService['openSession']>[0], impersonatorId: number | null) => {
+    const { sessionId, csrfToken } = await auth.openSession(principal, impersonatorId);
+    reply.setCookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'lax', path: '/', secure });
+    reply.setCookie(CSRF_COOKIE, csrfToken, { httpOnly: false, sameSite: 'lax', path: '/', secure });
+    return { user: toMe(principal, impersonatorId), csrfToken };
+  };
+
+  app.post('/api/v1/auth/register', {
+    schema: { body: RegisterInput, response: { 201: LoginView.extend({ client: ClientView }) }, tags: ['Auth'], security: [], summary: 'A client registers and is logged in' },
+  }, async (req, reply) => {
+    const { view, principal } = await clients.register(req.body);
+    const session = await startSession(reply, req.protocol === 'https', principal, null);
+    return reply.code(201).send({ ...session, client: view });
+  });
+
+  app.get('/api/v1/clients', {
+    schema: { querystring: PageQuery.extend(ClientListQuery.shape), response: { 200: pageOf(ClientView) }, tags },
+    preHandler: app.requireStaff,
+  }, async (req) => clients.list({ providerId: req.query.providerId, search: req.query.search }, req.query));
+
+  app.post('/api/v1/clients', {
+    schema: { body: ClientCreate, response: { 201: ClientView }, tags },
+    preHandler: app.requireStaff,
+  }, async (req, reply) => reply.code(201).send(await clients.create(req.body, req.actor)));
+
+  app.get('/api/v1/clients/:id', {
+    schema: { params: IdParams, response: { 200: ClientView }, tags, summary: 'Staff see every client; a client sees only itself (others are 404)' },
+    preHandler: app.requireAuth,
+  }, async (req) => clients.get(req.params.id, req.actor));
+
+  app.patch('/api/v1/clients/:id', {
+    schema: { params: IdParams, body: ClientPatch, response: { 200: ClientView }, tags, summary: 'A client may change its name, password, language and country' },
+    preHandler: app.requireAuth,
+  }, async (req) => clients.update(req.params.id, req.body, req.actor));
+
+  app.post('/api/v1/clients/:id/impersonate', {
+    schema: { params: IdParams, response: { 200: LoginView }, tags, summary: 'Log in as the client (administrators; audited)' },
+    preHandler: app.requireAdmin,
+  }, async (req, reply) => {
+    const principal = await clients.impersonate(req.params.id, req.actor);
+    return startSession(reply, req.protocol === 'https', principal, req.actor.id);
+  });
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { MIN_PASSWORD_LENGTH } from '../../platform/crypto/passwords.js';
+import { LOCALE_CODE } from '../../platform/i18n/localized.js';
+
+const Email = z.string().trim().toLowerCase().max(254).pipe(z.email());
+const Password = z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(1024);
+const Name = z.string().trim().min(1).max(200);
+const Language = z.string().regex(LOCALE_CODE, 'a locale code such as "en"');
+const Country = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as "DE"');
+const CreditLimit = z.string().trim().regex(/^\d{1,12}(\.\d{1,3})?$/, 'a decimal amount such as "50.00"');
+
+export const ClientCreate = z.strictObject({
+  name: Name,
+  email: Email,
+  password: Password,
+  language: Language.default('en'),
+  providerId: z.number().int().positive(),
+  country: Country.nullable().optional(),
+  creditLimit: CreditLimit.optional(),
+});
+export type ClientCreate = z.infer<typeof ClientCreate>;
+
+export const ClientPatch = z.strictObject({
+  name: Name.optional(),
+  email: Email.optional(),
+  password: Password.optional(),
+  language: Language.optional(),
+  country: Country.nullable().optional(),
+  enabled: z.boolean().optional(),
+  creditLimit: CreditLimit.optional(),
+});
+export type ClientPatch = z.infer<typeof ClientPatch>;
+
+/** What a client may change about itself. */
+export const ClientSelfPatch = ClientPatch.pick({ name: true, password: true, language: true, country: true });
+
+export const RegisterInput = z
+  .strictObject({
+    name: Name,
+    email: Email,
+    password: Password,
+    passwordConfirmation: z.string(),
+    country: Country,
+    language: Language.default('en'),
+    /** Which provider's client area; the default provider when omitted. */
+    providerId: z.number().int().positive().optional(),
+  })
+  .refine((v) => v.password === v.passwordConfirmation, { message: 'the passwords differ', path: ['passwordConfirmation'] });
+export type RegisterInput = z.infer<typeof RegisterInput>;
+
+export const ClientView = z.object({
+  id: z.number().int(),
+  providerId: z.number().int(),
+  email: z.string(),
+  name: z.string(),
+  language: z.string(),
+  country: z.string().nullable(),
+  enabled: z.boolean(),
+  currency: z.string(),
+  balance: z.string(),
+  creditLimit: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ClientView = z.infer<typeof ClientView>;
+
+export const ClientListQuery = z.object({
+  providerId: z.coerce.number().int().positive().optional(),
+  search: z.string().trim().max(200).optional(),
+});

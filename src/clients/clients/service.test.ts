@@ -1,0 +1,119 @@
+import { describe, expect, test } from 'vitest';
+import { signWebhook } from '../payments/gateway.js';
+import { ADMIN_EMAIL, useBillrelay } from '../../../test/support/billrelay.js';
+
+const t = useBillrelay();
+
+async function register(email: string, extra: Record<string, unknown> = {}) {
+  const browser = t().anonymous();
+  const answer = await browser.post('/api/v1/auth/register', {
+    name: 'Ivan', email, password: 'client-password', passwordConfirmation: 'client-password', country: 'DE', language: 'ru', ...extra,
+  });
+  return { browser, answer };
+}
+
+describe('Clients', () => {
+  test('a client registers, is logged in with the role client, and sees its own data', async () => {
+    const { browser, answer } = await register('ivan@example.test');
+    expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+    expect(answer.body.user).toMatchObject({ kind: 'client', email: 'ivan@example.test', isAdmin: false });
+    expect(answer.body.client).toMatchObject({ providerId: 1, currency: 'EUR', balance: '0.00', country: 'DE', language: 'ru' });
+    expect(JSON.stringify(answer.body)).not.toContain('client-password');
+    const me = await browser.get('/api/v1/auth/me');
+    expect(me.body.kind).toBe('client');
+    const own = await browser.get(`/api/v1/clients/${answer.body.client.id}`);
+    expect(own.status).toBe(200);
+    // A client is not staff.
+    expect((await browser.get('/api/v1/clients')).status).toBe(403);
+    expect((await browser.get('/api/v1/datacenters')).status).toBe(403);
+    // And it logs in again later through the same login as employees.
+    expect((await t().anonymous().login('ivan@example.test', 'client-password')).body.user.kind).toBe('client');
+  });
+
+  test('registration checks its input: different passwords, duplicate e-mail, an employee\'s e-mail', async () => {
+    const mismatch = await register('petr@example.test', { passwordConfirmation: 'other-password' });
+    expect(mismatch.answer.status).toBe(400);
+    expect(mismatch.answer.body.error.field).toBe('passwordConfirmation');
+    expect((await register('petr@example.test', { country: 'Germany' })).answer.body.error.field).toBe('country');
+    expect((await register('petr@example.test', { password: 'short', passwordConfirmation: 'short' })).answer.body.error.field).toBe('password');
+    expect((await register('petr@example.test')).answer.status).toBe(201);
+    const duplicate = await register('PETR@example.test');
+    expect(duplicate.answer.status).toBe(409);
+    expect(duplicate.answer.body.error.field).toBe('email');
+    expect((await register(ADMIN_EMAIL)).answer.status).toBe(409);
+  });
+
+  test('client A can neither read nor change client B (404 everywhere)', async () => {
+    const a = await register('a@example.test');
+    const b = await register('b@example.test');
+    const bId = b.answer.body.client.id;
+    const client = a.browser;
+    expect((await client.get(`/api/v1/clients/${bId}`)).status).toBe(404);
+    expect((await client.patch(`/api/v1/clients/${bId}`, { name: 'hacked' })).status).toBe(404);
+    expect((await client.get(`/api/v1/clients/${bId}/ledger`)).status).toBe(404);
+    expect((await client.post(`/api/v1/clients/${bId}/payments/start`, { amount: '5.00' })).status).toBe(404);
+    expect((await client.post(`/api/v1/clients/${bId}/payments`, { amount: '5.00' })).status).toBe(403);
+    expect((await client.post(`/api/v1/clients/${bId}/impersonate`)).status).toBe(403);
+    expect((await t().admin.get(`/api/v1/clients/${bId}`)).body.name).toBe('Ivan');
+  });
+
+  test('a client changes its own name and password but not its balance limit or status', async () => {
+    const { browser, answer } = await register('self@example.test');
+    const id = answer.body.client.id;
+    expect((await browser.patch(`/api/v1/clients/${id}`, { name: 'New name' })).body.name).toBe('New name');
+    const limit = await browser.patch(`/api/v1/clients/${id}`, { creditLimit: '1000.00' });
+    expect(limit.status).toBe(403);
+    expect(limit.body.error.field).toBe('creditLimit');
+    expect((await browser.patch(`/api/v1/clients/${id}`, { enabled: false })).status).toBe(403);
+  });
+
+  test('staff create, edit and disable clients; a disabled client is logged out and cannot log in', async () => {
+    const created = await t().admin.post('/api/v1/clients', { name: 'Shop', email: 'shop@example.test', password: 'shop-password', language: 'en', providerId: 1 });
+    expect(created.status).toBe(201);
+    const shop = await t().loginAs('shop@example.test', 'shop-password');
+    expect((await shop.get(`/api/v1/clients/${created.body.id}`)).status).toBe(200);
+    const disabled = await t().admin.patch(`/api/v1/clients/${created.body.id}`, { enabled: false });
+    expect(disabled.body.enabled).toBe(false);
+    expect((await shop.get(`/api/v1/clients/${created.body.id}`)).status).toBe(401);
+    expect((await t().anonymous().login('shop@example.test', 'shop-password')).status).toBe(401);
+    expect((await t().admin.post('/api/v1/clients', { name: 'X', email: 'x@example.test', password: 'x-password', providerId: 999 })).body.error.field).toBe('providerId');
+    expect((await t().admin.post('/api/v1/clients', { name: 'X', email: 'x@example.test', password: 'x-password', providerId: 1, language: 'zz' })).body.error.field).toBe('language');
+    const list = await t().admin.get('/api/v1/clients?search=shop');
+    expect(list.body.items.map((c: { email: string }) => c.email)).toEqual(['shop@example.test']);
+  });
+
+  test('an administrator opens the client area as the client; it is audited', async () => {
+    const { answer } = await register('impersonated@example.test');
+    const id = answer.body.client.id;
+    const admin = await t().loginAs(ADMIN_EMAIL, 'admin-password-1');
+    const as = await admin.post(`/api/v1/clients/${id}/impersonate`);
+    expect(as.status).toBe(200);
+    expect(as.body.user).toMatchObject({ kind: 'client', id, impersonatedBy: 1 });
+    expect((await admin.get('/api/v1/auth/me')).body).toMatchObject({ kind: 'client', impersonatedBy: 1 });
+    expect((await admin.get(`/api/v1/clients/${id}`)).status).toBe(200);
+    const audit = await t().admin.get(`/api/v1/audit?entity=client&entityId=${id}&action=client.impersonate`);
+    expect(audit.body.items[0].actor.label).toBe(ADMIN_EMAIL);
+  });
+
+  test('a top-up through the manual gateway: started by the client, booked once by a signed notification', async () => {
+    const { browser, answer } = await register('payer@example.test');
+    const id = answer.body.client.id;
+    const started = await browser.post(`/api/v1/clients/${id}/payments/start`, { amount: '20.00' });
+    expect(started.status).toBe(200);
+    expect(started.body.instructions).toContain(started.body.gatewayPaymentId);
+
+    const key = t().billrelay.services.secrets.deriveKey('payment-webhook:manual');
+    const body = JSON.stringify({ transactionId: started.body.gatewayPaymentId, clientId: id, amount: '20.00', currency: 'EUR', status: 'paid' });
+    const notify = (raw: string, signature: string) =>
+      t().anonymous().request('POST', '/api/v1/payments/webhooks/manual', raw, { 'content-type': 'application/json', 'x-billrelay-signature': signature });
+    const first = await notify(body, signWebhook(key, body));
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ booked: true, created: true, entry: { amount: '20.00' } });
+    const again = await notify(body, signWebhook(key, body));
+    expect(again.body).toMatchObject({ booked: true, created: false });
+    const forged = await notify(body.replace('20.00', '2000.00'), signWebhook(key, body));
+    expect(forged.status).toBe(401);
+    expect((await browser.get(`/api/v1/clients/${id}`)).body.balance).toBe('20.00');
+    expect((await t().anonymous().request('POST', '/api/v1/payments/webhooks/paypal', body, { 'x-billrelay-signature': 'x' })).status).toBe(404);
+  });
+});

@@ -1,0 +1,201 @@
+import type { Actor } from '../../platform/actor.js';
+import type { AuditService } from '../../platform/audit/service.js';
+import type { AuthService, Principal, PrincipalSource } from '../../platform/auth/service.js';
+import type { Clock } from '../../platform/clock.js';
+import { hashPassword } from '../../platform/crypto/passwords.js';
+import type { Db, Executor } from '../../platform/db/db.js';
+import { isUniqueViolation } from '../../platform/db/dialect.js';
+import type { Page, PageQuery } from '../../platform/db/paging.js';
+import { AppError, invalid, notFound } from '../../platform/errors.js';
+import { Money, MoneyError } from '../../platform/money.js';
+import type { LocalizationService } from '../../settings/localizations/service.js';
+import { ClientRepository, type ClientRow } from './repository.js';
+import type { ClientCreate, ClientPatch, ClientView, RegisterInput } from './schemas.js';
+
+const SELF_EDITABLE = new Set(['name', 'password', 'language', 'country']);
+
+export class ClientService {
+  private readonly repo = new ClientRepository();
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly auth: AuthService,
+    private readonly locales: LocalizationService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Lets clients log in through the same auth as employees, with the role `client`. */
+  principalSource(): PrincipalSource {
+    return {
+      kind: 'client',
+      findByEmail: async (email) => {
+        const row = await this.repo.findByEmail(this.db.kysely, email);
+        return row && { ...principalOf(row), passwordHash: row.passwordHash, enabled: !!row.enabled };
+      },
+      findById: async (id) => {
+        const row = await this.repo.find(this.db.kysely, id);
+        return row && { ...principalOf(row), enabled: !!row.enabled };
+      },
+    };
+  }
+
+  /** Providers ask this before a delete or a currency change. */
+  async usedByProvider(db: Executor, providerId: number): Promise<string | undefined> {
+    const n = await this.repo.countForProvider(db, providerId);
+    return n ? `${n} client(s)` : undefined;
+  }
+
+  async list(filter: { providerId?: number; search?: string }, page: PageQuery): Promise<Page<ClientView>> {
+    const [rows, total] = await Promise.all([this.repo.list(this.db.kysely, filter, page), this.repo.count(this.db.kysely, filter)]);
+    return { items: rows.map(toView), total, page: page.page, perPage: page.perPage };
+  }
+
+  async get(id: number, actor: Actor): Promise<ClientView> {
+    return toView(await this.visible(this.db.kysely, id, actor));
+  }
+
+  /** A client sees only itself: any other id is answered as if it did not exist. */
+  async visible(db: Executor, id: number, actor: Actor): Promise<ClientRow> {
+    if (actor.kind === 'client' && actor.id !== id) throw notFound('Client', id);
+    if (actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
+    const row = await this.repo.find(db, id);
+    if (!row) throw notFound('Client', id);
+    return row;
+  }
+
+  async create(input: ClientCreate, actor: Actor): Promise<ClientView> {
+    const passwordHash = await hashPassword(input.password);
+    return this.insert({ ...input, passwordHash }, actor, 'client.create');
+  }
+
+  async register(input: RegisterInput): Promise<{ view: ClientView; principal: Principal }> {
+    const passwordHash = await hashPassword(input.password);
+    const anonymous: Actor = { kind: 'anonymous', id: null, label: 'anonymous', locale: input.language };
+    const view = await this.insert(
+      { name: input.name, email: input.email, language: input.language, country: input.country, providerId: input.providerId, passwordHash },
+      anonymous,
+      'client.register',
+    );
+    const row = (await this.repo.find(this.db.kysely, view.id))!;
+    return { view, principal: principalOf(row) };
+  }
+
+  async update(id: number, input: ClientPatch, actor: Actor): Promise<ClientView> {
+    if (actor.kind === 'client') {
+      const forbidden = Object.keys(input).find((k) => !SELF_EDITABLE.has(k));
+      if (forbidden) throw new AppError('forbidden', `A client cannot change ${forbidden}`, { field: forbidden });
+    }
+    const passwordHash = input.password ? await hashPassword(input.password) : undefined;
+    return this.db.transaction(async (trx) => {
+      const before = await this.visible(trx, id, actor);
+      if (input.language) await this.checkLanguage(trx, input.language);
+      if (input.email && input.email !== before.email) await this.checkEmailFree(trx, input.email);
+      await this.repo.update(trx, id, {
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.email !== undefined ? { email: input.email } : {}),
+        ...(input.language !== undefined ? { language: input.language } : {}),
+        ...(input.country !== undefined ? { country: input.country } : {}),
+        ...(input.enabled !== undefined ? { enabled: input.enabled ? 1 : 0 } : {}),
+        ...(input.creditLimit !== undefined ? { creditLimitMinor: parseAmount(input.creditLimit, before.currency, 'creditLimit') } : {}),
+        ...(passwordHash ? { passwordHash } : {}),
+        updatedAt: this.clock.now().toISOString(),
+      }).catch(rethrowDuplicateEmail(input.email));
+      // A disabled client or a changed password ends the sessions that were open.
+      if (input.enabled === false || passwordHash) await this.auth.endSessionsOf('client', id, trx);
+      const after = (await this.repo.find(trx, id))!;
+      await this.audit.record(trx, actor, 'client.update', 'client', id, toView(before), toView(after));
+      return toView(after);
+    });
+  }
+
+  /** An administrator opens the client area as the client ("log in as"); audited. */
+  async impersonate(id: number, actor: Actor): Promise<Principal> {
+    return this.db.transaction(async (trx) => {
+      const row = await this.visible(trx, id, actor);
+      if (!row.enabled) throw new AppError('conflict', 'The client is disabled', { field: 'id' });
+      await this.audit.record(trx, actor, 'client.impersonate', 'client', id, null, { by: actor.label });
+      return principalOf(row);
+    });
+  }
+
+  private async insert(
+    input: Omit<ClientCreate, 'password' | 'providerId' | 'language'> & { providerId?: number; language: string; passwordHash: string },
+    actor: Actor,
+    action: string,
+  ): Promise<ClientView> {
+    return this.db.transaction(async (trx) => {
+      const provider = input.providerId ? await this.repo.provider(trx, input.providerId) : await this.repo.defaultProvider(trx);
+      if (!provider) throw invalid('providerId', `providerId: provider ${input.providerId ?? '(default)'} does not exist`);
+      await this.checkLanguage(trx, input.language);
+      await this.checkEmailFree(trx, input.email);
+      const now = this.clock.now().toISOString();
+      const id = await this.repo
+        .insert(trx, {
+          providerId: provider.id,
+          email: input.email,
+          name: input.name,
+          passwordHash: input.passwordHash,
+          language: input.language,
+          country: input.country ?? null,
+          enabled: 1,
+          currency: provider.currency,
+          creditLimitMinor: input.creditLimit ? parseAmount(input.creditLimit, provider.currency, 'creditLimit') : 0n,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .catch(rethrowDuplicateEmail(input.email));
+      const view = toView((await this.repo.find(trx, id))!);
+      await this.audit.record(trx, actor, action, 'client', id, null, view);
+      return view;
+    });
+  }
+
+  private async checkLanguage(db: Executor, language: string): Promise<void> {
+    const catalog = await this.locales.catalog(db);
+    if (!catalog.known.has(language)) throw invalid('language', `language: unknown localization "${language}"`);
+  }
+
+  private async checkEmailFree(db: Executor, email: string): Promise<void> {
+    if ((await this.repo.findByEmail(db, email)) || (await this.repo.employeeEmailExists(db, email))) {
+      throw new AppError('conflict', `The e-mail ${email} is already registered`, { field: 'email' });
+    }
+  }
+}
+
+function rethrowDuplicateEmail(email: string | undefined) {
+  return (error: unknown): never => {
+    if (isUniqueViolation(error)) throw new AppError('conflict', `The e-mail ${email} is already registered`, { field: 'email' });
+    throw error;
+  };
+}
+
+function parseAmount(text: string, currency: string, field: string): bigint {
+  try {
+    return Money.parse(text, currency).minor;
+  } catch (error) {
+    if (error instanceof MoneyError) throw invalid(field, `${field}: ${error.message}`);
+    throw error;
+  }
+}
+
+function principalOf(row: ClientRow): Principal {
+  return { kind: 'client', id: row.id, email: row.email, name: row.name, isAdmin: false, language: row.language, providerId: row.providerId };
+}
+
+function toView(row: ClientRow): ClientView {
+  return {
+    id: row.id,
+    providerId: row.providerId,
+    email: row.email,
+    name: row.name,
+    language: row.language,
+    country: row.country,
+    enabled: !!row.enabled,
+    currency: row.currency,
+    balance: Money.of(row.balanceMinor, row.currency).toString(),
+    creditLimit: Money.of(row.creditLimitMinor, row.currency).toString(),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

@@ -1,0 +1,56 @@
+import type { Selectable } from 'kysely';
+import type { Executor } from '../../platform/db/db.js';
+import { offsetOf, type PageQuery } from '../../platform/db/paging.js';
+import type { LedgerEntryTable } from '../../platform/db/schema.js';
+
+export type LedgerEntryRow = Selectable<LedgerEntryTable>;
+
+export class LedgerRepository {
+  findByReference(db: Executor, reference: string): Promise<LedgerEntryRow | undefined> {
+    return db.selectFrom('ledgerEntries').selectAll().where('reference', '=', reference).executeTakeFirst();
+  }
+
+  /**
+   * Moves the running balance atomically, only when it stays at or above -creditLimit: one
+   * conditional UPDATE is a row lock on PostgreSQL and serialized on SQLite, so two concurrent
+   * charges can never both pass the check. Returns the new balance, or undefined when refused.
+   */
+  async applyToBalance(db: Executor, clientId: number, amountMinor: bigint, allowBelowLimit: boolean): Promise<bigint | undefined> {
+    let q = db
+      .updateTable('clients')
+      .set((eb) => ({ balanceMinor: eb('balanceMinor', '+', amountMinor) }))
+      .where('id', '=', clientId);
+    if (!allowBelowLimit && amountMinor < 0n) {
+      q = q.where((eb) => eb(eb('balanceMinor', '+', amountMinor), '>=', eb.neg(eb.ref('creditLimitMinor'))));
+    }
+    const row = await q.returning('balanceMinor').executeTakeFirst();
+    return row?.balanceMinor;
+  }
+
+  async insert(db: Executor, row: Omit<LedgerEntryRow, 'id'>): Promise<LedgerEntryRow> {
+    return db.insertInto('ledgerEntries').values(row).returningAll().executeTakeFirstOrThrow();
+  }
+
+  list(db: Executor, clientId: number, page: PageQuery): Promise<LedgerEntryRow[]> {
+    return db.selectFrom('ledgerEntries').selectAll().where('clientId', '=', clientId).orderBy('id', 'desc').limit(page.perPage).offset(offsetOf(page)).execute();
+  }
+
+  async count(db: Executor, clientId: number): Promise<number> {
+    const row = await db.selectFrom('ledgerEntries').select((eb) => eb.fn.countAll<number>().as('n')).where('clientId', '=', clientId).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** The balance as the sum of the entries: what the running total must always equal. */
+  async sumOf(db: Executor, clientId: number): Promise<bigint> {
+    const row = await db
+      .selectFrom('ledgerEntries')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<bigint | string | number>('amountMinor'), eb.lit(0)).as('total'))
+      .where('clientId', '=', clientId)
+      .executeTakeFirstOrThrow();
+    return BigInt(row.total as bigint | string | number);
+  }
+
+  client(db: Executor, clientId: number) {
+    return db.selectFrom('clients').select(['id', 'currency', 'balanceMinor', 'creditLimitMinor']).where('id', '=', clientId).executeTakeFirst();
+  }
+}

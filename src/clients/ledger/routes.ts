@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { PageQuery, pageOf } from '../../platform/db/paging.js';
+import type { App } from '../../platform/http/app.js';
+import type { IdempotencyStore } from '../../platform/http/idempotency.js';
+import { IdParams } from '../../platform/http/schemas.js';
+import type { ClientService } from '../clients/service.js';
+import { parseMoney } from '../payments/service.js';
+import { CorrectionInput, LedgerEntryView, PaymentInput } from './schemas.js';
+import type { LedgerService } from './service.js';
+
+const tags = ['Clients: Payments'];
+const Posted = z.object({ entry: LedgerEntryView, created: z.boolean(), balance: z.string() });
+const idempotencyHeader = z.object({ 'idempotency-key': z.string().optional() });
+
+export function ledgerRoutes(app: App, ledger: LedgerService, clients: ClientService, idempotency: IdempotencyStore): void {
+  app.get('/api/v1/clients/:id/ledger', {
+    schema: {
+      params: IdParams,
+      querystring: PageQuery,
+      response: { 200: pageOf(LedgerEntryView).extend({ balance: z.string(), currency: z.string() }) },
+      tags,
+      summary: 'The balance ledger, newest first, with the balance after each entry',
+    },
+    preHandler: app.requireAuth,
+  }, async (req) => {
+    await clients.get(req.params.id, req.actor); // a client sees only its own ledger
+    return ledger.list(req.params.id, req.query);
+  });
+
+  app.post('/api/v1/clients/:id/payments', {
+    schema: {
+      params: IdParams,
+      headers: idempotencyHeader,
+      body: PaymentInput,
+      response: { 201: Posted, 200: Posted },
+      tags,
+      summary: 'Record a payment (Idempotency-Key honoured; a repeated reference is applied once)',
+    },
+    preHandler: app.requireStaff,
+  }, async (req, reply) =>
+    idempotency.run(req, reply, async () => {
+      const client = await clients.get(req.params.id, req.actor);
+      const posted = await ledger.post(
+        {
+          clientId: client.id,
+          kind: 'payment',
+          amount: parseMoney(req.body.amount, client.currency),
+          reference: req.body.reference ? `payment:${req.body.reference}` : `payment:${randomUUID()}`,
+          method: req.body.method,
+          comment: req.body.comment,
+        },
+        req.actor,
+      );
+      const balance = await ledger.balance(client.id);
+      return { status: posted.created ? 201 : 200, body: { ...posted, balance: balance.toString() } };
+    }));
+
+  app.post('/api/v1/clients/:id/corrections', {
+    schema: { params: IdParams, headers: idempotencyHeader, body: CorrectionInput, response: { 201: Posted, 200: Posted }, tags, summary: 'A signed correction of the balance (administrators)' },
+    preHandler: app.requireAdmin,
+  }, async (req, reply) =>
+    idempotency.run(req, reply, async () => {
+      const client = await clients.get(req.params.id, req.actor);
+      const posted = await ledger.post(
+        {
+          clientId: client.id,
+          kind: 'correction',
+          amount: parseMoney(req.body.amount, client.currency),
+          reference: req.body.reference ? `correction:${req.body.reference}` : `correction:${randomUUID()}`,
+          comment: req.body.comment,
+        },
+        req.actor,
+      );
+      const balance = await ledger.balance(client.id);
+      return { status: posted.created ? 201 : 200, body: { ...posted, balance: balance.toString() } };
+    }));
+}

@@ -1,0 +1,143 @@
+// The balance ledger: append-only entries, each with a unique reference, and a running total kept
+// in the same transaction. Every money movement of a client goes through here.
+import type { Actor } from '../../platform/actor.js';
+import type { AuditService } from '../../platform/audit/service.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db, Executor } from '../../platform/db/db.js';
+import { isUniqueViolation } from '../../platform/db/dialect.js';
+import type { Page, PageQuery } from '../../platform/db/paging.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { Money } from '../../platform/money.js';
+import { LedgerRepository, type LedgerEntryRow } from './repository.js';
+import type { LedgerEntryView } from './schemas.js';
+
+export type EntryKind = 'payment' | 'charge' | 'refund' | 'correction';
+
+export interface Posting {
+  clientId: number;
+  kind: EntryKind;
+  /** Positive: money in (payment, refund); charges are posted as positive amounts and stored negative. */
+  amount: Money;
+  reference: string;
+  method?: string | null;
+  comment?: string | null;
+}
+
+export interface Posted {
+  entry: LedgerEntryView;
+  /** false when the reference existed already and nothing changed. */
+  created: boolean;
+}
+
+export class LedgerService {
+  private readonly repo = new LedgerRepository();
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Posts an entry in its own transaction; an existing reference returns the existing entry. */
+  async post(posting: Posting, actor: Actor): Promise<Posted> {
+    try {
+      return await this.db.transaction((trx) => this.postIn(trx, posting, actor));
+    } catch (error) {
+      // Another transaction committed the same reference first: its entry is the answer.
+      if (isUniqueViolation(error)) {
+        const existing = await this.repo.findByReference(this.db.kysely, posting.reference);
+        if (existing) return { entry: toView(existing), created: false };
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Posts within the caller's transaction (an order charges and creates its license together).
+   * A charge that would take the balance below the credit limit is refused with 402.
+   */
+  async postIn(trx: Executor, posting: Posting, actor: Actor): Promise<Posted> {
+    const existing = await this.repo.findByReference(trx, posting.reference);
+    if (existing) {
+      if (existing.clientId !== posting.clientId) {
+        throw new AppError('conflict', `Reference "${posting.reference}" belongs to another client`, { field: 'reference' });
+      }
+      return { entry: toView(existing), created: false };
+    }
+    const client = await this.repo.client(trx, posting.clientId);
+    if (!client) throw notFound('Client', posting.clientId);
+    if (posting.amount.currency !== client.currency) {
+      throw new AppError('validation', `The amount is in ${posting.amount.currency} but the client pays in ${client.currency}`, { field: 'amount' });
+    }
+    const signed = signedAmount(posting);
+    const balanceAfter = await this.repo.applyToBalance(trx, posting.clientId, signed, posting.kind === 'correction');
+    if (balanceAfter === undefined) throw insufficientFunds(client, signed);
+    const row = await this.repo.insert(trx, {
+      clientId: posting.clientId,
+      kind: posting.kind,
+      amountMinor: signed,
+      currency: client.currency,
+      balanceAfterMinor: balanceAfter,
+      reference: posting.reference,
+      method: posting.method ?? null,
+      comment: posting.comment ?? null,
+      actorKind: actor.kind,
+      actorId: actor.id,
+      createdAt: this.clock.now().toISOString(),
+    });
+    const entry = toView(row);
+    await this.audit.record(trx, actor, `ledger.${posting.kind}`, 'client', posting.clientId, null, entry);
+    return { entry, created: true };
+  }
+
+  async balance(clientId: number, db: Executor = this.db.kysely): Promise<Money> {
+    const client = await this.repo.client(db, clientId);
+    if (!client) throw notFound('Client', clientId);
+    return Money.of(client.balanceMinor, client.currency);
+  }
+
+  /** The balance recomputed from the entries; equals the running total (tests and audits check it). */
+  async balanceFromEntries(clientId: number): Promise<Money> {
+    const client = await this.repo.client(this.db.kysely, clientId);
+    if (!client) throw notFound('Client', clientId);
+    return Money.of(await this.repo.sumOf(this.db.kysely, clientId), client.currency);
+  }
+
+  async list(clientId: number, page: PageQuery): Promise<Page<LedgerEntryView> & { balance: string; currency: string }> {
+    const balance = await this.balance(clientId);
+    const [rows, total] = await Promise.all([this.repo.list(this.db.kysely, clientId, page), this.repo.count(this.db.kysely, clientId)]);
+    return { items: rows.map(toView), total, page: page.page, perPage: page.perPage, balance: balance.toString(), currency: balance.currency };
+  }
+}
+
+function signedAmount(posting: Posting): bigint {
+  const minor = posting.amount.minor;
+  if (posting.kind === 'correction') return minor;
+  if (minor <= 0n) throw new AppError('validation', 'The amount must be greater than zero', { field: 'amount' });
+  return posting.kind === 'charge' ? -minor : minor;
+}
+
+function insufficientFunds(client: { balanceMinor: bigint; creditLimitMinor: bigint; currency: string }, signed: bigint): AppError {
+  const available = Money.of(client.balanceMinor + client.creditLimitMinor, client.currency);
+  const missing = Money.of(-signed - (client.balanceMinor + client.creditLimitMinor), client.currency);
+  return new AppError(
+    'payment_required',
+    `Not enough money on the balance: ${missing.toString()} ${client.currency} is missing (available ${available.toString()} ${client.currency})`,
+    { field: 'amount', details: { missing: missing.toString(), currency: client.currency } },
+  );
+}
+
+export function toView(row: LedgerEntryRow): LedgerEntryView {
+  return {
+    id: row.id,
+    kind: row.kind as EntryKind,
+    amount: Money.of(row.amountMinor, row.currency).toString(),
+    currency: row.currency,
+    balanceAfter: Money.of(row.balanceAfterMinor, row.currency).toString(),
+    reference: row.reference,
+    method: row.method,
+    comment: row.comment,
+    actor: { kind: row.actorKind, id: row.actorId },
+    createdAt: row.createdAt,
+  };
+}

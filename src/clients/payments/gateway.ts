@@ -1,0 +1,83 @@
+// Payment gateways: one method to start a payment, one to read a gateway's notification. The ledger
+// knows nothing of gateways; a confirmed payment becomes one ledger entry whose reference is the
+// gateway's transaction id, so a repeated notification is applied once.
+import { createHmac, randomBytes } from 'node:crypto';
+import { safeEqual } from '../../platform/crypto/tokens.js';
+import { AppError } from '../../platform/errors.js';
+import { Money } from '../../platform/money.js';
+
+export interface StartedPayment {
+  gatewayPaymentId: string;
+  /** Where to send the client, for gateways with a payment page. */
+  redirectUrl?: string;
+  /** What the client must do, for gateways without one. */
+  instructions?: string;
+}
+
+export interface ConfirmedPayment {
+  transactionId: string;
+  clientId: number;
+  amount: Money;
+}
+
+export interface PaymentGateway {
+  readonly id: string;
+  startPayment(request: { clientId: number; amount: Money }): Promise<StartedPayment>;
+  /** Verifies a notification; null when it is not a payment confirmation (nothing to book). */
+  parseWebhook(notification: { headers: Record<string, string | string[] | undefined>; rawBody: string }): Promise<ConfirmedPayment | null>;
+}
+
+export const SIGNATURE_HEADER = 'x-billrelay-signature';
+
+export function signWebhook(secret: Buffer, rawBody: string): string {
+  return createHmac('sha256', secret).update(rawBody).digest('hex');
+}
+
+/**
+ * Bank transfers and cash: the client gets a payment reference; whoever sees the money arrive (a
+ * bank-statement import, an accountant's tool) confirms it with a notification signed by the
+ * installation's webhook key.
+ */
+export class ManualGateway implements PaymentGateway {
+  readonly id = 'manual';
+
+  constructor(private readonly secret: Buffer) {}
+
+  async startPayment(request: { clientId: number; amount: Money }): Promise<StartedPayment> {
+    const gatewayPaymentId = `P${request.clientId}-${randomBytes(4).toString('hex').toUpperCase()}`;
+    return {
+      gatewayPaymentId,
+      instructions: `Transfer ${request.amount.toString()} ${request.amount.currency} and quote the payment reference ${gatewayPaymentId}.`,
+    };
+  }
+
+  async parseWebhook(notification: { headers: Record<string, string | string[] | undefined>; rawBody: string }): Promise<ConfirmedPayment | null> {
+    const signature = notification.headers[SIGNATURE_HEADER];
+    if (typeof signature !== 'string' || !safeEqual(signature, signWebhook(this.secret, notification.rawBody))) {
+      throw new AppError('unauthorized', 'The notification signature is missing or wrong', { field: SIGNATURE_HEADER });
+    }
+    let body: { transactionId?: unknown; clientId?: unknown; amount?: unknown; currency?: unknown; status?: unknown };
+    try {
+      body = JSON.parse(notification.rawBody);
+    } catch {
+      throw new AppError('validation', 'The notification is not JSON');
+    }
+    if (body.status !== undefined && body.status !== 'paid') return null;
+    if (typeof body.transactionId !== 'string' || !body.transactionId || body.transactionId.length > 200) {
+      throw new AppError('validation', 'transactionId: a non-empty string is required', { field: 'transactionId' });
+    }
+    if (typeof body.clientId !== 'number' || !Number.isInteger(body.clientId)) {
+      throw new AppError('validation', 'clientId: a client id is required', { field: 'clientId' });
+    }
+    if (typeof body.amount !== 'string' || typeof body.currency !== 'string') {
+      throw new AppError('validation', 'amount and currency: decimal string and ISO code are required', { field: 'amount' });
+    }
+    let amount: Money;
+    try {
+      amount = Money.parse(body.amount, body.currency);
+    } catch (error) {
+      throw new AppError('validation', `amount: ${(error as Error).message}`, { field: 'amount' });
+    }
+    return { transactionId: body.transactionId, clientId: body.clientId, amount };
+  }
+}
