@@ -287,19 +287,12 @@ describe('Provider → Providers', () => {
   });
 
   test('BILLRELAY_DEFAULT_CURRENCY sets the currency of the default provider on the first start', async () => {
-    const saved = process.env.BILLRELAY_DEFAULT_CURRENCY;
-    process.env.BILLRELAY_DEFAULT_CURRENCY = 'USD';
+    const other = await startBillrelay({ env: { BILLRELAY_DEFAULT_CURRENCY: 'USD' } });
     try {
-      const other = await startBillrelay();
-      try {
-        const items = (await other.admin.get('/api/v1/providers')).body.items as Provider[];
-        expect(items.filter((p) => p.isDefault)).toMatchObject([{ name: 'Default provider', currency: 'USD' }]);
-      } finally {
-        await other.close();
-      }
+      const items = (await other.admin.get('/api/v1/providers')).body.items as Provider[];
+      expect(items.filter((p) => p.isDefault)).toMatchObject([{ name: 'Default provider', currency: 'USD' }]);
     } finally {
-      if (saved === undefined) delete process.env.BILLRELAY_DEFAULT_CURRENCY;
-      else process.env.BILLRELAY_DEFAULT_CURRENCY = saved;
+      await other.close();
     }
   });
 
