@@ -4,6 +4,7 @@ import * as m001 from './migrations/001-foundation.js';
 import * as m010 from './migrations/010-processing-modules.js';
 import * as m020 from './migrations/020-clients-ledger.js';
 import * as m030 from './migrations/030-tariffs.js';
+import * as m040 from './migrations/040-licenses-operations-tasks.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '010-processing-modules': m010,
   '020-clients-ledger': m020,
   '030-tariffs': m030,
+  '040-licenses-operations-tasks': m040,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -223,6 +223,97 @@ export interface TariffModuleTable {
   processingModuleId: number;
 }
 
+export interface LicenseTable {
+  id: Generated<number>;
+  clientId: number;
+  tariffId: number;
+  /** Months; -100 trial. */
+  period: number;
+  isTrial: Bool;
+  licenseName: string;
+  ip: string;
+  autoRenew: Bool;
+  datacenterId: number | null;
+  /** processing | active | suspended | deleted */
+  status: string;
+  licenseKey: string | null;
+  upstreamId: string | null;
+  remoteId: string;
+  moduleId: number | null;
+  /** YYYY-MM-DD, as the upstream states it. */
+  expiresOn: string | null;
+  priceMinor: bigint;
+  currency: string;
+  suspendedAt: Timestamp | null;
+  deletedAt: Timestamp | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface LicenseHistoryTable {
+  id: Generated<number>;
+  licenseId: number;
+  event: string;
+  fromValue: string | null;
+  toValue: string | null;
+  message: string | null;
+  operationId: number | null;
+  actorKind: string;
+  actorId: number | null;
+  actorLabel: string;
+  createdAt: Timestamp;
+}
+
+export interface OperationTable {
+  id: Generated<number>;
+  licenseId: number;
+  kind: string;
+  /** JSON */
+  payload: string;
+  status: string;
+  attempts: number;
+  attemptsAtRestart: number;
+  nextAttemptAt: Timestamp;
+  leaseOwner: string | null;
+  leaseExpiresAt: Timestamp | null;
+  moduleId: number | null;
+  lastError: string | null;
+  lastErrorCode: string | null;
+  /** JSON */
+  result: string | null;
+  idempotencyKey: string;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  finishedAt: Timestamp | null;
+}
+
+export interface TaskTable {
+  id: Generated<number>;
+  departmentId: number | null;
+  type: string;
+  licenseId: number | null;
+  operationId: number | null;
+  moduleId: number | null;
+  causeKey: string;
+  status: string;
+  performerId: number | null;
+  dueAt: Timestamp | null;
+  locale: string;
+  title: string;
+  text: string;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  closedAt: Timestamp | null;
+}
+
+export interface SchedulerJobTable {
+  name: string;
+  nextRunAt: Timestamp;
+  lastRunAt: Timestamp | null;
+  lastOwner: string | null;
+  lastResult: string | null;
+}
+
 export interface Database {
   localizations: LocalizationTable;
   providers: ProviderTable;
@@ -240,6 +331,11 @@ export interface Database {
   clients: ClientTable;
   ledgerEntries: LedgerEntryTable;
   idempotencyKeys: IdempotencyKeyTable;
+  licenses: LicenseTable;
+  licenseHistory: LicenseHistoryTable;
+  operations: OperationTable;
+  tasks: TaskTable;
+  schedulerJobs: SchedulerJobTable;
   tariffs: TariffTable;
   tariffPeriods: TariffPeriodTable;
   tariffUpstreamCosts: TariffUpstreamCostTable;
