@@ -1,0 +1,40 @@
+import type { Actor } from '../platform/actor.js';
+import type { Clock } from '../platform/clock.js';
+import type { Executor } from '../platform/db/db.js';
+
+export interface HistoryEvent {
+  licenseId: number;
+  /** status | ip | license_name | key | expiry | auto_renew | tariff | charge | refund | note */
+  event: string;
+  from?: string | null;
+  to?: string | null;
+  message?: string | null;
+  operationId?: number | null;
+}
+
+/** Every state change of a license: who or what, when, from → to, which operation. */
+export class LicenseHistory {
+  constructor(private readonly clock: Clock) {}
+
+  async record(db: Executor, actor: Actor, e: HistoryEvent): Promise<void> {
+    await db
+      .insertInto('licenseHistory')
+      .values({
+        licenseId: e.licenseId,
+        event: e.event,
+        fromValue: e.from ?? null,
+        toValue: e.to ?? null,
+        message: e.message ?? null,
+        operationId: e.operationId ?? null,
+        actorKind: actor.kind,
+        actorId: actor.id,
+        actorLabel: actor.label,
+        createdAt: this.clock.now().toISOString(),
+      })
+      .execute();
+  }
+
+  list(db: Executor, licenseId: number) {
+    return db.selectFrom('licenseHistory').selectAll().where('licenseId', '=', licenseId).orderBy('id', 'desc').execute();
+  }
+}

@@ -1,0 +1,53 @@
+import type { Clock } from '../../platform/clock.js';
+import type { Executor } from '../../platform/db/db.js';
+import type { OperationKind, OperationPayloads } from '../../licenses/model.js';
+
+export interface NewOperation<K extends OperationKind = OperationKind> {
+  licenseId: number;
+  kind: K;
+  payload: OperationPayloads[K];
+  /** One operation per key while unfinished, and once it succeeded: "open:12", "prolong:12:2027-01-31". */
+  idempotencyKey: string;
+  moduleId?: number | null;
+  runAt?: Date;
+}
+
+/**
+ * Adds a running operation in the caller's transaction (the transactional outbox: the license
+ * change and the work to do about it commit together). An unfinished or succeeded operation with
+ * the same key is returned instead of a second one.
+ */
+export async function enqueueOperation(db: Executor, clock: Clock, op: NewOperation): Promise<{ id: number; created: boolean }> {
+  const existing = await db
+    .selectFrom('operations')
+    .select('id')
+    .where('idempotencyKey', '=', op.idempotencyKey)
+    .where('status', 'in', ['pending', 'running', 'manual', 'succeeded'])
+    .executeTakeFirst();
+  if (existing) return { id: existing.id, created: false };
+  const now = clock.now().toISOString();
+  const { id } = await db
+    .insertInto('operations')
+    .values({
+      licenseId: op.licenseId,
+      kind: op.kind,
+      payload: JSON.stringify(op.payload),
+      status: 'pending',
+      attempts: 0,
+      attemptsAtRestart: 0,
+      nextAttemptAt: (op.runAt ?? clock.now()).toISOString(),
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      moduleId: op.moduleId ?? null,
+      lastError: null,
+      lastErrorCode: null,
+      result: null,
+      idempotencyKey: op.idempotencyKey,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: Number(id), created: true };
+}
