@@ -35,6 +35,9 @@ import { ledgerRoutes } from './clients/ledger/routes.js';
 import { ManualGateway } from './clients/payments/gateway.js';
 import { PaymentService } from './clients/payments/service.js';
 import { paymentRoutes } from './clients/payments/routes.js';
+import { LicenseHistory } from './licenses/history.js';
+import { licenseRoutes } from './licenses/routes.js';
+import { LicenseService } from './licenses/service.js';
 import { driverFactory } from './integration/processing-modules/drivers/index.js';
 import { processingModuleRoutes } from './integration/processing-modules/routes.js';
 import { ProcessingModuleService } from './integration/processing-modules/service.js';
@@ -92,9 +95,13 @@ function createServices(db: Db, clock: Clock, config: Config) {
   const payments = new PaymentService(ledger, clients);
   payments.register(new ManualGateway(secrets.deriveKey('payment-webhook:manual')));
   const idempotency = new IdempotencyStore(db, clock);
+  const licenseHistory = new LicenseHistory(clock);
+  const licenses = new LicenseService(db, audit, clock, ledger, tariffs, processingModules, licenseHistory);
+  tariffs.addReferrer((trx, id) => licenses.usedBy(trx, 'tariffId', id));
+  processingModules.addReferrer((trx, id) => licenses.usedBy(trx, 'moduleId', id));
   return {
     audit, localizations, auth, datacenters, providers, businessHours, employees, departments, secrets, processingModules, tariffs,
-    clients, ledger, payments, idempotency,
+    clients, ledger, payments, idempotency, licenseHistory, licenses,
   };
 }
 
@@ -141,6 +148,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   clientRoutes(app, services.clients, services.auth);
   ledgerRoutes(app, services.ledger, services.clients, services.idempotency);
   paymentRoutes(app, services.payments);
+  licenseRoutes(app, services.licenses, services.idempotency);
   tariffRoutes(app, services.tariffs);
   await webRoutes(app, config.webDir);
 
