@@ -43,6 +43,9 @@ import { processingModuleRoutes } from './integration/processing-modules/routes.
 import { ProcessingModuleService } from './integration/processing-modules/service.js';
 import { tariffRoutes } from './products/tariffs/routes.js';
 import { TariffService } from './products/tariffs/service.js';
+import { createScheduler, type Scheduler } from './tools/scheduler/index.js';
+import { taskRoutes } from './tools/tasks/routes.js';
+import { TaskService } from './tools/tasks/service.js';
 
 export interface BillrelayOptions {
   config: Config;
@@ -58,6 +61,8 @@ export interface Billrelay {
   services: Services;
   /** Set when this start created the first administrator. */
   firstAdmin?: AdminCreated;
+  /** Scheduled jobs (started unless BILLRELAY_SCHEDULER=off; tests call scheduler.tick()). */
+  scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -95,13 +100,14 @@ function createServices(db: Db, clock: Clock, config: Config) {
   const payments = new PaymentService(ledger, clients);
   payments.register(new ManualGateway(secrets.deriveKey('payment-webhook:manual')));
   const idempotency = new IdempotencyStore(db, clock);
+  const tasks = new TaskService(db, audit, localizations, clock, businessHours, config.taskHours);
   const licenseHistory = new LicenseHistory(clock);
   const licenses = new LicenseService(db, audit, clock, ledger, tariffs, processingModules, licenseHistory);
   tariffs.addReferrer((trx, id) => licenses.usedBy(trx, 'tariffId', id));
   processingModules.addReferrer((trx, id) => licenses.usedBy(trx, 'moduleId', id));
   return {
     audit, localizations, auth, datacenters, providers, businessHours, employees, departments, secrets, processingModules, tariffs,
-    clients, ledger, payments, idempotency, licenseHistory, licenses,
+    clients, ledger, payments, idempotency, tasks, licenseHistory, licenses,
   };
 }
 
@@ -129,6 +135,10 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   const services = createServices(db, clock, config);
   await seed(services);
   const firstAdmin = await ensureFirstAdministrator(db, clock, config);
+  const { scheduler } = createScheduler({
+    db, clock, logger, config: config.scheduler, ledger: services.ledger, tasks: services.tasks,
+    processingModules: services.processingModules, tariffs: services.tariffs,
+  });
 
   const app = await createHttpApp({ logger, auth: services.auth, localizations: services.localizations });
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
@@ -150,7 +160,9 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   paymentRoutes(app, services.payments);
   licenseRoutes(app, services.licenses, services.idempotency);
   tariffRoutes(app, services.tariffs);
+  taskRoutes(app, services.tasks);
   await webRoutes(app, config.webDir);
+  if (config.scheduler.enabled) scheduler.start(config.scheduler.intervalMs);
 
   return {
     app,
@@ -159,7 +171,9 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     logger,
     services,
     firstAdmin,
+    scheduler,
     async close() {
+      await scheduler.stop();
       await app.close();
       await db.close();
     },
