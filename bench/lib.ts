@@ -11,6 +11,8 @@ export interface BenchResult {
   baseline: number;
   /** value / baseline (higher is better for throughput). */
   ratio: number;
+  /** What the baseline is called in the output; "bare" unless said otherwise (e.g. "raw"). */
+  baselineLabel?: string;
   /** The ratio we want to stay at or above. */
   target: number;
   /** Samples and anything else worth printing under the table. */

@@ -32,7 +32,7 @@ await requestsPerSecond({ ...s.app, duration: 1 }); // warm-up, not profiled
 const session = new Session();
 session.connect();
 await session.post('Profiler.enable');
-await session.post('Profiler.setSamplingInterval', { interval: 200 });
+await session.post('Profiler.setSamplingInterval', { interval: 500 });
 await session.post('Profiler.start');
 const rps = await requestsPerSecond({ ...s.app, duration: seconds });
 const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
@@ -43,8 +43,19 @@ const file = path.join(os.tmpdir(), `billrelay-${name}.cpuprofile`);
 fs.writeFileSync(file, JSON.stringify(profile));
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const parentOf = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+/** Samples taken while the profiler itself was busy (stopping, serializing) are not the server's. */
+const isProfilerOwn = (id: number): boolean => {
+  for (let cur: number | undefined = id; cur !== undefined; cur = parentOf.get(cur)) {
+    if (byId.get(cur)!.callFrame.url === 'node:inspector') return true;
+  }
+  return false;
+};
 const selfUs = new Map<number, number>();
-profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+profile.samples.forEach((id, i) => {
+  if (!isProfilerOwn(id)) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 const idle = [...selfUs].filter(([id]) => ['(idle)', '(program)'].includes(byId.get(id)!.callFrame.functionName)).reduce((a, [, us]) => a + us, 0);
 const busy = total - idle;

@@ -37,7 +37,7 @@ for (const file of files) {
     console.log(`${((Date.now() - started) / 1000).toFixed(1)} s`);
     for (const r of list) {
       console.log(
-        `  ${r.name}: ${fmt(r.value)} ${r.unit} vs bare ${fmt(r.baseline)} ${r.unit} → ratio ${r.ratio.toFixed(2)} (target ≥ ${r.target})`,
+        `  ${r.name}: ${fmt(r.value)} ${r.unit} vs ${r.baselineLabel ?? 'bare'} ${fmt(r.baseline)} ${r.unit} → ratio ${r.ratio.toFixed(2)} (target ≥ ${r.target})`,
       );
       for (const note of r.notes) console.log(`    ${note}`);
     }
@@ -49,7 +49,7 @@ for (const file of files) {
 }
 
 const rows = results.map((r) => [r.name, `${fmt(r.value)} ${r.unit}`, `${fmt(r.baseline)} ${r.unit}`, r.ratio.toFixed(2), `≥ ${r.target}`, r.ratio >= r.target ? 'ok' : 'BELOW']);
-const header = ['benchmark', 'billrelay', 'bare', 'ratio', 'target', ''];
+const header = ['benchmark', 'billrelay', 'baseline', 'ratio', 'target', ''];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
 console.log(`\n${line(header)}\n${widths.map((w) => '─'.repeat(w)).join('  ')}`);

@@ -35,17 +35,11 @@ import { ledgerRoutes } from './clients/ledger/routes.js';
 import { ManualGateway } from './clients/payments/gateway.js';
 import { PaymentService } from './clients/payments/service.js';
 import { paymentRoutes } from './clients/payments/routes.js';
-import { LicenseHistory } from './licenses/history.js';
-import { licenseRoutes } from './licenses/routes.js';
-import { LicenseService } from './licenses/service.js';
 import { driverFactory } from './integration/processing-modules/drivers/index.js';
 import { processingModuleRoutes } from './integration/processing-modules/routes.js';
 import { ProcessingModuleService } from './integration/processing-modules/service.js';
 import { tariffRoutes } from './products/tariffs/routes.js';
 import { TariffService } from './products/tariffs/service.js';
-import { createScheduler, type Scheduler } from './tools/scheduler/index.js';
-import { taskRoutes } from './tools/tasks/routes.js';
-import { TaskService } from './tools/tasks/service.js';
 
 export interface BillrelayOptions {
   config: Config;
@@ -61,8 +55,6 @@ export interface Billrelay {
   services: Services;
   /** Set when this start created the first administrator. */
   firstAdmin?: AdminCreated;
-  /** Scheduled jobs (started unless BILLRELAY_SCHEDULER=off; tests call scheduler.tick()). */
-  scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -100,14 +92,9 @@ function createServices(db: Db, clock: Clock, config: Config) {
   const payments = new PaymentService(ledger, clients);
   payments.register(new ManualGateway(secrets.deriveKey('payment-webhook:manual')));
   const idempotency = new IdempotencyStore(db, clock);
-  const tasks = new TaskService(db, audit, localizations, clock, businessHours, config.taskHours);
-  const licenseHistory = new LicenseHistory(clock);
-  const licenses = new LicenseService(db, audit, clock, ledger, tariffs, processingModules, licenseHistory);
-  tariffs.addReferrer((trx, id) => licenses.usedBy(trx, 'tariffId', id));
-  processingModules.addReferrer((trx, id) => licenses.usedBy(trx, 'moduleId', id));
   return {
     audit, localizations, auth, datacenters, providers, businessHours, employees, departments, secrets, processingModules, tariffs,
-    clients, ledger, payments, idempotency, tasks, licenseHistory, licenses,
+    clients, ledger, payments, idempotency,
   };
 }
 
@@ -135,10 +122,6 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   const services = createServices(db, clock, config);
   await seed(services);
   const firstAdmin = await ensureFirstAdministrator(db, clock, config);
-  const { scheduler } = createScheduler({
-    db, clock, logger, config: config.scheduler, ledger: services.ledger, tasks: services.tasks,
-    processingModules: services.processingModules, tariffs: services.tariffs,
-  });
 
   const app = await createHttpApp({ logger, auth: services.auth, localizations: services.localizations });
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
@@ -158,11 +141,8 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   clientRoutes(app, services.clients, services.auth);
   ledgerRoutes(app, services.ledger, services.clients, services.idempotency);
   paymentRoutes(app, services.payments);
-  licenseRoutes(app, services.licenses, services.idempotency);
   tariffRoutes(app, services.tariffs);
-  taskRoutes(app, services.tasks);
   await webRoutes(app, config.webDir);
-  if (config.scheduler.enabled) scheduler.start(config.scheduler.intervalMs);
 
   return {
     app,
@@ -171,9 +151,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     logger,
     services,
     firstAdmin,
-    scheduler,
     async close() {
-      await scheduler.stop();
       await app.close();
       await db.close();
     },
