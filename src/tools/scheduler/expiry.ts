@@ -1,0 +1,169 @@
+// At expiry without a renewal the license is suspended here (and upstream, by a suspend operation);
+// N days after expiry a suspended license is closed (the operations worker deletes it upstream and here).
+import type { Logger } from 'pino';
+import { systemActor, type Actor } from '../../platform/actor.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/db.js';
+import { LicenseHistory } from '../../licenses/history.js';
+import { enqueueOperation } from '../operations/enqueue.js';
+import { addDays, isoDate } from './dates.js';
+import { prolongKey } from './renewals.js';
+
+export interface ExpiryOptions {
+  closeAfterDays: number;
+  pageSize: number;
+}
+
+export interface ExpiryRun {
+  suspended: number;
+  suspendOperations: number;
+  closeOperations: number;
+  /** Expired, but a paid renewal is still on its way. */
+  renewing: number;
+  failed: number;
+}
+
+interface Row {
+  id: number;
+  expiresOn: string | null;
+  upstreamId: string | null;
+  moduleId: number | null;
+}
+
+export class Expiry {
+  private readonly history: LicenseHistory;
+  private readonly actor: Actor = systemActor('expiry');
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly options: ExpiryOptions,
+    private readonly logger?: Logger,
+  ) {
+    this.history = new LicenseHistory(clock);
+  }
+
+  async run(): Promise<ExpiryRun> {
+    const today = isoDate(this.clock.now());
+    const out: ExpiryRun = { suspended: 0, suspendOperations: 0, closeOperations: 0, renewing: 0, failed: 0 };
+    // Valid through expires_on, as upstream: expired once that day is over.
+    for await (const page of this.pages('active', today)) {
+      const renewing = await this.renewingKeys(page);
+      for (const license of page) {
+        if (renewing.has(prolongKey(license.id, license.expiresOn!))) {
+          out.renewing += 1;
+          continue;
+        }
+        try {
+          const result = await this.suspend(license);
+          if (result.suspended) out.suspended += 1;
+          if (result.operation) out.suspendOperations += 1;
+        } catch (error) {
+          out.failed += 1;
+          this.logger?.error({ err: error, licenseId: license.id }, 'suspending an expired license failed');
+        }
+      }
+    }
+    for await (const page of this.pages('suspended', addDays(today, -this.options.closeAfterDays))) {
+      const renewing = await this.renewingKeys(page);
+      for (const license of page) {
+        if (renewing.has(prolongKey(license.id, license.expiresOn!))) continue;
+        try {
+          if (await this.close(license)) out.closeOperations += 1;
+        } catch (error) {
+          out.failed += 1;
+          this.logger?.error({ err: error, licenseId: license.id }, 'closing a long-expired license failed');
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Licenses in `status` whose expiry is before `before`, a keyset page at a time. */
+  private async *pages(status: 'active' | 'suspended', before: string): AsyncGenerator<Row[]> {
+    let after = 0;
+    for (;;) {
+      const page = await this.db.kysely
+        .selectFrom('licenses')
+        .select(['id', 'expiresOn', 'upstreamId', 'moduleId'])
+        .where('id', '>', after)
+        .where('status', '=', status)
+        .where('expiresOn', 'is not', null)
+        .where('expiresOn', '<', before)
+        .orderBy('id')
+        .limit(this.options.pageSize)
+        .execute();
+      if (!page.length) return;
+      after = Number(page[page.length - 1]!.id);
+      yield page.map((r) => ({ ...r, id: Number(r.id), moduleId: r.moduleId === null ? null : Number(r.moduleId) }));
+      if (page.length < this.options.pageSize) return;
+    }
+  }
+
+  /** Renewals that are paid and not finished (or waiting for a person): such a license is not expired. */
+  private async renewingKeys(page: Row[]): Promise<Set<string>> {
+    const keys = page.map((l) => prolongKey(l.id, l.expiresOn!));
+    const rows = await this.db.kysely
+      .selectFrom('operations')
+      .select('idempotencyKey')
+      .where('idempotencyKey', 'in', keys)
+      .where('status', 'in', ['pending', 'running', 'manual'])
+      .execute();
+    return new Set(rows.map((r) => r.idempotencyKey));
+  }
+
+  private suspend(license: Row): Promise<{ suspended: boolean; operation: boolean }> {
+    return this.db.transaction(async (trx) => {
+      const now = this.clock.now().toISOString();
+      const changed = await trx
+        .updateTable('licenses')
+        .set({ status: 'suspended', suspendedAt: now, updatedAt: now })
+        .where('id', '=', license.id)
+        .where('status', '=', 'active')
+        .where('expiresOn', '=', license.expiresOn)
+        .executeTakeFirst();
+      if (Number(changed.numUpdatedRows) !== 1) return { suspended: false, operation: false };
+      // The upstream license is still active as far as we know: suspend it there too.
+      const op = license.upstreamId
+        ? await enqueueOperation(trx, this.clock, {
+            licenseId: license.id,
+            kind: 'suspend',
+            payload: {},
+            idempotencyKey: `suspend:${license.id}:${license.expiresOn}`,
+            moduleId: license.moduleId,
+          })
+        : null;
+      await this.history.record(trx, this.actor, {
+        licenseId: license.id,
+        event: 'status',
+        from: 'active',
+        to: 'suspended',
+        message: `Expired on ${license.expiresOn} without a renewal`,
+        operationId: op?.id ?? null,
+      });
+      return { suspended: true, operation: !!op?.created };
+    });
+  }
+
+  private close(license: Row): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
+      const op = await enqueueOperation(trx, this.clock, {
+        licenseId: license.id,
+        kind: 'close',
+        payload: {},
+        idempotencyKey: `close:${license.id}`,
+        moduleId: license.moduleId,
+      });
+      if (op.created) {
+        await this.history.record(trx, this.actor, {
+          licenseId: license.id,
+          event: 'note',
+          to: 'close_ordered',
+          message: `Suspended since it expired on ${license.expiresOn}, more than ${this.options.closeAfterDays} days ago: the license is deleted`,
+          operationId: op.id,
+        });
+      }
+      return op.created;
+    });
+  }
+}

@@ -1,0 +1,51 @@
+// The scheduled jobs of billrelay and their schedules (all from Config).
+import type { Logger } from 'pino';
+import type { Clock } from '../../platform/clock.js';
+import type { SchedulerConfig } from '../../platform/config.js';
+import type { Db } from '../../platform/db/db.js';
+import type { LedgerService } from '../../clients/ledger/service.js';
+import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
+import type { TariffService } from '../../products/tariffs/service.js';
+import type { TaskService } from '../tasks/service.js';
+import { Expiry } from './expiry.js';
+import { ModuleBalances } from './module-balance.js';
+import { Renewals } from './renewals.js';
+import { Scheduler } from './scheduler.js';
+import { LicenseSync } from './sync.js';
+
+export { Scheduler, type Job, type TickResult } from './scheduler.js';
+
+export interface SchedulerDeps {
+  db: Db;
+  clock: Clock;
+  config: SchedulerConfig;
+  ledger: LedgerService;
+  tasks: TaskService;
+  processingModules: ProcessingModuleService;
+  tariffs: TariffService;
+  logger?: Logger;
+  /** Distinguishes processes in scheduler_jobs.last_owner (tests run two in one process). */
+  owner?: string;
+}
+
+export interface SchedulerJobs {
+  balances: ModuleBalances;
+  renewals: Renewals;
+  expiry: Expiry;
+  sync: LicenseSync;
+}
+
+export function createScheduler(deps: SchedulerDeps): { scheduler: Scheduler; jobs: SchedulerJobs } {
+  const { db, clock, config, logger } = deps;
+  const balances = new ModuleBalances(db, deps.processingModules, deps.tasks, logger);
+  const renewals = new Renewals(db, clock, deps.ledger, balances, { daysBefore: config.renewDaysBefore, pageSize: config.scanPageSize }, logger);
+  const expiry = new Expiry(db, clock, { closeAfterDays: config.closeAfterDays, pageSize: config.scanPageSize }, logger);
+  const sync = new LicenseSync(db, clock, deps.processingModules, deps.tasks, { pageSize: config.scanPageSize }, logger);
+  const scheduler = new Scheduler(db, clock, logger, deps.owner)
+    .register({ name: 'module-balance', schedule: { dailyAt: config.balanceCheckAt }, run: () => balances.check() })
+    .register({ name: 'renewals', schedule: { everyMinutes: config.renewalsEveryMinutes }, run: () => renewals.run() })
+    .register({ name: 'expiry', schedule: { everyMinutes: config.expiryEveryMinutes }, run: () => expiry.run() })
+    .register({ name: 'sync', schedule: { everyMinutes: config.syncEveryMinutes }, run: () => sync.run() })
+    .register({ name: 'tariff-sync', schedule: { dailyAt: config.tariffSyncAt }, run: () => deps.tariffs.syncAll() });
+  return { scheduler, jobs: { balances, renewals, expiry, sync } };
+}

@@ -1,0 +1,205 @@
+// Auto-renewal: N days before expiry the client is charged for the next period and the prolong
+// operation is created, in one transaction; the ledger reference and the operation's idempotency key
+// both name the period, so however often this runs a period is paid and renewed once.
+// The scan streams: keyset pages by id, never the whole table in memory.
+import type { Logger } from 'pino';
+import { systemActor, type Actor } from '../../platform/actor.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db, Executor } from '../../platform/db/db.js';
+import { AppError } from '../../platform/errors.js';
+import { Money } from '../../platform/money.js';
+import type { LedgerService } from '../../clients/ledger/service.js';
+import { LicenseHistory } from '../../licenses/history.js';
+import { enqueueOperation } from '../operations/enqueue.js';
+import { addDays, addMonths, isoDate } from './dates.js';
+import type { ModuleBalances } from './module-balance.js';
+
+export interface RenewalOptions {
+  daysBefore: number;
+  pageSize: number;
+  /** Read the upstream balances before the batch (the scheduler does; a benchmark may not). */
+  checkBalances?: boolean;
+}
+
+export interface RenewalRun {
+  scanned: number;
+  renewed: number;
+  alreadyRenewing: number;
+  held: number;
+  unpaid: number;
+  failed: number;
+}
+
+/** The note written (once a day) when the balance does not cover a renewal. */
+export const UNPAID_NOTE = 'renewal_unpaid';
+
+interface Candidate {
+  id: number;
+  clientId: number;
+  tariffId: number;
+  period: number;
+  moduleId: number | null;
+  expiresOn: string | null;
+}
+
+const UNFINISHED_OR_DONE = ['pending', 'running', 'manual', 'succeeded'];
+
+export class Renewals {
+  private readonly history: LicenseHistory;
+  private readonly actor: Actor = systemActor('auto-renewal');
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly ledger: LedgerService,
+    private readonly balances: ModuleBalances,
+    private readonly options: RenewalOptions,
+    private readonly logger?: Logger,
+  ) {
+    this.history = new LicenseHistory(clock);
+  }
+
+  async run(): Promise<RenewalRun> {
+    const held = new Set(
+      this.options.checkBalances === false ? (await this.balances.holdLowModules()).held : (await this.balances.check()).held,
+    );
+    const today = isoDate(this.clock.now());
+    const horizon = addDays(today, this.options.daysBefore);
+    const out: RenewalRun = { scanned: 0, renewed: 0, alreadyRenewing: 0, held: 0, unpaid: 0, failed: 0 };
+    let after = 0;
+    for (;;) {
+      const page: Candidate[] = await this.db.kysely
+        .selectFrom('licenses')
+        .select(['id', 'clientId', 'tariffId', 'period', 'moduleId', 'expiresOn'])
+        .where('id', '>', after)
+        .where('autoRenew', '=', 1)
+        .where('isTrial', '=', 0)
+        .where('period', '>', 0)
+        .where('status', 'in', ['active', 'suspended'])
+        .where('expiresOn', 'is not', null)
+        .where('expiresOn', '<=', horizon)
+        .orderBy('id')
+        .limit(this.options.pageSize)
+        .execute();
+      if (!page.length) break;
+      after = Number(page[page.length - 1]!.id);
+      out.scanned += page.length;
+
+      const keys = page.map((l) => prolongKey(Number(l.id), l.expiresOn!));
+      const started = new Set(
+        (
+          await this.db.kysely.selectFrom('operations').select('idempotencyKey').where('idempotencyKey', 'in', keys).where('status', 'in', UNFINISHED_OR_DONE).execute()
+        ).map((r) => r.idempotencyKey),
+      );
+      for (const license of page) {
+        if (started.has(prolongKey(Number(license.id), license.expiresOn!))) {
+          out.alreadyRenewing += 1;
+        } else if (license.moduleId !== null && held.has(Number(license.moduleId))) {
+          out.held += 1;
+        } else {
+          out[await this.renew(license, today)] += 1;
+        }
+      }
+      if (page.length < this.options.pageSize) break;
+    }
+    return out;
+  }
+
+  /** Charges and creates the prolong operation together; a refused charge leaves a daily note. */
+  async renew(license: Candidate, today: string): Promise<'renewed' | 'unpaid' | 'failed' | 'alreadyRenewing'> {
+    const id = Number(license.id);
+    try {
+      return await this.db.transaction(async (trx) => {
+        let q = trx.selectFrom('licenses').select(['status', 'autoRenew', 'expiresOn', 'isTrial']).where('id', '=', id);
+        if (this.db.dialect === 'postgres') q = q.forUpdate();
+        const current = await q.executeTakeFirst();
+        if (!current || current.expiresOn !== license.expiresOn || !current.autoRenew || current.isTrial || !['active', 'suspended'].includes(current.status)) {
+          return 'alreadyRenewing';
+        }
+        const expiresOn = license.expiresOn!;
+        const price = await this.priceOf(trx, license);
+        let chargeId: number | null = null;
+        if (price.money.minor > 0n) {
+          const posted = await this.ledger.postIn(
+            trx,
+            {
+              clientId: Number(license.clientId),
+              kind: 'charge',
+              amount: price.money,
+              reference: `renewal:${id}:${expiresOn}`,
+              comment: `Auto-renewal of license #${id} for ${license.period} month(s) from ${expiresOn}`,
+            },
+            this.actor,
+          );
+          if (posted.created) chargeId = posted.entry.id;
+        }
+        const op = await enqueueOperation(trx, this.clock, {
+          licenseId: id,
+          kind: 'prolong',
+          payload: {
+            months: license.period,
+            upstreamPeriod: price.upstreamPeriod,
+            periodStart: expiresOn,
+            expectedExpiry: addMonths(expiresOn, license.period),
+          },
+          idempotencyKey: prolongKey(id, expiresOn),
+          moduleId: license.moduleId === null ? null : Number(license.moduleId),
+        });
+        if (chargeId !== null || op.created) {
+          await this.history.record(trx, this.actor, {
+            licenseId: id,
+            event: 'charge',
+            to: price.money.toString(),
+            message: `Auto-renewal for ${license.period} month(s) from ${expiresOn}: ${price.money.toString()} ${price.money.currency} charged`,
+            operationId: op.id,
+          });
+        }
+        return 'renewed';
+      });
+    } catch (error) {
+      if (error instanceof AppError && (error.code === 'payment_required' || error.code === 'renewal_unpriced')) {
+        // Retried on later runs; the client hears about it once a day until the license expires.
+        if (license.expiresOn! >= today) await this.noteOncePerDay(id, today, error.message);
+        return 'unpaid';
+      }
+      this.logger?.error({ err: error, licenseId: id }, 'auto-renewal failed');
+      return 'failed';
+    }
+  }
+
+  private async priceOf(db: Executor, license: Candidate): Promise<{ money: Money; upstreamPeriod: number }> {
+    const row = await db
+      .selectFrom('tariffPeriods')
+      .innerJoin('tariffs', 'tariffs.id', 'tariffPeriods.tariffId')
+      .select(['tariffPeriods.priceMinor', 'tariffPeriods.upstreamPeriod', 'tariffs.currency'])
+      .where('tariffPeriods.tariffId', '=', license.tariffId)
+      .where('tariffPeriods.period', '=', license.period)
+      .executeTakeFirst();
+    if (!row) {
+      throw new AppError('renewal_unpriced', `The tariff no longer has a ${license.period}-month period; the license cannot be renewed automatically`);
+    }
+    return { money: Money.of(row.priceMinor, row.currency), upstreamPeriod: row.upstreamPeriod };
+  }
+
+  private async noteOncePerDay(licenseId: number, today: string, reason: string): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const noted = await trx
+        .selectFrom('licenseHistory')
+        .select('id')
+        .where('licenseId', '=', licenseId)
+        .where('event', '=', 'note')
+        .where('toValue', '=', UNPAID_NOTE)
+        .where('createdAt', '>=', `${today}T00:00:00.000Z`)
+        .executeTakeFirst();
+      if (noted) return;
+      await this.history.record(trx, this.actor, {
+        licenseId,
+        event: 'note',
+        to: UNPAID_NOTE,
+        message: `Auto-renewal could not be paid: ${reason}. It is tried again every day until the license expires.`,
+      });
+    });
+  }
+}
+
+export const prolongKey = (licenseId: number, expiresOn: string) => `prolong:${licenseId}:${expiresOn}`;

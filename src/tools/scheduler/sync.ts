@@ -1,0 +1,247 @@
+// License sync: the upstream list of each billmanager module against our licenses. Expiry, status and
+// key drift is corrected here (with history); what cannot be corrected (an upstream license nobody
+// here owns, an active license the upstream does not list) becomes one drift task per finding.
+import type { Logger } from 'pino';
+import { systemActor, type Actor } from '../../platform/actor.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/db.js';
+import { LicenseHistory } from '../../licenses/history.js';
+import { isUpstreamError, type UpstreamLicense } from '../../integration/processing-modules/drivers/driver.js';
+import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
+import type { TaskService } from '../tasks/service.js';
+import { pickLocalizedOr } from './labels.js';
+
+export interface SyncRun {
+  modules: number;
+  errors: number;
+  upstream: number;
+  corrected: number;
+  orphans: number;
+  missing: number;
+}
+
+interface Module {
+  id: number;
+  name: string;
+  departmentId: number | null;
+  taskLocale: string | null;
+}
+
+interface Local {
+  id: number;
+  upstreamId: string | null;
+  remoteId: string;
+  moduleId: number | null;
+  status: string;
+  expiresOn: string | null;
+  licenseKey: string | null;
+  ip: string;
+  licenseName: string;
+}
+
+const CHUNK = 500;
+const LOCAL_COLUMNS = ['id', 'upstreamId', 'remoteId', 'moduleId', 'status', 'expiresOn', 'licenseKey', 'ip', 'licenseName'] as const;
+
+export class LicenseSync {
+  private readonly history: LicenseHistory;
+  private readonly actor: Actor = systemActor('sync');
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly modules: ProcessingModuleService,
+    private readonly tasks: TaskService,
+    private readonly options: { pageSize: number },
+    private readonly logger?: Logger,
+  ) {
+    this.history = new LicenseHistory(clock);
+  }
+
+  async run(): Promise<SyncRun> {
+    const modules = await this.db.kysely
+      .selectFrom('processingModules')
+      .leftJoin('departments', 'departments.id', 'processingModules.departmentId')
+      .select(['processingModules.id', 'processingModules.name', 'processingModules.departmentId', 'departments.taskLocale'])
+      .where('processingModules.moduleType', '=', 'billmanager')
+      .where('processingModules.enabled', '=', 1)
+      .orderBy('processingModules.id')
+      .execute();
+    const out: SyncRun = { modules: modules.length, errors: 0, upstream: 0, corrected: 0, orphans: 0, missing: 0 };
+    for (const row of modules) {
+      const module: Module = { id: Number(row.id), name: row.name, departmentId: row.departmentId === null ? null : Number(row.departmentId), taskLocale: row.taskLocale };
+      let list: UpstreamLicense[];
+      try {
+        list = await (await this.modules.driverFor(module.id)).list();
+      } catch (error) {
+        out.errors += 1;
+        if (isUpstreamError(error)) await this.modules.recordError(module.id, error);
+        else this.logger?.error({ err: error, moduleId: module.id }, 'license sync: reading the upstream list failed');
+        continue;
+      }
+      out.upstream += list.length;
+      const seen = new Set<string>();
+      for (let i = 0; i < list.length; i += CHUNK) {
+        const chunk = list.slice(i, i + CHUNK);
+        for (const u of chunk) seen.add(u.upstreamId);
+        const r = await this.compareChunk(module, chunk);
+        out.corrected += r.corrected;
+        out.orphans += r.orphans;
+      }
+      out.missing += await this.reportMissing(module, seen);
+    }
+    return out;
+  }
+
+  private async compareChunk(module: Module, chunk: UpstreamLicense[]): Promise<{ corrected: number; orphans: number }> {
+    const ids = chunk.map((u) => u.upstreamId);
+    const remoteIds = chunk.map((u) => u.remoteId).filter((r): r is string => !!r);
+    const [byUpstream, byRemote] = await Promise.all([
+      this.db.kysely.selectFrom('licenses').select(LOCAL_COLUMNS).where('moduleId', '=', module.id).where('upstreamId', 'in', ids).execute(),
+      remoteIds.length ? this.db.kysely.selectFrom('licenses').select(LOCAL_COLUMNS).where('remoteId', 'in', remoteIds).execute() : [],
+    ]);
+    const upstreamMap = new Map(byUpstream.map((l) => [l.upstreamId!, normalize(l)]));
+    const remoteMap = new Map(byRemote.map((l) => [l.remoteId, normalize(l)]));
+    const localIds = [...new Set([...upstreamMap.values()].map((l) => l.id))];
+    const busy = await this.busyLicenses(localIds);
+    let corrected = 0;
+    let orphans = 0;
+    for (const u of chunk) {
+      const local = upstreamMap.get(u.upstreamId) ?? (u.remoteId ? remoteMap.get(u.remoteId) : undefined);
+      if (!local) {
+        if (u.status === 'deleted') continue;
+        orphans += 1;
+        await this.openTask(module, `drift:orphan:${module.id}:${u.upstreamId}`, null, {
+          drift: 'orphan',
+          upstreamId: u.upstreamId,
+          ip: u.ip,
+          licenseName: u.licenseName || null,
+          upstreamTariff: u.tariffId,
+          upstreamStatus: u.status,
+          expiresOn: u.expiresOn,
+        });
+        continue;
+      }
+      // Found by remote id but not bound yet: an order in flight, the operations worker adopts it.
+      if (local.upstreamId !== u.upstreamId || busy.has(local.id)) continue;
+      try {
+        if (await this.correct(module, local, u)) corrected += 1;
+      } catch (error) {
+        this.logger?.error({ err: error, licenseId: local.id }, 'license sync: correcting drift failed');
+      }
+    }
+    return { corrected, orphans };
+  }
+
+  /** Licenses with an operation under way: the worker is changing them, the sync keeps out. */
+  private async busyLicenses(ids: number[]): Promise<Set<number>> {
+    if (!ids.length) return new Set();
+    const rows = await this.db.kysely
+      .selectFrom('operations')
+      .select('licenseId')
+      .where('licenseId', 'in', ids)
+      .where('status', 'in', ['pending', 'running'])
+      .execute();
+    return new Set(rows.map((r) => Number(r.licenseId)));
+  }
+
+  /** Applies expiry, status and key drift in one transaction; true when anything changed. */
+  private async correct(module: Module, local: Local, u: UpstreamLicense): Promise<boolean> {
+    if (local.status !== 'active' && local.status !== 'suspended') return false;
+    const now = this.clock.now().toISOString();
+    const patch: { expiresOn?: string; status?: string; licenseKey?: string; suspendedAt?: string | null; deletedAt?: string } = {};
+    const events: { event: string; from: string | null; to: string | null; message: string }[] = [];
+    if (u.expiresOn && u.expiresOn !== local.expiresOn) {
+      patch.expiresOn = u.expiresOn;
+      events.push({ event: 'expiry', from: local.expiresOn, to: u.expiresOn, message: 'Expiry corrected from the upstream' });
+    }
+    if ((u.status === 'active' || u.status === 'suspended') && u.status !== local.status) {
+      patch.status = u.status;
+      patch.suspendedAt = u.status === 'suspended' ? now : null;
+      events.push({ event: 'status', from: local.status, to: u.status, message: `Status corrected from the upstream (${u.status} there)` });
+    } else if (u.status === 'deleted') {
+      if (local.status === 'suspended') {
+        patch.status = 'deleted';
+        patch.deletedAt = now;
+        events.push({ event: 'status', from: local.status, to: 'deleted', message: 'Deleted upstream' });
+      } else {
+        await this.reportGone(module, local, 'deleted');
+      }
+    }
+    if (u.licenseKey && u.licenseKey !== local.licenseKey) {
+      patch.licenseKey = u.licenseKey;
+      // The key itself is the client's secret: the history says that it changed, not what it is.
+      events.push({ event: 'key', from: null, to: null, message: 'License key corrected from the upstream' });
+    }
+    if (!events.length) return false;
+    return this.db.transaction(async (trx) => {
+      const changed = await trx
+        .updateTable('licenses')
+        .set({ ...patch, updatedAt: now })
+        .where('id', '=', local.id)
+        .where('status', '=', local.status)
+        .where((eb) => (local.expiresOn === null ? eb('expiresOn', 'is', null) : eb('expiresOn', '=', local.expiresOn)))
+        .executeTakeFirst();
+      if (Number(changed.numUpdatedRows) !== 1) return false; // changed meanwhile: the next sync looks again
+      for (const e of events) await this.history.record(trx, this.actor, { licenseId: local.id, ...e });
+      return true;
+    });
+  }
+
+  /** Active licenses of the module with an upstream id the upstream did not list. */
+  private async reportMissing(module: Module, seen: Set<string>): Promise<number> {
+    let after = 0;
+    let missing = 0;
+    for (;;) {
+      const page = await this.db.kysely
+        .selectFrom('licenses')
+        .select(LOCAL_COLUMNS)
+        .where('id', '>', after)
+        .where('moduleId', '=', module.id)
+        .where('status', '=', 'active')
+        .where('upstreamId', 'is not', null)
+        .orderBy('id')
+        .limit(this.options.pageSize)
+        .execute();
+      if (!page.length) break;
+      after = Number(page[page.length - 1]!.id);
+      const gone = page.map(normalize).filter((l) => !seen.has(l.upstreamId!));
+      const busy = await this.busyLicenses(gone.map((l) => l.id));
+      for (const local of gone) {
+        if (busy.has(local.id)) continue;
+        await this.reportGone(module, local, 'missing');
+        missing += 1;
+      }
+      if (page.length < this.options.pageSize) break;
+    }
+    return missing;
+  }
+
+  private reportGone(module: Module, local: Local, how: 'missing' | 'deleted'): Promise<unknown> {
+    return this.openTask(module, `drift:missing:${local.id}`, local.id, {
+      drift: 'missing',
+      licenseId: local.id,
+      licenseName: local.licenseName,
+      ip: local.ip,
+      upstreamId: local.upstreamId,
+      expiresOn: local.expiresOn,
+      details: how,
+    });
+  }
+
+  private openTask(module: Module, causeKey: string, licenseId: number | null, params: Record<string, string | number | null>) {
+    return this.db.transaction((trx) =>
+      this.tasks.openForCause(trx, {
+        type: 'drift',
+        causeKey,
+        departmentId: module.departmentId,
+        licenseId,
+        moduleId: module.id,
+        params: { ...params, module: pickLocalizedOr(module.name, module.taskLocale ?? 'en') },
+      }),
+    );
+  }
+}
+
+function normalize(l: Local): Local {
+  return { ...l, id: Number(l.id), moduleId: l.moduleId === null ? null : Number(l.moduleId) };
+}
