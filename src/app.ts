@@ -40,6 +40,9 @@ import { processingModuleRoutes } from './integration/processing-modules/routes.
 import { ProcessingModuleService } from './integration/processing-modules/service.js';
 import { tariffRoutes } from './products/tariffs/routes.js';
 import { TariffService } from './products/tariffs/service.js';
+import { createScheduler, type Scheduler } from './tools/scheduler/index.js';
+import { taskRoutes } from './tools/tasks/routes.js';
+import { TaskService } from './tools/tasks/service.js';
 
 export interface BillrelayOptions {
   config: Config;
@@ -55,6 +58,8 @@ export interface Billrelay {
   services: Services;
   /** Set when this start created the first administrator. */
   firstAdmin?: AdminCreated;
+  /** Scheduled jobs (started unless BILLRELAY_SCHEDULER=off; tests call scheduler.tick()). */
+  scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -92,9 +97,10 @@ function createServices(db: Db, clock: Clock, config: Config) {
   const payments = new PaymentService(ledger, clients);
   payments.register(new ManualGateway(secrets.deriveKey('payment-webhook:manual')));
   const idempotency = new IdempotencyStore(db, clock);
+  const tasks = new TaskService(db, audit, localizations, clock, businessHours, config.taskHours);
   return {
     audit, localizations, auth, datacenters, providers, businessHours, employees, departments, secrets, processingModules, tariffs,
-    clients, ledger, payments, idempotency,
+    clients, ledger, payments, idempotency, tasks,
   };
 }
 
@@ -122,6 +128,10 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   const services = createServices(db, clock, config);
   await seed(services);
   const firstAdmin = await ensureFirstAdministrator(db, clock, config);
+  const { scheduler } = createScheduler({
+    db, clock, logger, config: config.scheduler, ledger: services.ledger, tasks: services.tasks,
+    processingModules: services.processingModules, tariffs: services.tariffs,
+  });
 
   const app = await createHttpApp({ logger, auth: services.auth, localizations: services.localizations });
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
@@ -142,7 +152,9 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   ledgerRoutes(app, services.ledger, services.clients, services.idempotency);
   paymentRoutes(app, services.payments);
   tariffRoutes(app, services.tariffs);
+  taskRoutes(app, services.tasks);
   await webRoutes(app, config.webDir);
+  if (config.scheduler.enabled) scheduler.start(config.scheduler.intervalMs);
 
   return {
     app,
@@ -151,7 +163,9 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     logger,
     services,
     firstAdmin,
+    scheduler,
     async close() {
+      await scheduler.stop();
       await app.close();
       await db.close();
     },

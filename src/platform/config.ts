@@ -18,7 +18,36 @@ export interface Config {
   defaultCurrency?: string;
   /** Serve the built web UI from here. */
   webDir: string;
+  /** Scheduled jobs (renewals, expiry, sync…): see src/tools/scheduler/. */
+  scheduler: SchedulerConfig;
+  /** Working hours until a task of each type is due (e.g. setup 4, drift 8). */
+  taskHours: Record<string, number>;
 }
+
+export interface SchedulerConfig {
+  /** false when BILLRELAY_SCHEDULER=off: this process never runs scheduled jobs (another one does). */
+  enabled: boolean;
+  /** How often the server looks for due jobs. */
+  intervalMs: number;
+  /** Auto-renewal starts this many days before expiry. */
+  renewDaysBefore: number;
+  /** A license suspended at expiry is closed this many days after it expired. */
+  closeAfterDays: number;
+  renewalsEveryMinutes: number;
+  expiryEveryMinutes: number;
+  syncEveryMinutes: number;
+  /** Times of day (UTC, "HH:MM") of the upstream balance check. */
+  balanceCheckAt: string[];
+  /** Time of day (UTC) of the tariff sync. */
+  tariffSyncAt: string[];
+  /** Rows per keyset page when scanning licenses. */
+  scanPageSize: number;
+}
+
+/** Working hours per task type, unless BILLRELAY_TASK_HOURS says otherwise ("setup=4,drift=8"). */
+export const DEFAULT_TASK_HOURS: Readonly<Record<string, number>> = {
+  setup: 4, renew: 4, change: 8, suspend: 8, resume: 4, delete: 8, low_balance: 2, drift: 8,
+};
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 8080);
@@ -39,7 +68,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     defaultCurrency: env.BILLRELAY_DEFAULT_CURRENCY || undefined,
     webDir: path.resolve(env.BILLRELAY_WEB_DIR ?? 'dist/web'),
+    scheduler: {
+      enabled: (env.BILLRELAY_SCHEDULER ?? 'on').toLowerCase() !== 'off',
+      intervalMs: positiveInt(env, 'BILLRELAY_SCHEDULER_INTERVAL_MS', 60_000),
+      renewDaysBefore: positiveInt(env, 'BILLRELAY_RENEW_DAYS_BEFORE', 3),
+      closeAfterDays: positiveInt(env, 'BILLRELAY_CLOSE_AFTER_DAYS', 30),
+      renewalsEveryMinutes: positiveInt(env, 'BILLRELAY_RENEWALS_EVERY_MINUTES', 60),
+      expiryEveryMinutes: positiveInt(env, 'BILLRELAY_EXPIRY_EVERY_MINUTES', 1440),
+      syncEveryMinutes: positiveInt(env, 'BILLRELAY_SYNC_EVERY_MINUTES', 60),
+      balanceCheckAt: timesOfDay(env, 'BILLRELAY_BALANCE_CHECK_AT', ['06:00', '18:00']),
+      tariffSyncAt: timesOfDay(env, 'BILLRELAY_TARIFF_SYNC_AT', ['03:00']),
+      scanPageSize: positiveInt(env, 'BILLRELAY_SCAN_PAGE_SIZE', 500),
+    },
+    taskHours: taskHours(env),
   };
+}
+
+function timesOfDay(env: NodeJS.ProcessEnv, name: string, fallback: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const times = raw.split(',').map((t) => t.trim());
+  for (const time of times) {
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) throw new Error(`${name} must list times of day such as "06:00,18:00", got "${raw}"`);
+  }
+  return times;
+}
+
+function taskHours(env: NodeJS.ProcessEnv): Record<string, number> {
+  const hours = { ...DEFAULT_TASK_HOURS };
+  const raw = env.BILLRELAY_TASK_HOURS;
+  if (!raw?.trim()) return hours;
+  for (const part of raw.split(',')) {
+    const [type = '', value = ''] = part.split('=').map((x) => x.trim());
+    const n = Number(value);
+    if (!(type in DEFAULT_TASK_HOURS) || !Number.isFinite(n) || n <= 0) {
+      throw new Error(`BILLRELAY_TASK_HOURS must look like "setup=4,drift=8" with types ${Object.keys(DEFAULT_TASK_HOURS).join(', ')}, got "${raw}"`);
+    }
+    hours[type] = n;
+  }
+  return hours;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

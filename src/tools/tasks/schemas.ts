@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { PageQuery } from '../../platform/db/paging.js';
+import { TASK_STATUSES, TASK_TYPES } from '../../licenses/model.js';
+
+const Id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+export const TaskListQuery = PageQuery.extend({
+  status: z.enum([...TASK_STATUSES, 'open']).optional().meta({ description: '"open" means new or in progress' }),
+  type: z.enum(TASK_TYPES).optional(),
+  departmentId: Id.optional(),
+  licenseId: Id.optional(),
+});
+export type TaskListQuery = z.infer<typeof TaskListQuery>;
+
+export const TaskPatch = z
+  .strictObject({
+    status: z.enum(TASK_STATUSES).optional(),
+    performerId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable().optional()
+      .meta({ description: 'An employee of the task\'s department; null clears it' }),
+  })
+  .refine((v) => v.status !== undefined || v.performerId !== undefined, { message: 'give status, performerId or both' });
+export type TaskPatch = z.infer<typeof TaskPatch>;
+
+const Ref = z.object({ id: z.number().int(), displayName: z.string() }).nullable();
+
+export const TaskView = z.object({
+  id: z.number().int(),
+  type: z.enum(TASK_TYPES),
+  status: z.enum(TASK_STATUSES),
+  departmentId: z.number().int().nullable(),
+  department: Ref,
+  licenseId: z.number().int().nullable(),
+  operationId: z.number().int().nullable(),
+  moduleId: z.number().int().nullable(),
+  causeKey: z.string(),
+  performerId: z.number().int().nullable(),
+  performer: Ref,
+  dueAt: z.string().nullable(),
+  overdue: z.boolean(),
+  locale: z.string(),
+  title: z.string(),
+  text: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  closedAt: z.string().nullable(),
+});
+export type TaskView = z.infer<typeof TaskView>;
+
+export const RestartView = z.object({ task: TaskView, operation: z.unknown() });

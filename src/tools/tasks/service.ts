@@ -1,0 +1,229 @@
+// Tasks: what automation hands to a person. One open task per cause, in the department of the
+// cause (its processing module's), due after that department's working hours, worded in its task
+// language. Only the department's members and administrators see or touch them.
+import { isAdmin, type Actor } from '../../platform/actor.js';
+import type { AuditService } from '../../platform/audit/service.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db, Executor } from '../../platform/db/db.js';
+import { isUniqueViolation } from '../../platform/db/dialect.js';
+import type { Page } from '../../platform/db/paging.js';
+import { AppError, notFound } from '../../platform/errors.js';
+import { pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
+import type { LocalizationService } from '../../settings/localizations/service.js';
+import type { BusinessHoursService } from '../../provider/business-hours/service.js';
+import type { TaskStatus, TaskType } from '../../licenses/model.js';
+import { DEFAULT_TASK_HOURS } from '../../platform/config.js';
+import { renderTask } from './messages.js';
+import type { TaskCause } from './open-task.js';
+import { TaskRepository, type Scope, type TaskRow } from './repository.js';
+import type { TaskListQuery, TaskPatch, TaskView } from './schemas.js';
+
+/** Re-runs a running operation (OperationService.restart); injected so the areas stay apart. */
+export type RestartOperation = (operationId: number, actor: Actor) => Promise<unknown>;
+
+const HOUR_MS = 3_600_000;
+
+export class TaskService {
+  private readonly repo = new TaskRepository();
+  private restartOperation?: RestartOperation;
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly locales: LocalizationService,
+    private readonly clock: Clock,
+    private readonly businessHours: BusinessHoursService,
+    private readonly hours: Readonly<Record<string, number>> = DEFAULT_TASK_HOURS,
+  ) {}
+
+  /** Wires the operations area's restart (app.ts); until then restarting answers 422. */
+  setRestartOperation(restart: RestartOperation): void {
+    this.restartOperation = restart;
+  }
+
+  /**
+   * Opens a task for a cause in the caller's transaction, or returns the task already open for it.
+   * The partial unique index on cause_key (while not done) is the backstop for concurrent callers.
+   */
+  async openForCause(db: Executor, cause: TaskCause): Promise<{ id: number; created: boolean }> {
+    const existing = await this.repo.openByCause(db, cause.causeKey);
+    if (existing) return { id: Number(existing.id), created: false };
+
+    const department = cause.departmentId !== null ? await this.repo.department(db, cause.departmentId) : await this.repo.firstDepartment(db);
+    const now = this.clock.now();
+    const hours = this.hours[cause.type] ?? DEFAULT_TASK_HOURS[cause.type] ?? 8;
+    const due = department?.businessHoursId
+      ? await this.businessHours.dueAt(department.businessHoursId, now, hours, db)
+      : new Date(now.getTime() + hours * HOUR_MS);
+    const rendered = renderTask(cause.type, department?.taskLocale ?? 'en', cause.params);
+    const id = await this.repo.insertUnlessOpen(db, {
+      departmentId: department ? Number(department.id) : null,
+      type: cause.type,
+      licenseId: cause.licenseId ?? null,
+      operationId: cause.operationId ?? null,
+      moduleId: cause.moduleId ?? null,
+      causeKey: cause.causeKey,
+      status: 'new',
+      performerId: null,
+      dueAt: due.toISOString(),
+      locale: rendered.locale,
+      title: rendered.title,
+      text: rendered.text,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      closedAt: null,
+    });
+    if (id !== undefined) return { id, created: true };
+    const raced = await this.repo.openByCause(db, cause.causeKey);
+    if (!raced) throw new Error(`task for cause ${cause.causeKey} neither inserted nor found`);
+    return { id: Number(raced.id), created: false };
+  }
+
+  /** Closes the open task of a cause (e.g. the operation succeeded after all); false when none was open. */
+  async closeForCause(db: Executor, causeKey: string, actor: Actor): Promise<boolean> {
+    const open = await this.repo.openByCause(db, causeKey);
+    if (!open) return false;
+    const now = this.clock.now().toISOString();
+    await this.repo.update(db, Number(open.id), { status: 'done', closedAt: now, updatedAt: now });
+    await this.audit.record(db, actor, 'task.close', 'task', Number(open.id), null, { causeKey, status: 'done' });
+    return true;
+  }
+
+  async list(q: TaskListQuery, actor: Actor): Promise<Page<TaskView>> {
+    const scope = await this.scopeOf(this.db.kysely, actor);
+    const [rows, total, catalog] = await Promise.all([
+      this.repo.list(this.db.kysely, q, scope),
+      this.repo.count(this.db.kysely, q, scope),
+      this.locales.catalog(),
+    ]);
+    return { items: await this.views(this.db.kysely, rows, actor, catalog), total, page: q.page, perPage: q.perPage };
+  }
+
+  async get(id: number, actor: Actor): Promise<TaskView> {
+    const row = await this.visible(this.db.kysely, id, actor);
+    return this.viewOf(this.db.kysely, row, actor);
+  }
+
+  async update(id: number, patch: TaskPatch, actor: Actor): Promise<TaskView> {
+    try {
+      return await this.db.transaction(async (trx) => {
+        const row = await this.visible(trx, id, actor);
+        const before = await this.viewOf(trx, row, actor);
+        if (patch.performerId != null) await this.checkPerformer(trx, row, patch.performerId);
+        const now = this.clock.now().toISOString();
+        const status = patch.status ?? (row.status as TaskStatus);
+        if (row.status === 'done' && status !== 'done') await this.checkReopen(trx, row);
+        await this.repo.update(trx, id, {
+          status,
+          ...(patch.performerId !== undefined ? { performerId: patch.performerId } : {}),
+          closedAt: status === 'done' ? (row.closedAt ?? now) : null,
+          updatedAt: now,
+        });
+        const view = await this.viewOf(trx, (await this.repo.find(trx, id))!, actor);
+        await this.audit.record(trx, actor, 'task.update', 'task', id, before, view);
+        return view;
+      });
+    } catch (error) {
+      // Reopened while another task for the same cause was opened in a concurrent transaction.
+      if (isUniqueViolation(error)) throw reopenConflict();
+      throw error;
+    }
+  }
+
+  /** Restarts the task's operation; the task stays open (in progress) until someone closes it. */
+  async restart(id: number, actor: Actor): Promise<{ task: TaskView; operation: unknown }> {
+    const row = await this.visible(this.db.kysely, id, actor);
+    if (row.operationId === null) {
+      throw new AppError('unprocessable', `Task ${id} has no running operation to restart`, { field: 'id' });
+    }
+    if (row.status === 'done') throw new AppError('conflict', `Task ${id} is done; reopen it first`, { field: 'id' });
+    if (!this.restartOperation) throw new AppError('unprocessable', 'Restarting operations is not available in this installation', { field: 'id' });
+    const operation = await this.restartOperation(Number(row.operationId), actor);
+    const task = await this.db.transaction(async (trx) => {
+      const current = (await this.repo.find(trx, id))!;
+      const now = this.clock.now().toISOString();
+      if (current.status === 'new') await this.repo.update(trx, id, { status: 'in_progress', updatedAt: now });
+      await this.audit.record(trx, actor, 'task.restart', 'task', id, null, { operationId: row.operationId });
+      return this.viewOf(trx, (await this.repo.find(trx, id))!, actor);
+    });
+    return { task, operation };
+  }
+
+  // ---- rules ---------------------------------------------------------------------------------
+
+  private async scopeOf(db: Executor, actor: Actor): Promise<Scope> {
+    if (isAdmin(actor)) return { all: true };
+    if (actor.kind !== 'employee') throw new AppError('forbidden', 'Only employees may see tasks');
+    return { all: false, departmentIds: await this.repo.departmentIdsOf(db, actor.id) };
+  }
+
+  /** The task, if the actor may see it; otherwise the same 404 as for a task that does not exist. */
+  private async visible(db: Executor, id: number, actor: Actor): Promise<TaskRow> {
+    const scope = await this.scopeOf(db, actor);
+    const row = await this.repo.find(db, id);
+    if (!row) throw notFound('Task', id);
+    if (!scope.all && (row.departmentId === null || !scope.departmentIds.includes(Number(row.departmentId)))) throw notFound('Task', id);
+    return row;
+  }
+
+  private async checkPerformer(db: Executor, row: TaskRow, employeeId: number): Promise<void> {
+    const employee = await this.repo.employee(db, employeeId);
+    if (!employee) throw new AppError('validation', `performerId: employee ${employeeId} does not exist`, { field: 'performerId' });
+    if (row.departmentId === null || !(await this.repo.isMember(db, Number(row.departmentId), employeeId))) {
+      throw new AppError('validation', `performerId: ${employee.name} is not a member of the task's department`, { field: 'performerId' });
+    }
+  }
+
+  private async checkReopen(db: Executor, row: TaskRow): Promise<void> {
+    const open = await this.repo.openByCause(db, row.causeKey);
+    if (open && Number(open.id) !== row.id) throw reopenConflict(Number(open.id));
+  }
+
+  // ---- views ---------------------------------------------------------------------------------
+
+  private async viewOf(db: Executor, row: TaskRow, actor: Actor): Promise<TaskView> {
+    return (await this.views(db, [row], actor, await this.locales.catalog(db === this.db.kysely ? undefined : db)))[0]!;
+  }
+
+  private async views(db: Executor, rows: TaskRow[], actor: Actor, catalog: LocaleCatalog): Promise<TaskView[]> {
+    const unique = (values: (number | null)[]) => [...new Set(values.filter((v): v is number => v !== null).map(Number))];
+    const [departments, performers] = await Promise.all([
+      this.repo.departmentNames(db, unique(rows.map((r) => r.departmentId))),
+      this.repo.employeeNames(db, unique(rows.map((r) => r.performerId))),
+    ]);
+    const now = this.clock.now().toISOString();
+    return rows.map((r) => {
+      const departmentName = r.departmentId === null ? undefined : departments.get(Number(r.departmentId));
+      const performerName = r.performerId === null ? undefined : performers.get(Number(r.performerId));
+      return {
+        id: Number(r.id),
+        type: r.type as TaskType,
+        status: r.status as TaskStatus,
+        departmentId: r.departmentId === null ? null : Number(r.departmentId),
+        department: departmentName === undefined ? null : { id: Number(r.departmentId), displayName: pickLocalized(JSON.parse(departmentName), actor.locale, catalog) },
+        licenseId: r.licenseId === null ? null : Number(r.licenseId),
+        operationId: r.operationId === null ? null : Number(r.operationId),
+        moduleId: r.moduleId === null ? null : Number(r.moduleId),
+        causeKey: r.causeKey,
+        performerId: r.performerId === null ? null : Number(r.performerId),
+        performer: performerName === undefined ? null : { id: Number(r.performerId), displayName: performerName },
+        dueAt: r.dueAt,
+        overdue: r.status !== 'done' && r.dueAt !== null && r.dueAt < now,
+        locale: r.locale,
+        title: r.title,
+        text: r.text,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+        closedAt: r.closedAt,
+      };
+    });
+  }
+}
+
+function reopenConflict(openId?: number): AppError {
+  return new AppError(
+    'conflict',
+    openId ? `Task ${openId} is already open for the same cause; work on that one` : 'Another task is already open for the same cause',
+    { field: 'status', ...(openId ? { details: { openTaskId: openId } } : {}) },
+  );
+}
