@@ -40,6 +40,10 @@ import { processingModuleRoutes } from './integration/processing-modules/routes.
 import { ProcessingModuleService } from './integration/processing-modules/service.js';
 import { tariffRoutes } from './products/tariffs/routes.js';
 import { TariffService } from './products/tariffs/service.js';
+import { createOperations } from './tools/operations/index.js';
+import { operationRoutes } from './tools/operations/routes.js';
+import type { OperationService } from './tools/operations/service.js';
+import type { Worker } from './tools/operations/worker.js';
 import { createScheduler, type Scheduler } from './tools/scheduler/index.js';
 import { taskRoutes } from './tools/tasks/routes.js';
 import { TaskService } from './tools/tasks/service.js';
@@ -58,6 +62,10 @@ export interface Billrelay {
   services: Services;
   /** Set when this start created the first administrator. */
   firstAdmin?: AdminCreated;
+  /** Tools → Running operations. */
+  operations: OperationService;
+  /** The operations worker of this process (started unless BILLRELAY_WORKER=off; runOnce works either way). */
+  worker: Worker;
   /** Scheduled jobs (started unless BILLRELAY_SCHEDULER=off; tests call scheduler.tick()). */
   scheduler: Scheduler;
   close(): Promise<void>;
@@ -128,6 +136,10 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   const services = createServices(db, clock, config);
   await seed(services);
   const firstAdmin = await ensureFirstAdministrator(db, clock, config);
+  const { service: operations, worker } = createOperations({
+    db, clock, logger, audit: services.audit, processingModules: services.processingModules, tasks: services.tasks, config: config.worker,
+  });
+  services.tasks.setRestartOperation((id, actor) => operations.restart(id, actor));
   const { scheduler } = createScheduler({
     db, clock, logger, config: config.scheduler, ledger: services.ledger, tasks: services.tasks,
     processingModules: services.processingModules, tariffs: services.tariffs,
@@ -152,8 +164,10 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   ledgerRoutes(app, services.ledger, services.clients, services.idempotency);
   paymentRoutes(app, services.payments);
   tariffRoutes(app, services.tariffs);
+  operationRoutes(app, operations);
   taskRoutes(app, services.tasks);
   await webRoutes(app, config.webDir);
+  if (config.worker.enabled) worker.start();
   if (config.scheduler.enabled) scheduler.start(config.scheduler.intervalMs);
 
   return {
@@ -163,8 +177,11 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     logger,
     services,
     firstAdmin,
+    operations,
+    worker,
     scheduler,
     async close() {
+      await worker.stop();
       await scheduler.stop();
       await app.close();
       await db.close();

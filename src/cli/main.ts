@@ -5,6 +5,7 @@ import { migrateCommand } from './migrate.js';
 import { adminCommand } from './admin.js';
 import { secretsCommand } from './secrets.js';
 import { sandboxCommand } from './sandbox.js';
+import { workerCommand } from './worker.js';
 
 const program = new Command()
   .name('billrelay')
@@ -16,5 +17,6 @@ program.addCommand(migrateCommand());
 program.addCommand(adminCommand());
 program.addCommand(secretsCommand());
 program.addCommand(sandboxCommand());
+program.addCommand(workerCommand());
 
 await program.parseAsync(process.argv);

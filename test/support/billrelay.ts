@@ -39,6 +39,9 @@ export async function startBillrelay(options: StartOptions = {}): Promise<TestBi
     BILLRELAY_ADMIN_PASSWORD: ADMIN_PASSWORD,
     BILLRELAY_WEB_DIR: `${database.dataDir}/no-web`,
     LOG_LEVEL: options.logSink ? 'debug' : 'warn',
+    // The in-process worker looks for work often and reads new keys quickly, so orders complete well within a second or two.
+    BILLRELAY_WORKER_POLL_MS: '50',
+    BILLRELAY_KEY_POLL_MS: '20',
     ...options.env,
   });
   const sink = options.logSink;

@@ -1,0 +1,304 @@
+// Running operations against the upstream simulator, with its fault injection, on SQLite and PostgreSQL.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { addMonths } from '../../sandbox/dates.js';
+import type { ManualClock } from '../../platform/clock.js';
+import { useBillrelay } from '../../../test/support/billrelay.js';
+import { connectSandboxModule, enqueue, insertLicense, licenseRow, operationRow, tariffAndClient, tasksOf } from '../../../test/support/licenses.js';
+
+const t = useBillrelay({
+  env: {
+    BILLRELAY_WORKER: 'off',
+    BILLRELAY_UPSTREAM_CONNECT_TIMEOUT_MS: '300',
+    BILLRELAY_UPSTREAM_READ_TIMEOUT_MS: '700',
+    BILLRELAY_OPERATION_RETRY_BASE_MS: '1000',
+    BILLRELAY_OPERATION_RETRY_MAX_MS: '60000',
+    BILLRELAY_KEY_WAIT_MS: '1000',
+    BILLRELAY_KEY_POLLS: '3',
+  },
+});
+let upstream: Sandbox;
+let clientId: number;
+
+beforeAll(async () => {
+  upstream = await startSandbox();
+});
+afterAll(() => upstream.close());
+
+const clock = () => t().clock as ManualClock;
+const worker = () => t().billrelay.worker;
+
+/** A module on its own upstream account (so purchases can be counted per test) and a tariff on it. */
+async function setup(options: { balance?: string; operationLimit?: number; manual?: boolean; departmentId?: number } = {}) {
+  const module = options.manual
+    ? await (async () => {
+        const answer = await t().admin.post('/api/v1/processing-modules', { productType: 'licenses', moduleType: 'manual', name: { en: 'By hand' } });
+        expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+        return { ...(answer.body as { id: number; departmentId: number | null }), username: '' };
+      })()
+    : await connectSandboxModule(t(), upstream, {
+        balance: options.balance,
+        extra: {
+          ...(options.operationLimit ? { operationLimit: options.operationLimit } : {}),
+          ...(options.departmentId ? { departmentId: options.departmentId } : {}),
+        },
+      });
+  const tariffModule = options.manual ? await connectSandboxModule(t(), upstream) : module;
+  const made = await tariffAndClient(t(), tariffModule.id);
+  const tariff = { id: made.tariffId };
+  clientId = made.clientId;
+  if (options.manual) {
+    // The tariff served by the manual module only.
+    await t().billrelay.db.kysely.updateTable('tariffModules').set({ processingModuleId: module.id }).where('tariffId', '=', tariff.id).execute();
+  }
+  const purchases = () => upstream.control.purchases().filter((p) => p.account === module.username);
+  return { module, tariff, purchases };
+}
+
+/** Runs the worker, moving the clock past any backoff, until the operation is finished or handed to a person. */
+async function drain(operationId: number, rounds = 20) {
+  for (let i = 0; i < rounds; i += 1) {
+    await worker().runOnce();
+    const op = await operationRow(t(), operationId);
+    if (op.status !== 'pending' && op.status !== 'running') return op;
+    clock().advance(120_000);
+  }
+  return operationRow(t(), operationId);
+}
+
+describe('open', () => {
+  test('buys the license once; it becomes active with its key and expiry only after the upstream confirmed it', async () => {
+    const { tariff, purchases, module } = await setup();
+    const { licenseId, operationId, remoteId } = await insertLicense(t(), { clientId, tariffId: tariff.id });
+    expect((await licenseRow(t(), licenseId)).status).toBe('processing');
+    const op = await drain(operationId!);
+    expect(op).toMatchObject({ status: 'succeeded', attempts: 1, moduleId: module.id, leaseOwner: null });
+    const license = await licenseRow(t(), licenseId);
+    const upstreamLicense = upstream.control.licenses().find((l) => l.remoteid === remoteId)!;
+    expect(license).toMatchObject({ status: 'active', upstreamId: upstreamLicense.id, moduleId: module.id, licenseKey: upstreamLicense.key, expiresOn: upstreamLicense.expiredate });
+    expect(license.licenseKey).toBeTruthy();
+    expect(purchases()).toHaveLength(1);
+    const history = await t().billrelay.db.kysely.selectFrom('licenseHistory').selectAll().where('licenseId', '=', licenseId).execute();
+    expect(history).toEqual(expect.arrayContaining([
+      expect.objectContaining({ event: 'status', fromValue: 'processing', toValue: 'active', operationId, actorLabel: 'operations' }),
+      expect.objectContaining({ event: 'upstream_id', toValue: upstreamLicense.id }),
+    ]));
+  });
+
+  test.each(['drop-after-commit', 'hang-after-commit'] as const)('%s on soft.order.param: exactly one license bought, adopted by remoteid', async (fault) => {
+    const { tariff, purchases } = await setup();
+    const { licenseId, operationId, remoteId } = await insertLicense(t(), { clientId, tariffId: tariff.id });
+    upstream.control.inject({ func: 'soft.order.param', fault, count: 1 });
+    const op = await drain(operationId!);
+    expect(op.status).toBe('succeeded');
+    expect(JSON.parse(op.result!)).toMatchObject({ adopted: true });
+    expect(purchases()).toHaveLength(1);
+    expect(purchases()[0]!.remoteid).toBe(remoteId);
+    expect(await licenseRow(t(), licenseId)).toMatchObject({ status: 'active', upstreamId: purchases()[0]!.licenseId });
+  });
+
+  test.each(['timeout', 'http-500', 'reset'] as const)('%s on soft.order.param (nothing bought) is retried and buys once', async (fault) => {
+    const { tariff, purchases } = await setup();
+    const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId: tariff.id });
+    upstream.control.inject({ func: 'soft.order.param', fault, count: 2 });
+    const op = await drain(operationId!);
+    expect(op).toMatchObject({ status: 'succeeded', attempts: 3 });
+    expect(JSON.parse(op.result!)).toMatchObject({ adopted: false });
+    expect(purchases()).toHaveLength(1);
+    expect((await licenseRow(t(), licenseId)).status).toBe('active');
+  });
+
+  test('5xx and resets on the key reads are retried too', async () => {
+    const { tariff, purchases } = await setup();
+    const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId: tariff.id });
+    upstream.control.inject({ func: 'soft.edit', fault: 'http-500', count: 3 });
+    upstream.control.inject({ func: 'soft', fault: 'reset', count: 2 });
+    const op = await drain(operationId!);
+    expect(op.status).toBe('succeeded');
+    expect(purchases()).toHaveLength(1);
+    expect((await licenseRow(t(), licenseId)).status).toBe('active');
+  });
+
+  test('a key that is slow to come: the license stays processing, the operation waits, the next attempt only reads', async () => {
+    const { tariff, purchases } = await setup();
+    upstream.control.configure({ keyDelay: { reads: 5 } });
+    try {
+      const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId: tariff.id });
+      await worker().runOnce();
+      expect(await operationRow(t(), operationId!)).toMatchObject({ status: 'pending', lastErrorCode: 'waiting' });
+      expect(await licenseRow(t(), licenseId)).toMatchObject({ status: 'processing', licenseKey: null });
+      expect((await licenseRow(t(), licenseId)).upstreamId).toBeTruthy();
+      const op = await drain(operationId!);
+      expect(op.status).toBe('succeeded');
+      expect(purchases()).toHaveLength(1);
+      expect(upstream.control.calls('soft.order.param').filter((c) => c.account === purchases()[0]!.account)).toHaveLength(1);
+      expect((await licenseRow(t(), licenseId)).status).toBe('active');
+    } finally {
+      upstream.control.configure({ keyDelay: { reads: 1 } });
+    }
+  });
+
+  test('insufficient upstream funds: manual and exactly one task; a restart after topping up succeeds', async () => {
+    const departments = await t().admin.get('/api/v1/departments');
+    const department = (departments.body.items as { id: number }[]).at(-1)!;
+    const { tariff, purchases, module } = await setup({ balance: '1.00', departmentId: department.id });
+    expect(module.departmentId).toBe(department.id);
+    const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId: tariff.id });
+    for (let i = 0; i < 4; i += 1) {
+      await worker().runOnce();
+      clock().advance(600_000);
+    }
+    const op = await operationRow(t(), operationId!);
+    expect(op).toMatchObject({ status: 'manual', attempts: 1 });
+    expect(op.lastError).toMatch(/balance|funds/i);
+    const tasks = await tasksOf(t(), operationId!);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ type: 'setup', causeKey: `operation:${operationId}`, licenseId, moduleId: module.id, departmentId: module.departmentId });
+    expect(purchases()).toHaveLength(0);
+    expect((await licenseRow(t(), licenseId)).status).toBe('processing');
+    const moduleRow = await t().billrelay.db.kysely.selectFrom('processingModules').select(['lastError']).where('id', '=', module.id).executeTakeFirstOrThrow();
+    expect(moduleRow.lastError).toBeTruthy();
+
+    // A restart of an operation that is not manual is refused.
+    upstream.control.upsertAccount({ username: module.username, balance: '1000.00' });
+    const restarted = await t().admin.post(`/api/v1/operations/${operationId}/restart`);
+    expect(restarted.status, JSON.stringify(restarted.body)).toBe(200);
+    expect(restarted.body).toMatchObject({ status: 'pending', attemptsAtRestart: 1 });
+    expect((await t().admin.post(`/api/v1/operations/${operationId}/restart`)).status).toBe(409);
+    const done = await drain(operationId!);
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(purchases()).toHaveLength(1);
+    expect((await licenseRow(t(), licenseId)).status).toBe('active');
+    expect(await tasksOf(t(), operationId!)).toHaveLength(1);
+  });
+
+  test('a permanent upstream refusal (value) goes to a person at once', async () => {
+    const { tariff, purchases } = await setup();
+    const { operationId } = await insertLicense(t(), { clientId, tariffId: tariff.id });
+    upstream.control.inject({ func: 'soft.order.param', fault: { error: { type: 'value', object: 'ip', msg: 'The IP address is not allowed' } }, count: 1 });
+    const op = await drain(operationId!);
+    expect(op).toMatchObject({ status: 'manual', attempts: 1, lastErrorCode: 'upstream_value' });
+    expect(await tasksOf(t(), operationId!)).toHaveLength(1);
+    expect(purchases()).toHaveLength(0);
+  });
+
+  test('transient failures that never stop go to a person after the retry limit, with one task', async () => {
+    const { tariff, purchases } = await setup();
+    const { operationId } = await insertLicense(t(), { clientId, tariffId: tariff.id });
+    upstream.control.inject({ func: 'soft.order.param', fault: 'http-500', count: 100 });
+    try {
+      const op = await drain(operationId!, 30);
+      expect(op).toMatchObject({ status: 'manual', attempts: 8, lastErrorCode: 'upstream_unreachable' });
+      expect(await tasksOf(t(), operationId!)).toHaveLength(1);
+      expect(purchases()).toHaveLength(0);
+    } finally {
+      upstream.control.clear();
+    }
+  });
+
+  test('a manual processing module: manual and a task at once, nothing bought', async () => {
+    const { tariff, module } = await setup({ manual: true });
+    const { operationId } = await insertLicense(t(), { clientId, tariffId: tariff.id });
+    const op = await drain(operationId!);
+    expect(op).toMatchObject({ status: 'manual', moduleId: module.id, lastErrorCode: 'manual_module' });
+    expect(await tasksOf(t(), operationId!)).toHaveLength(1);
+  });
+
+  test("a module's operation limit is never exceeded", async () => {
+    const { tariff, purchases, module } = await setup({ operationLimit: 2 });
+    const ops = [];
+    for (let i = 0; i < 7; i += 1) ops.push((await insertLicense(t(), { clientId, tariffId: tariff.id })).operationId!);
+    upstream.control.inject({ func: 'soft.order.param', fault: 'latency', latencyMs: 150, count: 7 });
+    let maxRunning = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { n } = await t().billrelay.db.kysely
+          .selectFrom('operations')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('moduleId', '=', module.id)
+          .where('status', '=', 'running')
+          .executeTakeFirstOrThrow();
+        maxRunning = Math.max(maxRunning, Number(n));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    await worker().runOnce();
+    sampling = false;
+    await sampler;
+    expect(maxRunning).toBeGreaterThan(0);
+    expect(maxRunning).toBeLessThanOrEqual(2);
+    for (const id of ops) expect((await operationRow(t(), id)).status).toBe('succeeded');
+    expect(purchases()).toHaveLength(7);
+  });
+});
+
+describe('prolong and the other kinds', () => {
+  async function activeLicense() {
+    const s = await setup();
+    const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId: s.tariff.id });
+    expect((await drain(operationId!)).status).toBe('succeeded');
+    return { ...s, licenseId, license: await licenseRow(t(), licenseId) };
+  }
+
+  test('drop-after-commit on service.prolong: exactly one renewal applied', async () => {
+    const { licenseId, license, module } = await activeLicense();
+    const expectedExpiry = addMonths(license.expiresOn!, 12);
+    const { id } = await enqueue(t(), licenseId, 'prolong', { months: 12, upstreamPeriod: 12, periodStart: license.expiresOn!, expectedExpiry }, `prolong:${licenseId}:${license.expiresOn}`);
+    upstream.control.inject({ func: 'service.prolong', fault: 'drop-after-commit', count: 1 });
+    const op = await drain(id);
+    expect(op.status).toBe('succeeded');
+    expect(JSON.parse(op.result!)).toMatchObject({ adopted: true, expiresOn: expectedExpiry });
+    const renewals = upstream.control.charges().filter((c) => c.func === 'service.prolong' && c.account === module.username);
+    expect(renewals).toHaveLength(1);
+    expect(await licenseRow(t(), licenseId)).toMatchObject({ status: 'active', expiresOn: expectedExpiry });
+    // The same period enqueued again is the same operation: never a second renewal.
+    const again = await enqueue(t(), licenseId, 'prolong', { months: 12, upstreamPeriod: 12, periodStart: license.expiresOn!, expectedExpiry }, `prolong:${licenseId}:${license.expiresOn}`);
+    expect(again).toEqual({ id, created: false });
+  });
+
+  test('suspend, resume, set params, new key, sync and close', async () => {
+    const { licenseId, license } = await activeLicense();
+    const run = async (kind: Parameters<typeof enqueue>[2], payload: object) => {
+      const { id } = await enqueue(t(), licenseId, kind, payload as never);
+      const op = await drain(id);
+      expect(op.status, `${kind}: ${op.lastError}`).toBe('succeeded');
+      return licenseRow(t(), licenseId);
+    };
+    const upstreamOf = () => upstream.control.licenses().find((l) => l.id === license.upstreamId)!;
+    expect(await run('suspend', {})).toMatchObject({ status: 'suspended' });
+    expect(upstreamOf().status).toBe(3);
+    // Already suspended upstream: done without a second call.
+    const suspends = upstream.control.calls('soft.suspend').length;
+    expect(await run('suspend', {})).toMatchObject({ status: 'suspended' });
+    expect(upstream.control.calls('soft.suspend')).toHaveLength(suspends);
+    expect(await run('resume', {})).toMatchObject({ status: 'active', suspendedAt: null });
+    expect(upstreamOf().status).toBe(2);
+    expect(await run('set_params', { ip: '198.51.100.200', previousIp: license.ip })).toMatchObject({ ip: '198.51.100.200' });
+    expect(upstreamOf().ip).toBe('198.51.100.200');
+    const renewed = await run('new_key', {});
+    expect(renewed.licenseKey).toBe(upstreamOf().key);
+    expect(renewed.licenseKey).not.toBe(license.licenseKey);
+    upstream.control.shiftDays(0);
+    expect(await run('sync', {})).toMatchObject({ status: 'active', expiresOn: upstreamOf().expiredate });
+    expect(await run('close', {})).toMatchObject({ status: 'deleted' });
+    expect(upstreamOf().status).toBe(4);
+  });
+});
+
+describe('the API', () => {
+  test('lists and shows operations to staff only', async () => {
+    const { tariff } = await setup();
+    const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId: tariff.id });
+    const list = await t().admin.get(`/api/v1/operations?licenseId=${licenseId}`);
+    expect(list.status).toBe(200);
+    expect(list.body).toMatchObject({ total: 1, items: [{ id: operationId, kind: 'open', status: 'pending', licenseId }] });
+    const pending = await t().admin.get('/api/v1/operations?status=pending&kind=open&perPage=500');
+    expect(pending.body.items.map((o: { id: number }) => o.id)).toContain(operationId);
+    const one = await t().admin.get(`/api/v1/operations/${operationId}`);
+    expect(one.body).toMatchObject({ id: operationId, idempotencyKey: `open:${licenseId}`, payload: { upstreamPeriod: 12 } });
+    expect((await t().admin.get('/api/v1/operations/999999')).status).toBe(404);
+    expect((await t().anonymous().get('/api/v1/operations')).status).toBe(401);
+    await drain(operationId!);
+  });
+});

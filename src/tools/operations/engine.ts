@@ -1,0 +1,250 @@
+// Runs one claimed operation: the driver outside any transaction, then its result (license state,
+// operation status, license history) in one transaction that only the lease holder can commit.
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { systemActor, type Actor } from '../../platform/actor.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Db } from '../../platform/db/db.js';
+import { LicenseHistory } from '../../licenses/history.js';
+import { TASK_TYPE_OF_OPERATION, type OperationKind } from '../../licenses/model.js';
+import { isUpstreamError, type LicenseDriver, type UpstreamError } from '../../integration/processing-modules/drivers/driver.js';
+import { ManualProcessingRequired } from '../../integration/processing-modules/drivers/manual/driver.js';
+import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
+import { upstreamToAppError } from '../../integration/processing-modules/upstream-errors.js';
+import { HANDLERS, OperationProblem, type HandlerContext, type HandlerOptions, type HandlerResult, type LicenseRow } from './handlers.js';
+import type { ClaimedOperation, OperationRepository } from './repository.js';
+import type { TaskSink } from './task-sink.js';
+
+export const OPERATIONS_ACTOR: Actor = systemActor('operations');
+
+export interface EngineOptions extends HandlerOptions {
+  leaseMs: number;
+  /** Attempts (counted from the last restart) before a transiently failing operation goes to a person. */
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  leaseMs: 60_000,
+  maxAttempts: 8,
+  retryBaseMs: 5_000,
+  retryMaxMs: 3_600_000,
+  keyPolls: 5,
+  keyPollMs: 1_000,
+  keyWaitMs: 30_000,
+};
+
+export type RunOutcome = 'succeeded' | 'rescheduled' | 'manual' | 'lost';
+
+/** Lost the lease while running: another worker owns the operation now. */
+class LeaseLost extends Error {
+  override name = 'LeaseLost';
+}
+
+/** The operation needs a person; carries what the task and the operation row say. */
+interface ManualReason {
+  message: string;
+  code: string;
+  upstream?: UpstreamError;
+}
+
+export class OperationEngine {
+  private readonly history: LicenseHistory;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly repo: OperationRepository,
+    private readonly modules: ProcessingModuleService,
+    private readonly tasks: TaskSink,
+    private readonly logger: Logger,
+    readonly options: EngineOptions = DEFAULT_ENGINE_OPTIONS,
+  ) {
+    this.history = new LicenseHistory(clock);
+  }
+
+  async run(op: ClaimedOperation, owner: string): Promise<RunOutcome> {
+    let lost = false;
+    const renew = setInterval(() => {
+      const now = this.clock.now();
+      this.repo
+        .renewLease(op.id, owner, new Date(now.getTime() + this.options.leaseMs), now)
+        .then((held) => {
+          if (!held) lost = true;
+        })
+        .catch((error: unknown) => this.logger.warn({ err: error, operationId: op.id }, 'could not renew the operation lease'));
+    }, Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    renew.unref?.();
+    try {
+      return await this.attempt(op, owner, () => lost);
+    } catch (error) {
+      if (error instanceof LeaseLost) {
+        this.logger.warn({ operationId: op.id }, 'lost the lease of an operation; another worker took it over');
+        return 'lost';
+      }
+      throw error;
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  private async attempt(op: ClaimedOperation, owner: string, isLost: () => boolean): Promise<RunOutcome> {
+    const kind = op.kind as OperationKind;
+    const license = await this.db.kysely.selectFrom('licenses').selectAll().where('id', '=', op.licenseId).executeTakeFirst();
+    if (!license) return this.toManual(op, owner, null, { message: `License ${op.licenseId} does not exist`, code: 'license_missing' });
+    if (op.moduleId === null) {
+      return this.toManual(op, owner, license, { message: 'No enabled processing module can run this operation', code: 'no_module' });
+    }
+    const module = await this.db.kysely.selectFrom('processingModules').select(['moduleType']).where('id', '=', op.moduleId).executeTakeFirst();
+    let result: HandlerResult;
+    try {
+      if (module?.moduleType === 'manual') throw new ManualProcessingRequired(kind);
+      const driver: LicenseDriver = await this.modules.driverFor(op.moduleId);
+      const ctx: HandlerContext<OperationKind> = {
+        op,
+        payload: JSON.parse(op.payload) as never,
+        license,
+        driver,
+        // Attempts counts this one: anything above 1 means an earlier attempt may have reached the upstream.
+        doubt: op.attempts > 1 || op.reclaimed,
+        options: this.options,
+        now: () => this.clock.now().toISOString(),
+        sleep: (ms) => delay(ms),
+        persistUpstreamId: (upstreamId) => this.persistUpstreamId(op, license, upstreamId),
+      };
+      result = await (HANDLERS[kind] as (c: HandlerContext<OperationKind>) => Promise<HandlerResult>)(ctx);
+    } catch (error) {
+      if (isLost()) throw new LeaseLost();
+      return this.onError(op, owner, license, error);
+    }
+    if (result.kind === 'wait') return this.reschedule(op, owner, license, result.delayMs, result.message, 'waiting', true);
+    const done = result;
+    await this.db.transaction(async (trx) => {
+      const now = this.clock.now().toISOString();
+      const held = await this.repo.finish(trx, op.id, owner, { status: 'succeeded', lastError: null, lastErrorCode: null, result: done.result, now });
+      if (!held) throw new LeaseLost();
+      await done.apply(trx, (e) => this.history.record(trx, OPERATIONS_ACTOR, { ...e, licenseId: license.id, operationId: op.id }));
+      // A restarted operation that went through: its task is done too.
+      if (op.attemptsAtRestart > 0) await this.tasks.closeForCause?.(trx, `operation:${op.id}`, OPERATIONS_ACTOR);
+    });
+    return 'succeeded';
+  }
+
+  private async persistUpstreamId(op: ClaimedOperation, license: LicenseRow, upstreamId: string): Promise<void> {
+    // A fact about money already spent upstream: stored even if the lease was lost meanwhile.
+    await this.db.transaction(async (trx) => {
+      const now = this.clock.now().toISOString();
+      const updated = await trx
+        .updateTable('licenses')
+        .set({ upstreamId, moduleId: op.moduleId, updatedAt: now })
+        .where('id', '=', license.id)
+        .where('upstreamId', 'is', null)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) > 0) {
+        await this.history.record(trx, OPERATIONS_ACTOR, {
+          licenseId: license.id,
+          operationId: op.id,
+          event: 'upstream_id',
+          from: null,
+          to: upstreamId,
+        });
+      }
+    });
+  }
+
+  private async onError(op: ClaimedOperation, owner: string, license: LicenseRow, error: unknown): Promise<RunOutcome> {
+    if (error instanceof ManualProcessingRequired) {
+      return this.toManual(op, owner, license, { message: 'The processing module is manual: the operation is done by hand', code: 'manual_module' });
+    }
+    if (error instanceof OperationProblem) return this.toManual(op, owner, license, { message: error.message, code: error.code });
+    if (isUpstreamError(error)) {
+      const mapped = upstreamToAppError(error);
+      if (!error.transient) return this.toManual(op, owner, license, { message: mapped.message, code: mapped.code, upstream: error });
+      return this.reschedule(op, owner, license, this.backoff(op), mapped.message, mapped.code, false, error);
+    }
+    // Our own trouble (a database hiccup, a bug): retried like a passing upstream fault, then a person.
+    this.logger.error({ err: error, operationId: op.id }, 'an operation failed unexpectedly');
+    const message = error instanceof Error ? error.message : String(error);
+    return this.reschedule(op, owner, license, this.backoff(op), message, 'internal', false);
+  }
+
+  /** Exponential backoff with full jitter over the attempts since the last restart. */
+  private backoff(op: ClaimedOperation): number {
+    const n = Math.max(0, op.attempts - op.attemptsAtRestart - 1);
+    const cap = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(n, 30));
+    return Math.round(cap / 2 + (Math.random() * cap) / 2);
+  }
+
+  private async reschedule(
+    op: ClaimedOperation,
+    owner: string,
+    license: LicenseRow,
+    delayMs: number,
+    message: string,
+    code: string,
+    waiting: boolean,
+    upstream?: UpstreamError,
+  ): Promise<RunOutcome> {
+    if (op.attempts - op.attemptsAtRestart >= this.options.maxAttempts) {
+      const why = waiting ? message : `${message} (gave up after ${op.attempts - op.attemptsAtRestart} attempts)`;
+      return this.toManual(op, owner, license, { message: why, code, upstream });
+    }
+    const now = this.clock.now();
+    const held = await this.repo.finish(this.db.kysely, op.id, owner, {
+      status: 'pending',
+      nextAttemptAt: new Date(now.getTime() + delayMs).toISOString(),
+      lastError: message,
+      lastErrorCode: code,
+      now: now.toISOString(),
+    });
+    return held ? 'rescheduled' : 'lost';
+  }
+
+  private async toManual(op: ClaimedOperation, owner: string, license: LicenseRow | null, reason: ManualReason): Promise<RunOutcome> {
+    const kind = op.kind as OperationKind;
+    const held = await this.db.transaction(async (trx) => {
+      const now = this.clock.now().toISOString();
+      const ok = await this.repo.finish(trx, op.id, owner, { status: 'manual', lastError: reason.message, lastErrorCode: reason.code, now });
+      if (!ok) return false;
+      const module = op.moduleId
+        ? await trx.selectFrom('processingModules').select(['departmentId', 'name']).where('id', '=', op.moduleId).executeTakeFirst()
+        : undefined;
+      await this.tasks.openForCause(trx, {
+        type: TASK_TYPE_OF_OPERATION[kind] ?? 'change',
+        causeKey: `operation:${op.id}`,
+        departmentId: module?.departmentId ?? null,
+        licenseId: license?.id ?? null,
+        operationId: op.id,
+        moduleId: op.moduleId,
+        params: {
+          operation: kind,
+          operationId: op.id,
+          licenseId: license?.id ?? null,
+          licenseName: license?.licenseName ?? null,
+          ip: license?.ip ?? null,
+          upstreamId: license?.upstreamId ?? null,
+          error: reason.message,
+          errorCode: reason.code,
+          attempts: op.attempts,
+        },
+      });
+      if (license) {
+        await this.history.record(trx, OPERATIONS_ACTOR, {
+          licenseId: license.id,
+          operationId: op.id,
+          event: 'note',
+          message: `Operation "${kind}" needs a person: ${reason.message}`,
+        });
+      }
+      return true;
+    });
+    if (!held) return 'lost';
+    if (reason.upstream && op.moduleId !== null) {
+      await this.modules.recordError(op.moduleId, reason.upstream).catch((error: unknown) =>
+        this.logger.warn({ err: error, moduleId: op.moduleId }, 'could not record the module error'),
+      );
+    }
+    return 'manual';
+  }
+}

@@ -1,0 +1,272 @@
+// Kysely queries for running operations: claiming due rows under a lease, and the guarded writes
+// that only the lease holder may make.
+import { sql, type Selectable, type SelectQueryBuilder } from 'kysely';
+import type { Db, Executor } from '../../platform/db/db.js';
+import type { DialectKind } from '../../platform/db/dialect.js';
+import type { Database, OperationTable } from '../../platform/db/schema.js';
+import { chooseModule } from '../../integration/processing-modules/module-choice.js';
+
+export type OperationRow = Selectable<OperationTable>;
+
+/** A row this worker now holds; `reclaimed` when it took over an expired lease (a crashed worker). */
+export interface ClaimedOperation extends OperationRow {
+  reclaimed: boolean;
+}
+
+/**
+ * The one dialect difference of claiming: PostgreSQL locks the candidate rows and skips those another
+ * worker holds; SQLite needs nothing because its transactions already hold the write lock (BEGIN IMMEDIATE).
+ */
+export function lockForClaim<DB, TB extends keyof DB, O>(
+  qb: SelectQueryBuilder<DB, TB, O>,
+  dialect: DialectKind,
+  mode: 'skip-locked' | 'wait' = 'skip-locked',
+): SelectQueryBuilder<DB, TB, O> {
+  if (dialect !== 'postgres') return qb;
+  return mode === 'skip-locked' ? qb.forUpdate().skipLocked() : qb.forUpdate();
+}
+
+export interface ClaimRequest {
+  owner: string;
+  now: Date;
+  leaseMs: number;
+  /** At most this many rows. */
+  limit: number;
+}
+
+export interface OperationFilter {
+  status?: string;
+  kind?: string;
+  licenseId?: number;
+}
+
+export class OperationRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Claims due operations for `owner`: pending ones whose time has come and running ones whose lease
+   * expired. Picks each one's module (the license's, the one an earlier attempt chose, or the best of the
+   * tariff's modules) and never lets a module run more operations at once than its limit. One operation
+   * per license at a time, oldest first.
+   */
+  async claim(req: ClaimRequest): Promise<ClaimedOperation[]> {
+    if (req.limit <= 0) return [];
+    const nowIso = req.now.toISOString();
+    return this.db.transaction(async (trx) => {
+      const candidates = await lockForClaim(
+        trx
+          .selectFrom('operations')
+          .selectAll()
+          .where((eb) =>
+            eb.or([
+              eb.and([eb('status', '=', 'pending'), eb('nextAttemptAt', '<=', nowIso)]),
+              eb.and([eb('status', '=', 'running'), eb('leaseExpiresAt', '<=', nowIso)]),
+            ]),
+          )
+          .orderBy('nextAttemptAt')
+          .orderBy('id')
+          .limit(Math.max(req.limit * 4, 50)),
+        this.db.dialect,
+      ).execute();
+      if (!candidates.length) return [];
+
+      const licenseIds = [...new Set(candidates.map((c) => c.licenseId))];
+      const licenses = await trx
+        .selectFrom('licenses')
+        .select(['id', 'moduleId', 'tariffId', 'datacenterId'])
+        .where('id', 'in', licenseIds)
+        .execute();
+      const licenseOf = new Map(licenses.map((l) => [l.id, l]));
+      // A license with a live running operation, or an older unfinished one, waits its turn.
+      const busy = await trx
+        .selectFrom('operations')
+        .select(['licenseId', 'id', 'status', 'leaseExpiresAt'])
+        .where('licenseId', 'in', licenseIds)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'running'), eb('leaseExpiresAt', '>', nowIso)]),
+            eb('status', '=', 'pending'),
+          ]),
+        )
+        .execute();
+      const busyLicenses = new Set(busy.filter((b) => b.status === 'running').map((b) => b.licenseId));
+      const oldestPending = new Map<number, number>();
+      for (const b of busy) {
+        if (b.status === 'pending' && (oldestPending.get(b.licenseId) ?? Infinity) > b.id) oldestPending.set(b.licenseId, b.id);
+      }
+
+      // Candidate modules per operation.
+      const tariffIds = [...new Set(licenses.map((l) => l.tariffId))];
+      const tariffModules = await trx
+        .selectFrom('tariffModules')
+        .select(['tariffId', 'processingModuleId'])
+        .where('tariffId', 'in', tariffIds)
+        .execute();
+      const moduleIds = new Set<number>();
+      for (const l of licenses) if (l.moduleId != null) moduleIds.add(l.moduleId);
+      for (const c of candidates) if (c.moduleId != null) moduleIds.add(c.moduleId);
+      for (const tm of tariffModules) moduleIds.add(tm.processingModuleId);
+      const ids = [...moduleIds].sort((a, b) => a - b);
+      // Lock the modules (in id order, waiting): concurrent claimers count their running operations one at a time.
+      const modules = ids.length
+        ? await lockForClaim(
+            trx
+              .selectFrom('processingModules')
+              .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId'])
+              .where('id', 'in', ids)
+              .orderBy('id'),
+            this.db.dialect,
+            'wait',
+          ).execute()
+        : [];
+      const runningRows = ids.length
+        ? await trx
+            .selectFrom('operations')
+            .select(['moduleId', (eb) => eb.fn.countAll<number>().as('n')])
+            .where('status', '=', 'running')
+            .where('leaseExpiresAt', '>', nowIso)
+            .where('moduleId', 'in', ids)
+            .groupBy('moduleId')
+            .execute()
+        : [];
+      const running = new Map<number, number>(runningRows.map((r) => [Number(r.moduleId), Number(r.n)]));
+      const moduleById = new Map(modules.map((m) => [m.id, m]));
+      const candidateOf = (id: number) => {
+        const m = moduleById.get(id)!;
+        return {
+          id: m.id,
+          sort: m.sort,
+          enabled: m.enabled === 1,
+          hasError: m.lastError !== null,
+          runningOperations: running.get(m.id) ?? 0,
+          operationLimit: m.operationLimit,
+          datacenterId: m.datacenterId,
+        };
+      };
+
+      const claimed: ClaimedOperation[] = [];
+      const leaseExpiresAt = new Date(req.now.getTime() + req.leaseMs).toISOString();
+      for (const op of candidates) {
+        if (claimed.length >= req.limit) break;
+        if (busyLicenses.has(op.licenseId)) continue;
+        const oldest = oldestPending.get(op.licenseId);
+        if (op.status === 'pending' && oldest !== undefined && oldest < op.id) continue;
+        const license = licenseOf.get(op.licenseId);
+        let moduleId: number | null = op.moduleId ?? license?.moduleId ?? null;
+        if (moduleId === null && license) {
+          const options = tariffModules
+            .filter((tm) => tm.tariffId === license.tariffId && moduleById.has(tm.processingModuleId))
+            .map((tm) => candidateOf(tm.processingModuleId));
+          moduleId = chooseModule(options, { datacenterId: license.datacenterId })?.id ?? null;
+        }
+        if (moduleId !== null && moduleById.has(moduleId)) {
+          const limit = moduleById.get(moduleId)!.operationLimit;
+          const now = running.get(moduleId) ?? 0;
+          if (limit !== null && now >= limit) continue; // the module is busy: it waits for a free slot
+          running.set(moduleId, now + 1);
+        }
+        // No module: the engine hands it to a person.
+        busyLicenses.add(op.licenseId);
+        const row = await trx
+          .updateTable('operations')
+          .set((eb) => ({
+            status: 'running',
+            leaseOwner: req.owner,
+            leaseExpiresAt,
+            attempts: eb('attempts', '+', 1),
+            moduleId,
+            updatedAt: nowIso,
+          }))
+          .where('id', '=', op.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        claimed.push({ ...row, reclaimed: op.status === 'running' });
+      }
+      return claimed;
+    });
+  }
+
+  /** Extends the lease; false when this owner no longer holds the operation. */
+  async renewLease(id: number, owner: string, until: Date, now: Date): Promise<boolean> {
+    const result = await this.db.kysely
+      .updateTable('operations')
+      .set({ leaseExpiresAt: until.toISOString(), updatedAt: now.toISOString() })
+      .where('id', '=', id)
+      .where('leaseOwner', '=', owner)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** The lease holder's write; false when the lease was lost (another worker took over). */
+  async finish(
+    db: Executor,
+    id: number,
+    owner: string,
+    changes: {
+      status: 'pending' | 'succeeded' | 'manual' | 'failed';
+      nextAttemptAt?: string;
+      lastError?: string | null;
+      lastErrorCode?: string | null;
+      result?: unknown;
+      now: string;
+    },
+  ): Promise<boolean> {
+    const done = changes.status === 'succeeded' || changes.status === 'failed';
+    const result = await db
+      .updateTable('operations')
+      .set({
+        status: changes.status,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        updatedAt: changes.now,
+        ...(changes.nextAttemptAt ? { nextAttemptAt: changes.nextAttemptAt } : {}),
+        ...(changes.lastError !== undefined ? { lastError: changes.lastError } : {}),
+        ...(changes.lastErrorCode !== undefined ? { lastErrorCode: changes.lastErrorCode } : {}),
+        ...(changes.result !== undefined ? { result: JSON.stringify(changes.result) } : {}),
+        ...(done ? { finishedAt: changes.now } : {}),
+      })
+      .where('id', '=', id)
+      .where('leaseOwner', '=', owner)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  find(db: Executor, id: number): Promise<OperationRow | undefined> {
+    return db.selectFrom('operations').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async list(db: Executor, filter: OperationFilter, limit: number, offset: number): Promise<{ rows: OperationRow[]; total: number }> {
+    let q = db.selectFrom('operations');
+    if (filter.status) q = q.where('status', '=', filter.status);
+    if (filter.kind) q = q.where('kind', '=', filter.kind);
+    if (filter.licenseId) q = q.where('licenseId', '=', filter.licenseId);
+    const [rows, count] = await Promise.all([
+      q.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(count.n) };
+  }
+
+  /** manual/failed → pending now; the retry budget counts from here. */
+  async restart(db: Executor, id: number, now: string): Promise<boolean> {
+    const result = await db
+      .updateTable('operations')
+      .set({
+        status: 'pending',
+        nextAttemptAt: now,
+        attemptsAtRestart: sql<number>`attempts`,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        finishedAt: null,
+        updatedAt: now,
+      })
+      .where('id', '=', id)
+      .where('status', 'in', ['manual', 'failed'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+}
+
+export type { Database };
