@@ -6,7 +6,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/db.js';
 import { LicenseHistory } from '../../licenses/history.js';
 import { enqueueOperation } from '../operations/enqueue.js';
-import { addDays, isoDate } from './dates.js';
+import { addDays, isoDate, yieldToEventLoop } from './dates.js';
 import { prolongKey } from './renewals.js';
 
 export interface ExpiryOptions {
@@ -81,22 +81,25 @@ export class Expiry {
 
   /** Licenses in `status` whose expiry is before `before`, a keyset page at a time. */
   private async *pages(status: 'active' | 'suspended', before: string): AsyncGenerator<Row[]> {
-    let after = 0;
+    // Keyset pages in the order of the (status, expires_on) index: linear, one page in memory.
+    let cursor: [string, number] | null = null;
     for (;;) {
-      const page = await this.db.kysely
+      let q = this.db.kysely
         .selectFrom('licenses')
         .select(['id', 'expiresOn', 'upstreamId', 'moduleId'])
-        .where('id', '>', after)
         .where('status', '=', status)
-        .where('expiresOn', 'is not', null)
-        .where('expiresOn', '<', before)
-        .orderBy('id')
-        .limit(this.options.pageSize)
-        .execute();
+        .where('expiresOn', '<', before);
+      if (cursor) {
+        const [expiresOn, id] = cursor;
+        q = q.where((eb) => eb(eb.refTuple('expiresOn', 'id'), '>', eb.tuple(expiresOn, id)));
+      }
+      const page = await q.orderBy('expiresOn').orderBy('id').limit(this.options.pageSize).execute();
       if (!page.length) return;
-      after = Number(page[page.length - 1]!.id);
+      const last = page[page.length - 1]!;
+      cursor = [last.expiresOn!, Number(last.id)];
       yield page.map((r) => ({ ...r, id: Number(r.id), moduleId: r.moduleId === null ? null : Number(r.moduleId) }));
       if (page.length < this.options.pageSize) return;
+      await yieldToEventLoop();
     }
   }
 

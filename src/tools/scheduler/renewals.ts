@@ -11,7 +11,7 @@ import { Money } from '../../platform/money.js';
 import type { LedgerService } from '../../clients/ledger/service.js';
 import { LicenseHistory } from '../../licenses/history.js';
 import { enqueueOperation } from '../operations/enqueue.js';
-import { addDays, addMonths, isoDate } from './dates.js';
+import { addDays, addMonths, isoDate, yieldToEventLoop } from './dates.js';
 import type { ModuleBalances } from './module-balance.js';
 
 export interface RenewalOptions {
@@ -19,6 +19,8 @@ export interface RenewalOptions {
   pageSize: number;
   /** Read the upstream balances before the batch (the scheduler does; a benchmark may not). */
   checkBalances?: boolean;
+  /** Called after each page (a benchmark samples memory here). */
+  onPage?: (scanned: number) => void;
 }
 
 export interface RenewalRun {
@@ -66,43 +68,51 @@ export class Renewals {
     const today = isoDate(this.clock.now());
     const horizon = addDays(today, this.options.daysBefore);
     const out: RenewalRun = { scanned: 0, renewed: 0, alreadyRenewing: 0, held: 0, unpaid: 0, failed: 0 };
-    let after = 0;
-    for (;;) {
-      const page: Candidate[] = await this.db.kysely
-        .selectFrom('licenses')
-        .select(['id', 'clientId', 'tariffId', 'period', 'moduleId', 'expiresOn'])
-        .where('id', '>', after)
-        .where('autoRenew', '=', 1)
-        .where('isTrial', '=', 0)
-        .where('period', '>', 0)
-        .where('status', 'in', ['active', 'suspended'])
-        .where('expiresOn', 'is not', null)
-        .where('expiresOn', '<=', horizon)
-        .orderBy('id')
-        .limit(this.options.pageSize)
-        .execute();
-      if (!page.length) break;
-      after = Number(page[page.length - 1]!.id);
-      out.scanned += page.length;
-
-      const keys = page.map((l) => prolongKey(Number(l.id), l.expiresOn!));
-      const started = new Set(
-        (
-          await this.db.kysely.selectFrom('operations').select('idempotencyKey').where('idempotencyKey', 'in', keys).where('status', 'in', UNFINISHED_OR_DONE).execute()
-        ).map((r) => r.idempotencyKey),
-      );
-      for (const license of page) {
-        if (started.has(prolongKey(Number(license.id), license.expiresOn!))) {
-          out.alreadyRenewing += 1;
-        } else if (license.moduleId !== null && held.has(Number(license.moduleId))) {
-          out.held += 1;
-        } else {
-          out[await this.renew(license, today)] += 1;
+    // Keyset pages in the order of the (status, expires_on) index: each page starts where the last one
+    // ended, so the scan is linear and holds one page at a time however many licenses there are.
+    for (const status of ['active', 'suspended'] as const) {
+      let cursor: [string, number] | null = null;
+      for (;;) {
+        const page: Candidate[] = await this.candidates(status, horizon, cursor);
+        if (!page.length) break;
+        const last = page[page.length - 1]!;
+        cursor = [last.expiresOn!, Number(last.id)];
+        out.scanned += page.length;
+        const keys = page.map((l) => prolongKey(Number(l.id), l.expiresOn!));
+        const started = new Set(
+          (
+            await this.db.kysely.selectFrom('operations').select('idempotencyKey').where('idempotencyKey', 'in', keys).where('status', 'in', UNFINISHED_OR_DONE).execute()
+          ).map((r) => r.idempotencyKey),
+        );
+        for (const license of page) {
+          if (started.has(prolongKey(Number(license.id), license.expiresOn!))) {
+            out.alreadyRenewing += 1;
+          } else if (license.moduleId !== null && held.has(Number(license.moduleId))) {
+            out.held += 1;
+          } else {
+            out[await this.renew(license, today)] += 1;
+          }
         }
+        this.options.onPage?.(out.scanned);
+        if (page.length < this.options.pageSize) break;
+        // SQLite answers synchronously: let HTTP requests in between pages of a long scan.
+        await yieldToEventLoop();
       }
-      if (page.length < this.options.pageSize) break;
     }
     return out;
+  }
+
+  private candidates(status: 'active' | 'suspended', horizon: string, cursor: [string, number] | null): Promise<Candidate[]> {
+    let q = this.db.kysely
+      .selectFrom('licenses')
+      .select(['id', 'clientId', 'tariffId', 'period', 'moduleId', 'expiresOn'])
+      .where('status', '=', status)
+      .where('expiresOn', '<=', horizon)
+      .where('autoRenew', '=', 1)
+      .where('isTrial', '=', 0)
+      .where('period', '>', 0);
+    if (cursor) q = q.where((eb) => eb(eb.refTuple('expiresOn', 'id'), '>', eb.tuple(cursor[0], cursor[1])));
+    return q.orderBy('expiresOn').orderBy('id').limit(this.options.pageSize).execute();
   }
 
   /** Charges and creates the prolong operation together; a refused charge leaves a daily note. */

@@ -9,6 +9,7 @@ import { LicenseHistory } from '../../licenses/history.js';
 import { isUpstreamError, type UpstreamLicense } from '../../integration/processing-modules/drivers/driver.js';
 import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
 import type { TaskService } from '../tasks/service.js';
+import { yieldToEventLoop } from './dates.js';
 import { pickLocalizedOr } from './labels.js';
 
 export interface SyncRun {
@@ -189,21 +190,24 @@ export class LicenseSync {
 
   /** Active licenses of the module with an upstream id the upstream did not list. */
   private async reportMissing(module: Module, seen: Set<string>): Promise<number> {
-    let after = 0;
+    // Keyset pages along the (module_id, upstream_id) index.
+    let cursor: [string, number] | null = null;
     let missing = 0;
     for (;;) {
-      const page = await this.db.kysely
+      let q = this.db.kysely
         .selectFrom('licenses')
         .select(LOCAL_COLUMNS)
-        .where('id', '>', after)
         .where('moduleId', '=', module.id)
-        .where('status', '=', 'active')
         .where('upstreamId', 'is not', null)
-        .orderBy('id')
-        .limit(this.options.pageSize)
-        .execute();
+        .where('status', '=', 'active');
+      if (cursor) {
+        const [upstreamId, id] = cursor;
+        q = q.where((eb) => eb(eb.refTuple('upstreamId', 'id'), '>', eb.tuple(upstreamId, id)));
+      }
+      const page = await q.orderBy('upstreamId').orderBy('id').limit(this.options.pageSize).execute();
       if (!page.length) break;
-      after = Number(page[page.length - 1]!.id);
+      const last = page[page.length - 1]!;
+      cursor = [last.upstreamId!, Number(last.id)];
       const gone = page.map(normalize).filter((l) => !seen.has(l.upstreamId!));
       const busy = await this.busyLicenses(gone.map((l) => l.id));
       for (const local of gone) {
@@ -212,6 +216,7 @@ export class LicenseSync {
         missing += 1;
       }
       if (page.length < this.options.pageSize) break;
+      await yieldToEventLoop();
     }
     return missing;
   }
