@@ -180,6 +180,22 @@ describe('working on a task', () => {
   });
 });
 
+describe('restart through the running-operations area', () => {
+  test('a manual operation restarted from its task is pending again; a second restart is a conflict', async () => {
+    const task = await t().billrelay.db.transaction(async (trx) => {
+      const op = await insertOperation(trx);
+      return tasks().openForCause(trx, cause(department.id, { operationId: op, causeKey: `operation:${op}` }));
+    });
+    const restarted = await member.api.post(`/api/v1/tasks/${task.id}/restart`);
+    expect(restarted.status, JSON.stringify(restarted.body)).toBe(200);
+    expect(restarted.body.task.status).toBe('in_progress');
+    const opId = restarted.body.task.operationId as number;
+    const op = await t().billrelay.db.kysely.selectFrom('operations').select('status').where('id', '=', opId).executeTakeFirstOrThrow();
+    expect(op.status).toBe('pending');
+    expect((await member.api.post(`/api/v1/tasks/${task.id}/restart`)).status).toBe(409);
+  });
+});
+
 /** A manual operation on a fresh license row (the tasks area only needs the ids to exist). */
 function insertOperation(trx: any): Promise<number> {
   return insertBare(trx, clock.now().toISOString());
