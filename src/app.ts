@@ -44,10 +44,6 @@ import { createOperations } from './tools/operations/index.js';
 import { operationRoutes } from './tools/operations/routes.js';
 import type { OperationService } from './tools/operations/service.js';
 import type { Worker } from './tools/operations/worker.js';
-import { createOperations } from './tools/operations/index.js';
-import { operationRoutes } from './tools/operations/routes.js';
-import type { OperationService } from './tools/operations/service.js';
-import type { Worker } from './tools/operations/worker.js';
 import { createScheduler, type Scheduler } from './tools/scheduler/index.js';
 import { taskRoutes } from './tools/tasks/routes.js';
 import { TaskService } from './tools/tasks/service.js';
@@ -66,10 +62,6 @@ export interface Billrelay {
   services: Services;
   /** Set when this start created the first administrator. */
   firstAdmin?: AdminCreated;
-  /** Tools → Running operations. */
-  operations: OperationService;
-  /** The operations worker of this process (started unless BILLRELAY_WORKER=off; runOnce works either way). */
-  worker: Worker;
   /** Tools → Running operations. */
   operations: OperationService;
   /** The operations worker of this process (started unless BILLRELAY_WORKER=off; runOnce works either way). */
@@ -148,10 +140,6 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     db, clock, logger, audit: services.audit, processingModules: services.processingModules, tasks: services.tasks, config: config.worker,
   });
   services.tasks.setRestartOperation((id, actor) => operations.restart(id, actor));
-  const { service: operations, worker } = createOperations({
-    db, clock, logger, audit: services.audit, processingModules: services.processingModules, tasks: services.tasks, config: config.worker,
-  });
-  services.tasks.setRestartOperation((id, actor) => operations.restart(id, actor));
   const { scheduler } = createScheduler({
     db, clock, logger, config: config.scheduler, ledger: services.ledger, tasks: services.tasks,
     processingModules: services.processingModules, tariffs: services.tariffs,
@@ -177,10 +165,8 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   paymentRoutes(app, services.payments);
   tariffRoutes(app, services.tariffs);
   operationRoutes(app, operations);
-  operationRoutes(app, operations);
   taskRoutes(app, services.tasks);
   await webRoutes(app, config.webDir);
-  if (config.worker.enabled) worker.start();
   if (config.worker.enabled) worker.start();
   if (config.scheduler.enabled) scheduler.start(config.scheduler.intervalMs);
 
@@ -193,11 +179,8 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     firstAdmin,
     operations,
     worker,
-    operations,
-    worker,
     scheduler,
     async close() {
-      await worker.stop();
       await worker.stop();
       await scheduler.stop();
       await app.close();

@@ -6,7 +6,6 @@ import { adminCommand } from './admin.js';
 import { secretsCommand } from './secrets.js';
 import { sandboxCommand } from './sandbox.js';
 import { workerCommand } from './worker.js';
-import { workerCommand } from './worker.js';
 
 const program = new Command()
   .name('billrelay')
@@ -18,7 +17,6 @@ program.addCommand(migrateCommand());
 program.addCommand(adminCommand());
 program.addCommand(secretsCommand());
 program.addCommand(sandboxCommand());
-program.addCommand(workerCommand());
 program.addCommand(workerCommand());
 
 await program.parseAsync(process.argv);

@@ -20,8 +20,6 @@ export interface Config {
   webDir: string;
   /** The running-operations worker: see src/tools/operations/. */
   worker: WorkerConfig;
-  /** The running-operations worker: see src/tools/operations/. */
-  worker: WorkerConfig;
   /** Scheduled jobs (renewals, expiry, sync…): see src/tools/scheduler/. */
   scheduler: SchedulerConfig;
   /** Working hours until a task of each type is due (e.g. setup 4, drift 8). */
@@ -73,26 +71,6 @@ export interface WorkerConfig {
   keyWaitMs: number;
 }
 
-export interface WorkerConfig {
-  /** false when BILLRELAY_WORKER=off: this process runs no operations (a `billrelay worker` does). */
-  enabled: boolean;
-  /** How often an idle worker looks for due operations. */
-  pollMs: number;
-  /** Operations one worker runs at once (each module's operation limit applies on top). */
-  concurrency: number;
-  /** A claimed operation's lease; renewed while it runs, taken over by another worker once expired. */
-  leaseMs: number;
-  /** Attempts (since the last restart) before a transiently failing operation goes to a person. */
-  maxAttempts: number;
-  retryBaseMs: number;
-  retryMaxMs: number;
-  /** Reads of a new license's key per attempt, and the pause between them. */
-  keyPolls: number;
-  keyPollMs: number;
-  /** When the key is still missing: the next attempt after this long. */
-  keyWaitMs: number;
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -112,18 +90,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     defaultCurrency: env.BILLRELAY_DEFAULT_CURRENCY || undefined,
     webDir: path.resolve(env.BILLRELAY_WEB_DIR ?? 'dist/web'),
-    worker: {
-      enabled: (env.BILLRELAY_WORKER ?? 'on').toLowerCase() !== 'off',
-      pollMs: positiveInt(env, 'BILLRELAY_WORKER_POLL_MS', 1_000),
-      concurrency: positiveInt(env, 'BILLRELAY_WORKER_CONCURRENCY', 32),
-      leaseMs: positiveInt(env, 'BILLRELAY_OPERATION_LEASE_MS', 60_000),
-      maxAttempts: positiveInt(env, 'BILLRELAY_OPERATION_MAX_ATTEMPTS', 8),
-      retryBaseMs: positiveInt(env, 'BILLRELAY_OPERATION_RETRY_BASE_MS', 5_000),
-      retryMaxMs: positiveInt(env, 'BILLRELAY_OPERATION_RETRY_MAX_MS', 3_600_000),
-      keyPolls: positiveInt(env, 'BILLRELAY_KEY_POLLS', 5),
-      keyPollMs: positiveInt(env, 'BILLRELAY_KEY_POLL_MS', 1_000),
-      keyWaitMs: positiveInt(env, 'BILLRELAY_KEY_WAIT_MS', 30_000),
-    },
     worker: {
       enabled: (env.BILLRELAY_WORKER ?? 'on').toLowerCase() !== 'off',
       pollMs: positiveInt(env, 'BILLRELAY_WORKER_POLL_MS', 1_000),

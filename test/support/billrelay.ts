@@ -42,9 +42,6 @@ export async function startBillrelay(options: StartOptions = {}): Promise<TestBi
     // The in-process worker looks for work often and reads new keys quickly, so orders complete well within a second or two.
     BILLRELAY_WORKER_POLL_MS: '50',
     BILLRELAY_KEY_POLL_MS: '20',
-    // The in-process worker looks for work often and reads new keys quickly, so orders complete well within a second or two.
-    BILLRELAY_WORKER_POLL_MS: '50',
-    BILLRELAY_KEY_POLL_MS: '20',
     // Scheduled jobs run when a test ticks them (billrelay.scheduler.tick() on its ManualClock), not on a timer.
     BILLRELAY_SCHEDULER: 'off',
     ...options.env,

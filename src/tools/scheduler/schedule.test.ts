@@ -46,4 +46,18 @@ describe('task messages', () => {
     const missing = renderTask('drift', 'en', { drift: 'missing', licenseId: 7, licenseName: 'web', ip: '198.51.100.1', upstreamId: '9', module: 'EU' });
     expect(missing.title).toBe('License web (198.51.100.1) is missing upstream');
   });
+
+  test('what the operations worker says about a failed operation reads in full', () => {
+    const task = renderTask('renew', 'en', {
+      operation: 'prolong', operationId: 5, licenseId: 3, licenseName: 'web', ip: '198.51.100.4', upstreamId: '9', error: 'The upstream account balance is too low', errorCode: 'insufficient-funds', attempts: 1,
+    });
+    expect(task.title).toBe('Renew license web (198.51.100.4)');
+    expect(task.text.split('\n')).toEqual([
+      'The client has paid for the renewal, but it could not be applied upstream.',
+      'License: #3 web, IP 198.51.100.4.',
+      'Operation #5 (prolong) stopped after 1 attempt(s).',
+      'Last error: The upstream account balance is too low',
+      'Fix the cause (often the upstream balance), then restart the operation from this task.',
+    ]);
+  });
 });
