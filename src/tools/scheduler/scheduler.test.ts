@@ -112,6 +112,27 @@ describe('auto-renewal', () => {
     for (const other of [notYet, manual, trial]) expect(await operationsOf(t(), other.id)).toHaveLength(0);
   });
 
+  test('end to end with the operations worker: the upstream license is renewed once and the license follows', async () => {
+    const { module, tariff, client } = await world();
+    const expiresOn = addDays(today(), 2);
+    upstreamLicense(upstream, module.username, { id: '4400001', expiredate: expiresOn });
+    const license = await insertLicense(t(), { clientId: client.id, tariffId: tariff.id, moduleId: module.id, period: 1, expiresOn, upstreamId: '4400001' });
+
+    await later(HOUR);
+    await t().billrelay.worker.runOnce();
+    await later(HOUR);
+    await t().billrelay.worker.runOnce();
+
+    const ops = await operationsOf(t(), license.id);
+    expect(ops.map((o) => [o.kind, o.status])).toEqual([['prolong', 'succeeded']]);
+    const row = await db().selectFrom('licenses').select(['expiresOn', 'status']).where('id', '=', license.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ expiresOn: addMonths(expiresOn, 1), status: 'active' });
+    expect(upstream.state.licenses.find((l) => l.id === '4400001')!.expiredate).toBe(addMonths(expiresOn, 1));
+    expect(upstream.state.charges.filter((c) => c.licenseId === '4400001')).toHaveLength(1);
+    expect(await charges(`renewal:${license.id}:${expiresOn}`)).toHaveLength(1);
+    expect(await balanceOf(t(), client.id)).toBe('92.80');
+  });
+
   test('without enough money: a history note once a day, no operation, and it is retried the next day', async () => {
     const { module, tariff, client } = await world({ clientBalance: '1.00' });
     const expiresOn = addDays(today(), 3);
