@@ -35,18 +35,21 @@ import { ledgerRoutes } from './clients/ledger/routes.js';
 import { ManualGateway } from './clients/payments/gateway.js';
 import { PaymentService } from './clients/payments/service.js';
 import { paymentRoutes } from './clients/payments/routes.js';
+import { LicenseHistory } from './licenses/history.js';
+import { licenseRoutes } from './licenses/routes.js';
+import { LicenseService } from './licenses/service.js';
 import { driverFactory } from './integration/processing-modules/drivers/index.js';
 import { processingModuleRoutes } from './integration/processing-modules/routes.js';
 import { ProcessingModuleService } from './integration/processing-modules/service.js';
 import { tariffRoutes } from './products/tariffs/routes.js';
 import { TariffService } from './products/tariffs/service.js';
+import { createScheduler, type Scheduler } from './tools/scheduler/index.js';
+import { taskRoutes } from './tools/tasks/routes.js';
+import { TaskService } from './tools/tasks/service.js';
 import { createOperations } from './tools/operations/index.js';
 import { operationRoutes } from './tools/operations/routes.js';
 import type { OperationService } from './tools/operations/service.js';
 import type { Worker } from './tools/operations/worker.js';
-import { createScheduler, type Scheduler } from './tools/scheduler/index.js';
-import { taskRoutes } from './tools/tasks/routes.js';
-import { TaskService } from './tools/tasks/service.js';
 
 export interface BillrelayOptions {
   config: Config;
@@ -62,12 +65,12 @@ export interface Billrelay {
   services: Services;
   /** Set when this start created the first administrator. */
   firstAdmin?: AdminCreated;
+  /** Scheduled jobs (started unless BILLRELAY_SCHEDULER=off; tests call scheduler.tick()). */
+  scheduler: Scheduler;
   /** Tools → Running operations. */
   operations: OperationService;
   /** The operations worker of this process (started unless BILLRELAY_WORKER=off; runOnce works either way). */
   worker: Worker;
-  /** Scheduled jobs (started unless BILLRELAY_SCHEDULER=off; tests call scheduler.tick()). */
-  scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -106,9 +109,13 @@ function createServices(db: Db, clock: Clock, config: Config) {
   payments.register(new ManualGateway(secrets.deriveKey('payment-webhook:manual')));
   const idempotency = new IdempotencyStore(db, clock);
   const tasks = new TaskService(db, audit, localizations, clock, businessHours, config.taskHours);
+  const licenseHistory = new LicenseHistory(clock);
+  const licenses = new LicenseService(db, audit, clock, ledger, tariffs, processingModules, licenseHistory);
+  tariffs.addReferrer((trx, id) => licenses.usedBy(trx, 'tariffId', id));
+  processingModules.addReferrer((trx, id) => licenses.usedBy(trx, 'moduleId', id));
   return {
     audit, localizations, auth, datacenters, providers, businessHours, employees, departments, secrets, processingModules, tariffs,
-    clients, ledger, payments, idempotency, tasks,
+    clients, ledger, payments, idempotency, tasks, licenseHistory, licenses,
   };
 }
 
@@ -136,14 +143,14 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   const services = createServices(db, clock, config);
   await seed(services);
   const firstAdmin = await ensureFirstAdministrator(db, clock, config);
-  const { service: operations, worker } = createOperations({
-    db, clock, logger, audit: services.audit, processingModules: services.processingModules, tasks: services.tasks, config: config.worker,
-  });
-  services.tasks.setRestartOperation((id, actor) => operations.restart(id, actor));
   const { scheduler } = createScheduler({
     db, clock, logger, config: config.scheduler, ledger: services.ledger, tasks: services.tasks,
     processingModules: services.processingModules, tariffs: services.tariffs,
   });
+  const { service: operations, worker } = createOperations({
+    db, clock, logger, audit: services.audit, processingModules: services.processingModules, tasks: services.tasks, config: config.worker,
+  });
+  services.tasks.setRestartOperation((id, actor) => operations.restart(id, actor));
 
   const app = await createHttpApp({ logger, auth: services.auth, localizations: services.localizations });
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
@@ -163,12 +170,13 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   clientRoutes(app, services.clients, services.auth);
   ledgerRoutes(app, services.ledger, services.clients, services.idempotency);
   paymentRoutes(app, services.payments);
+  licenseRoutes(app, services.licenses, services.idempotency);
   tariffRoutes(app, services.tariffs);
-  operationRoutes(app, operations);
   taskRoutes(app, services.tasks);
+  operationRoutes(app, operations);
   await webRoutes(app, config.webDir);
-  if (config.worker.enabled) worker.start();
   if (config.scheduler.enabled) scheduler.start(config.scheduler.intervalMs);
+  if (config.worker.enabled) worker.start();
 
   return {
     app,
@@ -177,12 +185,12 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     logger,
     services,
     firstAdmin,
+    scheduler,
     operations,
     worker,
-    scheduler,
     async close() {
-      await worker.stop();
       await scheduler.stop();
+      await worker.stop();
       await app.close();
       await db.close();
     },

@@ -11,15 +11,17 @@ export class LedgerRepository {
   }
 
   /**
-   * Moves the running balance atomically, only when it stays at or above -creditLimit: one
-   * conditional UPDATE is a row lock on PostgreSQL and serialized on SQLite, so two concurrent
-   * charges can never both pass the check. Returns the new balance, or undefined when refused.
+   * Moves the running balance atomically, only for the client's currency and only when it stays at
+   * or above -creditLimit: one conditional UPDATE is a row lock on PostgreSQL and serialized on
+   * SQLite, so two concurrent charges can never both pass the check. Returns the new balance, or
+   * undefined when refused (the caller finds out why).
    */
-  async applyToBalance(db: Executor, clientId: number, amountMinor: bigint, allowBelowLimit: boolean): Promise<bigint | undefined> {
+  async applyToBalance(db: Executor, clientId: number, amountMinor: bigint, currency: string, allowBelowLimit: boolean): Promise<bigint | undefined> {
     let q = db
       .updateTable('clients')
       .set((eb) => ({ balanceMinor: eb('balanceMinor', '+', amountMinor) }))
-      .where('id', '=', clientId);
+      .where('id', '=', clientId)
+      .where('currency', '=', currency);
     if (!allowBelowLimit && amountMinor < 0n) {
       q = q.where((eb) => eb(eb('balanceMinor', '+', amountMinor), '>=', eb.neg(eb.ref('creditLimitMinor'))));
     }

@@ -41,12 +41,13 @@ export class LedgerService {
   /** Posts an entry in its own transaction; an existing reference returns the existing entry. */
   async post(posting: Posting, actor: Actor): Promise<Posted> {
     try {
-      return await this.db.transaction((trx) => this.postIn(trx, posting, actor));
+      // No look-up first: the unique reference decides, and a repeat costs one rolled-back transaction.
+      return await this.db.transaction((trx) => this.postIn(trx, posting, actor, { lookFirst: false }));
     } catch (error) {
-      // Another transaction committed the same reference first: its entry is the answer.
+      // The reference exists (a retry, or another transaction committed it first): its entry is the answer.
       if (isUniqueViolation(error)) {
         const existing = await this.repo.findByReference(this.db.kysely, posting.reference);
-        if (existing) return { entry: toView(existing), created: false };
+        if (existing) return this.existing(existing, posting);
       }
       throw error;
     }
@@ -56,27 +57,19 @@ export class LedgerService {
    * Posts within the caller's transaction (an order charges and creates its license together).
    * A charge that would take the balance below the credit limit is refused with 402.
    */
-  async postIn(trx: Executor, posting: Posting, actor: Actor): Promise<Posted> {
-    const existing = await this.repo.findByReference(trx, posting.reference);
-    if (existing) {
-      if (existing.clientId !== posting.clientId) {
-        throw new AppError('conflict', `Reference "${posting.reference}" belongs to another client`, { field: 'reference' });
-      }
-      return { entry: toView(existing), created: false };
-    }
-    const client = await this.repo.client(trx, posting.clientId);
-    if (!client) throw notFound('Client', posting.clientId);
-    if (posting.amount.currency !== client.currency) {
-      throw new AppError('validation', `The amount is in ${posting.amount.currency} but the client pays in ${client.currency}`, { field: 'amount' });
+  async postIn(trx: Executor, posting: Posting, actor: Actor, options = { lookFirst: true }): Promise<Posted> {
+    if (options.lookFirst) {
+      const existing = await this.repo.findByReference(trx, posting.reference);
+      if (existing) return this.existing(existing, posting);
     }
     const signed = signedAmount(posting);
-    const balanceAfter = await this.repo.applyToBalance(trx, posting.clientId, signed, posting.kind === 'correction');
-    if (balanceAfter === undefined) throw insufficientFunds(client, signed);
+    const balanceAfter = await this.repo.applyToBalance(trx, posting.clientId, signed, posting.amount.currency, posting.kind === 'correction');
+    if (balanceAfter === undefined) throw await this.whyRefused(trx, posting, signed);
     const row = await this.repo.insert(trx, {
       clientId: posting.clientId,
       kind: posting.kind,
       amountMinor: signed,
-      currency: client.currency,
+      currency: posting.amount.currency,
       balanceAfterMinor: balanceAfter,
       reference: posting.reference,
       method: posting.method ?? null,
@@ -86,8 +79,27 @@ export class LedgerService {
       createdAt: this.clock.now().toISOString(),
     });
     const entry = toView(row);
-    await this.audit.record(trx, actor, `ledger.${posting.kind}`, 'client', posting.clientId, null, entry);
+    // A charge is part of an order, renewal or tariff change, which is audited itself; the entry
+    // already names its actor. Money that people move by hand gets its own audit entry.
+    if (posting.kind !== 'charge') await this.audit.record(trx, actor, `ledger.${posting.kind}`, 'client', posting.clientId, null, entry);
     return { entry, created: true };
+  }
+
+  private existing(existing: LedgerEntryRow, posting: Posting): Posted {
+    if (existing.clientId !== posting.clientId) {
+      throw new AppError('conflict', `Reference "${posting.reference}" belongs to another client`, { field: 'reference' });
+    }
+    return { entry: toView(existing), created: false };
+  }
+
+  /** Why the balance did not move: no such client, another currency, or not enough money. */
+  private async whyRefused(trx: Executor, posting: Posting, signed: bigint): Promise<AppError> {
+    const client = await this.repo.client(trx, posting.clientId);
+    if (!client) return notFound('Client', posting.clientId);
+    if (posting.amount.currency !== client.currency) {
+      return new AppError('validation', `The amount is in ${posting.amount.currency} but the client pays in ${client.currency}`, { field: 'amount' });
+    }
+    return insufficientFunds(client, signed);
   }
 
   async balance(clientId: number, db: Executor = this.db.kysely): Promise<Money> {

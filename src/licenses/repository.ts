@@ -1,0 +1,91 @@
+import type { Selectable } from 'kysely';
+import type { Executor } from '../platform/db/db.js';
+import { offsetOf, type PageQuery } from '../platform/db/paging.js';
+import type { LicenseTable } from '../platform/db/schema.js';
+
+export type LicenseRow = Selectable<LicenseTable>;
+
+export class LicenseRepository {
+  private filtered(db: Executor, filter: { clientId?: number; status?: string }) {
+    let q = db.selectFrom('licenses');
+    if (filter.clientId) q = q.where('clientId', '=', filter.clientId);
+    if (filter.status) q = q.where('status', '=', filter.status);
+    return q;
+  }
+
+  list(db: Executor, filter: { clientId?: number; status?: string }, page: PageQuery): Promise<LicenseRow[]> {
+    return this.filtered(db, filter).selectAll().orderBy('id', 'desc').limit(page.perPage).offset(offsetOf(page)).execute();
+  }
+
+  async count(db: Executor, filter: { clientId?: number; status?: string }): Promise<number> {
+    const row = await this.filtered(db, filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  find(db: Executor, id: number): Promise<LicenseRow | undefined> {
+    return db.selectFrom('licenses').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async insert(db: Executor, row: Omit<LicenseRow, 'id'>): Promise<number> {
+    const { id } = await db.insertInto('licenses').values(row).returning('id').executeTakeFirstOrThrow();
+    return Number(id);
+  }
+
+  async update(db: Executor, id: number, patch: Partial<Omit<LicenseRow, 'id'>>): Promise<void> {
+    await db.updateTable('licenses').set(patch).where('id', '=', id).execute();
+  }
+
+  /** A trial already taken by this client or on this IP, in any state. */
+  findTrial(db: Executor, clientId: number, ip: string) {
+    return db
+      .selectFrom('licenses')
+      .select(['id', 'clientId', 'ip'])
+      .where('isTrial', '=', 1)
+      .where((eb) => eb.or([eb('clientId', '=', clientId), eb('ip', '=', ip)]))
+      .executeTakeFirst();
+  }
+
+  unfinishedOperations(db: Executor, licenseIds: number[]) {
+    if (!licenseIds.length) return Promise.resolve([]);
+    return db
+      .selectFrom('operations')
+      .select(['id', 'licenseId', 'kind', 'status', 'lastError'])
+      .where('licenseId', 'in', licenseIds)
+      .where('status', 'in', ['pending', 'running', 'manual'])
+      .orderBy('id')
+      .execute();
+  }
+
+  async chargedFor(db: Executor, licenseId: number): Promise<bigint> {
+    const rows = await db
+      .selectFrom('ledgerEntries')
+      .select(['amountMinor', 'reference'])
+      .where((eb) => eb.or([
+        eb('reference', '=', `order:${licenseId}`),
+        eb('reference', 'like', `renewal:${licenseId}:%`),
+        eb('reference', 'like', `change_tariff:${licenseId}:%`),
+        eb('reference', 'like', `refund:license:${licenseId}:%`),
+      ]))
+      .execute();
+    return -rows.reduce((sum, r) => sum + r.amountMinor, 0n);
+  }
+
+  client(db: Executor, id: number) {
+    return db.selectFrom('clients').select(['id', 'providerId', 'currency', 'enabled']).where('id', '=', id).executeTakeFirst();
+  }
+
+  modulesOf(db: Executor, tariffId: number) {
+    return db
+      .selectFrom('tariffModules')
+      .innerJoin('processingModules', 'processingModules.id', 'tariffModules.processingModuleId')
+      .select(['processingModules.id', 'processingModules.sort', 'processingModules.enabled', 'processingModules.lastError', 'processingModules.operationLimit', 'processingModules.datacenterId'])
+      .where('tariffModules.tariffId', '=', tariffId)
+      .execute();
+  }
+
+  /** Licenses not deleted that refer to a tariff or are bound to a module. */
+  async countLive(db: Executor, column: 'tariffId' | 'moduleId', id: number): Promise<number> {
+    const row = await db.selectFrom('licenses').select((eb) => eb.fn.countAll<number>().as('n')).where(column, '=', id).where('status', '<>', 'deleted').executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}

@@ -1,0 +1,398 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Actor } from '../platform/actor.js';
+import { systemActor } from '../platform/actor.js';
+import type { AuditService } from '../platform/audit/service.js';
+import type { Clock } from '../platform/clock.js';
+import type { Db, Executor } from '../platform/db/db.js';
+import type { Page, PageQuery } from '../platform/db/paging.js';
+import { AppError, invalid, notFound } from '../platform/errors.js';
+import { Money, roundHalfAwayFromZero } from '../platform/money.js';
+import type { LedgerService } from '../clients/ledger/service.js';
+import { parseMoney } from '../clients/payments/service.js';
+import { chooseModule } from '../integration/processing-modules/module-choice.js';
+import type { ProcessingModuleService } from '../integration/processing-modules/service.js';
+import { callUpstream } from '../integration/processing-modules/upstream-errors.js';
+import type { TariffService } from '../products/tariffs/service.js';
+import { enqueueOperation, type NewOperation } from '../tools/operations/enqueue.js';
+import { addMonths, dateOf, daysBetween } from './dates.js';
+import type { LicenseHistory } from './history.js';
+import { refuseIp } from './ip.js';
+import type { LicenseStatus, OperationKind } from './model.js';
+import { LicenseRepository, type LicenseRow } from './repository.js';
+import type { LicenseOrder, LicensePatch, LicenseView } from './schemas.js';
+
+const TRIAL_PERIOD = -100;
+
+interface Sellable {
+  tariffId: number;
+  upstreamTariffId: string;
+  providerId: number;
+  period: number;
+  upstreamPeriod: number;
+  price: Money;
+  moduleIds: number[];
+}
+
+export class LicenseService {
+  private readonly repo = new LicenseRepository();
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly ledger: LedgerService,
+    private readonly tariffs: TariffService,
+    private readonly modules: ProcessingModuleService,
+    private readonly history: LicenseHistory,
+  ) {}
+
+  /** Tariffs and processing modules ask this before they are deleted. */
+  async usedBy(db: Executor, column: 'tariffId' | 'moduleId', id: number): Promise<string | undefined> {
+    const n = await this.repo.countLive(db, column, id);
+    return n ? `${n} license(s)` : undefined;
+  }
+
+  /**
+   * An order: the upstream IP pre-check first, then in ONE transaction the charge
+   * (reference order:<license>), the license (processing) and its open operation. The license
+   * becomes active only when the operations worker has the upstream's confirmation.
+   */
+  async order(input: LicenseOrder, actor: Actor): Promise<LicenseView> {
+    const clientId = this.orderingClient(input, actor);
+    const client = await this.repo.client(this.db.kysely, clientId);
+    if (!client || (actor.kind === 'client' && actor.id !== clientId)) throw notFound('Client', clientId);
+    if (!client.enabled) throw new AppError('conflict', 'The client is disabled', { field: 'clientId' });
+    const ipProblem = refuseIp(input.ip);
+    if (ipProblem) throw invalid('ip', `ip: ${ipProblem}`);
+    const sellable = await this.sellable(input.tariffId, input.period, client.providerId);
+    const isTrial = input.period === TRIAL_PERIOD;
+    if (isTrial) await this.refuseSecondTrial(this.db.kysely, clientId, input.ip);
+    await this.precheckIp(sellable, input.ip, input.datacenterId ?? null);
+
+    return this.db.transaction(async (trx) => {
+      if (isTrial) await this.refuseSecondTrial(trx, clientId, input.ip);
+      const now = this.clock.now().toISOString();
+      const id = await this.repo.insert(trx, {
+        clientId,
+        tariffId: sellable.tariffId,
+        period: input.period,
+        isTrial: isTrial ? 1 : 0,
+        licenseName: input.licenseName,
+        ip: input.ip,
+        autoRenew: isTrial ? 0 : input.autoRenew ? 1 : 0,
+        datacenterId: input.datacenterId ?? null,
+        status: 'processing',
+        licenseKey: null,
+        upstreamId: null,
+        remoteId: `br${randomBytes(8).toString('hex')}`,
+        moduleId: null,
+        expiresOn: null,
+        priceMinor: sellable.price.minor,
+        currency: sellable.price.currency,
+        suspendedAt: null,
+        deletedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (sellable.price.minor > 0n) {
+        await this.ledger.postIn(trx, { clientId, kind: 'charge', amount: sellable.price, reference: `order:${id}`, comment: `License ${input.licenseName} (${input.ip})` }, actor);
+      }
+      const license = (await this.repo.find(trx, id))!;
+      const op = await this.enqueue(trx, {
+        licenseId: id,
+        kind: 'open',
+        payload: {
+          tariffUpstreamId: sellable.upstreamTariffId,
+          upstreamPeriod: sellable.upstreamPeriod,
+          ip: input.ip,
+          licenseName: input.licenseName,
+          remoteId: license.remoteId,
+          datacenterId: input.datacenterId ?? null,
+        },
+        idempotencyKey: `open:${id}`,
+      });
+      await this.history.record(trx, actor, { licenseId: id, event: 'status', from: null, to: 'processing', message: `Ordered for ${sellable.price.toString()} ${sellable.price.currency}`, operationId: op.id });
+      const view = await this.toView(trx, license);
+      await this.audit.record(trx, actor, 'license.order', 'license', id, null, view);
+      return view;
+    });
+  }
+
+  async list(filter: { clientId?: number; status?: string }, page: PageQuery, actor: Actor): Promise<Page<LicenseView>> {
+    const scoped = actor.kind === 'client' ? { ...filter, clientId: actor.id } : filter;
+    const [rows, total] = await Promise.all([this.repo.list(this.db.kysely, scoped, page), this.repo.count(this.db.kysely, scoped)]);
+    const ops = await this.repo.unfinishedOperations(this.db.kysely, rows.map((r) => r.id));
+    return { items: rows.map((r) => viewOf(r, ops.filter((o) => o.licenseId === r.id))), total, page: page.page, perPage: page.perPage };
+  }
+
+  async get(id: number, actor: Actor): Promise<LicenseView> {
+    return this.toView(this.db.kysely, await this.visible(this.db.kysely, id, actor));
+  }
+
+  async historyOf(id: number, actor: Actor) {
+    await this.visible(this.db.kysely, id, actor);
+    const rows = await this.history.list(this.db.kysely, id);
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.createdAt,
+      event: r.event,
+      from: r.fromValue,
+      to: r.toValue,
+      message: r.message,
+      operationId: r.operationId,
+      actor: { kind: r.actorKind, label: r.actorLabel },
+    }));
+  }
+
+  /** IP or name changes go upstream (set_params); auto-renewal is ours alone. */
+  async update(id: number, input: LicensePatch, actor: Actor): Promise<LicenseView> {
+    if (input.ip !== undefined) {
+      const problem = refuseIp(input.ip);
+      if (problem) throw invalid('ip', `ip: ${problem}`);
+    }
+    return this.db.transaction(async (trx) => {
+      const license = await this.visible(trx, id, actor);
+      if (input.autoRenew !== undefined && input.autoRenew !== !!license.autoRenew) {
+        if (license.isTrial && input.autoRenew) throw new AppError('unprocessable', 'A trial license cannot be renewed', { field: 'autoRenew' });
+        await this.repo.update(trx, id, { autoRenew: input.autoRenew ? 1 : 0, updatedAt: this.clock.now().toISOString() });
+        await this.history.record(trx, actor, { licenseId: id, event: 'auto_renew', from: String(!!license.autoRenew), to: String(input.autoRenew) });
+      }
+      const ipChanges = input.ip !== undefined && input.ip !== license.ip;
+      const nameChanges = input.licenseName !== undefined && input.licenseName !== license.licenseName;
+      if (ipChanges || nameChanges) {
+        this.requireStatus(license, ['active'], ipChanges ? 'ip' : 'licenseName');
+        const op = await this.enqueue(trx, {
+          licenseId: id,
+          kind: 'set_params',
+          payload: {
+            ...(ipChanges ? { ip: input.ip, previousIp: license.ip } : {}),
+            ...(nameChanges ? { licenseName: input.licenseName, previousLicenseName: license.licenseName } : {}),
+          },
+          idempotencyKey: `set_params:${id}:${randomUUID()}`,
+          moduleId: license.moduleId,
+        });
+        await this.history.record(trx, actor, { licenseId: id, event: 'note', message: `Change requested: ${[ipChanges && `IP ${license.ip} → ${input.ip}`, nameChanges && `name ${license.licenseName} → ${input.licenseName}`].filter(Boolean).join(', ')}`, operationId: op.id });
+      }
+      const after = (await this.repo.find(trx, id))!;
+      await this.audit.record(trx, actor, 'license.update', 'license', id, viewOf(license, []), viewOf(after, []));
+      return this.toView(trx, after);
+    });
+  }
+
+  async newKey(id: number, actor: Actor): Promise<LicenseView> {
+    return this.simpleOperation(id, actor, 'new_key', ['active'], `new_key:${id}:${randomUUID()}`, 'New license key requested');
+  }
+
+  /** Renew now for a period: charged with the same reference the auto-renewal uses, so the period is paid once. */
+  async renew(id: number, period: number | undefined, actor: Actor): Promise<LicenseView> {
+    return this.db.transaction(async (trx) => {
+      const license = await this.visible(trx, id, actor);
+      if (license.isTrial) throw new AppError('unprocessable', 'A trial license cannot be renewed', { field: 'id' });
+      this.requireStatus(license, ['active', 'suspended'], 'id');
+      if (!license.expiresOn) throw new AppError('conflict', 'The license has no expiry date yet', { field: 'id' });
+      const client = (await this.repo.client(trx, license.clientId))!;
+      const sellable = await this.sellable(license.tariffId, period ?? license.period, client.providerId);
+      const periodStart = license.expiresOn;
+      const charge = await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: sellable.price, reference: `renewal:${id}:${periodStart}`, comment: `Renewal of ${license.licenseName} from ${periodStart}` }, actor);
+      const op = await this.enqueue(trx, {
+        licenseId: id,
+        kind: 'prolong',
+        payload: { months: sellable.period, upstreamPeriod: sellable.upstreamPeriod, periodStart, expectedExpiry: addMonths(periodStart, sellable.period) },
+        idempotencyKey: `prolong:${id}:${periodStart}`,
+        moduleId: license.moduleId,
+      });
+      if (charge.created) {
+        await this.history.record(trx, actor, { licenseId: id, event: 'charge', message: `Renewal for ${sellable.period} month(s) from ${periodStart}: ${sellable.price.toString()} ${sellable.price.currency}`, operationId: op.id });
+      }
+      return this.toView(trx, license);
+    });
+  }
+
+  /**
+   * Another tariff of the same provider. Price rule: the difference between the new and the old
+   * price of the license's period, for the time left until expiry (days left / days in the period),
+   * rounded half away from zero to the minor unit; charged when positive, never refunded when not.
+   */
+  async changeTariff(id: number, tariffId: number, actor: Actor): Promise<LicenseView> {
+    return this.db.transaction(async (trx) => {
+      const license = await this.visible(trx, id, actor);
+      if (license.isTrial) throw new AppError('unprocessable', 'A trial license cannot change its tariff; order a paid license', { field: 'tariffId' });
+      this.requireStatus(license, ['active'], 'tariffId');
+      if (tariffId === license.tariffId) throw invalid('tariffId', 'tariffId: the license already has this tariff');
+      const client = (await this.repo.client(trx, license.clientId))!;
+      const target = await this.sellable(tariffId, license.period, client.providerId);
+      const difference = this.priceDifference(license, target.price);
+      if (difference.minor > 0n) {
+        await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: difference, reference: `change_tariff:${id}:${tariffId}:${license.expiresOn}`, comment: `Tariff change of ${license.licenseName}` }, actor);
+      }
+      const op = await this.enqueue(trx, {
+        licenseId: id,
+        kind: 'change_tariff',
+        payload: { tariffId, tariffUpstreamId: target.upstreamTariffId, upstreamPeriod: target.upstreamPeriod, previousTariffId: license.tariffId },
+        idempotencyKey: `change_tariff:${id}:${tariffId}:${license.expiresOn}`,
+        moduleId: license.moduleId,
+      });
+      await this.history.record(trx, actor, { licenseId: id, event: 'note', message: `Tariff change requested (charged ${difference.minor > 0n ? difference.toString() : '0'} ${difference.currency})`, operationId: op.id });
+      return this.toView(trx, license);
+    });
+  }
+
+  async suspend(id: number, actor: Actor): Promise<LicenseView> {
+    return this.simpleOperation(id, actor, 'suspend', ['active'], `suspend:${id}:${randomUUID()}`, 'Suspension requested');
+  }
+
+  async resume(id: number, actor: Actor): Promise<LicenseView> {
+    return this.simpleOperation(id, actor, 'resume', ['suspended'], `resume:${id}:${randomUUID()}`, 'Resumption requested');
+  }
+
+  async remove(id: number, actor: Actor): Promise<LicenseView> {
+    return this.simpleOperation(id, actor, 'close', ['active', 'suspended', 'processing'], `close:${id}`, 'Deletion requested');
+  }
+
+  /** Money back to the balance, at most what was charged for the license. */
+  async refund(id: number, amountText: string, comment: string, actor: Actor): Promise<{ license: LicenseView; balance: string }> {
+    return this.db.transaction(async (trx) => {
+      const license = await this.visible(trx, id, actor);
+      const amount = parseMoney(amountText, license.currency);
+      if (amount.minor <= 0n) throw invalid('amount', 'amount: must be greater than zero');
+      const refundable = await this.repo.chargedFor(trx, id);
+      if (amount.minor > refundable) {
+        throw new AppError('unprocessable', `At most ${Money.of(refundable, license.currency).toString()} ${license.currency} can be refunded for this license`, { field: 'amount' });
+      }
+      await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'refund', amount, reference: `refund:license:${id}:${randomUUID()}`, comment }, actor);
+      await this.history.record(trx, actor, { licenseId: id, event: 'refund', message: `${amount.toString()} ${amount.currency} refunded: ${comment}` });
+      const balance = await this.ledger.balance(license.clientId, trx);
+      return { license: await this.toView(trx, license), balance: balance.toString() };
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private orderingClient(input: LicenseOrder, actor: Actor): number {
+    if (actor.kind === 'client') {
+      if (input.clientId !== undefined && input.clientId !== actor.id) throw notFound('Client', input.clientId);
+      return actor.id;
+    }
+    if (actor.kind !== 'employee') throw new AppError('unauthorized', 'Log in or send an API token');
+    if (input.clientId === undefined) throw invalid('clientId', 'clientId: say which client the license is for');
+    return input.clientId;
+  }
+
+  /** The tariff and period as the provider sells them now: enabled, not at a loss. */
+  private async sellable(tariffId: number, period: number, providerId: number): Promise<Sellable> {
+    const tariff = await this.tariffs.get(tariffId, systemActor()).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'not_found') throw invalid('tariffId', `tariffId: tariff ${tariffId} does not exist`);
+      throw error;
+    });
+    if (tariff.providerId !== providerId || tariff.status !== 'enabled') {
+      throw invalid('tariffId', `tariffId: tariff ${tariffId} is not on sale for this client`);
+    }
+    const p = tariff.periods.find((x) => x.period === period);
+    if (!p || !p.enabled || p.marginNegative) {
+      const offered = tariff.periods.filter((x) => x.enabled && !x.marginNegative).map((x) => x.period);
+      throw invalid('period', `period: ${period} is not sold for this tariff (available: ${offered.join(', ') || 'none'})`);
+    }
+    return {
+      tariffId,
+      upstreamTariffId: tariff.upstreamTariffId,
+      providerId,
+      period,
+      upstreamPeriod: p.upstreamPeriod,
+      price: Money.parse(p.price, tariff.currency),
+      moduleIds: tariff.processingModuleIds,
+    };
+  }
+
+  private async refuseSecondTrial(db: Executor, clientId: number, ip: string): Promise<void> {
+    const trial = await this.repo.findTrial(db, clientId, ip);
+    if (trial) {
+      throw new AppError('conflict', trial.clientId === clientId ? 'A trial license was already ordered by this client' : `A trial license was already ordered for ${ip}`, { field: trial.clientId === clientId ? 'period' : 'ip' });
+    }
+  }
+
+  /** The upstream's soft.checkip runs before any money moves; its refusal is shown as it is. */
+  private async precheckIp(sellable: Sellable, ip: string, datacenterId: number | null): Promise<void> {
+    const candidates = await this.repo.modulesOf(this.db.kysely, sellable.tariffId);
+    const module = chooseModule(
+      candidates.map((m) => ({ id: m.id, sort: m.sort, enabled: !!m.enabled, hasError: !!m.lastError, runningOperations: 0, operationLimit: m.operationLimit, datacenterId: m.datacenterId })),
+      { datacenterId },
+    );
+    if (!module) {
+      throw new AppError('unprocessable', datacenterId ? 'No processing module serves this tariff in the chosen data center' : 'No enabled processing module serves this tariff', { field: datacenterId ? 'datacenterId' : 'tariffId' });
+    }
+    const driver = await this.modules.driverFor(module.id);
+    try {
+      await callUpstream(() => driver.checkIp({ tariffId: sellable.upstreamTariffId, period: sellable.upstreamPeriod, ip }), 'ip');
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'upstream_value') throw new AppError('ip_refused', error.message, { status: 422, field: 'ip' });
+      throw error;
+    }
+  }
+
+  private priceDifference(license: LicenseRow, newPrice: Money): Money {
+    const oldPrice = Money.of(license.priceMinor, license.currency);
+    const diff = newPrice.subtract(oldPrice);
+    if (!license.expiresOn || diff.minor <= 0n) return Money.zero(license.currency);
+    const today = dateOf(this.clock.now());
+    const periodStart = addMonths(license.expiresOn, -license.period);
+    const periodDays = Math.max(1, daysBetween(periodStart, license.expiresOn));
+    const daysLeft = Math.min(periodDays, Math.max(0, daysBetween(today, license.expiresOn)));
+    return Money.of(roundHalfAwayFromZero(diff.minor * BigInt(daysLeft), BigInt(periodDays)), license.currency);
+  }
+
+  private async simpleOperation(id: number, actor: Actor, kind: OperationKind, allowed: LicenseStatus[], key: string, message: string): Promise<LicenseView> {
+    return this.db.transaction(async (trx) => {
+      const license = await this.visible(trx, id, actor);
+      this.requireStatus(license, allowed, 'id');
+      const op = await this.enqueue(trx, { licenseId: id, kind, payload: {}, idempotencyKey: key, moduleId: license.moduleId } as NewOperation);
+      await this.history.record(trx, actor, { licenseId: id, event: 'note', message, operationId: op.id });
+      await this.audit.record(trx, actor, `license.${kind}`, 'license', id, null, { operationId: op.id });
+      return this.toView(trx, license);
+    });
+  }
+
+  private enqueue(trx: Executor, op: NewOperation) {
+    return enqueueOperation(trx, this.clock, op);
+  }
+
+  private requireStatus(license: LicenseRow, allowed: LicenseStatus[], field: string): void {
+    if (!allowed.includes(license.status as LicenseStatus)) {
+      throw new AppError('conflict', `The license is ${license.status}; this needs it to be ${allowed.join(' or ')}`, { field });
+    }
+  }
+
+  private async visible(db: Executor, id: number, actor: Actor): Promise<LicenseRow> {
+    const row = await this.repo.find(db, id);
+    if (!row || (actor.kind === 'client' && row.clientId !== actor.id)) throw notFound('License', id);
+    if (actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
+    return row;
+  }
+
+  private async toView(db: Executor, row: LicenseRow): Promise<LicenseView> {
+    const fresh = (await this.repo.find(db, row.id)) ?? row;
+    return viewOf(fresh, await this.repo.unfinishedOperations(db, [row.id]));
+  }
+}
+
+function viewOf(row: LicenseRow, ops: Array<{ id: number; kind: string; status: string; lastError: string | null }>): LicenseView {
+  return {
+    id: row.id,
+    clientId: row.clientId,
+    status: row.status as LicenseStatus,
+    tariffId: row.tariffId,
+    period: row.period,
+    isTrial: !!row.isTrial,
+    ip: row.ip,
+    licenseName: row.licenseName,
+    licenseKey: row.licenseKey,
+    expiresAt: row.expiresOn,
+    autoRenew: !!row.autoRenew,
+    upstreamId: row.upstreamId,
+    datacenterId: row.datacenterId,
+    price: Money.of(row.priceMinor, row.currency).toString(),
+    currency: row.currency,
+    pendingOperations: ops.map((o) => ({ id: o.id, kind: o.kind, status: o.status, lastError: o.lastError })),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
