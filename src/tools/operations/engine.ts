@@ -51,6 +51,7 @@ interface ManualReason {
 
 export class OperationEngine {
   private readonly history: LicenseHistory;
+  private readonly drivers = new Map<number, { driver: LicenseDriver; version: string }>();
 
   constructor(
     private readonly db: Db,
@@ -96,11 +97,15 @@ export class OperationEngine {
     if (op.moduleId === null) {
       return this.toManual(op, owner, license, { message: 'No enabled processing module can run this operation', code: 'no_module' });
     }
-    const module = await this.db.kysely.selectFrom('processingModules').select(['moduleType']).where('id', '=', op.moduleId).executeTakeFirst();
+    const module = await this.db.kysely
+      .selectFrom('processingModules')
+      .select(['moduleType', 'updatedAt'])
+      .where('id', '=', op.moduleId)
+      .executeTakeFirst();
     let result: HandlerResult;
     try {
       if (module?.moduleType === 'manual') throw new ManualProcessingRequired(kind);
-      const driver: LicenseDriver = await this.modules.driverFor(op.moduleId);
+      const driver = await this.driverOf(op.moduleId, module?.updatedAt ?? '');
       const ctx: HandlerContext<OperationKind> = {
         op,
         payload: JSON.parse(op.payload) as never,
@@ -129,6 +134,15 @@ export class OperationEngine {
       if (op.attemptsAtRestart > 0) await this.tasks.closeForCause?.(trx, `operation:${op.id}`, OPERATIONS_ACTOR);
     });
     return 'succeeded';
+  }
+
+  /** One driver per module (its connections are reused), rebuilt when the module changed. */
+  private async driverOf(moduleId: number, version: string): Promise<LicenseDriver> {
+    const cached = this.drivers.get(moduleId);
+    if (cached && cached.version === version) return cached.driver;
+    const driver = await this.modules.driverFor(moduleId);
+    this.drivers.set(moduleId, { driver, version });
+    return driver;
   }
 
   private async persistUpstreamId(op: ClaimedOperation, license: LicenseRow, upstreamId: string): Promise<void> {

@@ -65,7 +65,7 @@ export class OperationRepository {
           )
           .orderBy('nextAttemptAt')
           .orderBy('id')
-          .limit(Math.max(req.limit * 4, 50)),
+          .limit(req.limit * 2 + 16),
         this.db.dialect,
       ).execute();
       if (!candidates.length) return [];

@@ -117,10 +117,11 @@ export class Worker {
   }
 
   /** Claims and runs everything due now, until nothing due is left; for tests, benchmarks and one-shot runs. */
-  async runOnce(options: { maxRounds?: number } = {}): Promise<RunCounts> {
+  async runOnce(): Promise<RunCounts> {
     const counts = emptyCounts();
-    const maxRounds = options.maxRounds ?? 1000;
-    for (let round = 0; round < maxRounds; round += 1) {
+    // Ends: every attempt either finishes or moves the operation's next attempt into the future, and
+    // attempts are bounded (maxAttempts), so "nothing claimable and nothing in flight" comes.
+    for (;;) {
       const free = this.options.concurrency - this.inFlight.size;
       const claimed = free > 0 ? await this.claim(free) : [];
       if (!claimed.length) {
@@ -130,7 +131,8 @@ export class Worker {
       }
       counts.claimed += claimed.length;
       for (const op of claimed) this.launch(op, counts);
-      if (this.inFlight.size >= this.options.concurrency) await Promise.race([...this.inFlight]);
+      // Fewer than asked for (a module at its limit, or nothing else due): the next chance comes when one finishes.
+      if (this.inFlight.size >= this.options.concurrency || claimed.length < free) await Promise.race([...this.inFlight]);
     }
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
     return counts;
