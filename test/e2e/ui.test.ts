@@ -1,58 +1,23 @@
 // The web UI in a real browser against a real billrelay: log in, the menu, the Data centers page, log out.
 // Needs Debian's Chromium at /usr/bin/chromium (apt-get install -y chromium); skipped without it.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startBillrelay, type TestBillrelay } from '../support/billrelay.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestBillrelay } from '../support/billrelay.js';
+import { hasChromium, shotDir, skipNote, startUi, type Ui } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-const root = fileURLToPath(new URL('../..', import.meta.url));
-/** Screenshots stay after the run so a person can look at them. */
-const shotDir = process.env.E2E_SCREENSHOT_DIR ?? os.tmpdir();
-
-describe.skipIf(!hasChromium)(`web UI in Chromium${hasChromium ? '' : ` (skipped: ${CHROMIUM} not found; apt-get install -y chromium)`}`, () => {
-  let tmp: string;
+describe.skipIf(!hasChromium)(`web UI in Chromium${skipNote}`, () => {
+  let ui: Ui;
   let server: TestBillrelay;
-  let context: BrowserContext;
   let page: Page;
 
   beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'billrelay-e2e-'));
-    const webDir = path.join(tmp, 'web');
-    await build({
-      configFile: path.join(root, 'web/vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir: webDir, emptyOutDir: true },
-    });
-    server = await startBillrelay({ env: { BILLRELAY_WEB_DIR: webDir } });
-    context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      locale: 'en-US',
-      viewport: { width: 1200, height: 760 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    ui = await startUi();
+    ({ server, page } = ui);
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await ui?.close();
   });
 
   const rows = () => page.locator('table[aria-label="Data centers"] tbody tr').allInnerTexts();
@@ -71,6 +36,9 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${hasChromium ? '' : ` (skipped
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('button', { name: 'Log out' }).waitFor();
     expect(await page.locator('.topbar .user').innerText()).toContain('admin');
+    // The landing page is the dashboard.
+    await page.getByRole('heading', { name: 'What needs attention' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/billmgr/dashboard');
 
     // The menu keeps BILLmanager's words.
     const menu = await page.getByRole('navigation', { name: 'Main menu' }).innerText();
@@ -134,8 +102,8 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${hasChromium ? '' : ` (skipped
     // Other pages: the localizations list and a placeholder.
     await page.getByRole('link', { name: 'Localizations' }).click();
     await expect.poll(() => page.locator('table tbody tr').allInnerTexts()).toEqual(['en\tEnglish\tyes\tdefault', 'ru\tРусский\tyes\t']);
-    await page.getByRole('link', { name: 'Tasks' }).click();
-    await page.getByText('Tasks: coming soon.').waitFor();
+    await page.getByRole('link', { name: 'Tariff plans' }).click();
+    await page.getByText('Tariff plans: coming soon.').waitFor();
 
     // A reload keeps the session and the route; writes still carry the CSRF token.
     await page.goto(`${server.url}/billmgr/datacenters`);

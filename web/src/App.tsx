@@ -2,9 +2,14 @@ import { useEffect, useState } from 'react';
 import { api, setUnauthorizedHandler, type Me } from './api';
 import { DEFAULT_ROUTE, findItem, MENU } from './menu';
 import { ComingSoonPage } from './pages/ComingSoon';
+import { DashboardPage } from './pages/Dashboard';
 import { DatacentersPage } from './pages/Datacenters';
+import { LicensesPage } from './pages/Licenses';
 import { LocalizationsPage } from './pages/Localizations';
 import { LoginPage } from './pages/Login';
+import { OperationsPage } from './pages/Operations';
+import { ProcessingModulesPage } from './pages/ProcessingModules';
+import { TasksPage } from './pages/Tasks';
 import { href, navigate, useRoute } from './router';
 
 type Auth = { state: 'checking' } | { state: 'anonymous' } | { state: 'in'; me: Me };
@@ -87,10 +92,20 @@ function Shell({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
 
 function Page({ route, title, me }: { route: string; title: string; me: Me }) {
   switch (route) {
+    case 'dashboard':
+      return <DashboardPage canEdit={me.isAdmin} />;
+    case 'processing-modules':
+      return <ProcessingModulesPage canEdit={me.isAdmin} />;
     case 'datacenters':
       return <DatacentersPage canEdit={me.isAdmin} />;
     case 'localizations':
       return <LocalizationsPage />;
+    case 'licenses':
+      return <LicensesPage />;
+    case 'operations':
+      return <OperationsPage />;
+    case 'tasks':
+      return <TasksPage />;
     default:
       return <ComingSoonPage title={title} />;
   }

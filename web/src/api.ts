@@ -38,6 +38,96 @@ export interface Localization {
   isDefault: boolean;
 }
 
+export interface Ref {
+  id: number;
+  displayName: string;
+}
+
+export interface ProcessingModule {
+  id: number;
+  productType: string;
+  moduleType: string;
+  name: Record<string, string>;
+  displayName: string;
+  status: 'enabled' | 'disabled' | 'error';
+  enabled: boolean;
+  datacenter: Ref | null;
+  department: Ref | null;
+  sort: number;
+  connection: { url: string; username: string } | null;
+  currency: string | null;
+  minimalBalance: string | null;
+  balance: string | null;
+  balanceCheckedAt: string | null;
+  balanceBelowMinimal: boolean;
+  lastError: { code: string; message: string; at: string } | null;
+}
+
+export interface Field {
+  name: string;
+  type: 'url' | 'text' | 'password';
+  required: boolean;
+  default?: string;
+  description: string;
+}
+
+export interface ModuleTypes {
+  productTypes: { id: string; name: string; moduleTypes: { id: string; name: string; description: string; connectionFields: Field[] }[] }[];
+  parameterFields: Field[];
+}
+
+export interface ConnectionCheck {
+  balance: string;
+  currency: string;
+  account: string;
+}
+
+export interface Department {
+  id: number;
+  displayName: string;
+}
+
+export interface Task {
+  id: number;
+  type: string;
+  status: 'new' | 'in_progress' | 'done';
+  department: Ref | null;
+  performer: Ref | null;
+  operationId: number | null;
+  dueAt: string | null;
+  overdue: boolean;
+  title: string;
+  text: string;
+  createdAt: string;
+}
+
+export interface Operation {
+  id: number;
+  licenseId: number;
+  kind: string;
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'manual';
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  lastErrorCode: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface License {
+  id: number;
+  clientId: number;
+  status: 'processing' | 'active' | 'suspended' | 'deleted';
+  ip: string;
+  licenseName: string;
+  licenseKey: string | null;
+  expiresAt: string | null;
+  autoRenew: boolean;
+  price: string;
+  currency: string;
+  pendingOperations: { id: number; kind: string; status: string; lastError: string | null }[];
+}
+
 /** What the API said went wrong: `{error:{code,message,field}}`, or a network/HTTP failure in the same shape. */
 export class ApiError extends Error {
   constructor(

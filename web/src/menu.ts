@@ -9,6 +9,7 @@ export interface MenuGroup {
 }
 
 export const MENU: MenuGroup[] = [
+  { group: 'Overview', items: [{ route: 'dashboard', label: 'What needs attention' }] },
   {
     group: 'Integration',
     items: [
@@ -38,7 +39,8 @@ export const MENU: MenuGroup[] = [
   },
 ];
 
-export const DEFAULT_ROUTE = 'datacenters';
+/** The landing page after login: the upstream balances and the work waiting for a person. */
+export const DEFAULT_ROUTE = 'dashboard';
 
 export function findItem(route: string): MenuItem | undefined {
   return MENU.flatMap((g) => g.items).find((i) => i.route === route);

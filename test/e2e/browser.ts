@@ -1,0 +1,76 @@
+// A real billrelay serving a freshly built SPA, and Debian's Chromium looking at it: shared by the browser tests.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startBillrelay, type StartOptions, type TestBillrelay } from '../support/billrelay.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const hasChromium = fs.existsSync(CHROMIUM);
+export const skipNote = hasChromium ? '' : ` (skipped: ${CHROMIUM} not found; apt-get install -y chromium)`;
+/** Screenshots stay after the run so a person can look at them. */
+export const shotDir = process.env.E2E_SCREENSHOT_DIR ?? os.tmpdir();
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface Ui {
+  server: TestBillrelay;
+  page: Page;
+  /** Logs in as the first administrator through the login form. */
+  login(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startUi(options: StartOptions = {}): Promise<Ui> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'billrelay-e2e-'));
+  const webDir = path.join(tmp, 'web');
+  await build({
+    configFile: path.join(root, 'web/vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: webDir, emptyOutDir: true },
+  });
+  let server: TestBillrelay | undefined;
+  let context: BrowserContext | undefined;
+  const close = async () => {
+    await context?.close();
+    await server?.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  try {
+    server = await startBillrelay({ ...options, env: { ...options.env, BILLRELAY_WEB_DIR: webDir } });
+    context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      locale: 'en-US',
+      viewport: { width: 1200, height: 760 },
+    });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const page = context.pages()[0] ?? (await context.newPage());
+  const url = server.url;
+  return {
+    server,
+    page,
+    async login() {
+      await page.goto(`${url}/billmgr/`);
+      await page.getByLabel('E-mail').fill(ADMIN_EMAIL);
+      await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('button', { name: 'Log out' }).waitFor();
+    },
+    close,
+  };
+}

@@ -1,0 +1,165 @@
+// The processing-module wizard, the dashboard, tasks and operations in a real browser, against the upstream simulator.
+// Needs Debian's Chromium at /usr/bin/chromium (apt-get install -y chromium); skipped without it.
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import type { TestBillrelay } from '../support/billrelay.js';
+import { hasChromium, shotDir, skipNote, startUi, type Ui } from './browser.js';
+
+const PASSWORD = 'Upstream-Secret-7q2w';
+
+describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium${skipNote}`, () => {
+  let ui: Ui;
+  let server: TestBillrelay;
+  let page: Page;
+  let upstream: Sandbox;
+
+  beforeAll(async () => {
+    upstream = await startSandbox({
+      accounts: [
+        { username: 'partner', password: PASSWORD, balance: '250.00', currency: 'EUR' },
+        { username: 'two-factor', password: PASSWORD, twoFactor: true },
+      ],
+    });
+    ui = await startUi();
+    ({ server, page } = ui);
+  }, 120_000);
+
+  afterAll(async () => {
+    await ui?.close();
+    await upstream?.close();
+  });
+
+  const moduleRows = () => page.locator('table[aria-label="Processing modules"] tbody tr').allInnerTexts();
+  const card = (name: string) => page.getByRole('article', { name });
+
+  test('an administrator adds a module with the wizard, sees its balance on the dashboard and works a task', async () => {
+    await server.admin.post('/api/v1/datacenters', { name: { en: 'Frankfurt' } });
+    await ui.login();
+    await page.getByRole('heading', { name: 'What needs attention' }).waitFor();
+    await page.getByText('No processing modules yet').waitFor();
+
+    await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Processing modules' }).click();
+    await page.getByText('No processing modules yet.').waitFor();
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    const wizard = page.getByRole('region', { name: 'Add processing module' });
+
+    // 1. Product type, 2. module type.
+    await wizard.getByRole('radio', { name: 'Licenses' }).waitFor();
+    expect(await wizard.getByRole('radio', { name: 'Licenses' }).isChecked()).toBe(true);
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    expect(await wizard.getByRole('radio').count()).toBe(2);
+    await wizard.getByRole('radio', { name: 'BILLmanager' }).check();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+
+    // 3. Integration settings: the default URL, a two-factor account's error in the API's words, then a good account.
+    const url = wizard.getByLabel('URL *');
+    expect(await url.inputValue()).toBe('https://api-eu.ispmanager.com');
+    await url.fill(upstream.url);
+    await wizard.getByLabel('Username *').fill('two-factor');
+    await wizard.getByLabel('Password *').fill(PASSWORD);
+    expect(await wizard.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await wizard.getByRole('button', { name: 'Check connection' }).click();
+    await expect.poll(() => wizard.getByRole('alert').innerText()).toMatch(/two-factor/i);
+    expect(await wizard.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+
+    await wizard.getByLabel('Username *').fill('partner');
+    await wizard.getByRole('button', { name: 'Check connection' }).click();
+    await expect.poll(() => wizard.getByRole('status').innerText()).toContain('Connection works: balance 250.00 EUR');
+    expect(await wizard.getByLabel('Password *').getAttribute('type')).toBe('password');
+    expect(await page.content()).not.toContain(PASSWORD);
+    await wizard.getByRole('button', { name: 'Next' }).click();
+
+    // Back to the settings and forward again: the password is kept, not shown.
+    await wizard.getByRole('button', { name: 'Back' }).click();
+    expect(await wizard.getByLabel('Password *').inputValue()).toBe('');
+    expect(await wizard.getByLabel('Password *').getAttribute('placeholder')).toBe('kept; type to change');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+
+    // 4. Parameters, then Finish.
+    await wizard.getByLabel('Data center').selectOption({ label: 'Frankfurt' });
+    await wizard.getByLabel('Name (en) *').fill('ispmanager EU');
+    await wizard.getByLabel('Name (ru)').fill('ispmanager ЕС');
+    await wizard.getByLabel('Minimal balance (EUR)').fill('100.00');
+    await wizard.getByRole('button', { name: 'Finish' }).click();
+    await page.getByText('Processing module "ispmanager EU" added').waitFor();
+    expect(await moduleRows()).toEqual(['1\tispmanager EU\tBILLmanager\tenabled\t250.00 EUR\t100.00 EUR\tFrankfurt\t—\t▲▼Disable']);
+    expect(await page.content()).not.toContain(PASSWORD);
+    const [stored] = (await server.admin.get('/api/v1/processing-modules')).body.items;
+    expect(stored).toMatchObject({ name: { en: 'ispmanager EU', ru: 'ispmanager ЕС' }, connection: { url: upstream.url, username: 'partner' } });
+
+    // Disable and enable again; a second (manual) module moves above it.
+    await page.getByRole('button', { name: 'Disable ispmanager EU' }).click();
+    await expect.poll(moduleRows).toEqual(['1\tispmanager EU\tBILLmanager\tdisabled\t250.00 EUR\t100.00 EUR\tFrankfurt\t—\t▲▼Enable']);
+    await page.getByRole('button', { name: 'Enable ispmanager EU' }).click();
+    await page.getByText('"ispmanager EU" enabled').waitFor();
+    await server.admin.post('/api/v1/processing-modules', { productType: 'licenses', moduleType: 'manual', name: { en: 'By hand' } });
+    await page.reload();
+    await expect.poll(async () => (await moduleRows()).length).toBe(2);
+    await page.getByRole('button', { name: 'Move By hand up' }).click();
+    await expect.poll(async () => (await moduleRows()).map((r) => r.split('\t')[1])).toEqual(['By hand', 'ispmanager EU']);
+
+    // The dashboard: the balance and currency, and no warning while it is above the minimal balance.
+    await page.getByRole('link', { name: 'What needs attention' }).click();
+    const eu = card('ispmanager EU');
+    await expect.poll(() => eu.innerText()).toContain('250.00 EUR');
+    expect(await eu.innerText()).toContain('100.00 EUR');
+    expect(await eu.locator('.warning').count()).toBe(0);
+    expect(await card('By hand').innerText()).toContain('no upstream balance');
+
+    // The upstream balance drops: "Check balance" reads it and the card warns.
+    upstream.control.upsertAccount({ username: 'partner', balance: '40.00' });
+    await page.getByRole('button', { name: 'Check balance of ispmanager EU' }).click();
+    await expect.poll(() => eu.locator('.balance').innerText()).toBe('40.00 EUR');
+    expect(await eu.locator('.warning').innerText()).toContain('below the minimal balance');
+
+    // A module whose last upstream call failed shows the error message.
+    upstream.control.upsertAccount({ username: 'partner', password: 'changed-elsewhere' });
+    await page.getByRole('button', { name: 'Check balance of ispmanager EU' }).click();
+    await expect.poll(() => eu.innerText()).toMatch(/Error: .*two-factor/i);
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/two-factor/i);
+    upstream.control.upsertAccount({ username: 'partner', password: PASSWORD });
+
+    // A task waiting for a person is counted, with a link to the list.
+    const { kysely } = server.billrelay.db;
+    await server.billrelay.services.tasks.openForCause(kysely, {
+      type: 'low_balance',
+      causeKey: 'low_balance:e2e',
+      departmentId: null,
+      moduleId: stored.id,
+      params: { module: 'ispmanager EU', balance: '40.00', currency: 'EUR', minimalBalance: '100.00' },
+    });
+    await page.reload();
+    const counters = page.getByRole('region', { name: 'Work waiting' });
+    await expect.poll(() => counters.innerText()).toContain('1 open task');
+    expect(await counters.innerText()).toContain('0 operations waiting for a person');
+    await page.mouse.move(0, 0);
+    const shot = path.join(shotDir, 'billrelay-ui-dashboard.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`screenshot: ${shot}`);
+
+    // Tasks: take it, then close it.
+    await counters.getByRole('link', { name: /open task/ }).click();
+    await page.getByRole('heading', { name: 'Tasks' }).waitFor();
+    const taskRows = () => page.locator('table[aria-label="Tasks"] tbody tr').allInnerTexts();
+    await expect.poll(taskRows).toHaveLength(1);
+    const [row] = await taskRows();
+    expect(row).toContain('Top up the upstream balance of ispmanager EU');
+    expect(row).toContain('low balance\tnew');
+    await page.getByRole('button', { name: /^Take task/ }).click();
+    await expect.poll(async () => (await taskRows())[0]).toContain('in progress');
+    expect(await page.getByRole('button', { name: /^Restart operation/ }).count()).toBe(0);
+    await page.getByRole('button', { name: /^Done task/ }).click();
+    await page.getByText('Nothing to do.').waitFor();
+    await page.getByLabel('Show').selectOption('done');
+    await expect.poll(async () => (await taskRows())[0]).toContain('done');
+
+    // Running operations and licenses: empty lists, no errors.
+    await page.getByRole('link', { name: 'Running operations' }).click();
+    await page.getByText('No operations.').waitFor();
+    await page.getByRole('link', { name: 'Licenses' }).click();
+    await page.getByText('No licenses yet.').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+  }, 90_000);
+});

@@ -1,0 +1,61 @@
+import { useState } from 'react';
+import { api, type Operation, type Page } from '../api';
+import { DataTable, dash, formatDate, Message, useAction, useLoad, words, type Column } from '../ui';
+
+const STATUSES = ['', 'manual', 'failed', 'pending', 'running', 'succeeded'];
+
+export function OperationsPage() {
+  const [status, setStatus] = useState('');
+  const url = `/operations?perPage=200${status ? `&status=${status}` : ''}`;
+  const { data, error, reload } = useLoad(() => api.get<Page<Operation>>(url), url);
+  const action = useAction(reload);
+
+  const columns: Column<Operation>[] = [
+    { title: 'ID', cell: (o) => o.id, className: 'num' },
+    { title: 'Kind', cell: (o) => words(o.kind) },
+    { title: 'Status', cell: (o) => <span className={`status status-${o.status}`}>{o.status}</span> },
+    { title: 'License', cell: (o) => `#${o.licenseId}` },
+    { title: 'Attempts', cell: (o) => o.attempts, className: 'num' },
+    { title: 'Updated', cell: (o) => formatDate(o.updatedAt) },
+    { title: 'Last error', cell: (o) => o.lastError ?? dash },
+    {
+      title: 'Actions',
+      className: 'actions',
+      cell: (o) =>
+        (o.status === 'manual' || o.status === 'failed') && (
+          <button
+            type="button"
+            aria-label={`Restart operation ${o.id}`}
+            disabled={action.busy}
+            onClick={() => action.run(() => api.post(`/operations/${o.id}/restart`), `Operation #${o.id} restarted`)}
+          >
+            Restart
+          </button>
+        ),
+    },
+  ];
+
+  return (
+    <>
+      <h1>Running operations</h1>
+      <label className="filter">
+        Status
+        <select value={status} onChange={(e) => setStatus(e.target.value)}>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s || 'All'}
+            </option>
+          ))}
+        </select>
+      </label>
+      <Message error={error ?? action.error} notice={action.notice} onDismiss={() => action.setError(null)} />
+      <DataTable
+        label="Running operations"
+        columns={columns}
+        rows={data?.items ?? null}
+        empty="No operations."
+        rowClass={(o) => (o.status === 'manual' ? 'attention-row' : undefined)}
+      />
+    </>
+  );
+}

@@ -1,0 +1,158 @@
+// What the pages share: loading a resource, running one change at a time, messages, and a plain table.
+import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
+import { messageOf } from './api';
+import { href, navigate } from './router';
+
+/** Loads when `key` changes (the URL it reads, say); `reload` fetches again, e.g. after a change. */
+export function useLoad<T>(load: () => Promise<T>, key: string) {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const reload = useCallback(() => load().then((d) => (setData(d), setError(null)), (e) => setError(messageOf(e))), [key]);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  return { data, error, reload };
+}
+
+/** Runs one change at a time, keeps the API's message when it fails, and reloads afterwards either way. */
+export function useAction(reload: () => Promise<unknown>) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const run = async (what: () => Promise<unknown>, done?: string): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      await what();
+      if (done) setNotice(done);
+      return true;
+    } catch (err) {
+      setError(messageOf(err));
+      return false;
+    } finally {
+      await reload();
+      setBusy(false);
+    }
+  };
+  return { busy, error, notice, run, setError, setNotice };
+}
+
+/** An error (role=alert, dismissible) or a confirmation (role=status). */
+export function Message({ error, notice, onDismiss }: { error?: string | null; notice?: string | null; onDismiss?: () => void }) {
+  return (
+    <>
+      {error && (
+        <div className="error" role="alert">
+          {error}
+          {onDismiss && (
+            <button type="button" className="link-button" aria-label="Dismiss" onClick={onDismiss}>
+              ×
+            </button>
+          )}
+        </div>
+      )}
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+    </>
+  );
+}
+
+export interface Column<T> {
+  title: string;
+  cell: (row: T) => ReactNode;
+  className?: string;
+}
+
+export function DataTable<T extends { id: number }>(props: {
+  label: string;
+  columns: Column<T>[];
+  rows: T[] | null;
+  empty: ReactNode;
+  rowClass?: (row: T) => string | undefined;
+}) {
+  const { label, columns, rows, empty, rowClass } = props;
+  if (rows === null) return <p className="muted">Loading…</p>;
+  return (
+    <table aria-label={label}>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th key={c.title} className={c.className}>
+              {c.title}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.length === 0 && (
+          <tr>
+            <td colSpan={columns.length} className="muted">
+              {empty}
+            </td>
+          </tr>
+        )}
+        {rows.map((row) => (
+          <tr key={row.id} data-id={row.id} className={rowClass?.(row)}>
+            {columns.map((c) => (
+              <td key={c.title} className={c.className}>
+                {c.cell(row)}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A link inside the app (no page reload). */
+export function Link({ to, children }: { to: string; children: ReactNode }) {
+  return (
+    <a
+      href={href(to)}
+      onClick={(e) => {
+        if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+        e.preventDefault();
+        navigate(to);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+export const dash = <span className="muted">—</span>;
+
+export function formatDate(iso: string | null): ReactNode {
+  if (!iso) return dash;
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+export function money(amount: string | null, currency: string | null): ReactNode {
+  return amount === null ? dash : `${amount} ${currency ?? ''}`.trim();
+}
+
+/** "in_progress" → "in progress". */
+export function words(value: string): string {
+  return value.replace(/_/g, ' ');
+}
+
+/** A form field whose hint is a description, not part of its name: `<Field label="URL" hint="…">{(props) => <input {...props} />}</Field>`. */
+export function Field({ label, hint, children }: { label: string; hint?: string; children: (props: { id: string; 'aria-describedby'?: string }) => ReactNode }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children({ id, ...(hint ? { 'aria-describedby': `${id}-hint` } : {}) })}
+      {hint && (
+        <span className="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
+    </div>
+  );
+}
