@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import type { TestBillrelay } from '../support/billrelay.js';
+import { connectSandboxModule, insertLicense, licenseRow, operationRow, tariffAndClient } from '../support/licenses.js';
 import { hasChromium, shotDir, skipNote, startUi, type Ui } from './browser.js';
 
 const PASSWORD = 'Upstream-Secret-7q2w';
@@ -161,5 +162,55 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     await page.getByRole('link', { name: 'Licenses' }).click();
     await page.getByText('No licenses yet.').waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
+  }, 90_000);
+  test('purchases the upstream refused wait for a person: counted, restarted from the pages, then listed as licenses', async () => {
+    // No upstream money: both orders stop in status manual, each with a setup task.
+    const module = await connectSandboxModule(server, upstream, { balance: '0.00' });
+    const { tariffId, clientId } = await tariffAndClient(server, module.id);
+    const a = await insertLicense(server, { clientId, tariffId, licenseName: 'shop-a', ip: '203.0.113.61' });
+    const b = await insertLicense(server, { clientId, tariffId, licenseName: 'shop-b', ip: '203.0.113.62' });
+    for (const id of [a.operationId!, b.operationId!]) {
+      await expect.poll(async () => (await operationRow(server, id)).status, { timeout: 5_000, interval: 50 }).toBe('manual');
+    }
+
+    await page.getByRole('link', { name: 'What needs attention' }).click();
+    const counters = page.getByRole('region', { name: 'Work waiting' });
+    await expect.poll(() => counters.innerText()).toContain('2 operations waiting for a person');
+    expect(await counters.innerText()).toContain('2 open tasks');
+
+    await counters.getByRole('link', { name: /waiting for a person/ }).click();
+    await page.getByRole('heading', { name: 'Running operations' }).waitFor();
+    await page.getByLabel('Status').selectOption('manual');
+    const opRows = () => page.locator('table[aria-label="Running operations"] tbody tr').allInnerTexts();
+    await expect.poll(async () => (await opRows()).length).toBe(2);
+    const opRow = page.locator(`tr[data-id="${a.operationId}"]`);
+    expect(await opRow.innerText()).toMatch(new RegExp(`^${a.operationId}\topen\tmanual\t#${a.licenseId}\t`));
+    expect(await opRow.locator('td').nth(6).innerText()).not.toBe('—');
+
+    // Money arrives upstream; one is restarted here, the other from its task.
+    upstream.control.upsertAccount({ username: module.username, balance: '1000.00' });
+    await page.getByRole('button', { name: `Restart operation ${a.operationId}` }).click();
+    await page.getByText(`Operation #${a.operationId} restarted`).waitFor();
+    await expect.poll(async () => (await licenseRow(server, a.licenseId)).status, { timeout: 5_000, interval: 50 }).toBe('active');
+
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    const taskB = page.locator('table[aria-label="Tasks"] tbody tr', { hasText: 'Set up license shop-b' });
+    await taskB.getByRole('button', { name: /^Restart operation/ }).click();
+    await page.getByText(`Operation #${b.operationId} restarted`).waitFor();
+    await expect.poll(async () => (await licenseRow(server, b.licenseId)).status, { timeout: 5_000, interval: 50 }).toBe('active');
+
+    // The licenses list shows both, active, with their keys.
+    await page.getByRole('link', { name: 'Licenses' }).click();
+    const licenseRows = () => page.locator('table[aria-label="Licenses"] tbody tr').allInnerTexts();
+    await expect.poll(async () => (await licenseRows()).length).toBe(2);
+    for (const [name, ip] of [['shop-a', '203.0.113.61'], ['shop-b', '203.0.113.62']]) {
+      const cells = (await page.locator('table[aria-label="Licenses"] tbody tr', { hasText: name }).innerText()).split('\t');
+      expect(cells.slice(0, 3)).toEqual(['active', name, ip]);
+      expect(cells[3]).not.toBe('—'); // the key
+      expect(cells[4]).toMatch(/^\d{4}-\d{2}-\d{2}$/); // the expiry
+      expect(cells[5]).toBe('no');
+    }
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(shotDir, 'billrelay-ui-licenses.png'), fullPage: true });
   }, 90_000);
 });
