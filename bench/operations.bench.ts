@@ -9,6 +9,9 @@ import { createBillrelay } from '../src/app.js';
 import { systemActor } from '../src/platform/actor.js';
 import { loadConfig } from '../src/platform/config.js';
 import { createLogger } from '../src/platform/logger.js';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../src/sandbox/index.js';
 import { enqueueOperation } from '../src/tools/operations/enqueue.js';
 import { result, type BenchResult } from './lib.js';
@@ -17,9 +20,59 @@ const COUNT = Number(process.env.BENCH_OPEN_COUNT ?? 800);
 const LATENCY_MS = 50;
 const LIMIT = 8;
 
+interface Upstream {
+  url: string;
+  control(method: string, path: string, body?: unknown): Promise<any>;
+  close(): Promise<void>;
+}
+
+/** The simulator in its own process (`billrelay sandbox`), as in a real installation; BENCH_SANDBOX=inprocess shares ours. */
+async function simulator(): Promise<Upstream> {
+  if (process.env.BENCH_SANDBOX === 'inprocess') {
+    const sandbox = await startSandbox();
+    return {
+      url: sandbox.url,
+      async control(method, route, body) {
+        const res = await fetch(sandbox.url + route, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+        return res.json();
+      },
+      close: () => sandbox.close(),
+    };
+  }
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(free));
+    });
+  });
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'sandbox', '--port', String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the sandbox exited (${code})`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('listening on')) resolve();
+    });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    async control(method, route, body) {
+      const res = await fetch(url + route, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return res.json();
+    },
+    close: async () => {
+      child.removeAllListeners('exit');
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
 export default async function openOperations(): Promise<BenchResult> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billrelay-bench-ops-'));
-  const upstream = await startSandbox({ keyDelay: { reads: 0, ms: 0 }, accounts: [{ username: 'bench', password: 'bench-password', balance: '100000000.00' }] });
+  const upstream = await simulator();
+  await upstream.control('POST', '/_control/accounts', { username: 'bench', password: 'bench-password', balance: '100000000.00' });
+  await upstream.control('POST', '/_control/settings', { keyDelay: { reads: 0, ms: 0 } });
   const config = loadConfig({
     BILLRELAY_DATA_DIR: dataDir,
     ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
@@ -70,11 +123,11 @@ export default async function openOperations(): Promise<BenchResult> {
         });
       }
     });
-    upstream.control.inject({ func: 'soft.order.param', fault: 'latency', latencyMs: LATENCY_MS });
+    await upstream.control('POST', '/_control/faults', { func: 'soft.order.param', fault: 'latency', latencyMs: LATENCY_MS });
     const started = performance.now();
     const counts = await billrelay.worker.runOnce();
     const seconds = (performance.now() - started) / 1000;
-    const purchases = upstream.control.purchases().length;
+    const purchases = ((await upstream.control('GET', '/_control/inspect')) as { purchases: unknown[] }).purchases.length;
     if (counts.succeeded !== COUNT || purchases !== COUNT) {
       throw new Error(`expected ${COUNT} opens and purchases, got ${JSON.stringify(counts)} and ${purchases} purchases`);
     }
@@ -87,7 +140,7 @@ export default async function openOperations(): Promise<BenchResult> {
       baseline: limit,
       baselineLabel: 'limit',
       target: 0.9,
-      notes: [`${COUNT} opens in ${seconds.toFixed(2)} s; module limit ${LIMIT}, ${LATENCY_MS} ms per purchase; limit = ${LIMIT} / ${LATENCY_MS / 1000} s`],
+      notes: [`simulator ${process.env.BENCH_SANDBOX === 'inprocess' ? 'in this process' : 'in its own process'}; ${COUNT} opens in ${seconds.toFixed(2)} s; module limit ${LIMIT}, ${LATENCY_MS} ms per purchase; limit = ${LIMIT} / ${LATENCY_MS / 1000} s`],
     });
   } finally {
     await billrelay.close();
