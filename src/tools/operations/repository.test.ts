@@ -1,0 +1,95 @@
+// Claiming under a lease: one holder at a time, takeover after expiry, one operation per license at a time.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import type { ManualClock } from '../../platform/clock.js';
+import { useBillrelay } from '../../../test/support/billrelay.js';
+import { connectSandboxModule, enqueue, insertLicense, licenseRow, operationRow, tariffAndClient } from '../../../test/support/licenses.js';
+import { OperationRepository } from './repository.js';
+
+const t = useBillrelay({ env: { BILLRELAY_WORKER: 'off', BILLRELAY_SCHEDULER: 'off', BILLRELAY_KEY_POLL_MS: '1' } });
+let upstream: Sandbox;
+let repo: OperationRepository;
+
+beforeAll(async () => {
+  upstream = await startSandbox();
+  repo = new OperationRepository(t().billrelay.db);
+});
+afterAll(() => upstream.close());
+
+const clock = () => t().clock as ManualClock;
+const claim = (owner: string, limit = 10) => repo.claim({ owner, now: clock().now(), leaseMs: 60_000, limit });
+
+async function fresh() {
+  const module = await connectSandboxModule(t(), upstream);
+  const { tariffId, clientId } = await tariffAndClient(t(), module.id);
+  return { module, tariffId, clientId };
+}
+
+test('a held lease keeps others away; once it expires another worker takes the operation over', async () => {
+  const { tariffId, clientId, module } = await fresh();
+  const { operationId } = await insertLicense(t(), { clientId, tariffId });
+  const [mine] = (await claim('worker-a')).filter((o) => o.id === operationId);
+  expect(mine).toMatchObject({ status: 'running', leaseOwner: 'worker-a', attempts: 1, moduleId: module.id, reclaimed: false });
+  expect((await claim('worker-b')).some((o) => o.id === operationId)).toBe(false);
+
+  // Renewing pushes the expiry; a stranger cannot renew it.
+  expect(await repo.renewLease(operationId!, 'worker-a', new Date(clock().now().getTime() + 120_000), clock().now())).toBe(true);
+  expect(await repo.renewLease(operationId!, 'worker-b', new Date(clock().now().getTime() + 120_000), clock().now())).toBe(false);
+  clock().advance(61_000);
+  expect((await claim('worker-b')).some((o) => o.id === operationId)).toBe(false);
+
+  clock().advance(60_000);
+  const [taken] = (await claim('worker-b')).filter((o) => o.id === operationId);
+  expect(taken).toMatchObject({ leaseOwner: 'worker-b', attempts: 2, reclaimed: true });
+  // The first worker's late answer is refused.
+  const now = clock().now().toISOString();
+  expect(await repo.finish(t().billrelay.db.kysely, operationId!, 'worker-a', { status: 'succeeded', now })).toBe(false);
+  expect(await repo.finish(t().billrelay.db.kysely, operationId!, 'worker-b', { status: 'pending', nextAttemptAt: now, now })).toBe(true);
+});
+
+test('one operation per license at a time, oldest first', async () => {
+  const { tariffId, clientId } = await fresh();
+  const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId });
+  const later = await enqueue(t(), licenseId, 'suspend', {});
+  const first = await claim('worker-a');
+  expect(first.map((o) => o.id)).toContain(operationId);
+  expect(first.map((o) => o.id)).not.toContain(later.id);
+  expect((await claim('worker-b')).map((o) => o.id)).not.toContain(later.id);
+  const now = clock().now().toISOString();
+  await repo.finish(t().billrelay.db.kysely, operationId!, 'worker-a', { status: 'succeeded', now });
+  expect((await claim('worker-b')).map((o) => o.id)).toContain(later.id);
+});
+
+test("a module at its limit gets no more operations until one finishes", async () => {
+  const module = await connectSandboxModule(t(), upstream, { extra: { operationLimit: 2 } });
+  const { tariffId, clientId } = await tariffAndClient(t(), module.id);
+  const ids: number[] = [];
+  for (let i = 0; i < 4; i += 1) ids.push((await insertLicense(t(), { clientId, tariffId })).operationId!);
+  const a = (await claim('worker-a')).filter((o) => ids.includes(o.id));
+  const b = (await claim('worker-b')).filter((o) => ids.includes(o.id));
+  expect(a).toHaveLength(2);
+  expect(b).toHaveLength(0);
+  await repo.finish(t().billrelay.db.kysely, a[0]!.id, 'worker-a', { status: 'succeeded', now: clock().now().toISOString() });
+  expect((await claim('worker-b')).filter((o) => ids.includes(o.id))).toHaveLength(1);
+});
+
+test('a worker that lost its lease mid-purchase commits nothing; the new holder adopts the license instead of buying again', async () => {
+  const { tariffId, clientId, module } = await fresh();
+  const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId });
+  const [op] = (await claim('worker-a')).filter((o) => o.id === operationId);
+  // Another worker takes it over while worker-a is still on the upstream.
+  await t().billrelay.db.kysely.updateTable('operations').set({ leaseOwner: 'worker-b' }).where('id', '=', operationId!).execute();
+  const engine = (t().billrelay.worker as unknown as { engine: { run(o: unknown, owner: string): Promise<string> } }).engine;
+  expect(await engine.run(op, 'worker-a')).toBe('lost');
+  expect(await operationRow(t(), operationId!)).toMatchObject({ status: 'running', leaseOwner: 'worker-b' });
+  const bought = upstream.control.purchases().filter((p) => p.account === module.username);
+  expect(bought).toHaveLength(1);
+  // The upstream id is a fact about money spent: kept even though the lease was lost.
+  expect((await licenseRow(t(), licenseId)).upstreamId).toBe(bought[0]!.licenseId);
+
+  clock().advance(120_000);
+  await t().billrelay.worker.runOnce();
+  expect(await operationRow(t(), operationId!)).toMatchObject({ status: 'succeeded' });
+  expect(upstream.control.purchases().filter((p) => p.account === module.username)).toHaveLength(1);
+  expect(await licenseRow(t(), licenseId)).toMatchObject({ status: 'active', upstreamId: bought[0]!.licenseId });
+});
