@@ -70,6 +70,8 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     await expect.poll(() => wizard.getByRole('status').innerText()).toContain('Connection works: balance 250.00 EUR');
     expect(await wizard.getByLabel('Password *').getAttribute('type')).toBe('password');
     expect(await page.content()).not.toContain(PASSWORD);
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(shotDir, 'billrelay-ui-wizard.png'), fullPage: true });
     await wizard.getByRole('button', { name: 'Next' }).click();
 
     // Back to the settings and forward again: the password is kept, not shown.
@@ -100,6 +102,8 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     await expect.poll(async () => (await moduleRows()).length).toBe(2);
     await page.getByRole('button', { name: 'Move By hand up' }).click();
     await expect.poll(async () => (await moduleRows()).map((r) => r.split('\t')[1])).toEqual(['By hand', 'ispmanager EU']);
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: path.join(shotDir, 'billrelay-ui-modules.png'), fullPage: true });
 
     // The dashboard: the balance and currency, and no warning while it is above the minimal balance.
     await page.getByRole('link', { name: 'What needs attention' }).click();

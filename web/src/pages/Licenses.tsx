@@ -21,7 +21,7 @@ const columns: Column<License>[] = [
   { title: 'Key', cell: (l) => (l.licenseKey ? <code>{l.licenseKey}</code> : dash) },
   { title: 'Expires', cell: (l) => l.expiresAt ?? dash },
   { title: 'Auto-renew', cell: (l) => (l.autoRenew ? 'yes' : 'no') },
-  { title: 'Price', cell: (l) => money(l.price, l.currency) },
+  { title: 'Price', cell: (l) => money(l.price, l.currency), className: 'money' },
 ];
 
 export function LicensesPage() {

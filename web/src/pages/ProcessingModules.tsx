@@ -24,8 +24,9 @@ export function ProcessingModulesPage({ canEdit }: { canEdit: boolean }) {
     {
       title: 'Balance',
       cell: (m) => <span className={m.balanceBelowMinimal ? 'low' : undefined}>{money(m.balance, m.currency)}</span>,
+      className: 'money',
     },
-    { title: 'Minimal balance', cell: (m) => money(m.minimalBalance, m.currency) },
+    { title: 'Minimal balance', cell: (m) => money(m.minimalBalance, m.currency), className: 'money' },
     { title: 'Data center', cell: (m) => m.datacenter?.displayName ?? dash },
     { title: 'Department', cell: (m) => m.department?.displayName ?? dash },
   ];
