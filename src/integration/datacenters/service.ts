@@ -2,7 +2,7 @@ import type { Actor } from '../../platform/actor.js';
 import type { AuditService } from '../../platform/audit/service.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
-import type { Page, PageQuery } from '../../platform/db/paging.js';
+import { totalOf, type Page, type PageQuery } from '../../platform/db/paging.js';
 import { closeGap, makeRoomAt, moveStep, moveTo } from '../../platform/db/sorting.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { checkLocalized, pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
@@ -29,11 +29,8 @@ export class DatacenterService {
   }
 
   async list(page: PageQuery, actor: Actor): Promise<Page<DatacenterView>> {
-    const [rows, total, catalog] = await Promise.all([
-      this.repo.list(this.db.kysely, page),
-      this.repo.count(this.db.kysely),
-      this.locales.catalog(),
-    ]);
+    const [rows, catalog] = await Promise.all([this.repo.list(this.db.kysely, page), this.locales.catalog()]);
+    const total = await totalOf(page, rows.length, () => this.repo.count(this.db.kysely));
     return { items: rows.map((r) => toView(r, actor.locale, catalog)), total, page: page.page, perPage: page.perPage };
   }
 

@@ -25,3 +25,9 @@ export interface Page<T> {
 export function offsetOf(q: PageQuery): number {
   return (q.page - 1) * q.perPage;
 }
+
+/** The total, without a COUNT query when this page already shows everything from its offset on. */
+export async function totalOf(page: PageQuery, rowsOnPage: number, count: () => Promise<number>): Promise<number> {
+  if (rowsOnPage < page.perPage && (rowsOnPage > 0 || page.page === 1)) return offsetOf(page) + rowsOnPage;
+  return count();
+}

@@ -5,7 +5,6 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   jsonSchemaTransform,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -16,6 +15,7 @@ import { AppError } from '../errors.js';
 import { negotiateLocale } from '../i18n/localized.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
 import { errorHandler } from './errors.js';
+import { serializerCompiler } from './serializer.js';
 
 export const SESSION_COOKIE = 'billrelay_session';
 export const CSRF_COOKIE = 'billrelay_csrf';
