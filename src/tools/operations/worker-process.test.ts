@@ -129,3 +129,28 @@ test.skipIf(testDatabaseKind === 'sqlite')('two worker processes on one PostgreS
     upstream.control.clear();
   }
 }, 90_000);
+
+test('a slow upstream call longer than the lease: the lease is renewed, so no other worker buys the license again', async () => {
+  const module = await connectSandboxModule(t(), upstream);
+  const { tariffId, clientId } = await tariffAndClient(t(), module.id);
+  const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId });
+  const purchases = () => upstream.control.purchases().filter((p) => p.account === module.username);
+  // 4 s on the purchase against a 1.5 s lease.
+  upstream.control.inject({ func: 'soft.order.param', fault: 'latency', latencyMs: 4_000, count: 1 });
+  const workers = [spawnWorker(), spawnWorker()];
+  const done = await until(
+    'the operation to finish',
+    async () => {
+      const op = await operationRow(t(), operationId!);
+      return op.status === 'succeeded' ? op : undefined;
+    },
+    30_000,
+    () => workers.map((w) => w.output.join('')).join('\n---\n'),
+  );
+  expect(done.attempts).toBe(1);
+  expect(purchases()).toHaveLength(1);
+  expect(upstream.control.calls('soft.order.param').filter((c) => c.account === module.username)).toHaveLength(1);
+  expect((await licenseRow(t(), licenseId)).status).toBe('active');
+  for (const w of workers) w.child.kill('SIGTERM');
+  await Promise.all(workers.map((w) => new Promise((r) => (w.child.exitCode !== null ? r(null) : w.child.once('exit', r)))));
+}, 60_000);
