@@ -117,10 +117,14 @@ export class OperationEngine {
         now: () => this.clock.now().toISOString(),
         sleep: (ms) => delay(ms),
         persistUpstreamId: (upstreamId) => this.persistUpstreamId(op, license, upstreamId),
+        holdLease: async () => {
+          const now = this.clock.now();
+          if (isLost() || !(await this.repo.renewLease(op.id, owner, new Date(now.getTime() + this.options.leaseMs), now))) throw new LeaseLost();
+        },
       };
       result = await (HANDLERS[kind] as (c: HandlerContext<OperationKind>) => Promise<HandlerResult>)(ctx);
     } catch (error) {
-      if (isLost()) throw new LeaseLost();
+      if (error instanceof LeaseLost || isLost()) throw new LeaseLost();
       return this.onError(op, owner, license, error);
     }
     if (result.kind === 'wait') return this.reschedule(op, owner, license, result.delayMs, result.message, 'waiting', true);

@@ -40,6 +40,8 @@ export interface HandlerContext<K extends OperationKind> {
   sleep(ms: number): Promise<void>;
   /** Stores the upstream id at once, in its own small transaction, before anything else can fail. */
   persistUpstreamId(upstreamId: string): Promise<void>;
+  /** Renews the lease right before spending money upstream; throws when another worker holds it now. */
+  holdLease(): Promise<void>;
 }
 
 export type History = (e: Omit<HistoryEvent, 'licenseId' | 'operationId'>) => Promise<void>;
@@ -89,6 +91,7 @@ const open: Handler<'open'> = async (ctx) => {
     }
   }
   if (!upstreamId) {
+    await ctx.holdLease();
     const ordered = await driver.open({
       tariffId: payload.tariffUpstreamId,
       period: payload.upstreamPeriod,
@@ -135,6 +138,7 @@ const prolong: Handler<'prolong'> = async (ctx) => {
   if (before.expiresOn && before.expiresOn >= ctx.payload.expectedExpiry) {
     adopted = true; // already renewed for this period (a lost answer, or renewed elsewhere): never twice
   } else {
+    await ctx.holdLease();
     expiresOn = (await ctx.driver.prolong(upstreamId, ctx.payload.upstreamPeriod)).expiresOn;
   }
   const after = await ctx.driver.getLicense(upstreamId);

@@ -73,23 +73,37 @@ test("a module at its limit gets no more operations until one finishes", async (
   expect((await claim('worker-b')).filter((o) => ids.includes(o.id))).toHaveLength(1);
 });
 
-test('a worker that lost its lease mid-purchase commits nothing; the new holder adopts the license instead of buying again', async () => {
+test('a worker that lost its lease buys nothing; one that lost it mid-purchase commits nothing, and the new holder adopts the license', async () => {
   const { tariffId, clientId, module } = await fresh();
-  const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId });
-  const [op] = (await claim('worker-a')).filter((o) => o.id === operationId);
-  // Another worker takes it over while worker-a is still on the upstream.
-  await t().billrelay.db.kysely.updateTable('operations').set({ leaseOwner: 'worker-b' }).where('id', '=', operationId!).execute();
   const engine = (t().billrelay.worker as unknown as { engine: { run(o: unknown, owner: string): Promise<string> } }).engine;
-  expect(await engine.run(op, 'worker-a')).toBe('lost');
-  expect(await operationRow(t(), operationId!)).toMatchObject({ status: 'running', leaseOwner: 'worker-b' });
-  const bought = upstream.control.purchases().filter((p) => p.account === module.username);
-  expect(bought).toHaveLength(1);
+  const bought = () => upstream.control.purchases().filter((p) => p.account === module.username);
+  const takeOver = (id: number) => t().billrelay.db.kysely.updateTable('operations').set({ leaseOwner: 'worker-b' }).where('id', '=', id).execute();
+
+  // Lost before the purchase: the lease is checked right before money is spent.
+  const before = await insertLicense(t(), { clientId, tariffId });
+  const [early] = (await claim('worker-a')).filter((o) => o.id === before.operationId);
+  await takeOver(before.operationId!);
+  expect(await engine.run(early, 'worker-a')).toBe('lost');
+  expect(bought()).toHaveLength(0);
+
+  // Lost while the upstream was buying.
+  const during = await insertLicense(t(), { clientId, tariffId });
+  const [op] = (await claim('worker-a')).filter((o) => o.id === during.operationId);
+  upstream.control.inject({ func: 'soft.order.param', fault: 'latency', latencyMs: 400, count: 1 });
+  const running = engine.run(op, 'worker-a');
+  await new Promise((r) => setTimeout(r, 150));
+  await takeOver(during.operationId!);
+  expect(await running).toBe('lost');
+  expect(await operationRow(t(), during.operationId!)).toMatchObject({ status: 'running', leaseOwner: 'worker-b' });
+  expect(bought()).toHaveLength(1);
   // The upstream id is a fact about money spent: kept even though the lease was lost.
-  expect((await licenseRow(t(), licenseId)).upstreamId).toBe(bought[0]!.licenseId);
+  expect((await licenseRow(t(), during.licenseId)).upstreamId).toBe(bought()[0]!.licenseId);
 
   clock().advance(120_000);
   await t().billrelay.worker.runOnce();
-  expect(await operationRow(t(), operationId!)).toMatchObject({ status: 'succeeded' });
-  expect(upstream.control.purchases().filter((p) => p.account === module.username)).toHaveLength(1);
-  expect(await licenseRow(t(), licenseId)).toMatchObject({ status: 'active', upstreamId: bought[0]!.licenseId });
+  expect(await operationRow(t(), during.operationId!)).toMatchObject({ status: 'succeeded' });
+  expect(await operationRow(t(), before.operationId!)).toMatchObject({ status: 'succeeded' });
+  expect(bought()).toHaveLength(2);
+  expect(new Set(bought().map((p) => p.remoteid))).toEqual(new Set([before.remoteId, during.remoteId]));
+  expect(await licenseRow(t(), during.licenseId)).toMatchObject({ status: 'active', upstreamId: bought().find((p) => p.remoteid === during.remoteId)!.licenseId });
 });
