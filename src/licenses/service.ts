@@ -185,13 +185,15 @@ export class LicenseService {
 
   /** Renew now for a period: charged with the same reference the auto-renewal uses, so the period is paid once. */
   async renew(id: number, period: number | undefined, actor: Actor): Promise<LicenseView> {
+    // The price is read before the transaction: on SQLite a read outside it would wait for it.
+    const current = await this.visible(this.db.kysely, id, actor);
+    const client = (await this.repo.client(this.db.kysely, current.clientId))!;
+    const sellable = await this.sellable(current.tariffId, period ?? current.period, client.providerId);
     return this.db.transaction(async (trx) => {
       const license = await this.visible(trx, id, actor);
       if (license.isTrial) throw new AppError('unprocessable', 'A trial license cannot be renewed', { field: 'id' });
       this.requireStatus(license, ['active', 'suspended'], 'id');
       if (!license.expiresOn) throw new AppError('conflict', 'The license has no expiry date yet', { field: 'id' });
-      const client = (await this.repo.client(trx, license.clientId))!;
-      const sellable = await this.sellable(license.tariffId, period ?? license.period, client.providerId);
       const periodStart = license.expiresOn;
       const charge = await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: sellable.price, reference: `renewal:${id}:${periodStart}`, comment: `Renewal of ${license.licenseName} from ${periodStart}` }, actor);
       const op = await this.enqueue(trx, {
@@ -214,13 +216,14 @@ export class LicenseService {
    * rounded half away from zero to the minor unit; charged when positive, never refunded when not.
    */
   async changeTariff(id: number, tariffId: number, actor: Actor): Promise<LicenseView> {
+    const current = await this.visible(this.db.kysely, id, actor);
+    const client = (await this.repo.client(this.db.kysely, current.clientId))!;
+    const target = await this.sellable(tariffId, current.period, client.providerId);
     return this.db.transaction(async (trx) => {
       const license = await this.visible(trx, id, actor);
       if (license.isTrial) throw new AppError('unprocessable', 'A trial license cannot change its tariff; order a paid license', { field: 'tariffId' });
       this.requireStatus(license, ['active'], 'tariffId');
       if (tariffId === license.tariffId) throw invalid('tariffId', 'tariffId: the license already has this tariff');
-      const client = (await this.repo.client(trx, license.clientId))!;
-      const target = await this.sellable(tariffId, license.period, client.providerId);
       const difference = this.priceDifference(license, target.price);
       if (difference.minor > 0n) {
         await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: difference, reference: `change_tariff:${id}:${tariffId}:${license.expiresOn}`, comment: `Tariff change of ${license.licenseName}` }, actor);
