@@ -1,6 +1,7 @@
 import type { Executor } from '../../platform/db/db.js';
 import type { PageQuery } from '../../platform/db/paging.js';
 import { offsetOf } from '../../platform/db/paging.js';
+import { preparedQuery } from '../../platform/db/prepared.js';
 
 export interface DatacenterRow {
   id: number;
@@ -11,9 +12,13 @@ export interface DatacenterRow {
   updatedAt: string;
 }
 
+const listPage = preparedQuery((db, limit: number, offset: number) =>
+  db.selectFrom('datacenters').selectAll().orderBy('sort').orderBy('id').limit(limit).offset(offset),
+);
+
 export class DatacenterRepository {
   list(db: Executor, page: PageQuery): Promise<DatacenterRow[]> {
-    return db.selectFrom('datacenters').selectAll().orderBy('sort').orderBy('id').limit(page.perPage).offset(offsetOf(page)).execute();
+    return listPage(db, page.perPage, offsetOf(page));
   }
 
   async count(db: Executor): Promise<number> {
