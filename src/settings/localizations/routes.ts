@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageQuery, pageOf } from '../../platform/db/paging.js';
 import type { App } from '../../platform/http/app.js';
 import { LocalizationCreate, LocalizationParams, LocalizationUpdate, LocalizationView } from './schemas.js';
 import type { LocalizationService } from './service.js';
@@ -7,12 +8,9 @@ const tags = ['Settings: Localizations'];
 
 export function localizationRoutes(app: App, localizations: LocalizationService): void {
   app.get('/api/v1/localizations', {
-    schema: { response: { 200: z.object({ items: z.array(LocalizationView), total: z.number().int() }) }, tags },
+    schema: { querystring: PageQuery, response: { 200: pageOf(LocalizationView) }, tags, summary: 'The default first, then by code' },
     preHandler: app.requireAuth,
-  }, async () => {
-    const items = await localizations.list();
-    return { items, total: items.length };
-  });
+  }, async (req) => localizations.page(req.query));
 
   app.get('/api/v1/localizations/:code', {
     schema: { params: LocalizationParams, response: { 200: LocalizationView }, tags },

@@ -50,6 +50,13 @@ describe('Settings → Localizations', () => {
     await t().admin.patch('/api/v1/localizations/en', { isDefault: true });
   });
 
+  test('the list is paged like every other list', async () => {
+    const page = await t().admin.get('/api/v1/localizations?page=2&perPage=1');
+    expect(page.body).toMatchObject({ total: expect.any(Number), page: 2, perPage: 1 });
+    expect(page.body.items).toHaveLength(1);
+    expect((await t().admin.get('/api/v1/localizations?perPage=0')).status).toBe(400);
+  });
+
   test('bad codes and unknown fields are 400 naming the field; unknown codes are 404', async () => {
     const bad = await t().admin.post('/api/v1/localizations', { code: 'English!', name: 'X' });
     expect(bad.status).toBe(400);

@@ -2,6 +2,7 @@ import type { Actor } from '../../platform/actor.js';
 import type { AuditService } from '../../platform/audit/service.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
+import { offsetOf, type Page, type PageQuery } from '../../platform/db/paging.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import type { LocaleCatalog } from '../../platform/i18n/localized.js';
@@ -40,6 +41,12 @@ export class LocalizationService {
 
   async list(): Promise<LocalizationView[]> {
     return (await this.repo.list(this.db.kysely)).map(toView);
+  }
+
+  /** A page of the list: there are only ever a handful, so the page is cut from the whole list. */
+  async page(page: PageQuery): Promise<Page<LocalizationView>> {
+    const all = await this.list();
+    return { items: all.slice(offsetOf(page), offsetOf(page) + page.perPage), total: all.length, page: page.page, perPage: page.perPage };
   }
 
   async get(code: string): Promise<LocalizationView> {
