@@ -75,7 +75,8 @@ export class Scheduler {
   start(intervalMs: number): void {
     if (this.timer) return;
     const loop = () => {
-      if (!this.running) {
+      // The first tick is queued with setImmediate; a stop() before it runs must win.
+      if (this.timer && !this.running) {
         this.running = this.tick()
           .catch((error: unknown) => {
             this.logger?.error({ err: error }, 'scheduler tick failed');
