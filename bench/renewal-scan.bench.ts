@@ -13,7 +13,7 @@ import { ManualClock } from '../src/platform/clock.js';
 import { loadConfig } from '../src/platform/config.js';
 import { ModuleBalances } from '../src/tools/scheduler/module-balance.js';
 import { Renewals, type RenewalRun } from '../src/tools/scheduler/renewals.js';
-import { addDays } from '../src/tools/scheduler/dates.js';
+import { addDays } from '../src/platform/dates.js';
 import { result, type BenchResult } from './lib.js';
 
 const SMALL = Number(process.env.BENCH_RENEWAL_SMALL ?? 100_000);

@@ -14,7 +14,7 @@ import type { ProcessingModuleService } from '../integration/processing-modules/
 import { callUpstream } from '../integration/processing-modules/upstream-errors.js';
 import type { TariffService } from '../products/tariffs/service.js';
 import { enqueueOperation, type NewOperation } from '../tools/operations/enqueue.js';
-import { addMonths, dateOf, daysBetween } from './dates.js';
+import { addMonths, daysBetween, isoDate } from '../platform/dates.js';
 import type { LicenseHistory } from './history.js';
 import { refuseIp } from './ip.js';
 import type { LicenseStatus, OperationKind } from './model.js';
@@ -336,7 +336,7 @@ export class LicenseService {
     const oldPrice = Money.of(license.priceMinor, license.currency);
     const diff = newPrice.subtract(oldPrice);
     if (!license.expiresOn || diff.minor <= 0n) return Money.zero(license.currency);
-    const today = dateOf(this.clock.now());
+    const today = isoDate(this.clock.now());
     const periodStart = addMonths(license.expiresOn, -license.period);
     const periodDays = Math.max(1, daysBetween(periodStart, license.expiresOn));
     const daysLeft = Math.min(periodDays, Math.max(0, daysBetween(today, license.expiresOn)));

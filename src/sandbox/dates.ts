@@ -1,4 +1,6 @@
 // Calendar arithmetic on YYYY-MM-DD strings, in UTC, the way the upstream shows dates.
+// The simulator keeps its own copy (src/platform/dates.ts is billrelay's): it stands in for another
+// system and imports nothing of the application it is testing.
 
 export function isoDate(at: Date): string {
   return at.toISOString().slice(0, 10);

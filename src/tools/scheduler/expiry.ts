@@ -6,7 +6,8 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/db.js';
 import { LicenseHistory } from '../../licenses/history.js';
 import { enqueueOperation } from '../operations/enqueue.js';
-import { addDays, isoDate, yieldToEventLoop } from './dates.js';
+import { addDays, isoDate } from '../../platform/dates.js';
+import { yieldToEventLoop } from './yield.js';
 import { prolongKey } from './renewals.js';
 
 export interface ExpiryOptions {

@@ -11,7 +11,8 @@ import { Money } from '../../platform/money.js';
 import type { LedgerService } from '../../clients/ledger/service.js';
 import { LicenseHistory } from '../../licenses/history.js';
 import { enqueueOperation } from '../operations/enqueue.js';
-import { addDays, addMonths, isoDate, yieldToEventLoop } from './dates.js';
+import { addDays, addMonths, isoDate } from '../../platform/dates.js';
+import { yieldToEventLoop } from './yield.js';
 import type { ModuleBalances } from './module-balance.js';
 
 export interface RenewalOptions {

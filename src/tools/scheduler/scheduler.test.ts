@@ -16,7 +16,7 @@ import {
   topUp,
   upstreamLicense,
 } from '../../../test/support/scheduling.js';
-import { addDays, addMonths, isoDate } from './dates.js';
+import { addDays, addMonths, isoDate } from '../../platform/dates.js';
 import { Scheduler } from './scheduler.js';
 
 const HOUR = 3_600_000;

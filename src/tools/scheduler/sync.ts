@@ -9,7 +9,7 @@ import { LicenseHistory } from '../../licenses/history.js';
 import { isUpstreamError, type UpstreamLicense } from '../../integration/processing-modules/drivers/driver.js';
 import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
 import type { TaskService } from '../tasks/service.js';
-import { yieldToEventLoop } from './dates.js';
+import { yieldToEventLoop } from './yield.js';
 import { pickLocalizedOr } from './labels.js';
 
 export interface SyncRun {

@@ -25,7 +25,6 @@ export function addDays(date: string, days: number): string {
   return isoDate(d);
 }
 
-/** One turn of the event loop (timers and I/O run) between pages of a long scan. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+export function daysBetween(from: string, to: string): number {
+  return Math.round((fromIso(to).getTime() - fromIso(from).getTime()) / 86_400_000);
 }
