@@ -1,3 +1,4 @@
+import { Referrers, type Referrer } from '../../platform/referrers.js';
 import type { Actor } from '../../platform/actor.js';
 import type { AuditService } from '../../platform/audit/service.js';
 import type { Clock } from '../../platform/clock.js';
@@ -11,11 +12,11 @@ import { DatacenterRepository, type DatacenterRow } from './repository.js';
 import type { DatacenterInput, DatacenterPatch, DatacenterView } from './schemas.js';
 
 /** Something else that refers to data centers (processing modules do); asked before a delete. */
-export type DatacenterReferrer = (db: Executor, datacenterId: number) => Promise<string | undefined>;
+export type DatacenterReferrer = Referrer;
 
 export class DatacenterService {
   private readonly repo = new DatacenterRepository();
-  private readonly referrers: DatacenterReferrer[] = [];
+  private readonly referrers = new Referrers();
 
   constructor(
     private readonly db: Db,
@@ -25,7 +26,7 @@ export class DatacenterService {
   ) {}
 
   addReferrer(referrer: DatacenterReferrer): void {
-    this.referrers.push(referrer);
+    this.referrers.add(referrer);
   }
 
   async list(page: PageQuery, actor: Actor): Promise<Page<DatacenterView>> {
@@ -93,7 +94,7 @@ export class DatacenterService {
       const before = await this.repo.find(trx, id);
       if (!before) throw notFound('Data center', id);
       const catalog = await this.locales.catalog(trx);
-      const uses = (await Promise.all(this.referrers.map((r) => r(trx, id)))).filter(Boolean);
+      const uses = await this.referrers.usesOf(trx, id);
       if (uses.length) {
         const name = pickLocalized(JSON.parse(before.name), actor.locale, catalog);
         throw new AppError('conflict', `Data center "${name}" is still used by ${uses.join(', ')}`, { field: 'id' });

@@ -1,3 +1,4 @@
+import { Referrers, type Referrer } from '../../platform/referrers.js';
 import type { Actor } from '../../platform/actor.js';
 import type { AuditService } from '../../platform/audit/service.js';
 import type { Clock } from '../../platform/clock.js';
@@ -22,13 +23,13 @@ import { callUpstream, upstreamToAppError } from './upstream-errors.js';
 import { MODULE_TYPES_DESCRIPTION } from './types.js';
 
 /** Something bound to processing modules (licenses, tariffs); asked before a module is deleted. */
-export type ModuleReferrer = (db: Executor, moduleId: number) => Promise<string | undefined>;
+export type ModuleReferrer = Referrer;
 
 type Connection = { url: string; username: string };
 
 export class ProcessingModuleService {
   private readonly repo = new ProcessingModuleRepository();
-  private readonly referrers: ModuleReferrer[] = [];
+  private readonly referrers = new Referrers();
 
   constructor(
     private readonly db: Db,
@@ -40,7 +41,7 @@ export class ProcessingModuleService {
   ) {}
 
   addReferrer(referrer: ModuleReferrer): void {
-    this.referrers.push(referrer);
+    this.referrers.add(referrer);
   }
 
   /** Data centers and departments ask this before they are deleted. */
@@ -183,7 +184,7 @@ export class ProcessingModuleService {
     await this.db.transaction(async (trx) => {
       const before = await this.mustFind(trx, id);
       const catalog = await this.locales.catalog(trx);
-      const uses = (await Promise.all(this.referrers.map((r) => r(trx, id)))).filter(Boolean);
+      const uses = await this.referrers.usesOf(trx, id);
       if (uses.length) {
         throw new AppError('conflict', `Processing module "${displayNameOf(before, actor, catalog)}" is still used by ${uses.join(', ')}`, { field: 'id' });
       }

@@ -1,3 +1,4 @@
+import { Referrers, type Referrer } from '../../platform/referrers.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import type { AuditService } from '../../platform/audit/service.js';
 import type { Clock } from '../../platform/clock.js';
@@ -35,7 +36,7 @@ import type {
 } from './schemas.js';
 
 /** Something bound to tariffs (licenses); asked before a tariff is deleted. */
-export type TariffReferrer = (db: Executor, tariffId: number) => Promise<string | undefined>;
+export type TariffReferrer = Referrer;
 
 type ModuleRef = { id: number; name: string; productType: string; moduleType: string; currency: string | null };
 /** One module's price list, or why it could not be read. */
@@ -43,7 +44,7 @@ type PriceListResult = { ok: true; tariffs: UpstreamTariff[] } | { ok: false; er
 
 export class TariffService {
   private readonly repo = new TariffRepository();
-  private readonly referrers: TariffReferrer[] = [];
+  private readonly referrers = new Referrers();
 
   constructor(
     private readonly db: Db,
@@ -54,7 +55,7 @@ export class TariffService {
   ) {}
 
   addReferrer(referrer: TariffReferrer): void {
-    this.referrers.push(referrer);
+    this.referrers.add(referrer);
   }
 
   /** Processing modules ask this before they are deleted. */
@@ -291,11 +292,7 @@ export class TariffService {
     await this.db.transaction(async (trx) => {
       const before = await this.mustLoad(trx, id, true);
       const catalog = await this.locales.catalog(trx);
-      const uses: string[] = [];
-      for (const referrer of this.referrers) {
-        const use = await referrer(trx, id);
-        if (use) uses.push(use);
-      }
+      const uses = await this.referrers.usesOf(trx, id);
       if (uses.length) {
         const name = pickLocalized(JSON.parse(before.row.name), actor.locale, catalog);
         throw new AppError('conflict', `Tariff plan "${name}" is still used by ${uses.join(', ')}`, { field: 'id' });

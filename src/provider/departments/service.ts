@@ -1,3 +1,4 @@
+import { Referrers, type Referrer } from '../../platform/referrers.js';
 import type { Actor } from '../../platform/actor.js';
 import type { AuditService } from '../../platform/audit/service.js';
 import type { Clock } from '../../platform/clock.js';
@@ -12,7 +13,7 @@ import { DepartmentRepository, type DepartmentRow } from './repository.js';
 import type { DepartmentInput, DepartmentPatch, DepartmentView, MemberView } from './schemas.js';
 
 /** Something else that refers to departments (processing modules will); asked before a delete. */
-export type DepartmentReferrer = (db: Executor, departmentId: number) => Promise<string | undefined>;
+export type DepartmentReferrer = Referrer;
 
 /** The departments that exist from the first start, as in the partner guide's examples. */
 const SEEDED: LocalizedText[] = [
@@ -22,7 +23,7 @@ const SEEDED: LocalizedText[] = [
 
 export class DepartmentService {
   private readonly repo = new DepartmentRepository();
-  private readonly referrers: DepartmentReferrer[] = [];
+  private readonly referrers = new Referrers();
 
   constructor(
     private readonly db: Db,
@@ -32,7 +33,7 @@ export class DepartmentService {
   ) {}
 
   addReferrer(referrer: DepartmentReferrer): void {
-    this.referrers.push(referrer);
+    this.referrers.add(referrer);
   }
 
   async list(page: PageQuery, actor: Actor): Promise<Page<DepartmentView>> {
@@ -180,7 +181,7 @@ export class DepartmentService {
           details: { members: count },
         });
       }
-      const uses = (await Promise.all(this.referrers.map((r) => r(trx, id)))).filter(Boolean);
+      const uses = await this.referrers.usesOf(trx, id);
       if (uses.length) throw new AppError('conflict', `Department "${before.displayName}" is still used by ${uses.join(', ')}`, { field: 'id' });
       try {
         await this.repo.remove(trx, id);

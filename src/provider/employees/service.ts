@@ -1,3 +1,4 @@
+import { Referrers, type Referrer } from '../../platform/referrers.js';
 import type { Actor } from '../../platform/actor.js';
 import type { AuditService } from '../../platform/audit/service.js';
 import type { AuthService } from '../../platform/auth/service.js';
@@ -13,11 +14,11 @@ import { EmployeeRepository, type EmployeeRow } from './repository.js';
 import type { EmployeeInput, EmployeePatch, EmployeeView } from './schemas.js';
 
 /** Something else that refers to employees (tasks will); asked before a delete. */
-export type EmployeeReferrer = (db: Executor, employeeId: number) => Promise<string | undefined>;
+export type EmployeeReferrer = Referrer;
 
 export class EmployeeService {
   private readonly repo = new EmployeeRepository();
-  private readonly referrers: EmployeeReferrer[] = [];
+  private readonly referrers = new Referrers();
 
   constructor(
     private readonly db: Db,
@@ -28,7 +29,7 @@ export class EmployeeService {
   ) {}
 
   addReferrer(referrer: EmployeeReferrer): void {
-    this.referrers.push(referrer);
+    this.referrers.add(referrer);
   }
 
   async list(page: PageQuery): Promise<Page<EmployeeView>> {
@@ -139,7 +140,7 @@ export class EmployeeService {
           field: 'id',
         });
       }
-      const uses = (await Promise.all(this.referrers.map((r) => r(trx, id)))).filter(Boolean);
+      const uses = await this.referrers.usesOf(trx, id);
       if (uses.length) throw new AppError('conflict', `Employee ${row.email} is still used by ${uses.join(', ')}`, { field: 'id' });
       const before = await this.viewOf(trx, id);
       await this.auth.endSessionsOf('employee', id, trx);
