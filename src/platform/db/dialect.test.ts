@@ -39,3 +39,21 @@ describe('the SQLite dialect', () => {
     }
   });
 });
+
+describe('row locks', () => {
+  // PostgreSQL runs these clauses in the operations and scheduler tests on its own database.
+  test('FOR UPDATE and SKIP LOCKED are left out of SQLite SQL, where the transaction holds the write lock', async () => {
+    const handle = openDatabase({ sqliteFile: ':memory:' });
+    try {
+      await migrateToLatest(handle);
+      const rows = await handle.kysely.transaction().execute(async (trx) => {
+        const query = trx.selectFrom('datacenters').selectAll().forUpdate().skipLocked();
+        expect(query.compile().sql).not.toContain('for update');
+        return query.execute();
+      });
+      expect(rows).toEqual([]);
+    } finally {
+      await handle.close();
+    }
+  });
+});

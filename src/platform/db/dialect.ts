@@ -13,6 +13,7 @@ import {
   PostgresDialect,
   SqliteDialect,
   SqliteDriver,
+  SelectQueryNode,
   type DatabaseConnection,
   type Driver,
   type KyselyPlugin,
@@ -50,6 +51,25 @@ class UniformValuesPlugin implements KyselyPlugin {
         }
       }
     }
+    return args.result;
+  }
+}
+
+const ROW_LOCKS = new Set(['ForUpdate', 'ForShare', 'ForNoKeyUpdate', 'ForKeyShare', 'NoWait', 'SkipLocked']);
+
+/**
+ * Code writes `.forUpdate()` / `.skipLocked()` where PostgreSQL needs row locks; SQLite has no row
+ * locks and needs none, because its transactions hold the database's write lock from their first
+ * statement (BEGIN IMMEDIATE, below). This drops those clauses from SQLite's SQL.
+ */
+class NoRowLocksPlugin implements KyselyPlugin {
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const node = args.node;
+    if (!SelectQueryNode.is(node) || !node.endModifiers?.some((m) => m.modifier && ROW_LOCKS.has(m.modifier))) return node;
+    const kept = node.endModifiers.filter((m) => !(m.modifier && ROW_LOCKS.has(m.modifier)));
+    return Object.freeze({ ...node, endModifiers: kept.length ? Object.freeze(kept) : undefined });
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     return args.result;
   }
 }
@@ -137,7 +157,10 @@ export function openDatabase(options: { databaseUrl?: string; sqliteFile?: strin
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), plugins });
+  const kysely = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+    plugins: [new NoRowLocksPlugin(), ...plugins],
+  });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
 }
 

@@ -44,7 +44,7 @@ export class TariffRepository {
     return db.selectFrom('tariffs').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** The row, locked against concurrent writers until the transaction ends (PostgreSQL; SQLite locks the database). */
+  /** The row, locked against concurrent writers until the transaction ends (on SQLite the transaction already holds the write lock). */
   findForUpdate(db: Executor, id: number, lock: boolean): Promise<TariffRow | undefined> {
     const q = db.selectFrom('tariffs').selectAll().where('id', '=', id);
     return (lock ? q.forUpdate() : q).executeTakeFirst();

@@ -480,7 +480,7 @@ export class TariffService {
   }
 
   private async mustLoad(db: Executor, id: number, lock = false): Promise<TariffRecord> {
-    const row = await this.repo.findForUpdate(db, id, lock && this.db.dialect === 'postgres');
+    const row = await this.repo.findForUpdate(db, id, lock);
     if (!row) throw notFound('Tariff plan', id);
     return (await this.repo.details(db, [row]))[0]!;
   }

@@ -49,13 +49,13 @@ export class EmployeeRepository {
    * Ids of the enabled administrators. On PostgreSQL the rows stay locked until the transaction ends, so two
    * administrators demoting each other at once cannot leave nobody in charge (SQLite writers are serialized anyway).
    */
-  async enabledAdminIds(db: Executor, lock: boolean): Promise<number[]> {
+  async enabledAdminIds(db: Executor): Promise<number[]> {
     const rows = await db
       .selectFrom('employees')
       .select('id')
       .where('isAdmin', '=', 1)
       .where('enabled', '=', 1)
-      .$if(lock, (q) => q.forUpdate())
+      .forUpdate()
       .execute();
     return rows.map((r) => Number(r.id));
   }

@@ -164,7 +164,7 @@ export class EmployeeService {
   }
 
   private async checkNotLastAdmin(trx: Executor, id: number, message: string, field: string): Promise<void> {
-    const admins = await this.repo.enabledAdminIds(trx, this.db.dialect === 'postgres');
+    const admins = await this.repo.enabledAdminIds(trx);
     if (admins.every((a) => a === id)) throw new AppError('conflict', message, { field });
   }
 

@@ -32,13 +32,8 @@ export class ProviderRepository {
    * Reads the row and, on PostgreSQL, locks it until the transaction ends, so a concurrent insert that
    * refers to it (its foreign-key check) waits for our decision. SQLite transactions are serialized anyway.
    */
-  findForUpdate(db: Executor, id: number, rowLocks: boolean): Promise<ProviderRow | undefined> {
-    return db
-      .selectFrom('providers')
-      .selectAll()
-      .where('id', '=', id)
-      .$if(rowLocks, (q) => q.forUpdate())
-      .executeTakeFirst();
+  findForUpdate(db: Executor, id: number): Promise<ProviderRow | undefined> {
+    return db.selectFrom('providers').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
   }
 
   findDefault(db: Executor): Promise<ProviderRow | undefined> {

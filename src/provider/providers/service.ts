@@ -117,7 +117,7 @@ export class ProviderService {
   async update(id: number, input: ProviderPatch, actor: Actor): Promise<ProviderView> {
     if (input.currency !== undefined) checkCurrency(input.currency);
     return this.db.transaction(async (trx) => {
-      const before = await this.repo.findForUpdate(trx, id, this.db.dialect === 'postgres');
+      const before = await this.repo.findForUpdate(trx, id);
       if (!before) throw notFound('Provider', id);
       if (input.currency !== undefined && input.currency !== before.currency) {
         const uses = await this.uses(trx, id, true);
@@ -145,7 +145,7 @@ export class ProviderService {
 
   async remove(id: number, actor: Actor): Promise<void> {
     await this.db.transaction(async (trx) => {
-      const before = await this.repo.findForUpdate(trx, id, this.db.dialect === 'postgres');
+      const before = await this.repo.findForUpdate(trx, id);
       if (!before) throw notFound('Provider', id);
       if (before.isDefault) {
         throw new AppError('conflict', `"${before.name}" is the default provider and cannot be deleted`, { field: 'id' });

@@ -121,9 +121,7 @@ export class Renewals {
     const id = Number(license.id);
     try {
       return await this.db.transaction(async (trx) => {
-        let q = trx.selectFrom('licenses').select(['status', 'autoRenew', 'expiresOn', 'isTrial']).where('id', '=', id);
-        if (this.db.dialect === 'postgres') q = q.forUpdate();
-        const current = await q.executeTakeFirst();
+        const current = await trx.selectFrom('licenses').select(['status', 'autoRenew', 'expiresOn', 'isTrial']).where('id', '=', id).forUpdate().executeTakeFirst();
         if (!current || current.expiresOn !== license.expiresOn || !current.autoRenew || current.isTrial || !['active', 'suspended'].includes(current.status)) {
           return 'alreadyRenewing';
         }
