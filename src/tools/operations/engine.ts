@@ -1,10 +1,12 @@
 // Runs one claimed operation: the driver outside any transaction, then its result (license state,
 // operation status, license history) in one transaction that only the lease holder can commit.
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/db.js';
+import type { Database } from '../../platform/db/schema.js';
 import { LicenseHistory } from '../../licenses/history.js';
 import { TASK_TYPE_OF_OPERATION, type OperationKind } from '../../licenses/model.js';
 import { isUpstreamError, type LicenseDriver, type UpstreamError } from '../../integration/processing-modules/drivers/driver.js';
@@ -14,6 +16,7 @@ import { upstreamToAppError } from '../../integration/processing-modules/upstrea
 import { HANDLERS, OperationProblem, type HandlerContext, type HandlerOptions, type HandlerResult, type LicenseRow } from './handlers.js';
 import type { ClaimedOperation, OperationRepository } from './repository.js';
 import type { TaskSink } from './task-sink.js';
+import { CommitGroup } from './commit-group.js';
 
 export const OPERATIONS_ACTOR: Actor = systemActor('operations');
 
@@ -37,6 +40,17 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
 
 export type RunOutcome = 'succeeded' | 'rescheduled' | 'manual' | 'lost';
 
+/**
+ * The worker's hook into a successful operation's final transaction: the slot it frees is refilled
+ * in the same transaction (one commit less per operation, and no gap between one and the next).
+ */
+export interface NextClaim {
+  /** Inside the transaction, after the operation's own row is finished. */
+  claim(trx: Transaction<Database>): Promise<ClaimedOperation[]>;
+  /** After it: the operations claimed if it committed, null if it rolled back (or never reached the claim). */
+  settled(claimed: ClaimedOperation[] | null): void;
+}
+
 /** Lost the lease while running: another worker owns the operation now. */
 class LeaseLost extends Error {
   override name = 'LeaseLost';
@@ -52,6 +66,8 @@ interface ManualReason {
 export class OperationEngine {
   private readonly history: LicenseHistory;
   private readonly drivers = new Map<number, { driver: LicenseDriver; version: string }>();
+  /** The upstream-id and success transactions of operations in flight share commits (see commit-group.ts). */
+  private readonly commits: CommitGroup;
 
   constructor(
     private readonly db: Db,
@@ -63,9 +79,10 @@ export class OperationEngine {
     readonly options: EngineOptions = DEFAULT_ENGINE_OPTIONS,
   ) {
     this.history = new LicenseHistory(clock);
+    this.commits = new CommitGroup(db);
   }
 
-  async run(op: ClaimedOperation, owner: string): Promise<RunOutcome> {
+  async run(op: ClaimedOperation, owner: string, next?: NextClaim): Promise<RunOutcome> {
     let lost = false;
     const renew = setInterval(() => {
       const now = this.clock.now();
@@ -75,10 +92,10 @@ export class OperationEngine {
           if (!held) lost = true;
         })
         .catch((error: unknown) => this.logger.warn({ err: error, operationId: op.id }, 'could not renew the operation lease'));
-    }, Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    }, this.renewEveryMs());
     renew.unref?.();
     try {
-      return await this.attempt(op, owner, () => lost);
+      return await this.attempt(op, owner, () => lost, next);
     } catch (error) {
       if (error instanceof LeaseLost) {
         this.logger.warn({ operationId: op.id }, 'lost the lease of an operation; another worker took it over');
@@ -90,7 +107,7 @@ export class OperationEngine {
     }
   }
 
-  private async attempt(op: ClaimedOperation, owner: string, isLost: () => boolean): Promise<RunOutcome> {
+  private async attempt(op: ClaimedOperation, owner: string, isLost: () => boolean, next?: NextClaim): Promise<RunOutcome> {
     const kind = op.kind as OperationKind;
     const license = await this.db.kysely.selectFrom('licenses').selectAll().where('id', '=', op.licenseId).executeTakeFirst();
     if (!license) return this.toManual(op, owner, null, { message: `License ${op.licenseId} does not exist`, code: 'license_missing' });
@@ -117,10 +134,7 @@ export class OperationEngine {
         now: () => this.clock.now().toISOString(),
         sleep: (ms) => delay(ms),
         persistUpstreamId: (upstreamId) => this.persistUpstreamId(op, license, upstreamId),
-        holdLease: async () => {
-          const now = this.clock.now();
-          if (isLost() || !(await this.repo.renewLease(op.id, owner, new Date(now.getTime() + this.options.leaseMs), now))) throw new LeaseLost();
-        },
+        holdLease: () => this.holdLease(op, owner, isLost),
       };
       result = await (HANDLERS[kind] as (c: HandlerContext<OperationKind>) => Promise<HandlerResult>)(ctx);
     } catch (error) {
@@ -129,15 +143,42 @@ export class OperationEngine {
     }
     if (result.kind === 'wait') return this.reschedule(op, owner, license, result.delayMs, result.message, 'waiting', true);
     const done = result;
-    await this.db.transaction(async (trx) => {
-      const now = this.clock.now().toISOString();
-      const held = await this.repo.finish(trx, op.id, owner, { status: 'succeeded', lastError: null, lastErrorCode: null, result: done.result, now });
-      if (!held) throw new LeaseLost();
-      await done.apply(trx, (e) => this.history.record(trx, OPERATIONS_ACTOR, { ...e, licenseId: license.id, operationId: op.id }));
-      // A restarted operation that went through: its task is done too.
-      if (op.attemptsAtRestart > 0) await this.tasks.closeForCause?.(trx, `operation:${op.id}`, OPERATIONS_ACTOR);
-    });
+    let claimed: ClaimedOperation[] | null = null;
+    try {
+      await this.commits.run(async (trx) => {
+        const now = this.clock.now().toISOString();
+        const held = await this.repo.finish(trx, op.id, owner, { status: 'succeeded', lastError: null, lastErrorCode: null, result: done.result, now });
+        if (!held) throw new LeaseLost();
+        await done.apply(trx, (e) => this.history.record(trx, OPERATIONS_ACTOR, { ...e, licenseId: license.id, operationId: op.id }));
+        // A restarted operation that went through: its task is done too.
+        if (op.attemptsAtRestart > 0) await this.tasks.closeForCause?.(trx, `operation:${op.id}`, OPERATIONS_ACTOR);
+        if (next) claimed = await next.claim(trx);
+      });
+    } catch (error) {
+      next?.settled(null);
+      throw error;
+    }
+    next?.settled(claimed);
     return 'succeeded';
+  }
+
+  /**
+   * Right before money is spent upstream: the lease must still be ours, with most of its time left. A
+   * read answers that (it sees a takeover as surely as a renewal would); the lease is written anew only
+   * when a third of it has passed, since every write is a commit (an fsync on SQLite).
+   */
+  private async holdLease(op: ClaimedOperation, owner: string, isLost: () => boolean): Promise<void> {
+    if (isLost()) throw new LeaseLost();
+    const expires = await this.repo.leaseOf(op.id, owner);
+    if (expires === null) throw new LeaseLost();
+    const now = this.clock.now();
+    if (expires - now.getTime() >= this.options.leaseMs - this.renewEveryMs()) return;
+    if (!(await this.repo.renewLease(op.id, owner, new Date(now.getTime() + this.options.leaseMs), now))) throw new LeaseLost();
+  }
+
+  /** How often a running operation's lease is renewed. */
+  private renewEveryMs(): number {
+    return Math.max(50, Math.floor(this.options.leaseMs / 3));
   }
 
   /** One driver per module (its connections are reused), rebuilt when the module changed. */
@@ -151,7 +192,7 @@ export class OperationEngine {
 
   private async persistUpstreamId(op: ClaimedOperation, license: LicenseRow, upstreamId: string): Promise<void> {
     // A fact about money already spent upstream: stored even if the lease was lost meanwhile.
-    await this.db.transaction(async (trx) => {
+    await this.commits.run(async (trx) => {
       const now = this.clock.now().toISOString();
       const updated = await trx
         .updateTable('licenses')

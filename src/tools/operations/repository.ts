@@ -1,6 +1,6 @@
 // Kysely queries for running operations: claiming due rows under a lease, and the guarded writes
 // that only the lease holder may make.
-import { sql, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { sql, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Db, Executor } from '../../platform/db/db.js';
 import type { DialectKind } from '../../platform/db/dialect.js';
 import type { Database, OperationTable } from '../../platform/db/schema.js';
@@ -40,6 +40,9 @@ export interface OperationFilter {
   licenseId?: number;
 }
 
+/** What choosing among due operations needs; a claimed row comes back whole from its update. */
+const CANDIDATE_COLUMNS = ['id', 'licenseId', 'moduleId', 'status', 'nextAttemptAt'] as const;
+
 export class OperationRepository {
   constructor(private readonly db: Db) {}
 
@@ -51,139 +54,172 @@ export class OperationRepository {
    */
   async claim(req: ClaimRequest): Promise<ClaimedOperation[]> {
     if (req.limit <= 0) return [];
-    const nowIso = req.now.toISOString();
-    return this.db.transaction(async (trx) => {
-      const candidates = await lockForClaim(
-        trx
-          .selectFrom('operations')
-          .selectAll()
-          .where((eb) =>
-            eb.or([
-              eb.and([eb('status', '=', 'pending'), eb('nextAttemptAt', '<=', nowIso)]),
-              eb.and([eb('status', '=', 'running'), eb('leaseExpiresAt', '<=', nowIso)]),
-            ]),
-          )
-          .orderBy('nextAttemptAt')
-          .orderBy('id')
-          .limit(req.limit * 2 + 16),
-        this.db.dialect,
-      ).execute();
-      if (!candidates.length) return [];
+    return this.db.transaction((trx) => this.claimWithin(trx, req));
+  }
 
-      const licenseIds = [...new Set(candidates.map((c) => c.licenseId))];
-      const licenses = await trx
-        .selectFrom('licenses')
-        .select(['id', 'moduleId', 'tariffId', 'datacenterId'])
-        .where('id', 'in', licenseIds)
-        .execute();
-      const licenseOf = new Map(licenses.map((l) => [l.id, l]));
-      // A license with a live running operation, or an older unfinished one, waits its turn.
-      const busy = await trx
+  /**
+   * The same claim inside a transaction the caller already holds (the worker claims the next operation
+   * in the transaction that finishes the previous one: one commit less per operation).
+   */
+  async claimWithin(trx: Transaction<Database>, req: ClaimRequest): Promise<ClaimedOperation[]> {
+    if (req.limit <= 0) return [];
+    const nowIso = req.now.toISOString();
+    // Due pending rows and expired running ones, oldest first. Two queries rather than one with OR: each
+    // walks the (status, next_attempt_at) index in order and stops at the limit, where the OR read every
+    // pending row and sorted them all.
+    const window = req.limit * 2 + 16;
+    const pending = await lockForClaim(
+      trx
+        .selectFrom('operations')
+        .select(CANDIDATE_COLUMNS)
+        .where('status', '=', 'pending')
+        .where('nextAttemptAt', '<=', nowIso)
+        .orderBy('nextAttemptAt')
+        .orderBy('id')
+        .limit(window),
+      this.db.dialect,
+    ).execute();
+    const expired = await lockForClaim(
+      trx
+        .selectFrom('operations')
+        .select(CANDIDATE_COLUMNS)
+        .where('status', '=', 'running')
+        .where('leaseExpiresAt', '<=', nowIso)
+        .orderBy('nextAttemptAt')
+        .orderBy('id')
+        .limit(window),
+      this.db.dialect,
+    ).execute();
+    const candidates = expired.length
+      ? [...pending, ...expired].sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : a.id - b.id)).slice(0, window)
+      : pending;
+    if (!candidates.length) return [];
+
+    const licenseIds = [...new Set(candidates.map((c) => c.licenseId))];
+    const licenses = await trx
+      .selectFrom('licenses')
+      .select(['id', 'moduleId', 'tariffId', 'datacenterId'])
+      .where('id', 'in', licenseIds)
+      .execute();
+    const licenseOf = new Map(licenses.map((l) => [l.id, l]));
+    // A license with a live running operation, or an older unfinished one, waits its turn. Filtered here,
+    // not in SQL: by license alone the query keeps to the (license_id, id) index, where a status condition
+    // led SQLite to read every pending and running row instead.
+    const busy = (
+      await trx
         .selectFrom('operations')
         .select(['licenseId', 'id', 'status', 'leaseExpiresAt'])
         .where('licenseId', 'in', licenseIds)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', '=', 'running'), eb('leaseExpiresAt', '>', nowIso)]),
-            eb('status', '=', 'pending'),
-          ]),
-        )
-        .execute();
-      const busyLicenses = new Set(busy.filter((b) => b.status === 'running').map((b) => b.licenseId));
-      const oldestPending = new Map<number, number>();
-      for (const b of busy) {
-        if (b.status === 'pending' && (oldestPending.get(b.licenseId) ?? Infinity) > b.id) oldestPending.set(b.licenseId, b.id);
-      }
+        .execute()
+    ).filter((b) => b.status === 'pending' || (b.status === 'running' && b.leaseExpiresAt !== null && b.leaseExpiresAt > nowIso));
+    const busyLicenses = new Set(busy.filter((b) => b.status === 'running').map((b) => b.licenseId));
+    const oldestPending = new Map<number, number>();
+    for (const b of busy) {
+      if (b.status === 'pending' && (oldestPending.get(b.licenseId) ?? Infinity) > b.id) oldestPending.set(b.licenseId, b.id);
+    }
 
-      // Candidate modules per operation.
-      const tariffIds = [...new Set(licenses.map((l) => l.tariffId))];
-      const tariffModules = await trx
-        .selectFrom('tariffModules')
-        .select(['tariffId', 'processingModuleId'])
-        .where('tariffId', 'in', tariffIds)
-        .execute();
-      const moduleIds = new Set<number>();
-      for (const l of licenses) if (l.moduleId != null) moduleIds.add(l.moduleId);
-      for (const c of candidates) if (c.moduleId != null) moduleIds.add(c.moduleId);
-      for (const tm of tariffModules) moduleIds.add(tm.processingModuleId);
-      const ids = [...moduleIds].sort((a, b) => a - b);
-      // Lock the modules (in id order, waiting): concurrent claimers count their running operations one at a time.
-      const modules = ids.length
-        ? await lockForClaim(
-            trx
-              .selectFrom('processingModules')
-              .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId'])
-              .where('id', 'in', ids)
-              .orderBy('id'),
-            this.db.dialect,
-            'wait',
-          ).execute()
-        : [];
-      const runningRows = ids.length
-        ? await trx
-            .selectFrom('operations')
-            .select(['moduleId', (eb) => eb.fn.countAll<number>().as('n')])
-            .where('status', '=', 'running')
-            .where('leaseExpiresAt', '>', nowIso)
-            .where('moduleId', 'in', ids)
-            .groupBy('moduleId')
-            .execute()
-        : [];
-      const running = new Map<number, number>(runningRows.map((r) => [Number(r.moduleId), Number(r.n)]));
-      const moduleById = new Map(modules.map((m) => [m.id, m]));
-      const candidateOf = (id: number) => {
-        const m = moduleById.get(id)!;
-        return {
-          id: m.id,
-          sort: m.sort,
-          enabled: m.enabled === 1,
-          hasError: m.lastError !== null,
-          runningOperations: running.get(m.id) ?? 0,
-          operationLimit: m.operationLimit,
-          datacenterId: m.datacenterId,
-        };
+    // Candidate modules per operation.
+    const tariffIds = [...new Set(licenses.map((l) => l.tariffId))];
+    const tariffModules = await trx
+      .selectFrom('tariffModules')
+      .select(['tariffId', 'processingModuleId'])
+      .where('tariffId', 'in', tariffIds)
+      .execute();
+    const moduleIds = new Set<number>();
+    for (const l of licenses) if (l.moduleId != null) moduleIds.add(l.moduleId);
+    for (const c of candidates) if (c.moduleId != null) moduleIds.add(c.moduleId);
+    for (const tm of tariffModules) moduleIds.add(tm.processingModuleId);
+    const ids = [...moduleIds].sort((a, b) => a - b);
+    // Lock the modules (in id order, waiting): concurrent claimers count their running operations one at a time.
+    const modules = ids.length
+      ? await lockForClaim(
+          trx
+            .selectFrom('processingModules')
+            .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId'])
+            .where('id', 'in', ids)
+            .orderBy('id'),
+          this.db.dialect,
+          'wait',
+        ).execute()
+      : [];
+    const runningRows = ids.length
+      ? await trx
+          .selectFrom('operations')
+          .select(['moduleId', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('status', '=', 'running')
+          .where('leaseExpiresAt', '>', nowIso)
+          .where('moduleId', 'in', ids)
+          .groupBy('moduleId')
+          .execute()
+      : [];
+    const running = new Map<number, number>(runningRows.map((r) => [Number(r.moduleId), Number(r.n)]));
+    const moduleById = new Map(modules.map((m) => [m.id, m]));
+    const candidateOf = (id: number) => {
+      const m = moduleById.get(id)!;
+      return {
+        id: m.id,
+        sort: m.sort,
+        enabled: m.enabled === 1,
+        hasError: m.lastError !== null,
+        runningOperations: running.get(m.id) ?? 0,
+        operationLimit: m.operationLimit,
+        datacenterId: m.datacenterId,
       };
+    };
 
-      const claimed: ClaimedOperation[] = [];
-      const leaseExpiresAt = new Date(req.now.getTime() + req.leaseMs).toISOString();
-      for (const op of candidates) {
-        if (claimed.length >= req.limit) break;
-        if (busyLicenses.has(op.licenseId)) continue;
-        const oldest = oldestPending.get(op.licenseId);
-        if (op.status === 'pending' && oldest !== undefined && oldest < op.id) continue;
-        const license = licenseOf.get(op.licenseId);
-        let moduleId: number | null = op.moduleId ?? license?.moduleId ?? null;
-        if (moduleId === null && license) {
-          const options = tariffModules
-            .filter((tm) => tm.tariffId === license.tariffId && moduleById.has(tm.processingModuleId))
-            .map((tm) => candidateOf(tm.processingModuleId));
-          moduleId = chooseModule(options, { datacenterId: license.datacenterId })?.id ?? null;
-        }
-        if (moduleId !== null && moduleById.has(moduleId)) {
-          const limit = moduleById.get(moduleId)!.operationLimit;
-          const now = running.get(moduleId) ?? 0;
-          if (limit !== null && now >= limit) continue; // the module is busy: it waits for a free slot
-          running.set(moduleId, now + 1);
-        }
-        // No module: the engine hands it to a person.
-        busyLicenses.add(op.licenseId);
-        const row = await trx
-          .updateTable('operations')
-          .set((eb) => ({
-            status: 'running',
-            leaseOwner: req.owner,
-            leaseExpiresAt,
-            attempts: eb('attempts', '+', 1),
-            moduleId,
-            updatedAt: nowIso,
-          }))
-          .where('id', '=', op.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        claimed.push({ ...row, reclaimed: op.status === 'running' });
+    const claimed: ClaimedOperation[] = [];
+    const leaseExpiresAt = new Date(req.now.getTime() + req.leaseMs).toISOString();
+    for (const op of candidates) {
+      if (claimed.length >= req.limit) break;
+      if (busyLicenses.has(op.licenseId)) continue;
+      const oldest = oldestPending.get(op.licenseId);
+      if (op.status === 'pending' && oldest !== undefined && oldest < op.id) continue;
+      const license = licenseOf.get(op.licenseId);
+      let moduleId: number | null = op.moduleId ?? license?.moduleId ?? null;
+      if (moduleId === null && license) {
+        const options = tariffModules
+          .filter((tm) => tm.tariffId === license.tariffId && moduleById.has(tm.processingModuleId))
+          .map((tm) => candidateOf(tm.processingModuleId));
+        moduleId = chooseModule(options, { datacenterId: license.datacenterId })?.id ?? null;
       }
-      return claimed;
-    });
+      if (moduleId !== null && moduleById.has(moduleId)) {
+        const limit = moduleById.get(moduleId)!.operationLimit;
+        const now = running.get(moduleId) ?? 0;
+        if (limit !== null && now >= limit) continue; // the module is busy: it waits for a free slot
+        running.set(moduleId, now + 1);
+      }
+      // No module: the engine hands it to a person.
+      busyLicenses.add(op.licenseId);
+      const row = await trx
+        .updateTable('operations')
+        .set((eb) => ({
+          status: 'running',
+          leaseOwner: req.owner,
+          leaseExpiresAt,
+          attempts: eb('attempts', '+', 1),
+          moduleId,
+          updatedAt: nowIso,
+        }))
+        .where('id', '=', op.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      claimed.push({ ...row, reclaimed: op.status === 'running' });
+    }
+    return claimed;
+  }
+
+  /**
+   * Where this owner's lease stands, read without writing: null when another worker holds the operation
+   * now (or it is no longer running), else when the lease expires (ms since the epoch).
+   */
+  async leaseOf(id: number, owner: string): Promise<number | null> {
+    const row = await this.db.kysely
+      .selectFrom('operations')
+      .select(['leaseOwner', 'leaseExpiresAt', 'status'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row || row.status !== 'running' || row.leaseOwner !== owner || !row.leaseExpiresAt) return null;
+    return new Date(row.leaseExpiresAt).getTime();
   }
 
   /** Extends the lease; false when this owner no longer holds the operation. */
