@@ -1,8 +1,7 @@
 // Kysely queries for running operations: claiming due rows under a lease, and the guarded writes
 // that only the lease holder may make.
-import { sql, type Selectable, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Db, Executor } from '../../platform/db/db.js';
-import type { DialectKind } from '../../platform/db/dialect.js';
 import type { Database, OperationTable } from '../../platform/db/schema.js';
 import { chooseModule } from '../../integration/processing-modules/module-choice.js';
 
@@ -11,19 +10,6 @@ export type OperationRow = Selectable<OperationTable>;
 /** A row this worker now holds; `reclaimed` when it took over an expired lease (a crashed worker). */
 export interface ClaimedOperation extends OperationRow {
   reclaimed: boolean;
-}
-
-/**
- * The one dialect difference of claiming: PostgreSQL locks the candidate rows and skips those another
- * worker holds; SQLite needs nothing because its transactions already hold the write lock (BEGIN IMMEDIATE).
- */
-export function lockForClaim<DB, TB extends keyof DB, O>(
-  qb: SelectQueryBuilder<DB, TB, O>,
-  dialect: DialectKind,
-  mode: 'skip-locked' | 'wait' = 'skip-locked',
-): SelectQueryBuilder<DB, TB, O> {
-  if (dialect !== 'postgres') return qb;
-  return mode === 'skip-locked' ? qb.forUpdate().skipLocked() : qb.forUpdate();
 }
 
 export interface ClaimRequest {
@@ -68,28 +54,30 @@ export class OperationRepository {
     // walks the (status, next_attempt_at) index in order and stops at the limit, where the OR read every
     // pending row and sorted them all.
     const window = req.limit * 2 + 16;
-    const pending = await lockForClaim(
-      trx
-        .selectFrom('operations')
-        .select(CANDIDATE_COLUMNS)
-        .where('status', '=', 'pending')
-        .where('nextAttemptAt', '<=', nowIso)
-        .orderBy('nextAttemptAt')
-        .orderBy('id')
-        .limit(window),
-      this.db.dialect,
-    ).execute();
-    const expired = await lockForClaim(
-      trx
-        .selectFrom('operations')
-        .select(CANDIDATE_COLUMNS)
-        .where('status', '=', 'running')
-        .where('leaseExpiresAt', '<=', nowIso)
-        .orderBy('nextAttemptAt')
-        .orderBy('id')
-        .limit(window),
-      this.db.dialect,
-    ).execute();
+    // PostgreSQL locks the candidates and skips rows another worker holds; on SQLite (no row locks)
+    // the transaction already holds the write lock, and dialect.ts leaves the clause out.
+    const pending = await trx
+      .selectFrom('operations')
+      .select(CANDIDATE_COLUMNS)
+      .where('status', '=', 'pending')
+      .where('nextAttemptAt', '<=', nowIso)
+      .orderBy('nextAttemptAt')
+      .orderBy('id')
+      .limit(window)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    const expired = await trx
+      .selectFrom('operations')
+      .select(CANDIDATE_COLUMNS)
+      .where('status', '=', 'running')
+      .where('leaseExpiresAt', '<=', nowIso)
+      .orderBy('nextAttemptAt')
+      .orderBy('id')
+      .limit(window)
+      .forUpdate()
+      .skipLocked()
+      .execute();
     const candidates = expired.length
       ? [...pending, ...expired].sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : a.id - b.id)).slice(0, window)
       : pending;
@@ -132,15 +120,13 @@ export class OperationRepository {
     const ids = [...moduleIds].sort((a, b) => a - b);
     // Lock the modules (in id order, waiting): concurrent claimers count their running operations one at a time.
     const modules = ids.length
-      ? await lockForClaim(
-          trx
-            .selectFrom('processingModules')
-            .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId'])
-            .where('id', 'in', ids)
-            .orderBy('id'),
-          this.db.dialect,
-          'wait',
-        ).execute()
+      ? await trx
+          .selectFrom('processingModules')
+          .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId'])
+          .where('id', 'in', ids)
+          .orderBy('id')
+          .forUpdate()
+          .execute()
       : [];
     const runningRows = ids.length
       ? await trx
