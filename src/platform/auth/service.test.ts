@@ -117,6 +117,15 @@ describe('authorization', () => {
   });
 });
 
+describe('guards come before validation', () => {
+  test('an anonymous caller gets 401 and a non-admin 403, whatever the body', async () => {
+    expect((await t().anonymous().post('/api/v1/datacenters', { nonsense: true })).status).toBe(401);
+    await addEmployee('reader@example.test', 'reader-password');
+    const reader = await t().loginAs('reader@example.test', 'reader-password');
+    expect((await reader.post('/api/v1/datacenters', { nonsense: true })).status).toBe(403);
+  });
+});
+
 describe('health', () => {
   test('/healthz answers ok once the database is migrated', async () => {
     const answer = await t().anonymous().get('/healthz');

@@ -97,6 +97,15 @@ export async function createHttpApp(deps: HttpDeps): Promise<App> {
       throw new AppError('forbidden', 'Only administrators may do this');
     }
   });
+  // Routes name their guard as preHandler; it runs before body validation instead, so a caller who
+  // may not call a route at all learns that (401/403) rather than what is wrong with the body.
+  app.addHook('onRoute', (route) => {
+    const guards: unknown[] = [app.requireAuth, app.requireStaff, app.requireAdmin];
+    if (guards.includes(route.preHandler)) {
+      route.preValidation = route.preHandler;
+      delete route.preHandler;
+    }
+  });
   return app;
 }
 
