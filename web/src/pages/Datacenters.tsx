@@ -1,14 +1,13 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, messageOf, type Datacenter, type Localization, type Page } from '../api';
+import { useAction } from '../ui';
 
 const PER_PAGE = 50;
 
 export function DatacentersPage({ canEdit }: { canEdit: boolean }) {
   const [page, setPage] = useState(1);
   const [list, setList] = useState<Page<Datacenter> | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -17,7 +16,7 @@ export function DatacentersPage({ canEdit }: { canEdit: boolean }) {
       if (answer.items.length === 0 && page > 1) setPage(Math.max(1, Math.ceil(answer.total / PER_PAGE)));
       else setList(answer);
     } catch (err) {
-      setError(messageOf(err));
+      setLoadError(messageOf(err));
     }
   }, [page]);
 
@@ -25,23 +24,9 @@ export function DatacentersPage({ canEdit }: { canEdit: boolean }) {
     void load();
   }, [load]);
 
-  /** Runs one change, shows the API's message when it fails, and reloads the list either way. */
-  const act = async (what: () => Promise<unknown>, done?: string) => {
-    setBusy(true);
-    setError(null);
-    setNotice(null);
-    try {
-      await what();
-      if (done) setNotice(done);
-      return true;
-    } catch (err) {
-      setError(messageOf(err));
-      return false;
-    } finally {
-      await load();
-      setBusy(false);
-    }
-  };
+  // One change at a time; the API's message when it fails; the list reloaded either way.
+  const { busy, error: actionError, notice, run: act, setError } = useAction(load);
+  const error = actionError ?? loadError;
 
   const move = (dc: Datacenter, direction: 'up' | 'down') => act(() => api.post(`/datacenters/${dc.id}/move`, { direction }));
   const remove = (dc: Datacenter) => {
@@ -59,7 +44,10 @@ export function DatacentersPage({ canEdit }: { canEdit: boolean }) {
       {error && (
         <div className="error" role="alert">
           {error}
-          <button type="button" className="link-button" aria-label="Dismiss" onClick={() => setError(null)}>
+          <button type="button" className="link-button" aria-label="Dismiss" onClick={() => {
+            setError(null);
+            setLoadError(null);
+          }}>
             ×
           </button>
         </div>
