@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { useBillrelay } from '../../../test/support/billrelay.js';
-import { hashPassword } from '../../platform/crypto/passwords.js';
+import { insertDepartment, signedInEmployee } from '../../../test/support/staff.js';
 import { BusinessHoursInput, BusinessHoursPatch } from './schemas.js';
 import { checkSchedule, type WeekDay } from './working-time.js';
 
@@ -30,40 +30,10 @@ async function listSchedules(): Promise<BusinessHours[]> {
   return (await t().admin.get('/api/v1/business-hours?perPage=500')).body.items as BusinessHours[];
 }
 
-/** A department using the schedule, written directly: departments are another area. */
-async function departmentUsing(businessHoursId: number): Promise<number> {
-  const db = t().billrelay.db.kysely;
-  const now = new Date().toISOString();
-  const { n } = await db.selectFrom('departments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const { id } = await db
-    .insertInto('departments')
-    .values({
-      name: JSON.stringify({ en: 'Support' }),
-      businessHoursId,
-      showInSupportCenter: 1,
-      taskLocale: 'en',
-      headEmployeeId: null,
-      ticketCategoryDescription: null,
-      sort: Number(n) + 1,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return Number(id);
-}
-
-let employeeCount = 0;
-async function employee() {
-  const email = `staff${++employeeCount}@example.test`;
-  const password = 'employee-password-1';
-  const now = new Date().toISOString();
-  await t().billrelay.db.kysely
-    .insertInto('employees')
-    .values({ email, name: 'Employee', passwordHash: await hashPassword(password), language: 'en', isAdmin: 0, enabled: 1, createdAt: now, updatedAt: now })
-    .execute();
-  return t().loginAs(email, password);
-}
+/** A department using the schedule. */
+const departmentUsing = (businessHoursId: number) => insertDepartment(t(), { businessHoursId });
+/** An employee who is not an administrator, logged in. */
+const employee = () => signedInEmployee(t());
 
 describe('Provider → Business hours', () => {
   test('standard business hours, Monday to Friday 09:00–18:00 UTC, exist from the first start', async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { startBillrelay, useBillrelay } from '../../../test/support/billrelay.js';
-import { hashPassword } from '../../platform/crypto/passwords.js';
+import { insertDepartment, signedInEmployee } from '../../../test/support/staff.js';
 import { AppError } from '../../platform/errors.js';
 import { ProviderInput, ProviderPatch } from './schemas.js';
 import { ProviderService } from './service.js';
@@ -30,42 +30,10 @@ async function listProviders(): Promise<Provider[]> {
   return (await t().admin.get('/api/v1/providers?perPage=500')).body.items as Provider[];
 }
 
-/** A department showing itself to the provider's clients, written directly: departments are another area. */
-async function departmentFor(providerId: number): Promise<number> {
-  const db = t().billrelay.db.kysely;
-  const now = new Date().toISOString();
-  const { n } = await db.selectFrom('departments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const { id } = await db
-    .insertInto('departments')
-    .values({
-      name: JSON.stringify({ en: 'Sales' }),
-      businessHoursId: null,
-      showInSupportCenter: 1,
-      taskLocale: 'en',
-      headEmployeeId: null,
-      ticketCategoryDescription: null,
-      sort: Number(n) + 1,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db.insertInto('departmentProviders').values({ departmentId: Number(id), providerId }).execute();
-  return Number(id);
-}
-
-let employeeCount = 0;
+/** A department showing itself to the provider's clients. */
+const departmentFor = (providerId: number) => insertDepartment(t(), { name: 'Sales', providerIds: [providerId] });
 /** An employee who is not an administrator, logged in. */
-async function employee() {
-  const email = `employee${++employeeCount}@example.test`;
-  const password = 'employee-password-1';
-  const now = new Date().toISOString();
-  await t().billrelay.db.kysely
-    .insertInto('employees')
-    .values({ email, name: 'Employee', passwordHash: await hashPassword(password), language: 'en', isAdmin: 0, enabled: 1, createdAt: now, updatedAt: now })
-    .execute();
-  return t().loginAs(email, password);
-}
+const employee = () => signedInEmployee(t());
 
 describe('Provider → Providers', () => {
   test('a default provider in EUR exists from the first start', async () => {
