@@ -1,8 +1,9 @@
-import type { AuthService } from '../../platform/auth/service.js';
+import type { AuthService, Principal } from '../../platform/auth/service.js';
 import { toMe } from '../../platform/auth/service.js';
 import { LoginView } from '../../platform/auth/schemas.js';
 import { PageQuery, pageOf } from '../../platform/db/paging.js';
-import { CSRF_COOKIE, SESSION_COOKIE, type App } from '../../platform/http/app.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { setSessionCookies, type App } from '../../platform/http/app.js';
 import { IdParams } from '../../platform/http/schemas.js';
 import { ClientCreate, ClientListQuery, ClientPatch, ClientView, RegisterInput } from './schemas.js';
 import type { ClientService } from './service.js';
@@ -10,10 +11,9 @@ import type { ClientService } from './service.js';
 const tags = ['Clients'];
 
 export function clientRoutes(app: App, clients: ClientService, auth: AuthService): void {
-  const startSession = async (reply: import('fastify').FastifyReply, secure: boolean, principal: Parameters<AuthService['openSession']>[0], impersonatorId: number | null) => {
+  const startSession = async (req: FastifyRequest, reply: FastifyReply, principal: Principal, impersonatorId: number | null) => {
     const { sessionId, csrfToken } = await auth.openSession(principal, impersonatorId);
-    reply.setCookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'lax', path: '/', secure });
-    reply.setCookie(CSRF_COOKIE, csrfToken, { httpOnly: false, sameSite: 'lax', path: '/', secure });
+    setSessionCookies(req, reply, sessionId, csrfToken);
     return { user: toMe(principal, impersonatorId), csrfToken };
   };
 
@@ -21,7 +21,7 @@ export function clientRoutes(app: App, clients: ClientService, auth: AuthService
     schema: { body: RegisterInput, response: { 201: LoginView.extend({ client: ClientView }) }, tags: ['Auth'], security: [], summary: 'A client registers and is logged in' },
   }, async (req, reply) => {
     const { view, principal } = await clients.register(req.body);
-    const session = await startSession(reply, req.protocol === 'https', principal, null);
+    const session = await startSession(req, reply, principal, null);
     return reply.code(201).send({ ...session, client: view });
   });
 
@@ -50,6 +50,6 @@ export function clientRoutes(app: App, clients: ClientService, auth: AuthService
     preHandler: app.requireAdmin,
   }, async (req, reply) => {
     const principal = await clients.impersonate(req.params.id, req.actor);
-    return startSession(reply, req.protocol === 'https', principal, req.actor.id);
+    return startSession(req, reply, principal, req.actor.id);
   });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { App } from '../http/app.js';
-import { CSRF_COOKIE, SESSION_COOKIE } from '../http/app.js';
+import { CSRF_COOKIE, SESSION_COOKIE, setSessionCookies } from '../http/app.js';
 import { LoginInput, LoginView, MeView, TokenCreate, TokenCreated, TokenView } from './schemas.js';
 import { toMe, type AuthService } from './service.js';
 
@@ -11,10 +11,7 @@ export function authRoutes(app: App, auth: AuthService): void {
     schema: { body: LoginInput, response: { 200: LoginView }, tags, security: [] },
   }, async (req, reply) => {
     const { sessionId, csrfToken, me } = await auth.login(req.body.email, req.body.password, req.ip);
-    const secure = req.protocol === 'https';
-    reply.setCookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'lax', path: '/', secure });
-    // Readable by our own page, which echoes it in the x-csrf-token header.
-    reply.setCookie(CSRF_COOKIE, csrfToken, { httpOnly: false, sameSite: 'lax', path: '/', secure });
+    setSessionCookies(req, reply, sessionId, csrfToken);
     return { user: me, csrfToken };
   });
 

@@ -39,6 +39,13 @@ declare module 'fastify' {
   }
 }
 
+/** The session cookie (HttpOnly) and the CSRF cookie our own page reads and echoes in x-csrf-token. */
+export function setSessionCookies(req: FastifyRequest, reply: FastifyReply, sessionId: string, csrfToken: string): void {
+  const secure = req.protocol === 'https';
+  reply.setCookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'lax', path: '/', secure });
+  reply.setCookie(CSRF_COOKIE, csrfToken, { httpOnly: false, sameSite: 'lax', path: '/', secure });
+}
+
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface HttpDeps {
