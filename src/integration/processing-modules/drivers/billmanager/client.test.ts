@@ -283,7 +283,7 @@ describe('HTTP answers that are not the upstream', () => {
 });
 
 describe('transportError', () => {
-  const facts = { func: 'soft.order.param', write: true, host: 'h', deadlineMs: 1 };
+  const facts = { func: 'soft.order.param', write: true, host: 'h', connectTimeoutMs: 1, readTimeoutMs: 1 };
   const fetchFailed = (cause: unknown) => Object.assign(new TypeError('fetch failed'), { cause });
 
   test.each([

@@ -14,6 +14,7 @@ import {
 } from '../driver.js';
 import { errorFromDoc, isRecord, parseBody, type Doc, type ParseContext } from './parse.js';
 import { excerpt, makeScrubber, type Scrub } from './scrub.js';
+import { httpTransport, type HttpAnswer, type Transport } from './transport.js';
 
 export type Params = Record<string, string | number | null | undefined>;
 
@@ -23,19 +24,16 @@ export interface BillmanagerClientOptions {
   username: string;
   password: string;
   lang?: 'en' | 'ru';
-  /**
-   * Node's global fetch has no hook between connecting and sending, so an attempt's deadline is
-   * connectTimeoutMs + readTimeoutMs. Pass an undici `dispatcher` to bound the connect phase itself.
-   */
+  /** Bound on opening the connection. */
   connectTimeoutMs?: number;
+  /** Bound on the wait for the answer once the request is sent. */
   readTimeoutMs?: number;
   /** Extra attempts for read calls after a transient failure. */
   readRetries?: number;
   /** First pause between read attempts; doubles each time. */
   retryDelayMs?: number;
-  fetch?: typeof fetch;
-  /** Passed through to fetch (an undici Dispatcher, e.g. an Agent with its own connect timeout). */
-  dispatcher?: RequestInit['dispatcher'];
+  /** How a POST reaches the upstream; tests wrap httpTransport() to bend answers. */
+  transport?: Transport;
 }
 
 const DEFAULTS = { lang: 'en', connectTimeoutMs: 10_000, readTimeoutMs: 30_000, readRetries: 2, retryDelayMs: 250 };
@@ -63,17 +61,15 @@ export class BillmanagerClient {
   readonly endpoint: string;
   readonly scrub: Scrub;
   private readonly url: URL | null;
-  private readonly options: Required<Omit<BillmanagerClientOptions, 'fetch' | 'dispatcher'>>;
-  private readonly fetchImpl: typeof fetch;
-  private readonly dispatcher: RequestInit['dispatcher'];
+  private readonly options: Required<Omit<BillmanagerClientOptions, 'transport'>>;
+  private readonly transport: Transport;
 
   constructor(options: BillmanagerClientOptions) {
     this.options = { ...DEFAULTS, ...stripUndefined(options) } as BillmanagerClient['options'];
     this.url = billmgrEndpoint(options.url);
     this.endpoint = this.url?.toString() ?? '';
     this.scrub = makeScrubber(options.password);
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
-    this.dispatcher = options.dispatcher;
+    this.transport = options.transport ?? httpTransport(this.options);
   }
 
   /** A call that changes nothing upstream; retried on transient failures. */
@@ -100,22 +96,18 @@ export class BillmanagerClient {
 
   private async send(func: string, params: Params, write: boolean): Promise<Doc> {
     const url = this.requireUrl(func);
-    const deadline = this.options.connectTimeoutMs + this.options.readTimeoutMs;
-    // A plain timer cleared on the answer: AbortSignal.timeout keeps a timer alive per call for the
-    // whole deadline, which costs throughput when calls are many and quick.
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException('The operation timed out', 'TimeoutError')), deadline);
-    const facts: TransportFacts = { func, write, host: url.host, deadlineMs: deadline };
+    const facts: TransportFacts = { func, write, host: url.host, connectTimeoutMs: this.options.connectTimeoutMs, readTimeoutMs: this.options.readTimeoutMs };
+    let answer: HttpAnswer;
     try {
-      const response = await this.fetchImpl(this.endpoint, this.requestInit(func, params, controller.signal));
-      const body = await response.text();
-      return this.interpret(response, body, this.context(func, write));
+      answer = await this.transport({
+        url: this.endpoint,
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'application/json' },
+        body: this.form(func, params),
+      });
     } catch (error) {
-      if (error instanceof UpstreamError) throw error;
       throw transportError(error, facts);
-    } finally {
-      clearTimeout(timer);
     }
+    return this.interpret(answer, this.context(func, write));
   }
 
   private requireUrl(func: string): URL {
@@ -123,7 +115,7 @@ export class BillmanagerClient {
     throw new UpstreamNetworkError('The upstream URL is not a valid http(s) address', { func, causeCode: 'EINVALIDURL' });
   }
 
-  private requestInit(func: string, params: Params, signal: AbortSignal): RequestInit {
+  private form(func: string, params: Params): string {
     const form = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) {
       if (value !== undefined && value !== null) form.set(key, String(value));
@@ -132,31 +124,21 @@ export class BillmanagerClient {
     form.set('out', 'json');
     form.set('lang', this.options.lang);
     form.set('authinfo', `${this.options.username}:${this.options.password}`);
-    const init: RequestInit = {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'application/json' },
-      body: form.toString(),
-      signal,
-      // Following a redirect would re-send the credentials to wherever it points.
-      redirect: 'manual',
-    };
-    if (this.dispatcher !== undefined) init.dispatcher = this.dispatcher;
-    return init;
+    return form.toString();
   }
 
-  private interpret(response: Response, body: string, ctx: ParseContext): Doc {
-    if (response.status >= 300 && response.status < 400) {
-      const location = response.headers.get('location') ?? '';
-      throw new UpstreamHttpError(response.status, excerpt(`redirect to ${location}`, ctx.scrub), { func: ctx.func });
+  private interpret({ status, location, body }: HttpAnswer, ctx: ParseContext): Doc {
+    if (status >= 300 && status < 400) {
+      throw new UpstreamHttpError(status, excerpt(`redirect to ${location ?? ''}`, ctx.scrub), { func: ctx.func });
     }
     const doc = docOrNull(body);
     const upstreamError = doc ? errorFromDoc(doc, ctx) : null;
     if (upstreamError) throw upstreamError;
-    if (response.status >= 400) {
-      throw new UpstreamHttpError(response.status, excerpt(body, ctx.scrub), {
+    if (status >= 400) {
+      throw new UpstreamHttpError(status, excerpt(body, ctx.scrub), {
         func: ctx.func,
         // A 5xx comes from behind the proxy, after the request arrived; a 4xx never got that far.
-        mayHaveTakenEffect: ctx.mayHaveTakenEffect && response.status >= 500,
+        mayHaveTakenEffect: ctx.mayHaveTakenEffect && status >= 500,
       });
     }
     return doc ?? parseBody(body, ctx);
@@ -185,13 +167,14 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// fetch failures → typed errors
+// transport failures → typed errors
 
 export interface TransportFacts {
   func: string;
   write: boolean;
   host: string;
-  deadlineMs: number;
+  connectTimeoutMs: number;
+  readTimeoutMs: number;
 }
 
 const NETWORK_CODES: Record<string, string> = {
@@ -233,24 +216,21 @@ function isAbort(error: unknown): boolean {
 }
 
 /**
- * Maps a fetch failure. A write "may have taken effect" whenever the request could have reached the
+ * Maps a transport failure. A write "may have taken effect" whenever the request could have reached the
  * upstream: after a timeout, a reset or an unknown failure; not when the connection was never made.
  */
 export function transportError(error: unknown, facts: TransportFacts): UpstreamError {
   const code = causeCode(error);
   const sent = { func: facts.func, causeCode: code, mayHaveTakenEffect: facts.write } satisfies UpstreamErrorDetails;
   const unsent = { ...sent, mayHaveTakenEffect: false };
-  if (isAbort(error)) {
-    return new UpstreamTimeoutError(`The upstream at ${facts.host} did not answer within ${facts.deadlineMs} ms`, sent);
+  if (isAbort(error) || (code && TIMEOUT_CODES.has(code))) {
+    return new UpstreamTimeoutError(`The upstream at ${facts.host} did not answer within ${facts.readTimeoutMs} ms`, sent);
   }
   if (code && NETWORK_CODES[code]) {
     return new UpstreamNetworkError(`Cannot reach the upstream at ${facts.host}: ${NETWORK_CODES[code]}`, unsent);
   }
   if (code && CONNECT_TIMEOUT_CODES.has(code)) {
-    return new UpstreamTimeoutError(`Connecting to the upstream at ${facts.host} timed out`, unsent);
-  }
-  if (code && TIMEOUT_CODES.has(code)) {
-    return new UpstreamTimeoutError(`The upstream at ${facts.host} did not answer in time`, sent);
+    return new UpstreamTimeoutError(`Connecting to the upstream at ${facts.host} took longer than ${facts.connectTimeoutMs} ms`, unsent);
   }
   if (code && TLS_CODE.test(code)) {
     return new UpstreamTlsError(

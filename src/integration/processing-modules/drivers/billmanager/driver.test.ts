@@ -17,6 +17,7 @@ import {
 } from '../driver.js';
 import { BillmanagerDriver, createBillmanagerDriver, type BillmanagerDriverOptions } from './driver.js';
 import type { BillmanagerClientOptions } from './client.js';
+import { httpTransport, type Transport } from './transport.js';
 
 const DEMO = { username: 'demo@billrelay.test', password: 'demo-password' };
 const NOW = new Date('2026-03-10T12:00:00Z');
@@ -238,11 +239,11 @@ describe('reading licenses', () => {
   test('an upstream that ignores paging (and omits p_elems) is read once, not forever', async () => {
     let calls = 0;
     const rows = [1, 2, 3].map((i) => ({ id: { $: String(i) }, status: { $: '2' }, remoteid: { $: `r${i}` } }));
-    const samePage: typeof fetch = async () => {
+    const samePage: Transport = async () => {
       calls += 1;
-      return new Response(JSON.stringify({ doc: { elem: rows } }), { status: 200 });
+      return { status: 200, location: null, body: JSON.stringify({ doc: { elem: rows } }) };
     };
-    const all = await driver({ fetch: samePage, pageSize: 2 }).list();
+    const all = await driver({ transport: samePage, pageSize: 2 }).list();
     expect(all.map((l) => l.upstreamId)).toEqual(['1', '2', '3']);
     expect(calls).toBe(2);
   });
@@ -302,13 +303,13 @@ describe('changing a license', () => {
   });
 
   test('a renewal answer without any expiry is read back from the license', async () => {
-    const stripExpiry: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      if (!String(init?.body).includes('func=service.prolong')) return response;
-      await response.text();
-      return new Response(JSON.stringify({ doc: { ok: {} } }), { status: 200 });
+    const http = httpTransport({ connectTimeoutMs: 2_000, readTimeoutMs: 8_000 });
+    const stripExpiry: Transport = async (post) => {
+      const answer = await http(post);
+      if (!post.body.includes('func=service.prolong')) return answer;
+      return { ...answer, body: JSON.stringify({ doc: { ok: {} } }) };
     };
-    const d = driver({ fetch: stripExpiry });
+    const d = driver({ transport: stripExpiry });
     const { upstreamId } = await d.open(order());
     expect(await d.prolong(upstreamId, 12)).toEqual({ expiresOn: '2028-03-10' });
   });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../../sandbox/index.js';
 import { UpstreamError } from '../driver.js';
 import { createBillmanagerDriver, type BillmanagerDriver } from './driver.js';
+import { httpTransport, type Transport } from './transport.js';
 
 const USER = 'secret-holder@example.com';
 const SECRET = 'p@ss:w0rd&x=1 "q"<ü>';
@@ -28,7 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 
-function driver(overrides: { url?: string; username?: string; fetch?: typeof fetch; connectTimeoutMs?: number; readTimeoutMs?: number } = {}): BillmanagerDriver {
+function driver(overrides: { url?: string; username?: string; transport?: Transport; connectTimeoutMs?: number; readTimeoutMs?: number } = {}): BillmanagerDriver {
   return createBillmanagerDriver({
     url: sandbox.url,
     username: USER,
@@ -84,14 +85,15 @@ describe('no error carries the password', () => {
       await driver().checkConnection();
     }, 'value'],
     ['order answer without an id (the doc echoes authinfo in tparams)', async () => {
-      const noId: typeof fetch = async (input, init) => {
-        const response = await fetch(input, init);
-        if (!String(init?.body).includes('func=soft.order.param')) return response;
-        const { doc } = (await response.json()) as { doc: Record<string, unknown> };
+      const http = httpTransport({ connectTimeoutMs: 2_000, readTimeoutMs: 8_000 });
+      const noId: Transport = async (post) => {
+        const answer = await http(post);
+        if (!post.body.includes('func=soft.order.param')) return answer;
+        const { doc } = JSON.parse(answer.body) as { doc: Record<string, unknown> };
         delete doc.id;
-        return new Response(JSON.stringify({ doc }), { status: 200 });
+        return { ...answer, body: JSON.stringify({ doc }) };
       };
-      await driver({ fetch: noId }).open({ tariffId: '55228', period: 1, ip: '192.0.2.2', licenseName: 'x', remoteId: 'r' });
+      await driver({ transport: noId }).open({ tariffId: '55228', period: 1, ip: '192.0.2.2', licenseName: 'x', remoteId: 'r' });
     }, 'protocol'],
     ['redirect whose location carries the secret', async () => {
       const server = createServer((_req, res) => {
