@@ -113,6 +113,10 @@ describe('open', () => {
     const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId: tariff.id });
     upstream.control.inject({ func: 'soft.edit', fault: 'http-500', count: 3 });
     upstream.control.inject({ func: 'soft', fault: 'reset', count: 2 });
+    await worker().runOnce();
+    // The purchase went through and its key read failed: the upstream id is kept before the retry waits.
+    expect(await operationRow(t(), operationId!)).toMatchObject({ status: 'pending' });
+    expect((await licenseRow(t(), licenseId)).upstreamId).toBe(purchases()[0]!.licenseId);
     const op = await drain(operationId!);
     expect(op.status).toBe('succeeded');
     expect(purchases()).toHaveLength(1);

@@ -90,6 +90,11 @@ const open: Handler<'open'> = async (ctx) => {
       await ctx.persistUpstreamId(upstreamId);
     }
   }
+  // A freshly bought id is stored in a commit of its own before anything can keep it waiting (a key
+  // still missing, a failed read); when the first read already brings the key, it is stored with the key
+  // in the final commit instead: one commit less per purchase, and a crash in between is found again by
+  // remoteid like any other doubt.
+  let stored = true;
   if (!upstreamId) {
     await ctx.holdLease();
     const ordered = await driver.open({
@@ -100,27 +105,43 @@ const open: Handler<'open'> = async (ctx) => {
       remoteId: license.remoteId,
     });
     upstreamId = ordered.upstreamId;
-    await ctx.persistUpstreamId(upstreamId);
+    stored = false;
   }
+  const bought = upstreamId;
+  const store = async () => {
+    if (stored) return;
+    stored = true;
+    await ctx.persistUpstreamId(bought);
+  };
   // The key may be empty for a while after ordering: read it a bounded number of times.
   let confirmed: UpstreamLicense | null = null;
   for (let i = 0; i < Math.max(1, ctx.options.keyPolls); i += 1) {
-    if (i > 0) await ctx.sleep(ctx.options.keyPollMs);
-    const read = await driver.getLicense(upstreamId);
+    if (i > 0) {
+      await store();
+      await ctx.sleep(ctx.options.keyPollMs);
+    }
+    const read = await driver.getLicense(bought).catch(async (error: unknown) => {
+      await store();
+      throw error;
+    });
     if (read?.licenseKey) {
       confirmed = read;
       break;
     }
   }
-  if (!confirmed) return { kind: 'wait', delayMs: ctx.options.keyWaitMs, message: `The upstream has not issued the key of license ${upstreamId} yet` };
+  if (!confirmed) {
+    await store();
+    return { kind: 'wait', delayMs: ctx.options.keyWaitMs, message: `The upstream has not issued the key of license ${bought} yet` };
+  }
   const c = confirmed;
-  const id = upstreamId;
+  const id = bought;
   return {
     kind: 'done',
     result: { upstreamId: id, expiresOn: c.expiresOn, adopted },
     async apply(trx, history) {
       const now = ctx.now();
       const fresh = await trx.selectFrom('licenses').selectAll().where('id', '=', license.id).executeTakeFirstOrThrow();
+      if (fresh.upstreamId === null) await history({ event: 'upstream_id', from: null, to: id });
       const patch: Partial<LicenseRow> = { licenseKey: c.licenseKey, upstreamId: id, moduleId: ctx.op.moduleId, expiresOn: c.expiresOn, updatedAt: now };
       if (fresh.status === 'processing') await setStatus(trx, history, fresh, 'active', now, patch);
       else await trx.updateTable('licenses').set(patch).where('id', '=', license.id).execute();
