@@ -16,21 +16,30 @@ export interface HistoryEvent {
 export class LicenseHistory {
   constructor(private readonly clock: Clock) {}
 
-  async record(db: Executor, actor: Actor, e: HistoryEvent): Promise<void> {
+  record(db: Executor, actor: Actor, e: HistoryEvent): Promise<void> {
+    return this.recordAll(db, actor, [e]);
+  }
+
+  /** Several events of one change in one statement, in the order given. */
+  async recordAll(db: Executor, actor: Actor, events: HistoryEvent[]): Promise<void> {
+    if (!events.length) return;
+    const createdAt = this.clock.now().toISOString();
     await db
       .insertInto('licenseHistory')
-      .values({
-        licenseId: e.licenseId,
-        event: e.event,
-        fromValue: e.from ?? null,
-        toValue: e.to ?? null,
-        message: e.message ?? null,
-        operationId: e.operationId ?? null,
-        actorKind: actor.kind,
-        actorId: actor.id,
-        actorLabel: actor.label,
-        createdAt: this.clock.now().toISOString(),
-      })
+      .values(
+        events.map((e) => ({
+          licenseId: e.licenseId,
+          event: e.event,
+          fromValue: e.from ?? null,
+          toValue: e.to ?? null,
+          message: e.message ?? null,
+          operationId: e.operationId ?? null,
+          actorKind: actor.kind,
+          actorId: actor.id,
+          actorLabel: actor.label,
+          createdAt,
+        })),
+      )
       .execute();
   }
 
