@@ -1,10 +1,11 @@
 // Group commit for the operation engine. Every transaction of a running operation ends in a commit, and
 // on SQLite a commit is an fsync that blocks the whole process (better-sqlite3 is synchronous): with
 // several operations in flight, their small transactions queued one behind another, one fsync each.
-// Transactions asked for in the same turn of the event loop (or while the previous group commits) now
-// run one after another as savepoints of one database transaction and share its commit. Each keeps its
-// own all-or-nothing: a failure rolls back to its savepoint only and reaches only its caller. Every
-// caller hears its result only after the commit, so "stored before going on" still holds.
+// Transactions asked for while the previous group commits (or before a group starts, in the same
+// synchronous turn) run one after another as savepoints of one database transaction and share its
+// commit. Each keeps its own all-or-nothing: a failure rolls back to its savepoint only and reaches
+// only its caller. Every caller hears its result only after the commit, so "stored before going on"
+// still holds.
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../platform/db/db.js';
 import type { Database } from '../../platform/db/schema.js';
@@ -37,7 +38,9 @@ export class CommitGroup {
   private schedule(): void {
     if (this.scheduled || this.flushing || !this.queue.length) return;
     this.scheduled = true;
-    setImmediate(() => {
+    // A microtask, not setImmediate: waiting for the next turn of the event loop grouped almost nothing
+    // (operations finish at different moments) and put the I/O of everything else in front of the commit.
+    queueMicrotask(() => {
       this.scheduled = false;
       void this.flush();
     });
