@@ -150,7 +150,8 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   const { service: operations, worker } = createOperations({
     db, clock, logger, audit: services.audit, processingModules: services.processingModules, tasks: services.tasks, config: config.worker,
   });
-  services.tasks.setRestartOperation((id, actor) => operations.restart(id, actor));
+  // A task's department may restart the operation it is about, whatever the module's department is now.
+  services.tasks.setRestartOperation((id, actor) => operations.restart(id, actor, { viaTask: true }));
 
   const app = await createHttpApp({ logger, auth: services.auth, localizations: services.localizations });
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {

@@ -4,6 +4,7 @@ import { sql, type Selectable, type Transaction } from 'kysely';
 import type { Db, Executor } from '../../platform/db/db.js';
 import type { Database, OperationTable } from '../../platform/db/schema.js';
 import { chooseModule } from '../../integration/processing-modules/module-choice.js';
+import { whereInDepartmentScope, type DepartmentScope } from '../../provider/departments/scope.js';
 
 export type OperationRow = Selectable<OperationTable>;
 
@@ -259,8 +260,21 @@ export class OperationRepository {
     return db.selectFrom('operations').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async list(db: Executor, filter: OperationFilter, limit: number, offset: number): Promise<{ rows: OperationRow[]; total: number }> {
+  /** Newest first, narrowed to the operations of the scope's departments (an operation's department is its module's). */
+  async list(
+    db: Executor,
+    filter: OperationFilter,
+    limit: number,
+    offset: number,
+    scope: DepartmentScope = { all: true },
+  ): Promise<{ rows: OperationRow[]; total: number }> {
     let q = db.selectFrom('operations');
+    if (!scope.all) {
+      // Through the module: an operation without one, or whose module has no department, is left out.
+      q = q.where('operations.moduleId', 'in', (eb) =>
+        whereInDepartmentScope(eb.selectFrom('processingModules').select('processingModules.id'), 'processingModules.departmentId', scope),
+      );
+    }
     if (filter.status) q = q.where('status', '=', filter.status);
     if (filter.kind) q = q.where('kind', '=', filter.kind);
     if (filter.licenseId) q = q.where('licenseId', '=', filter.licenseId);
@@ -269,6 +283,13 @@ export class OperationRepository {
       q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { rows, total: Number(count.n) };
+  }
+
+  /** The department an operation belongs to: its processing module's (null without a module or department). */
+  async departmentOf(db: Executor, row: Pick<OperationRow, 'moduleId'>): Promise<number | null> {
+    if (row.moduleId === null) return null;
+    const module = await db.selectFrom('processingModules').select('departmentId').where('id', '=', row.moduleId).executeTakeFirst();
+    return module?.departmentId == null ? null : Number(module.departmentId);
   }
 
   /** manual/failed → pending now; the retry budget counts from here. */

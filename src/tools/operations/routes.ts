@@ -7,16 +7,17 @@ import type { OperationService } from './service.js';
 
 const tags = ['Tools: Running operations'];
 
+/** Employees only (clients get 403); within that, an operation is visible to its module's department's members and administrators. */
 export function operationRoutes(app: App, operations: OperationService): void {
   app.get('/api/v1/operations', {
-    schema: { querystring: OperationListQuery, response: { 200: pageOf(OperationView) }, tags, summary: 'Running operations, newest first (filters: status, kind, licenseId)' },
+    schema: { querystring: OperationListQuery, response: { 200: pageOf(OperationView) }, tags, summary: 'Running operations of my departments (all of them for administrators), newest first (filters: status, kind, licenseId)' },
     preHandler: app.requireStaff,
-  }, async (req) => operations.list(req.query));
+  }, async (req) => operations.list(req.query, req.actor));
 
   app.get('/api/v1/operations/:id', {
     schema: { params: IdParams, response: { 200: OperationView }, tags, summary: 'One running operation' },
     preHandler: app.requireStaff,
-  }, async (req) => operations.get(req.params.id));
+  }, async (req) => operations.get(req.params.id, req.actor));
 
   app.post('/api/v1/operations/:id/restart', {
     schema: {
@@ -28,4 +29,5 @@ export function operationRoutes(app: App, operations: OperationService): void {
     },
     preHandler: app.requireStaff,
   }, async (req) => operations.restart(req.params.id, req.actor));
+
 }

@@ -1,13 +1,16 @@
-// Tools → Running operations: what staff see and the restart they may ask for.
+// Tools → Running operations: what staff see and the restart they may ask for. Like tasks, an
+// operation belongs to a department (its processing module's): only that department's members and
+// administrators see it.
 import type { Actor } from '../../platform/actor.js';
 import type { AuditService } from '../../platform/audit/service.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Db } from '../../platform/db/db.js';
+import type { Db, Executor } from '../../platform/db/db.js';
 import { offsetOf, type Page } from '../../platform/db/paging.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
 import { conflict, notFound } from '../../platform/errors.js';
 import { LicenseHistory } from '../../licenses/history.js';
 import type { OperationKind, OperationStatus } from '../../licenses/model.js';
+import { departmentScopeOf, inDepartmentScope } from '../../provider/departments/scope.js';
 import type { OperationRepository, OperationRow } from './repository.js';
 import type { OperationListQuery, OperationView } from './schemas.js';
 
@@ -52,28 +55,30 @@ export class OperationService {
     this.restartListeners.push(listener);
   }
 
-  async list(query: OperationListQuery): Promise<Page<OperationView>> {
-    const { rows, total } = await this.repo.list(this.db.kysely, query, query.perPage, offsetOf(query));
+  async list(query: OperationListQuery, actor: Actor): Promise<Page<OperationView>> {
+    const scope = await departmentScopeOf(this.db.kysely, actor, 'running operations');
+    const { rows, total } = await this.repo.list(this.db.kysely, query, query.perPage, offsetOf(query), scope);
     return { items: rows.map(toOperationView), total, page: query.page, perPage: query.perPage };
   }
 
-  async get(id: number): Promise<OperationView> {
-    const row = await this.repo.find(this.db.kysely, id);
-    if (!row) throw notFound('Operation', id);
-    return toOperationView(row);
+  async get(id: number, actor: Actor): Promise<OperationView> {
+    return toOperationView(await this.visible(this.db.kysely, id, actor));
   }
 
-  /** A manual or failed operation runs again now; its retry budget counts from here. */
-  async restart(id: number, actor: Actor): Promise<OperationView> {
+  /**
+   * A manual or failed operation runs again now; its retry budget counts from here. `viaTask`: the
+   * tasks area already checked that the actor sees a task about this operation (a task may sit in
+   * another department than the module's, e.g. when the module has none), and that task is enough.
+   */
+  async restart(id: number, actor: Actor, options: { viaTask?: boolean } = {}): Promise<OperationView> {
     let view: OperationView;
     try {
       view = await this.db.transaction(async (trx) => {
-        const before = await this.repo.find(trx, id);
+        const before = options.viaTask ? await this.repo.find(trx, id) : await this.visible(trx, id, actor);
         if (!before) throw notFound('Operation', id);
-        const now = this.clock.now().toISOString();
-        if (!(await this.repo.restart(trx, id, now))) {
-          throw conflict(`Operation ${id} is ${before.status}: only a manual or failed operation can be restarted`, 'status');
-        }
+        const refused = () => conflict(`Operation ${id} is ${before.status}: only a manual or failed operation can be restarted`, 'status');
+        if (before.status !== 'manual' && before.status !== 'failed') throw refused();
+        if (!(await this.repo.restart(trx, id, this.clock.now().toISOString()))) throw refused();
         const after = (await this.repo.find(trx, id))!;
         await this.audit.record(trx, actor, 'operation.restart', 'operation', id, { status: before.status }, { status: after.status });
         await this.history.record(trx, actor, {
@@ -90,5 +95,15 @@ export class OperationService {
     }
     for (const listener of this.restartListeners) listener();
     return view;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  /** The operation, if the actor may see it (see departmentScopeOf); otherwise the same 404 as for none. */
+  private async visible(db: Executor, id: number, actor: Actor): Promise<OperationRow> {
+    const scope = await departmentScopeOf(db, actor, 'running operations');
+    const row = await this.repo.find(db, id);
+    if (!row || (!scope.all && !inDepartmentScope(scope, await this.repo.departmentOf(db, row)))) throw notFound('Operation', id);
+    return row;
   }
 }

@@ -2,13 +2,11 @@ import { sql } from 'kysely';
 import type { Executor } from '../../platform/db/db.js';
 import { offsetOf } from '../../platform/db/paging.js';
 import type { TaskTable } from '../../platform/db/schema.js';
+import { whereInDepartmentScope, type DepartmentScope } from '../../provider/departments/scope.js';
 import type { TaskListQuery } from './schemas.js';
 
 export type TaskRow = Omit<TaskTable, 'id'> & { id: number };
 export type TaskInsert = Omit<TaskTable, 'id'>;
-
-/** Which tasks a reader may see: everything, or the tasks of these departments. */
-export type Scope = { all: true } | { all: false; departmentIds: number[] };
 
 export class TaskRepository {
   openByCause(db: Executor, causeKey: string): Promise<{ id: number } | undefined> {
@@ -31,12 +29,8 @@ export class TaskRepository {
     return db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst() as Promise<TaskRow | undefined>;
   }
 
-  private filtered(db: Executor, q: TaskListQuery, scope: Scope) {
-    let query = db.selectFrom('tasks');
-    if (!scope.all) {
-      if (!scope.departmentIds.length) query = query.where('id', '<', 0);
-      else query = query.where('departmentId', 'in', scope.departmentIds);
-    }
+  private filtered(db: Executor, q: TaskListQuery, scope: DepartmentScope) {
+    let query = whereInDepartmentScope(db.selectFrom('tasks'), 'departmentId', scope);
     if (q.status === 'open') query = query.where('status', '<>', 'done');
     else if (q.status) query = query.where('status', '=', q.status);
     if (q.type) query = query.where('type', '=', q.type);
@@ -45,22 +39,17 @@ export class TaskRepository {
     return query;
   }
 
-  list(db: Executor, q: TaskListQuery, scope: Scope): Promise<TaskRow[]> {
+  list(db: Executor, q: TaskListQuery, scope: DepartmentScope): Promise<TaskRow[]> {
     return this.filtered(db, q, scope).selectAll().orderBy('id', 'desc').limit(q.perPage).offset(offsetOf(q)).execute() as Promise<TaskRow[]>;
   }
 
-  async count(db: Executor, q: TaskListQuery, scope: Scope): Promise<number> {
+  async count(db: Executor, q: TaskListQuery, scope: DepartmentScope): Promise<number> {
     const row = await this.filtered(db, q, scope).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
   async update(db: Executor, id: number, patch: Partial<TaskInsert>): Promise<void> {
     await db.updateTable('tasks').set(patch).where('id', '=', id).execute();
-  }
-
-  async departmentIdsOf(db: Executor, employeeId: number): Promise<number[]> {
-    const rows = await db.selectFrom('departmentMembers').select('departmentId').where('employeeId', '=', employeeId).execute();
-    return rows.map((r) => Number(r.departmentId));
   }
 
   async isMember(db: Executor, departmentId: number, employeeId: number): Promise<boolean> {

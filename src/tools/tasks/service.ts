@@ -1,7 +1,7 @@
 // Tasks: what automation hands to a person. One open task per cause, in the department of the
 // cause (its processing module's), due after that department's working hours, worded in its task
 // language. Only the department's members and administrators see or touch them.
-import { isAdmin, type Actor } from '../../platform/actor.js';
+import type { Actor } from '../../platform/actor.js';
 import type { AuditService } from '../../platform/audit/service.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
@@ -15,7 +15,8 @@ import type { TaskStatus, TaskType } from '../../licenses/model.js';
 import { DEFAULT_TASK_HOURS } from '../../platform/config.js';
 import { renderTask } from './messages.js';
 import type { TaskCause } from './open-task.js';
-import { TaskRepository, type Scope, type TaskRow } from './repository.js';
+import { departmentScopeOf, inDepartmentScope, type DepartmentScope } from '../../provider/departments/scope.js';
+import { TaskRepository, type TaskRow } from './repository.js';
 import type { TaskListQuery, TaskPatch, TaskView } from './schemas.js';
 
 /** Re-runs a running operation (OperationService.restart); injected so the areas stay apart. */
@@ -151,10 +152,8 @@ export class TaskService {
 
   // ---- rules ---------------------------------------------------------------------------------
 
-  private async scopeOf(db: Executor, actor: Actor): Promise<Scope> {
-    if (isAdmin(actor)) return { all: true };
-    if (actor.kind !== 'employee') throw new AppError('forbidden', 'Only employees may see tasks');
-    return { all: false, departmentIds: await this.repo.departmentIdsOf(db, actor.id) };
+  private scopeOf(db: Executor, actor: Actor): Promise<DepartmentScope> {
+    return departmentScopeOf(db, actor, 'tasks');
   }
 
   /** The task, if the actor may see it; otherwise the same 404 as for a task that does not exist. */
@@ -162,7 +161,7 @@ export class TaskService {
     const scope = await this.scopeOf(db, actor);
     const row = await this.repo.find(db, id);
     if (!row) throw notFound('Task', id);
-    if (!scope.all && (row.departmentId === null || !scope.departmentIds.includes(Number(row.departmentId)))) throw notFound('Task', id);
+    if (!inDepartmentScope(scope, row.departmentId === null ? null : Number(row.departmentId))) throw notFound('Task', id);
     return row;
   }
 
