@@ -1,6 +1,6 @@
 import type { Executor } from '../../platform/db/db.js';
 import type { PageQuery } from '../../platform/db/paging.js';
-import { offsetOf } from '../../platform/db/paging.js';
+import { offsetOf, pageLimit } from '../../platform/db/paging.js';
 import { preparedQuery } from '../../platform/db/prepared.js';
 
 export interface DatacenterRow {
@@ -17,8 +17,9 @@ const listPage = preparedQuery((db, limit: number, offset: number) =>
 );
 
 export class DatacenterRepository {
+  /** The page's rows and one more, if there is one (see totalOf). */
   list(db: Executor, page: PageQuery): Promise<DatacenterRow[]> {
-    return listPage(db, page.perPage, offsetOf(page));
+    return listPage(db, pageLimit(page), offsetOf(page));
   }
 
   async count(db: Executor): Promise<number> {

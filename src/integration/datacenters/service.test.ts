@@ -66,6 +66,17 @@ describe('Integration → Data centers', () => {
     expect(page2.body).toMatchObject({ total: 3, page: 2, perPage: 2 });
     expect(page2.body.items.map((d: { displayName: string }) => d.displayName)).toEqual(['B']);
 
+    // Every page size and page, including a page that is exactly full and pages past the end: the
+    // items and the total are what the whole list says.
+    const names = after.map((d) => d.displayName);
+    for (let perPage = 1; perPage <= 4; perPage += 1) {
+      for (let page = 1; page <= 4; page += 1) {
+        const answer = await t().admin.get(`/api/v1/datacenters?page=${page}&perPage=${perPage}`);
+        expect(answer.body, `page ${page} of ${perPage}`).toMatchObject({ total: 3, page, perPage });
+        expect(answer.body.items.map((d: { displayName: string }) => d.displayName)).toEqual(names.slice((page - 1) * perPage, page * perPage));
+      }
+    }
+
     const badMove = await t().admin.post(`/api/v1/datacenters/${b.id}/move`, { direction: 'sideways' });
     expect(badMove.status).toBe(400);
     expect(badMove.body.error.field).toBe('direction');

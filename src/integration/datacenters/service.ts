@@ -32,7 +32,8 @@ export class DatacenterService {
   async list(page: PageQuery, actor: Actor): Promise<Page<DatacenterView>> {
     const [rows, catalog] = await Promise.all([this.repo.list(this.db.kysely, page), this.locales.catalog()]);
     const total = await totalOf(page, rows.length, () => this.repo.count(this.db.kysely));
-    return { items: rows.map((r) => toView(r, actor.locale, catalog)), total, page: page.page, perPage: page.perPage };
+    const items = rows.slice(0, page.perPage).map((r) => toView(r, actor.locale, catalog));
+    return { items, total, page: page.page, perPage: page.perPage };
   }
 
   async get(id: number, actor: Actor): Promise<DatacenterView> {

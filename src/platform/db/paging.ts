@@ -26,8 +26,16 @@ export function offsetOf(q: PageQuery): number {
   return (q.page - 1) * q.perPage;
 }
 
-/** The total, without a COUNT query when this page already shows everything from its offset on. */
-export async function totalOf(page: PageQuery, rowsOnPage: number, count: () => Promise<number>): Promise<number> {
-  if (rowsOnPage < page.perPage && (rowsOnPage > 0 || page.page === 1)) return offsetOf(page) + rowsOnPage;
+/**
+ * A list asks for one row more than its page holds (`pageLimit`); when that row does not come, this
+ * page reaches the end and the total is known without a COUNT query. `fetched` counts the extra row.
+ */
+export async function totalOf(page: PageQuery, fetched: number, count: () => Promise<number>): Promise<number> {
+  if (fetched <= page.perPage && (fetched > 0 || page.page === 1)) return offsetOf(page) + fetched;
   return count();
+}
+
+/** Rows to ask for: the page and one more (see totalOf). */
+export function pageLimit(page: PageQuery): number {
+  return page.perPage + 1;
 }
