@@ -152,6 +152,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   });
   // A task's department may restart the operation it is about, whatever the module's department is now.
   services.tasks.setRestartOperation((id, actor) => operations.restart(id, actor, { viaTask: true }));
+  services.licenses.onRemove((trx, licenseId, closeId, actor) => operations.endForDeletion(trx, licenseId, closeId, actor));
 
   const app = await createHttpApp({ logger, auth: services.auth, localizations: services.localizations });
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {

@@ -33,8 +33,12 @@ interface Sellable {
   moduleIds: number[];
 }
 
+/** What else a deletion ends, in its transaction (the operations area: the license's waiting operations). */
+export type OnRemove = (trx: Executor, licenseId: number, closeOperationId: number, actor: Actor) => Promise<unknown>;
+
 export class LicenseService {
   private readonly repo = new LicenseRepository();
+  private readonly removeHooks: OnRemove[] = [];
 
   constructor(
     private readonly db: Db,
@@ -45,6 +49,11 @@ export class LicenseService {
     private readonly modules: ProcessingModuleService,
     private readonly history: LicenseHistory,
   ) {}
+
+  /** Wired in app.ts: the operations area ends what a deleted license no longer needs. */
+  onRemove(hook: OnRemove): void {
+    this.removeHooks.push(hook);
+  }
 
   /** Tariffs and processing modules ask this before they are deleted. */
   async usedBy(db: Executor, column: 'tariffId' | 'moduleId', id: number): Promise<string | undefined> {
@@ -248,8 +257,11 @@ export class LicenseService {
     return this.simpleOperation(id, actor, 'resume', ['suspended'], `resume:${id}:${randomUUID()}`, 'Resumption requested');
   }
 
+  /** The close operation deletes it upstream and here; what still waited to run for it ends now (see onRemove). */
   async remove(id: number, actor: Actor): Promise<LicenseView> {
-    return this.simpleOperation(id, actor, 'close', ['active', 'suspended', 'processing'], `close:${id}`, 'Deletion requested');
+    return this.simpleOperation(id, actor, 'close', ['active', 'suspended', 'processing'], `close:${id}`, 'Deletion requested', async (trx, closeId) => {
+      for (const hook of this.removeHooks) await hook(trx, id, closeId, actor);
+    });
   }
 
   /** Money back to the balance, at most what was charged for the license. */
@@ -343,13 +355,22 @@ export class LicenseService {
     return Money.of(roundHalfAwayFromZero(diff.minor * BigInt(daysLeft), BigInt(periodDays)), license.currency);
   }
 
-  private async simpleOperation(id: number, actor: Actor, kind: OperationKind, allowed: LicenseStatus[], key: string, message: string): Promise<LicenseView> {
+  private async simpleOperation(
+    id: number,
+    actor: Actor,
+    kind: OperationKind,
+    allowed: LicenseStatus[],
+    key: string,
+    message: string,
+    then?: (trx: Executor, operationId: number) => Promise<void>,
+  ): Promise<LicenseView> {
     return this.db.transaction(async (trx) => {
       const license = await this.visible(trx, id, actor);
       this.requireStatus(license, allowed, 'id');
       const op = await this.enqueue(trx, { licenseId: id, kind, payload: {}, idempotencyKey: key, moduleId: license.moduleId } as NewOperation);
       await this.history.record(trx, actor, { licenseId: id, event: 'note', message, operationId: op.id });
       await this.audit.record(trx, actor, `license.${kind}`, 'license', id, null, { operationId: op.id });
+      await then?.(trx, op.id);
       return this.toView(trx, license);
     });
   }

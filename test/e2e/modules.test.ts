@@ -217,4 +217,40 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     await page.mouse.move(0, 0);
     await page.screenshot({ path: path.join(shotDir, 'billrelay-ui-licenses.png'), fullPage: true });
   }, 90_000);
+
+  test('an operation waiting for a person is abandoned from the operations page, with a reason', async () => {
+    const module = await connectSandboxModule(server, upstream, { balance: '0.00' });
+    const { tariffId, clientId } = await tariffAndClient(server, module.id);
+    const c = await insertLicense(server, { clientId, tariffId, licenseName: 'shop-c', ip: '203.0.113.63' });
+    const id = c.operationId!;
+    await expect.poll(async () => (await operationRow(server, id)).status, { timeout: 5_000, interval: 50 }).toBe('manual');
+
+    await page.getByRole('link', { name: 'Running operations' }).click();
+    await page.getByRole('heading', { name: 'Running operations' }).waitFor();
+    await page.getByLabel('Status').selectOption('manual');
+    const row = page.locator(`tr[data-id="${id}"]`);
+    await row.waitFor();
+    const abandon = row.getByRole('button', { name: `Abandon operation ${id}` });
+
+    // Cancelling the question changes nothing.
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await abandon.click();
+    expect((await operationRow(server, id)).status).toBe('manual');
+
+    page.once('dialog', (dialog) => {
+      expect(dialog.type()).toBe('prompt');
+      void dialog.accept('Ordered by hand upstream');
+    });
+    await abandon.click();
+    await page.getByText(`Operation #${id} abandoned`).waitFor();
+    expect(await operationRow(server, id)).toMatchObject({ status: 'failed', lastError: 'Ordered by hand upstream' });
+
+    // A failed operation can be restarted, not abandoned again.
+    await page.getByLabel('Status').selectOption('failed');
+    const failed = page.locator(`tr[data-id="${id}"]`);
+    await expect.poll(() => failed.innerText()).toContain('Ordered by hand upstream');
+    expect(await failed.getByRole('button', { name: `Abandon operation ${id}` }).count()).toBe(0);
+    expect(await failed.getByRole('button', { name: `Restart operation ${id}` }).count()).toBe(1);
+    expect(await page.getByRole('alert').count()).toBe(0);
+  }, 60_000);
 });

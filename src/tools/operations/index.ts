@@ -39,7 +39,7 @@ export function createOperations(deps: OperationsDeps): { service: OperationServ
     keyWaitMs: config.keyWaitMs,
   });
   const worker = new Worker(repo, engine, deps.clock, deps.logger, { pollMs: config.pollMs, concurrency: config.concurrency, owner: deps.owner });
-  const service = new OperationService(deps.db, repo, deps.audit, deps.clock);
+  const service = new OperationService(deps.db, repo, deps.audit, deps.clock, deps.tasks);
   service.onRestart(() => worker.kick());
   return { service, worker, engine };
 }

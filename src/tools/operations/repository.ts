@@ -292,6 +292,44 @@ export class OperationRepository {
     return module?.departmentId == null ? null : Number(module.departmentId);
   }
 
+  /** The unfinished operations of a license that a person or the worker could still run (not the running ones). */
+  waitingOf(db: Executor, licenseId: number): Promise<OperationRow[]> {
+    return db.selectFrom('operations').selectAll().where('licenseId', '=', licenseId).where('status', 'in', ['pending', 'manual']).orderBy('id').execute();
+  }
+
+  /**
+   * Ends an operation for good: failed, finished now, `reason` as its last error. Only from one of
+   * `from` (a running one belongs to its worker's lease); false when it is no longer in one of them.
+   */
+  async abandon(db: Executor, id: number, changes: { reason: string; code: string; now: string; from: ('pending' | 'manual')[] }): Promise<boolean> {
+    const result = await db
+      .updateTable('operations')
+      .set({
+        status: 'failed',
+        lastError: changes.reason,
+        lastErrorCode: changes.code,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        finishedAt: changes.now,
+        updatedAt: changes.now,
+      })
+      .where('id', '=', id)
+      .where('status', 'in', changes.from)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** An unfinished close of the license (its deletion is on its way), if any. */
+  closingOf(db: Executor, licenseId: number): Promise<{ id: number } | undefined> {
+    return db
+      .selectFrom('operations')
+      .select('id')
+      .where('licenseId', '=', licenseId)
+      .where('kind', '=', 'close')
+      .where('status', 'in', ['pending', 'running', 'manual'])
+      .executeTakeFirst();
+  }
+
   /** manual/failed → pending now; the retry budget counts from here. */
   async restart(db: Executor, id: number, now: string): Promise<boolean> {
     const result = await db

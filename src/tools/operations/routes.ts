@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pageOf } from '../../platform/db/paging.js';
 import type { App } from '../../platform/http/app.js';
 import { IdParams } from '../../platform/http/schemas.js';
-import { OperationListQuery, OperationView } from './schemas.js';
+import { AbandonInput, OperationListQuery, OperationView } from './schemas.js';
 import type { OperationService } from './service.js';
 
 const tags = ['Tools: Running operations'];
@@ -30,4 +30,14 @@ export function operationRoutes(app: App, operations: OperationService): void {
     preHandler: app.requireStaff,
   }, async (req) => operations.restart(req.params.id, req.actor));
 
+  app.post('/api/v1/operations/:id/abandon', {
+    schema: {
+      params: IdParams,
+      body: AbandonInput,
+      response: { 200: OperationView },
+      tags,
+      summary: 'End a manual operation for good (failed, with the reason); its task is done',
+    },
+    preHandler: app.requireStaff,
+  }, async (req) => operations.abandon(req.params.id, req.body.reason, req.actor));
 }

@@ -30,3 +30,13 @@ export const OperationView = z.object({
   finishedAt: z.string().nullable(),
 });
 export type OperationView = z.infer<typeof OperationView>;
+
+export const AbandonInput = z.strictObject({
+  reason: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .meta({ description: 'Why the operation is given up (kept as its last error, in the license history and the audit log)', example: 'Bought by hand upstream' }),
+});
+export type AbandonInput = z.infer<typeof AbandonInput>;

@@ -1,11 +1,13 @@
-// Tools → Running operations over HTTP: who sees an operation (its module's department, like tasks).
-// Real operations against the upstream simulator, on SQLite and PostgreSQL.
+// Tools → Running operations over HTTP: who sees an operation (its module's department, like tasks),
+// abandoning a manual one for good, and what a license's deletion ends. Real operations against the
+// upstream simulator, on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { addMonths } from '../../sandbox/dates.js';
 import type { ManualClock } from '../../platform/clock.js';
 import { useBillrelay } from '../../../test/support/billrelay.js';
 import type { ApiClient } from '../../../test/support/http.js';
-import { connectSandboxModule, insertLicense, operationRow, tariffAndClient, tasksOf } from '../../../test/support/licenses.js';
+import { connectSandboxModule, enqueue, insertLicense, licenseRow, operationRow, tariffAndClient, tasksOf } from '../../../test/support/licenses.js';
 import { insertDepartment } from '../../../test/support/staff.js';
 import { newEmployee } from '../../../test/support/scheduling.js';
 
@@ -122,5 +124,127 @@ describe('who sees an operation', () => {
     const restarted = await first.api.post(`/api/v1/tasks/${task!.id}/restart`);
     expect(restarted.status, JSON.stringify(restarted.body)).toBe(200);
     expect(restarted.body.operation).toMatchObject({ id: none.operationId, status: 'pending' });
+  });
+});
+
+describe('abandon', () => {
+  test('a manual operation ends for good: failed with the reason, its task done, a history note and an audit entry', async () => {
+    const a = await manualOpen(licensing);
+    const [task] = await tasksOf(t(), a.operationId);
+    expect(task).toMatchObject({ status: 'new', causeKey: `operation:${a.operationId}`, departmentId: licensing });
+    const url = `/api/v1/operations/${a.operationId}/abandon`;
+
+    // Bad input: 400 naming the field, nothing changed.
+    for (const body of [{}, { reason: '' }, { reason: '   ' }, { reason: 'x'.repeat(501) }, { reason: 7 }, { reason: 'ok', extra: true }]) {
+      const answer = await member.api.post(url, body);
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+      expect(answer.body.error.code).toBe('validation');
+      if (!('extra' in body)) expect(answer.body.error.field, JSON.stringify(body)).toBe('reason');
+    }
+    expect((await operationRow(t(), a.operationId)).status).toBe('manual');
+    expect((await tasksOf(t(), a.operationId))[0]!.status).toBe('new');
+    // Another department's member: as if it did not exist.
+    expect((await otherMember.api.post(url, { reason: 'not mine' })).status).toBe(404);
+    expect((await member.api.post('/api/v1/operations/999999999/abandon', { reason: 'gone' })).status).toBe(404);
+
+    const abandoned = await member.api.post(url, { reason: '  Bought by hand upstream  ' });
+    expect(abandoned.status, JSON.stringify(abandoned.body)).toBe(200);
+    expect(abandoned.body).toMatchObject({ id: a.operationId, status: 'failed', lastError: 'Bought by hand upstream', lastErrorCode: 'abandoned', leaseOwner: null });
+    expect(abandoned.body.finishedAt).toBe(clock().now().toISOString());
+    expect(await operationRow(t(), a.operationId)).toMatchObject({ status: 'failed', lastError: 'Bought by hand upstream' });
+
+    const closed = await member.api.get(`/api/v1/tasks/${task!.id}`);
+    expect(closed.body).toMatchObject({ status: 'done' });
+    expect(closed.body.closedAt).not.toBeNull();
+
+    const history = (await t().admin.get(`/api/v1/licenses/${a.licenseId}/history`)).body.items as { event: string; message: string | null; operationId: number | null; actor: { kind: string } }[];
+    expect(history.find((h) => h.operationId === a.operationId && h.message?.includes('abandoned'))).toMatchObject({
+      event: 'note',
+      message: 'Operation "open" abandoned: Bought by hand upstream',
+      actor: { kind: 'employee' },
+    });
+    const audit = await t().admin.get(`/api/v1/audit?entity=operation&entityId=${a.operationId}&action=operation.abandon`);
+    expect(audit.body.items).toHaveLength(1);
+    expect(audit.body.items[0]).toMatchObject({
+      actor: { kind: 'employee', id: member.id },
+      before: { status: 'manual' },
+      after: { status: 'failed', reason: 'Bought by hand upstream' },
+    });
+
+    // Only a manual operation can be abandoned: the answer names the status.
+    const again = await member.api.post(url, { reason: 'twice' });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'conflict', field: 'status' });
+    expect(again.body.error.message).toContain('is failed');
+
+    // A failed operation can still be restarted; a pending one cannot be abandoned.
+    const restarted = await member.api.post(`/api/v1/operations/${a.operationId}/restart`);
+    expect(restarted.status, JSON.stringify(restarted.body)).toBe(200);
+    expect(restarted.body).toMatchObject({ status: 'pending', finishedAt: null });
+    const pending = await member.api.post(url, { reason: 'too early' });
+    expect(pending.status).toBe(409);
+    expect(pending.body.error.message).toContain('is pending');
+    upstream.control.upsertAccount({ username: a.module.username, balance: '1000.00' });
+    expect(await drain(a.operationId)).toMatchObject({ status: 'succeeded' });
+    expect((await licenseRow(t(), a.licenseId)).status).toBe('active');
+    expect(a.purchases()).toHaveLength(1);
+  });
+
+  test('the OpenAPI document describes the reason', async () => {
+    const doc = await t().anonymous().get('/api/docs/json');
+    const post = doc.body.paths['/api/v1/operations/{id}/abandon']?.post;
+    expect(post).toBeDefined();
+    const schema = post.requestBody.content['application/json'].schema;
+    expect(schema.required).toEqual(['reason']);
+    expect(schema.properties.reason).toMatchObject({ type: 'string', minLength: 1, maxLength: 500 });
+    expect(schema.properties.reason.description).toMatch(/why/i);
+  });
+});
+
+describe('deleting a license', () => {
+  test('a processing license whose open waits for a person: the open fails with the deletion, its task is done, nothing is bought', async () => {
+    const a = await manualOpen(licensing);
+    const deleted = await t().admin.post(`/api/v1/licenses/${a.licenseId}/delete`);
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+    expect(deleted.body.pendingOperations).toMatchObject([{ kind: 'close', status: 'pending' }]);
+    const open = await operationRow(t(), a.operationId);
+    expect(open).toMatchObject({ status: 'failed', lastErrorCode: 'license_deleted' });
+    expect(open.lastError).toContain(`License ${a.licenseId} is deleted`);
+    expect(open.finishedAt).not.toBeNull();
+    expect((await tasksOf(t(), a.operationId)).map((task) => task.status)).toEqual(['done']);
+    const history = (await t().admin.get(`/api/v1/licenses/${a.licenseId}/history`)).body.items as { message: string | null; operationId: number | null }[];
+    expect(history.some((h) => h.operationId === a.operationId && h.message?.startsWith('Operation "open" abandoned: License'))).toBe(true);
+
+    // Even with money upstream now, the open is not bought again: restarting it is refused.
+    upstream.control.upsertAccount({ username: a.module.username, balance: '1000.00' });
+    const restart = await t().admin.post(`/api/v1/operations/${a.operationId}/restart`);
+    expect(restart.status).toBe(409);
+    expect(restart.body.error.message).toMatch(/being deleted|is deleted/);
+    const closeId = deleted.body.pendingOperations[0].id as number;
+    expect(await drain(closeId)).toMatchObject({ status: 'succeeded' });
+    expect((await licenseRow(t(), a.licenseId)).status).toBe('deleted');
+    expect((await t().admin.post(`/api/v1/operations/${a.operationId}/restart`)).body.error.message).toContain('is deleted');
+    expect(a.purchases()).toHaveLength(0);
+  });
+
+  test('an active license with a paid renewal still pending: the renewal fails with the deletion and is never applied upstream', async () => {
+    const module = await connectSandboxModule(t(), upstream, { extra: { departmentId: licensing } });
+    const { tariffId, clientId } = await tariffAndClient(t(), module.id);
+    const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId });
+    expect((await drain(operationId!)).status).toBe('succeeded');
+    const license = await licenseRow(t(), licenseId);
+    const prolong = await enqueue(t(), licenseId, 'prolong', { months: 12, upstreamPeriod: 12, periodStart: license.expiresOn!, expectedExpiry: addMonths(license.expiresOn!, 12) }, `prolong:${licenseId}:${license.expiresOn}`);
+    const deleted = await t().admin.post(`/api/v1/licenses/${licenseId}/delete`);
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+    expect(deleted.body.pendingOperations.map((o: { kind: string }) => o.kind)).toEqual(['close']);
+    expect(await operationRow(t(), prolong.id)).toMatchObject({ status: 'failed', lastErrorCode: 'license_deleted' });
+    const restart = await t().admin.post(`/api/v1/operations/${prolong.id}/restart`);
+    expect(restart.status).toBe(409);
+    expect(restart.body.error.message).toContain('being deleted');
+
+    expect(await drain(deleted.body.pendingOperations[0].id)).toMatchObject({ status: 'succeeded' });
+    expect(await licenseRow(t(), licenseId)).toMatchObject({ status: 'deleted', expiresOn: license.expiresOn });
+    expect(upstream.control.licenses().find((l) => l.id === license.upstreamId)!.status).toBe(4);
+    expect(upstream.control.charges().filter((c) => c.func === 'service.prolong' && c.account === module.username)).toHaveLength(0);
   });
 });

@@ -1,6 +1,6 @@
-// Tools → Running operations: what staff see and the restart they may ask for. Like tasks, an
-// operation belongs to a department (its processing module's): only that department's members and
-// administrators see it.
+// Tools → Running operations: what staff see, and what they may do about an operation that needs a
+// person: run it again (restart) or end it for good (abandon). Like tasks, an operation belongs to a
+// department (its processing module's): only that department's members and administrators see it.
 import type { Actor } from '../../platform/actor.js';
 import type { AuditService } from '../../platform/audit/service.js';
 import type { Clock } from '../../platform/clock.js';
@@ -13,6 +13,7 @@ import type { OperationKind, OperationStatus } from '../../licenses/model.js';
 import { departmentScopeOf, inDepartmentScope } from '../../provider/departments/scope.js';
 import type { OperationRepository, OperationRow } from './repository.js';
 import type { OperationListQuery, OperationView } from './schemas.js';
+import type { TaskSink } from './task-sink.js';
 
 export function toOperationView(row: OperationRow): OperationView {
   return {
@@ -46,6 +47,7 @@ export class OperationService {
     private readonly repo: OperationRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly tasks: TaskSink,
   ) {
     this.history = new LicenseHistory(clock);
   }
@@ -78,6 +80,7 @@ export class OperationService {
         if (!before) throw notFound('Operation', id);
         const refused = () => conflict(`Operation ${id} is ${before.status}: only a manual or failed operation can be restarted`, 'status');
         if (before.status !== 'manual' && before.status !== 'failed') throw refused();
+        await this.refuseForDeletedLicense(trx, before);
         if (!(await this.repo.restart(trx, id, this.clock.now().toISOString()))) throw refused();
         const after = (await this.repo.find(trx, id))!;
         await this.audit.record(trx, actor, 'operation.restart', 'operation', id, { status: before.status }, { status: after.status });
@@ -97,6 +100,34 @@ export class OperationService {
     return view;
   }
 
+  /**
+   * Ends a manual operation for good: failed, with the reason as its last error; its task is done, the
+   * license history and the audit log say who gave it up and why. Restart can still bring it back.
+   */
+  async abandon(id: number, reason: string, actor: Actor): Promise<OperationView> {
+    return this.db.transaction(async (trx) => {
+      const before = await this.visible(trx, id, actor);
+      const after = before.status === 'manual' ? await this.end(trx, before, reason, 'abandoned', ['manual'], actor) : null;
+      if (!after) throw conflict(`Operation ${id} is ${before.status}: only a manual operation can be abandoned`, 'status');
+      return toOperationView(after);
+    });
+  }
+
+  /**
+   * A license's deletion was ordered (its close operation `closeId`): the operations still waiting for
+   * the worker or for a person would buy, renew or change a license that is going away, so they end
+   * here, in the deletion's transaction. A running one is left to its worker (the close runs after it).
+   */
+  async endForDeletion(trx: Executor, licenseId: number, closeId: number, actor: Actor): Promise<number[]> {
+    const ended: number[] = [];
+    for (const row of await this.repo.waitingOf(trx, licenseId)) {
+      if (row.id === closeId || row.kind === 'close') continue;
+      const reason = `License ${licenseId} is deleted (operation ${closeId}): this ${row.kind} is no longer needed`;
+      if (await this.end(trx, row, reason, 'license_deleted', ['pending', 'manual'], actor)) ended.push(row.id);
+    }
+    return ended;
+  }
+
   // -------------------------------------------------------------------------------------------
 
   /** The operation, if the actor may see it (see departmentScopeOf); otherwise the same 404 as for none. */
@@ -105,5 +136,25 @@ export class OperationService {
     const row = await this.repo.find(db, id);
     if (!row || (!scope.all && !inDepartmentScope(scope, await this.repo.departmentOf(db, row)))) throw notFound('Operation', id);
     return row;
+  }
+
+  /** Nothing but its close runs again for a license that is deleted or being deleted. */
+  private async refuseForDeletedLicense(db: Executor, op: OperationRow): Promise<void> {
+    if (op.kind === 'close') return;
+    const license = await db.selectFrom('licenses').select('status').where('id', '=', op.licenseId).executeTakeFirst();
+    const closing = await this.repo.closingOf(db, op.licenseId);
+    if (license?.status === 'deleted' || closing) {
+      throw conflict(`License ${op.licenseId} is ${license?.status === 'deleted' ? 'deleted' : `being deleted (operation ${closing!.id})`}: operation ${op.id} (${op.kind}) cannot run again`, 'id');
+    }
+  }
+
+  /** failed for good, from one of `from`; its task done, a history note and an audit entry. Null when it moved on meanwhile. */
+  private async end(trx: Executor, row: OperationRow, reason: string, code: string, from: ('pending' | 'manual')[], actor: Actor): Promise<OperationRow | null> {
+    const now = this.clock.now().toISOString();
+    if (!(await this.repo.abandon(trx, row.id, { reason, code, now, from }))) return null;
+    await this.tasks.closeForCause?.(trx, `operation:${row.id}`, actor);
+    await this.history.record(trx, actor, { licenseId: row.licenseId, operationId: row.id, event: 'note', message: `Operation "${row.kind}" abandoned: ${reason}` });
+    await this.audit.record(trx, actor, 'operation.abandon', 'operation', row.id, { status: row.status }, { status: 'failed', reason });
+    return (await this.repo.find(trx, row.id))!;
   }
 }

@@ -44,4 +44,10 @@ export class MinimalTaskSink implements TaskSink {
       .executeTakeFirstOrThrow();
     return { id: Number(inserted.id), created: true };
   }
+
+  async closeForCause(db: Executor, causeKey: string): Promise<boolean> {
+    const now = this.clock.now().toISOString();
+    const result = await db.updateTable('tasks').set({ status: 'done', closedAt: now, updatedAt: now }).where('causeKey', '=', causeKey).where('status', '<>', 'done').executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
 }

@@ -45,7 +45,8 @@ interface Candidate {
   expiresOn: string | null;
 }
 
-const UNFINISHED_OR_DONE = ['pending', 'running', 'manual', 'succeeded'];
+/** A period whose prolong is on its way, done, or given up by staff (failed: abandoned) is not queued again. */
+const STARTED = ['pending', 'running', 'manual', 'succeeded', 'failed'];
 
 export class Renewals {
   private readonly history: LicenseHistory;
@@ -82,7 +83,7 @@ export class Renewals {
         const keys = page.map((l) => prolongKey(Number(l.id), l.expiresOn!));
         const started = new Set(
           (
-            await this.db.kysely.selectFrom('operations').select('idempotencyKey').where('idempotencyKey', 'in', keys).where('status', 'in', UNFINISHED_OR_DONE).execute()
+            await this.db.kysely.selectFrom('operations').select('idempotencyKey').where('idempotencyKey', 'in', keys).where('status', 'in', STARTED).execute()
           ).map((r) => r.idempotencyKey),
         );
         for (const license of page) {

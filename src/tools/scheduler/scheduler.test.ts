@@ -181,6 +181,28 @@ describe('auto-renewal', () => {
   });
 });
 
+describe('an abandoned renewal', () => {
+  test('is not queued again by the scheduler for the same period, and not charged twice', async () => {
+    // The module's account cannot pay the renewal (no minimal balance holds it back): the prolong goes to a person.
+    const { module, tariff, client } = await world({ upstreamBalance: '1.00' });
+    const expiresOn = addDays(today(), 2);
+    upstreamLicense(upstream, module.username, { id: '4500001', expiredate: expiresOn });
+    const license = await insertLicense(t(), { clientId: client.id, tariffId: tariff.id, moduleId: module.id, period: 1, expiresOn, upstreamId: '4500001' });
+    await later(HOUR);
+    await t().billrelay.worker.runOnce();
+    const [prolong] = await operationsOf(t(), license.id);
+    expect(prolong).toMatchObject({ kind: 'prolong', status: 'manual' });
+
+    const abandoned = await t().admin.post(`/api/v1/operations/${prolong!.id}/abandon`, { reason: 'Renewed by hand, see ticket 4711' });
+    expect(abandoned.status, JSON.stringify(abandoned.body)).toBe(200);
+    await later(HOUR);
+    await later(HOUR);
+    expect((await operationsOf(t(), license.id)).map((o) => [o.id, o.status])).toEqual([[prolong!.id, 'failed']]);
+    expect(await charges(`renewal:${license.id}:${expiresOn}`)).toHaveLength(1);
+    expect(await balanceOf(t(), client.id)).toBe('92.80');
+  });
+});
+
 describe('expiry', () => {
   test('unpaid at expiry: suspended with history and an upstream suspend; 30 days later: closed', async () => {
     const { module, tariff, client } = await world();

@@ -10,6 +10,12 @@ export function OperationsPage() {
   const { data, error, reload } = useLoad(() => api.get<Page<Operation>>(url), url);
   const action = useAction(reload);
 
+  const abandon = (o: Operation) => {
+    const reason = window.prompt(`Abandon operation #${o.id} (${words(o.kind)}) for good? Its task is closed. Reason:`);
+    if (reason === null || !reason.trim()) return;
+    void action.run(() => api.post(`/operations/${o.id}/abandon`, { reason }), `Operation #${o.id} abandoned`);
+  };
+
   const columns: Column<Operation>[] = [
     { title: 'ID', cell: (o) => o.id, className: 'num' },
     { title: 'Kind', cell: (o) => words(o.kind) },
@@ -23,14 +29,21 @@ export function OperationsPage() {
       className: 'actions',
       cell: (o) =>
         (o.status === 'manual' || o.status === 'failed') && (
-          <button
-            type="button"
-            aria-label={`Restart operation ${o.id}`}
-            disabled={action.busy}
-            onClick={() => action.run(() => api.post(`/operations/${o.id}/restart`), `Operation #${o.id} restarted`)}
-          >
-            Restart
-          </button>
+          <>
+            <button
+              type="button"
+              aria-label={`Restart operation ${o.id}`}
+              disabled={action.busy}
+              onClick={() => action.run(() => api.post(`/operations/${o.id}/restart`), `Operation #${o.id} restarted`)}
+            >
+              Restart
+            </button>
+            {o.status === 'manual' && (
+              <button type="button" aria-label={`Abandon operation ${o.id}`} disabled={action.busy} onClick={() => abandon(o)}>
+                Abandon
+              </button>
+            )}
+          </>
         ),
     },
   ];
