@@ -1,6 +1,8 @@
 // The upstream balance of each billmanager module, read live; while it is below the module's minimal
-// balance the module's renewals wait and its department gets one low-balance task.
+// balance the module's renewals wait and its department gets one low-balance task, which closes itself
+// once a check finds the balance at or above the minimum again.
 import type { Logger } from 'pino';
+import { systemActor } from '../../platform/actor.js';
 import type { Db } from '../../platform/db/db.js';
 import { pickLocalizedOr } from './labels.js';
 import { Money } from '../../platform/money.js';
@@ -14,9 +16,13 @@ export interface BalanceCheck {
   /** Modules whose renewals wait. */
   held: number[];
   tasksOpened: number;
+  /** Low-balance tasks closed because the balance recovered. */
+  tasksClosed: number;
 }
 
 export class ModuleBalances {
+  private readonly actor = systemActor('balance check');
+
   constructor(
     private readonly db: Db,
     private readonly modules: ProcessingModuleService,
@@ -44,12 +50,15 @@ export class ModuleBalances {
         else this.logger?.error({ err: error, moduleId: id }, 'balance check failed');
       }
     }
-    const { held, opened } = await this.holdLowModules();
-    return { checked: rows.length, errors, held, tasksOpened: opened };
+    const { held, opened, closed } = await this.holdLowModules();
+    return { checked: rows.length, errors, held, tasksOpened: opened, tasksClosed: closed };
   }
 
-  /** The modules below their minimal balance (as last read), each with its one open low-balance task. */
-  async holdLowModules(): Promise<{ held: number[]; opened: number }> {
+  /**
+   * The modules below their minimal balance (as last read), each with its one open low-balance task;
+   * the open low-balance tasks of modules back at or above it are closed.
+   */
+  async holdLowModules(): Promise<{ held: number[]; opened: number; closed: number }> {
     const low = await this.db.kysely
       .selectFrom('processingModules')
       .leftJoin('departments', 'departments.id', 'processingModules.departmentId')
@@ -89,6 +98,37 @@ export class ModuleBalances {
         this.logger?.warn({ moduleId: m.id }, 'upstream balance below the minimal balance: renewals wait');
       }
     }
-    return { held: low.map((m) => Number(m.id)), opened };
+    return { held: low.map((m) => Number(m.id)), opened, closed: await this.closeRecovered() };
+  }
+
+  /** Closes the open low-balance task of each module whose last read balance is at or above its minimum. */
+  private async closeRecovered(): Promise<number> {
+    const recovered = await this.db.kysely
+      .selectFrom('tasks')
+      .innerJoin('processingModules', 'processingModules.id', 'tasks.moduleId')
+      .select(['tasks.causeKey', 'processingModules.id', 'processingModules.currency', 'processingModules.balanceMinor', 'processingModules.minimalBalanceMinor'])
+      .where('tasks.type', '=', 'low_balance')
+      .where('tasks.status', '<>', 'done')
+      .where('processingModules.moduleType', '=', 'billmanager')
+      .where('processingModules.enabled', '=', 1)
+      .where('processingModules.balanceMinor', 'is not', null)
+      .whereRef('processingModules.balanceMinor', '>=', 'processingModules.minimalBalanceMinor')
+      .execute();
+    let closed = 0;
+    for (const m of recovered) {
+      if (m.causeKey !== `low_balance:${m.id}`) continue;
+      const money = (minor: bigint | null) => (minor === null ? null : m.currency ? Money.of(minor, m.currency).toString() : String(minor));
+      const done = await this.db.transaction((trx) =>
+        this.tasks.closeForCause(trx, m.causeKey, this.actor, {
+          key: 'low_balance.recovered',
+          params: { balance: money(m.balanceMinor), minimalBalance: money(m.minimalBalanceMinor), currency: m.currency },
+        }),
+      );
+      if (done) {
+        closed += 1;
+        this.logger?.info({ moduleId: m.id }, 'upstream balance back at or above the minimal balance: low-balance task closed');
+      }
+    }
+    return closed;
   }
 }

@@ -181,6 +181,75 @@ describe('auto-renewal', () => {
   });
 });
 
+describe('low balance recovered', () => {
+  /** The sandbox's control API, over HTTP as another process would drive it. */
+  async function setUpstreamBalance(username: string, balance: string) {
+    const answer = await fetch(`${upstream.url}/_control/accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, balance }),
+    });
+    expect(answer.status).toBe(200);
+  }
+
+  test('the low-balance task closes itself when a check finds the balance recovered; held renewals go on; a new drop opens a new task', async () => {
+    const department = await newDepartment(t(), { taskLocale: 'ru' });
+    const { module, tariff, client } = await world({ upstreamBalance: '1000.00', minimalBalance: '50.00', departmentId: department.id });
+    const cause = `low_balance:${module.id}`;
+    const expiresOn = addDays(today(), 1);
+    const license = await insertLicense(t(), { clientId: client.id, tariffId: tariff.id, moduleId: module.id, period: 1, expiresOn });
+
+    await setUpstreamBalance(module.username, '10.00');
+    await later(HOUR); // the renewals job checks the balances before its batch
+    await later(HOUR);
+    const low = await tasksWithCause(t(), cause);
+    expect(low).toHaveLength(1);
+    expect(low[0]).toMatchObject({ type: 'low_balance', status: 'new', departmentId: department.id, closedAt: null });
+    expect(await operationsOf(t(), license.id)).toHaveLength(0);
+
+    await setUpstreamBalance(module.username, '75.50');
+    await later(HOUR);
+    const recovered = await tasksWithCause(t(), cause);
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0]).toMatchObject({ id: low[0]!.id, status: 'done', closedAt: clock.now().toISOString() });
+    // The note is in the task's language (the department's: Russian) and says how much there is now.
+    expect(recovered[0]!.text).toContain('Баланс у поставщика восстановился: 75.50 EUR (минимальный 50.00 EUR)');
+    expect(recovered[0]!.text.startsWith(low[0]!.text)).toBe(true);
+    const audit = await t().admin.get(`/api/v1/audit?entity=task&entityId=${low[0]!.id}&action=task.close`);
+    expect(audit.body.items[0]).toMatchObject({ actor: { kind: 'system', label: 'balance check' } });
+    // The renewal that waited goes on: charged once, its prolong queued.
+    expect((await operationsOf(t(), license.id)).map((o) => o.kind)).toEqual(['prolong']);
+    expect(await charges(`renewal:${license.id}:${expiresOn}`)).toHaveLength(1);
+
+    // Still fine: nothing changes.
+    await later(HOUR);
+    expect((await tasksWithCause(t(), cause)).map((x) => x.status)).toEqual(['done']);
+
+    // Low again: a new task (one open per cause), and only one however often it is checked.
+    await setUpstreamBalance(module.username, '5.00');
+    await later(HOUR);
+    await later(HOUR);
+    const again = await tasksWithCause(t(), cause);
+    expect(again.map((x) => x.status).sort()).toEqual(['done', 'new']);
+    const reopened = again.find((x) => x.status === 'new')!;
+    expect(reopened.id).not.toBe(low[0]!.id);
+    expect(reopened.text).toContain('5.00');
+    expect(reopened.text).not.toContain('восстановился');
+  });
+
+  test('an English department gets the note in English; exactly at the minimum counts as recovered', async () => {
+    const department = await newDepartment(t(), { taskLocale: 'en' });
+    const { module } = await world({ upstreamBalance: '20.00', minimalBalance: '50.00', departmentId: department.id });
+    await later(HOUR);
+    expect((await tasksWithCause(t(), `low_balance:${module.id}`)).map((x) => x.status)).toEqual(['new']);
+    await setUpstreamBalance(module.username, '50.00');
+    await later(HOUR);
+    const [task] = await tasksWithCause(t(), `low_balance:${module.id}`);
+    expect(task!.status).toBe('done');
+    expect(task!.text).toContain('The upstream balance recovered to 50.00 EUR (minimal balance 50.00 EUR)');
+  });
+});
+
 describe('an abandoned renewal', () => {
   test('is not queued again by the scheduler for the same period, and not charged twice', async () => {
     // The module's account cannot pay the renewal (no minimal balance holds it back): the prolong goes to a person.

@@ -196,6 +196,22 @@ const ru: Catalog = {
 };
 
 export const TASK_MESSAGES: Record<string, Catalog> = { en, ru };
+
+/** Lines added to a task's text when automation closes it, per locale and key. */
+const CLOSING_NOTES: Record<string, Record<string, string>> = {
+  en: {
+    'low_balance.recovered': 'The upstream balance recovered to {balance} {currency} (minimal balance {minimalBalance} {currency}): the task was closed automatically and renewals go on.',
+  },
+  ru: {
+    'low_balance.recovered': 'Баланс у поставщика восстановился: {balance} {currency} (минимальный {minimalBalance} {currency}). Задача закрыта автоматически, продления продолжаются.',
+  },
+};
+
+/** A closing note in the task's locale (English when it has none); null for an unknown key or missing parameters. */
+export function renderNote(key: string, locale: string, params: MessageParams): string | null {
+  const template = CLOSING_NOTES[locale]?.[key] ?? CLOSING_NOTES[FALLBACK_LOCALE]![key];
+  return template === undefined ? null : fill(template, params, '—');
+}
 export const FALLBACK_LOCALE = 'en';
 
 export type MessageParams = Record<string, string | number | null | undefined>;

@@ -13,10 +13,10 @@ import type { LocalizationService } from '../../settings/localizations/service.j
 import type { BusinessHoursService } from '../../provider/business-hours/service.js';
 import type { TaskStatus, TaskType } from '../../licenses/model.js';
 import { DEFAULT_TASK_HOURS } from '../../platform/config.js';
-import { renderTask } from './messages.js';
+import { renderNote, renderTask, type MessageParams } from './messages.js';
 import type { TaskCause } from './open-task.js';
 import { departmentScopeOf, inDepartmentScope, type DepartmentScope } from '../../provider/departments/scope.js';
-import { TaskRepository, type TaskRow } from './repository.js';
+import { TaskRepository, type TaskInsert, type TaskRow } from './repository.js';
 import type { TaskListQuery, TaskPatch, TaskView } from './schemas.js';
 
 /** Re-runs a running operation (OperationService.restart); injected so the areas stay apart. */
@@ -80,12 +80,21 @@ export class TaskService {
     return { id: Number(raced.id), created: false };
   }
 
-  /** Closes the open task of a cause (e.g. the operation succeeded after all); false when none was open. */
-  async closeForCause(db: Executor, causeKey: string, actor: Actor): Promise<boolean> {
+  /**
+   * Closes the open task of a cause (e.g. the operation succeeded after all); false when none was open.
+   * A `note` (a key of the closing notes in messages.ts) is added to its text in the task's language.
+   */
+  async closeForCause(db: Executor, causeKey: string, actor: Actor, note?: { key: string; params: MessageParams }): Promise<boolean> {
     const open = await this.repo.openByCause(db, causeKey);
     if (!open) return false;
     const now = this.clock.now().toISOString();
-    await this.repo.update(db, Number(open.id), { status: 'done', closedAt: now, updatedAt: now });
+    const patch: Partial<TaskInsert> = { status: 'done', closedAt: now, updatedAt: now };
+    if (note) {
+      const task = (await this.repo.find(db, Number(open.id)))!;
+      const line = renderNote(note.key, task.locale, note.params);
+      if (line) patch.text = task.text ? `${task.text}\n${line}` : line;
+    }
+    await this.repo.update(db, Number(open.id), patch);
     await this.audit.record(db, actor, 'task.close', 'task', Number(open.id), null, { causeKey, status: 'done' });
     return true;
   }
