@@ -57,18 +57,25 @@ export async function requestsPerSecond(options: LoadOptions): Promise<number> {
 
 /**
  * Measures A and B alternately (A B A B …) after a warm-up of each, so that a slow moment of the
- * machine hits both; returns the median of each.
+ * machine hits both; returns the median of each and the median of the paired ratios A/B. On a shared
+ * machine whose speed drifts by a factor of two within a minute, the ratio of two samples taken side
+ * by side is much steadier than the ratio of two medians taken at different moments.
  */
-export async function compare(a: LoadOptions, b: LoadOptions): Promise<{ a: number; b: number; samplesA: number[]; samplesB: number[] }> {
+export async function compare(
+  a: LoadOptions,
+  b: LoadOptions,
+  pairs = settings.rounds,
+): Promise<{ a: number; b: number; ratio: number; samplesA: number[]; samplesB: number[] }> {
   await requestsPerSecond({ ...a, duration: settings.warmup });
   await requestsPerSecond({ ...b, duration: settings.warmup });
   const samplesA: number[] = [];
   const samplesB: number[] = [];
-  for (let round = 0; round < settings.rounds; round++) {
+  for (let round = 0; round < pairs; round++) {
     samplesA.push(await requestsPerSecond(a));
     samplesB.push(await requestsPerSecond(b));
   }
-  return { a: median(samplesA), b: median(samplesB), samplesA, samplesB };
+  const ratios = samplesA.map((x, i) => x / samplesB[i]!);
+  return { a: median(samplesA), b: median(samplesB), ratio: median(ratios), samplesA, samplesB };
 }
 
 export function median(values: number[]): number {
@@ -77,6 +84,7 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-export function result(fields: Omit<BenchResult, 'ratio'>): BenchResult {
-  return { ...fields, ratio: fields.value / fields.baseline };
+/** `ratio` defaults to value / baseline; a benchmark that pairs its samples passes its own. */
+export function result(fields: Omit<BenchResult, 'ratio'> & { ratio?: number }): BenchResult {
+  return { ...fields, ratio: fields.ratio ?? fields.value / fields.baseline };
 }

@@ -20,7 +20,7 @@ if (!files.length) {
 
 console.log(
   `billrelay benchmarks: ${settings.connections} connections, ${settings.warmup} s warm-up, ` +
-    `${settings.rounds} alternating rounds of ${settings.duration} s; median of each side\n`,
+    `${settings.rounds} alternating rounds of ${settings.duration} s (some benchmarks split them into more, shorter pairs); medians\n`,
 );
 
 const results: BenchResult[] = [];
