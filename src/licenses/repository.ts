@@ -35,6 +35,18 @@ export class LicenseRepository {
     await db.updateTable('licenses').set(patch).where('id', '=', id).execute();
   }
 
+  /** The license's deletion under way: its close operation that has not finished, if any. */
+  async closing(db: Executor, licenseId: number): Promise<number | null> {
+    const row = await db
+      .selectFrom('operations')
+      .select('id')
+      .where('licenseId', '=', licenseId)
+      .where('kind', '=', 'close')
+      .where('status', 'in', ['pending', 'running', 'manual'])
+      .executeTakeFirst();
+    return row ? row.id : null;
+  }
+
   /** A trial already taken by this client or on this IP, in any state. */
   findTrial(db: Executor, clientId: number, ip: string) {
     return db

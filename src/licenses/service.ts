@@ -163,13 +163,16 @@ export class LicenseService {
       const license = await this.visible(trx, id, actor);
       if (input.autoRenew !== undefined && input.autoRenew !== !!license.autoRenew) {
         if (license.isTrial && input.autoRenew) throw new AppError('unprocessable', 'A trial license cannot be renewed', { field: 'autoRenew' });
+        if (input.autoRenew) await this.requireNotClosing(trx, license, 'autoRenew');
         await this.repo.update(trx, id, { autoRenew: input.autoRenew ? 1 : 0, updatedAt: this.clock.now().toISOString() });
         await this.history.record(trx, actor, { licenseId: id, event: 'auto_renew', from: String(!!license.autoRenew), to: String(input.autoRenew) });
       }
       const ipChanges = input.ip !== undefined && input.ip !== license.ip;
       const nameChanges = input.licenseName !== undefined && input.licenseName !== license.licenseName;
       if (ipChanges || nameChanges) {
-        this.requireStatus(license, ['active'], ipChanges ? 'ip' : 'licenseName');
+        const field = ipChanges ? 'ip' : 'licenseName';
+        this.requireStatus(license, ['active'], field);
+        await this.requireNotClosing(trx, license, field);
         const op = await this.enqueue(trx, {
           licenseId: id,
           kind: 'set_params',
@@ -202,6 +205,7 @@ export class LicenseService {
       const license = await this.visible(trx, id, actor);
       if (license.isTrial) throw new AppError('unprocessable', 'A trial license cannot be renewed', { field: 'id' });
       this.requireStatus(license, ['active', 'suspended'], 'id');
+      await this.requireNotClosing(trx, license, 'id');
       if (!license.expiresOn) throw new AppError('conflict', 'The license has no expiry date yet', { field: 'id' });
       const periodStart = license.expiresOn;
       const charge = await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: sellable.price, reference: `renewal:${id}:${periodStart}`, comment: `Renewal of ${license.licenseName} from ${periodStart}` }, actor);
@@ -232,6 +236,7 @@ export class LicenseService {
       const license = await this.visible(trx, id, actor);
       if (license.isTrial) throw new AppError('unprocessable', 'A trial license cannot change its tariff; order a paid license', { field: 'tariffId' });
       this.requireStatus(license, ['active'], 'tariffId');
+      await this.requireNotClosing(trx, license, 'tariffId');
       if (tariffId === license.tariffId) throw invalid('tariffId', 'tariffId: the license already has this tariff');
       const difference = this.priceDifference(license, target.price);
       if (difference.minor > 0n) {
@@ -367,6 +372,7 @@ export class LicenseService {
     return this.db.transaction(async (trx) => {
       const license = await this.visible(trx, id, actor);
       this.requireStatus(license, allowed, 'id');
+      if (kind !== 'close') await this.requireNotClosing(trx, license, 'id');
       const op = await this.enqueue(trx, { licenseId: id, kind, payload: {}, idempotencyKey: key, moduleId: license.moduleId } as NewOperation);
       await this.history.record(trx, actor, { licenseId: id, event: 'note', message, operationId: op.id });
       await this.audit.record(trx, actor, `license.${kind}`, 'license', id, null, { operationId: op.id });
@@ -383,6 +389,15 @@ export class LicenseService {
     if (!allowed.includes(license.status as LicenseStatus)) {
       throw new AppError('conflict', `The license is ${license.status}; this needs it to be ${allowed.join(' or ')}`, { field });
     }
+  }
+
+  /**
+   * Until its close operation has run, a license being deleted keeps its status; nothing may charge
+   * for it or change it upstream any more.
+   */
+  private async requireNotClosing(db: Executor, license: LicenseRow, field: string): Promise<void> {
+    const closing = await this.repo.closing(db, license.id);
+    if (closing !== null) throw new AppError('conflict', `The license is being deleted (operation ${closing})`, { field });
   }
 
   private async visible(db: Executor, id: number, actor: Actor): Promise<LicenseRow> {

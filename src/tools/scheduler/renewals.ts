@@ -10,6 +10,7 @@ import { AppError } from '../../platform/errors.js';
 import { Money } from '../../platform/money.js';
 import type { LedgerService } from '../../clients/ledger/service.js';
 import { LicenseHistory } from '../../licenses/history.js';
+import { LicenseRepository } from '../../licenses/repository.js';
 import { enqueueOperation } from '../operations/enqueue.js';
 import { addDays, addMonths, isoDate } from '../../platform/dates.js';
 import { yieldToEventLoop } from './yield.js';
@@ -28,6 +29,8 @@ export interface RenewalRun {
   scanned: number;
   renewed: number;
   alreadyRenewing: number;
+  /** Due, but their deletion is under way. */
+  deleting: number;
   held: number;
   unpaid: number;
   failed: number;
@@ -51,6 +54,7 @@ const STARTED = ['pending', 'running', 'manual', 'succeeded', 'failed'];
 export class Renewals {
   private readonly history: LicenseHistory;
   private readonly actor: Actor = systemActor('auto-renewal');
+  private readonly licenses = new LicenseRepository();
 
   constructor(
     private readonly db: Db,
@@ -69,7 +73,7 @@ export class Renewals {
     );
     const today = isoDate(this.clock.now());
     const horizon = addDays(today, this.options.daysBefore);
-    const out: RenewalRun = { scanned: 0, renewed: 0, alreadyRenewing: 0, held: 0, unpaid: 0, failed: 0 };
+    const out: RenewalRun = { scanned: 0, renewed: 0, alreadyRenewing: 0, deleting: 0, held: 0, unpaid: 0, failed: 0 };
     // Keyset pages in the order of the (status, expires_on) index: each page starts where the last one
     // ended, so the scan is linear and holds one page at a time however many licenses there are.
     for (const status of ['active', 'suspended'] as const) {
@@ -118,7 +122,7 @@ export class Renewals {
   }
 
   /** Charges and creates the prolong operation together; a refused charge leaves a daily note. */
-  async renew(license: Candidate, today: string): Promise<'renewed' | 'unpaid' | 'failed' | 'alreadyRenewing'> {
+  async renew(license: Candidate, today: string): Promise<'renewed' | 'unpaid' | 'failed' | 'alreadyRenewing' | 'deleting'> {
     const id = Number(license.id);
     try {
       return await this.db.transaction(async (trx) => {
@@ -126,6 +130,8 @@ export class Renewals {
         if (!current || current.expiresOn !== license.expiresOn || !current.autoRenew || current.isTrial || !['active', 'suspended'].includes(current.status)) {
           return 'alreadyRenewing';
         }
+        // Its deletion is under way (the close has not run yet): the client is not charged again.
+        if (await this.licenses.closing(trx, id)) return 'deleting';
         const expiresOn = license.expiresOn!;
         const price = await this.priceOf(trx, license);
         let chargeId: number | null = null;

@@ -133,6 +133,31 @@ describe('auto-renewal', () => {
     expect(await balanceOf(t(), client.id)).toBe('92.80');
   });
 
+  test('a license whose deletion is under way is not charged for its renewal, nor changed upstream any more', async () => {
+    const { module, tariff, client } = await world();
+    const expiresOn = addDays(today(), 2);
+    const license = await insertLicense(t(), { clientId: client.id, tariffId: tariff.id, moduleId: module.id, period: 1, expiresOn });
+    const deleted = await t().admin.post(`/api/v1/licenses/${license.id}/delete`);
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+
+    await later(HOUR);
+    await later(HOUR);
+
+    expect(await charges(`renewal:${license.id}:${expiresOn}`)).toHaveLength(0);
+    expect(await balanceOf(t(), client.id)).toBe('100.00');
+    expect((await operationsOf(t(), license.id)).map((o) => o.kind)).toEqual(['close']);
+    // Nor is anything else changed upstream for it any more.
+    for (const [path, body] of [[`/api/v1/licenses/${license.id}/suspend`, {}], [`/api/v1/licenses/${license.id}/new-key`, {}]] as const) {
+      const refused = await t().admin.post(path, body);
+      expect(refused.status, `${path}: ${JSON.stringify(refused.body)}`).toBe(409);
+      expect(refused.body.error.message).toMatch(/being deleted/);
+    }
+    const newIp = await t().admin.patch(`/api/v1/licenses/${license.id}`, { ip: '203.0.113.77' });
+    expect(newIp.status).toBe(409);
+    expect((await operationsOf(t(), license.id)).map((o) => o.kind)).toEqual(['close']);
+    expect(await balanceOf(t(), client.id)).toBe('100.00');
+  });
+
   test('without enough money: a history note once a day, no operation, and it is retried the next day', async () => {
     const { module, tariff, client } = await world({ clientBalance: '1.00' });
     const expiresOn = addDays(today(), 3);
