@@ -143,7 +143,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   const services = createServices(db, clock, config);
   await seed(services);
   const firstAdmin = await ensureFirstAdministrator(db, clock, config);
-  const { scheduler } = createScheduler({
+  const { scheduler, jobs } = createScheduler({
     db, clock, logger, config: config.scheduler, ledger: services.ledger, tasks: services.tasks,
     processingModules: services.processingModules, tariffs: services.tariffs,
   });
@@ -153,6 +153,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   // A task's department may restart the operation it is about, whatever the module's department is now.
   services.tasks.setRestartOperation((id, actor) => operations.restart(id, actor, { viaTask: true }));
   services.licenses.onRemove((trx, licenseId, closeId, actor) => operations.endForDeletion(trx, licenseId, closeId, actor));
+  jobs.expiry.onClose((trx, licenseId, closeId, actor) => operations.endForDeletion(trx, licenseId, closeId, actor));
 
   const app = await createHttpApp({ logger, auth: services.auth, localizations: services.localizations });
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {

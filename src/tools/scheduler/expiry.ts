@@ -5,6 +5,7 @@ import { systemActor, type Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/db.js';
 import { LicenseHistory } from '../../licenses/history.js';
+import type { OnRemove } from '../../licenses/service.js';
 import { enqueueOperation } from '../operations/enqueue.js';
 import { addDays, isoDate } from '../../platform/dates.js';
 import { yieldToEventLoop } from './yield.js';
@@ -34,6 +35,7 @@ interface Row {
 export class Expiry {
   private readonly history: LicenseHistory;
   private readonly actor: Actor = systemActor('expiry');
+  private readonly closeHooks: OnRemove[] = [];
 
   constructor(
     private readonly db: Db,
@@ -42,6 +44,11 @@ export class Expiry {
     private readonly logger?: Logger,
   ) {
     this.history = new LicenseHistory(clock);
+  }
+
+  /** Wired in app.ts, as for a deletion by staff: the operations area ends what the license no longer needs. */
+  onClose(hook: OnRemove): void {
+    this.closeHooks.push(hook);
   }
 
   async run(): Promise<ExpiryRun> {
@@ -166,6 +173,7 @@ export class Expiry {
           message: `Suspended since it expired on ${license.expiresOn}, more than ${this.options.closeAfterDays} days ago: the license is deleted`,
           operationId: op.id,
         });
+        for (const hook of this.closeHooks) await hook(trx, license.id, op.id, this.actor);
       }
       return op.created;
     });
