@@ -8,6 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { errors as undiciErrors } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../../sandbox/index.js';
 import {
@@ -284,32 +285,55 @@ describe('HTTP answers that are not the upstream', () => {
 
 describe('transportError', () => {
   const facts = { func: 'soft.order.param', write: true, host: 'h', connectTimeoutMs: 1, readTimeoutMs: 1 };
-  const fetchFailed = (cause: unknown) => Object.assign(new TypeError('fetch failed'), { cause });
+  const systemError = (code: string) => Object.assign(new Error('x'), { code });
 
   test.each([
-    ['UND_ERR_CONNECT_TIMEOUT', 'timeout', false],
-    ['ETIMEDOUT', 'timeout', true],
-    ['UND_ERR_HEADERS_TIMEOUT', 'timeout', true],
-    ['CERT_HAS_EXPIRED', 'tls', false],
-    ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls', false],
-    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls', false],
-    ['ECONNRESET', 'reset', true],
-    ['EPIPE', 'reset', true],
-    ['EHOSTUNREACH', 'network', false],
-    ['EWHATEVER', 'network', true],
-  ])('%s on a write → %s, mayHaveTakenEffect %s', (code, kind, taken) => {
-    const error = transportError(fetchFailed(Object.assign(new Error('x'), { code })), facts);
-    expect(error).toMatchObject({ kind, mayHaveTakenEffect: taken, causeCode: code });
+    ['ConnectTimeoutError', 'timeout', false, new undiciErrors.ConnectTimeoutError()],
+    ['HeadersTimeoutError', 'timeout', true, new undiciErrors.HeadersTimeoutError()],
+    ['BodyTimeoutError', 'timeout', true, new undiciErrors.BodyTimeoutError()],
+    ['SocketError (closed mid-answer)', 'reset', true, new undiciErrors.SocketError('other side closed')],
+    ['ETIMEDOUT', 'timeout', true, systemError('ETIMEDOUT')],
+    ['CERT_HAS_EXPIRED', 'tls', false, systemError('CERT_HAS_EXPIRED')],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls', false, systemError('ERR_TLS_CERT_ALTNAME_INVALID')],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls', false, systemError('UNABLE_TO_VERIFY_LEAF_SIGNATURE')],
+    ['ECONNRESET', 'reset', true, systemError('ECONNRESET')],
+    ['EPIPE', 'reset', true, systemError('EPIPE')],
+    ['ECONNREFUSED', 'network', false, systemError('ECONNREFUSED')],
+    ['EHOSTUNREACH', 'network', false, systemError('EHOSTUNREACH')],
+    ['EWHATEVER', 'network', true, systemError('EWHATEVER')],
+  ] as const)('%s on a write → %s, mayHaveTakenEffect %s', (_name, kind, taken, error) => {
+    expect(transportError(error, facts)).toMatchObject({ kind, mayHaveTakenEffect: taken, causeCode: (error as { code?: string }).code });
   });
 
   test('codes inside an AggregateError (several addresses tried) are found', () => {
-    const aggregate = new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' })], 'all failed');
-    expect(transportError(fetchFailed(aggregate), facts).kind).toBe('network');
+    const aggregate = new AggregateError([systemError('ECONNREFUSED')], 'all failed');
+    expect(transportError(aggregate, facts).kind).toBe('network');
   });
 
-  test('an abort is a timeout; a read never "may have taken effect"', () => {
+  test('the deadline of the whole call is a timeout; a read never "may have taken effect"', () => {
     const abort = new DOMException('aborted', 'TimeoutError');
     expect(transportError(abort, { ...facts, write: false })).toMatchObject({ kind: 'timeout', mayHaveTakenEffect: false });
+  });
+
+  test('an answer that trickles in (each part within the read timeout) still ends at the deadline', async () => {
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"doc":');
+      const drip = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = new BillmanagerClient({ url: `http://127.0.0.1:${port}`, username: 'u', password: 'p', connectTimeoutMs: 100, readTimeoutMs: 300 });
+      // Without the deadline this would wait as long as the server drips (the test's own timeout).
+      const error = await client.write('soft.order.param').then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(UpstreamTimeoutError);
+      expect(error).toMatchObject({ mayHaveTakenEffect: true });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

@@ -223,14 +223,18 @@ export function transportError(error: unknown, facts: TransportFacts): UpstreamE
   const code = causeCode(error);
   const sent = { func: facts.func, causeCode: code, mayHaveTakenEffect: facts.write } satisfies UpstreamErrorDetails;
   const unsent = { ...sent, mayHaveTakenEffect: false };
-  if (isAbort(error) || (code && TIMEOUT_CODES.has(code))) {
+  if (isAbort(error)) {
+    return new UpstreamTimeoutError(`The upstream at ${facts.host} did not answer within ${facts.connectTimeoutMs + facts.readTimeoutMs} ms`, sent);
+  }
+  if (code && TIMEOUT_CODES.has(code)) {
     return new UpstreamTimeoutError(`The upstream at ${facts.host} did not answer within ${facts.readTimeoutMs} ms`, sent);
   }
   if (code && NETWORK_CODES[code]) {
     return new UpstreamNetworkError(`Cannot reach the upstream at ${facts.host}: ${NETWORK_CODES[code]}`, unsent);
   }
   if (code && CONNECT_TIMEOUT_CODES.has(code)) {
-    return new UpstreamTimeoutError(`Connecting to the upstream at ${facts.host} took longer than ${facts.connectTimeoutMs} ms`, unsent);
+    const limit = facts.connectTimeoutMs > 0 ? ` took longer than ${facts.connectTimeoutMs} ms` : ' timed out';
+    return new UpstreamTimeoutError(`Connecting to the upstream at ${facts.host}${limit}`, unsent);
   }
   if (code && TLS_CODE.test(code)) {
     return new UpstreamTlsError(

@@ -29,18 +29,42 @@ export interface TransportOptions {
   dispatcher?: Dispatcher;
 }
 
-export function httpTransport(options: TransportOptions): Transport {
-  const dispatcher =
-    options.dispatcher ??
-    new Agent({
-      ...(options.connectTimeoutMs > 0 ? { connect: { timeout: options.connectTimeoutMs } } : {}),
-      headersTimeout: options.readTimeoutMs,
-      bodyTimeout: options.readTimeoutMs,
+/**
+ * One agent per pair of timeouts for the whole process: connections to an upstream are reused by
+ * every driver built for it (the worker's, and the ones built per request for a connection check,
+ * a balance or a price list), instead of a new handshake and a new idle pool each time.
+ */
+const agents = new Map<string, Agent>();
+
+function agentFor(connectTimeoutMs: number, readTimeoutMs: number): Agent {
+  const key = `${connectTimeoutMs}/${readTimeoutMs}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new Agent({
+      ...(connectTimeoutMs > 0 ? { connect: { timeout: connectTimeoutMs } } : {}),
+      headersTimeout: readTimeoutMs,
+      bodyTimeout: readTimeoutMs,
     });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+export function httpTransport(options: TransportOptions): Transport {
+  const dispatcher = options.dispatcher ?? agentFor(options.connectTimeoutMs, options.readTimeoutMs);
+  // headersTimeout and bodyTimeout bound each wait; an answer that trickles in byte by byte would pass
+  // both forever, so the whole call also has a deadline (a plain timer, cleared on the answer).
+  const deadlineMs = options.connectTimeoutMs + options.readTimeoutMs;
   return async ({ url, headers, body }) => {
-    const response = await request(url, { method: 'POST', headers, body, dispatcher });
-    const text = await response.body.text();
-    const location = response.headers.location;
-    return { status: response.statusCode, location: (Array.isArray(location) ? location[0] : location) ?? null, body: text };
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException('The operation timed out', 'TimeoutError')), deadlineMs);
+    try {
+      const response = await request(url, { method: 'POST', headers, body, dispatcher, signal: controller.signal });
+      const text = await response.body.text();
+      const location = response.headers.location;
+      return { status: response.statusCode, location: (Array.isArray(location) ? location[0] : location) ?? null, body: text };
+    } finally {
+      clearTimeout(timer);
+    }
   };
 }
