@@ -26,6 +26,10 @@ export class LicenseRepository {
     return db.selectFrom('licenses').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  findForUpdate(db: Executor, id: number): Promise<LicenseRow | undefined> {
+    return db.selectFrom('licenses').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  }
+
   async insert(db: Executor, row: Omit<LicenseRow, 'id'>): Promise<number> {
     const { id } = await db.insertInto('licenses').values(row).returning('id').executeTakeFirstOrThrow();
     return Number(id);

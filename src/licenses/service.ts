@@ -160,7 +160,7 @@ export class LicenseService {
       if (problem) throw invalid('ip', `ip: ${problem}`);
     }
     return this.db.transaction(async (trx) => {
-      const license = await this.visible(trx, id, actor);
+      const license = await this.visible(trx, id, actor, true);
       if (input.autoRenew !== undefined && input.autoRenew !== !!license.autoRenew) {
         if (license.isTrial && input.autoRenew) throw new AppError('unprocessable', 'A trial license cannot be renewed', { field: 'autoRenew' });
         if (input.autoRenew) await this.requireNotClosing(trx, license, 'autoRenew');
@@ -202,7 +202,7 @@ export class LicenseService {
     const client = (await this.repo.client(this.db.kysely, current.clientId))!;
     const sellable = await this.sellable(current.tariffId, period ?? current.period, client.providerId);
     return this.db.transaction(async (trx) => {
-      const license = await this.visible(trx, id, actor);
+      const license = await this.visible(trx, id, actor, true);
       if (license.isTrial) throw new AppError('unprocessable', 'A trial license cannot be renewed', { field: 'id' });
       this.requireStatus(license, ['active', 'suspended'], 'id');
       await this.requireNotClosing(trx, license, 'id');
@@ -233,7 +233,7 @@ export class LicenseService {
     const client = (await this.repo.client(this.db.kysely, current.clientId))!;
     const target = await this.sellable(tariffId, current.period, client.providerId);
     return this.db.transaction(async (trx) => {
-      const license = await this.visible(trx, id, actor);
+      const license = await this.visible(trx, id, actor, true);
       if (license.isTrial) throw new AppError('unprocessable', 'A trial license cannot change its tariff; order a paid license', { field: 'tariffId' });
       this.requireStatus(license, ['active'], 'tariffId');
       await this.requireNotClosing(trx, license, 'tariffId');
@@ -272,7 +272,7 @@ export class LicenseService {
   /** Money back to the balance, at most what was charged for the license. */
   async refund(id: number, amountText: string, comment: string, actor: Actor): Promise<{ license: LicenseView; balance: string }> {
     return this.db.transaction(async (trx) => {
-      const license = await this.visible(trx, id, actor);
+      const license = await this.visible(trx, id, actor, true);
       const amount = parseMoney(amountText, license.currency);
       if (amount.minor <= 0n) throw invalid('amount', 'amount: must be greater than zero');
       const refundable = await this.repo.chargedFor(trx, id);
@@ -370,7 +370,7 @@ export class LicenseService {
     then?: (trx: Executor, operationId: number) => Promise<void>,
   ): Promise<LicenseView> {
     return this.db.transaction(async (trx) => {
-      const license = await this.visible(trx, id, actor);
+      const license = await this.visible(trx, id, actor, true);
       this.requireStatus(license, allowed, 'id');
       if (kind !== 'close') await this.requireNotClosing(trx, license, 'id');
       const op = await this.enqueue(trx, { licenseId: id, kind, payload: {}, idempotencyKey: key, moduleId: license.moduleId } as NewOperation);
@@ -400,8 +400,13 @@ export class LicenseService {
     if (closing !== null) throw new AppError('conflict', `The license is being deleted (operation ${closing})`, { field });
   }
 
-  private async visible(db: Executor, id: number, actor: Actor): Promise<LicenseRow> {
-    const row = await this.repo.find(db, id);
+  /**
+   * The license, if the actor may see it. `lock` (inside a transaction that changes it): its row is
+   * locked until the commit, so a deletion, a charge and the renewal job never decide on the same
+   * license at once (PostgreSQL; SQLite's transactions hold the write lock anyway).
+   */
+  private async visible(db: Executor, id: number, actor: Actor, lock = false): Promise<LicenseRow> {
+    const row = lock ? await this.repo.findForUpdate(db, id) : await this.repo.find(db, id);
     if (!row || (actor.kind === 'client' && row.clientId !== actor.id)) throw notFound('License', id);
     if (actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
     return row;

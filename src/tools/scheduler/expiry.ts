@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Db } from '../../platform/db/db.js';
+import type { Db, Executor } from '../../platform/db/db.js';
 import { LicenseHistory } from '../../licenses/history.js';
 import type { OnRemove } from '../../licenses/service.js';
 import { enqueueOperation } from '../operations/enqueue.js';
@@ -112,9 +112,9 @@ export class Expiry {
   }
 
   /** Renewals that are paid and not finished (or waiting for a person): such a license is not expired. */
-  private async renewingKeys(page: Row[]): Promise<Set<string>> {
+  private async renewingKeys(page: Row[], db: Executor = this.db.kysely): Promise<Set<string>> {
     const keys = page.map((l) => prolongKey(l.id, l.expiresOn!));
-    const rows = await this.db.kysely
+    const rows = await db
       .selectFrom('operations')
       .select('idempotencyKey')
       .where('idempotencyKey', 'in', keys)
@@ -158,6 +158,11 @@ export class Expiry {
 
   private close(license: Row): Promise<boolean> {
     return this.db.transaction(async (trx) => {
+      // Decided again under the license's lock: a renewal paid meanwhile (by the renewal job in another
+      // process, or by the client) keeps it.
+      const current = await trx.selectFrom('licenses').select(['status', 'expiresOn']).where('id', '=', license.id).forUpdate().executeTakeFirst();
+      if (current?.status !== 'suspended' || current.expiresOn !== license.expiresOn) return false;
+      if ((await this.renewingKeys([license], trx)).size) return false;
       const op = await enqueueOperation(trx, this.clock, {
         licenseId: license.id,
         kind: 'close',
