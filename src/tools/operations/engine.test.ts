@@ -287,6 +287,14 @@ describe('prolong and the other kinds', () => {
     expect(await run('sync', {})).toMatchObject({ status: 'active', expiresOn: upstreamOf().expiredate });
     expect(await run('close', {})).toMatchObject({ status: 'deleted' });
     expect(upstreamOf().status).toBe(4);
+
+    // Once deleted, nothing reaches the upstream for it any more: a prolong that slipped through goes to a person.
+    const charges = upstream.control.charges().length;
+    const expectedExpiry = addMonths(renewed.expiresOn!, 12);
+    const { id } = await enqueue(t(), licenseId, 'prolong', { months: 12, upstreamPeriod: 12, periodStart: renewed.expiresOn!, expectedExpiry });
+    expect(await drain(id)).toMatchObject({ status: 'manual', lastErrorCode: 'license_deleted' });
+    expect(upstream.control.charges()).toHaveLength(charges);
+    expect(upstream.control.calls('service.prolong').filter((c) => c.account === upstreamOf().owner)).toHaveLength(0);
   });
 });
 

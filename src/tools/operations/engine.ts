@@ -38,6 +38,9 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   keyWaitMs: 30_000,
 };
 
+/** Kinds that still make sense once the license is deleted here (a close is idempotent; a sync only reads). */
+const RUNS_FOR_DELETED = new Set<OperationKind>(['close', 'sync']);
+
 export type RunOutcome = 'succeeded' | 'rescheduled' | 'manual' | 'lost';
 
 /**
@@ -111,6 +114,10 @@ export class OperationEngine {
     const kind = op.kind as OperationKind;
     const license = await this.db.kysely.selectFrom('licenses').selectAll().where('id', '=', op.licenseId).executeTakeFirst();
     if (!license) return this.toManual(op, owner, null, { message: `License ${op.licenseId} does not exist`, code: 'license_missing' });
+    if (license.status === 'deleted' && !RUNS_FOR_DELETED.has(kind)) {
+      // Deletion ends what waits for a license; whatever slips past it must not buy, renew or change upstream.
+      return this.toManual(op, owner, license, { message: `License ${license.id} is deleted: this ${kind} does not go upstream`, code: 'license_deleted' });
+    }
     if (op.moduleId === null) {
       return this.toManual(op, owner, license, { message: 'No enabled processing module can run this operation', code: 'no_module' });
     }
@@ -194,7 +201,9 @@ export class OperationEngine {
   }
 
   private async persistUpstreamId(op: ClaimedOperation, license: LicenseRow, upstreamId: string): Promise<void> {
-    // A fact about money already spent upstream: stored even if the lease was lost meanwhile.
+    // A fact about money already spent upstream: stored even if the lease was lost meanwhile. (When the
+    // first key read brings the key, the id goes in the final commit instead, which a lost lease rolls
+    // back; the next attempt then finds the license by remoteid.)
     await this.commits.run(async (trx) => {
       const now = this.clock.now().toISOString();
       const updated = await trx

@@ -38,7 +38,7 @@ export interface HandlerContext<K extends OperationKind> {
   options: HandlerOptions;
   now(): string;
   sleep(ms: number): Promise<void>;
-  /** Stores the upstream id at once, in its own small transaction, before anything else can fail. */
+  /** Stores the upstream id now, in its own small transaction (before waiting or giving up on this attempt). */
   persistUpstreamId(upstreamId: string): Promise<void>;
   /** Renews the lease right before spending money upstream; throws when another worker holds it now. */
   holdLease(): Promise<void>;

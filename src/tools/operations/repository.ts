@@ -319,17 +319,6 @@ export class OperationRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  /** An unfinished close of the license (its deletion is on its way), if any. */
-  closingOf(db: Executor, licenseId: number): Promise<{ id: number } | undefined> {
-    return db
-      .selectFrom('operations')
-      .select('id')
-      .where('licenseId', '=', licenseId)
-      .where('kind', '=', 'close')
-      .where('status', 'in', ['pending', 'running', 'manual'])
-      .executeTakeFirst();
-  }
-
   /** manual/failed → pending now; the retry budget counts from here. */
   async restart(db: Executor, id: number, now: string): Promise<boolean> {
     const result = await db

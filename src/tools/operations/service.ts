@@ -9,6 +9,7 @@ import { offsetOf, type Page } from '../../platform/db/paging.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
 import { conflict, notFound } from '../../platform/errors.js';
 import { LicenseHistory } from '../../licenses/history.js';
+import { LicenseRepository } from '../../licenses/repository.js';
 import type { OperationKind, OperationStatus } from '../../licenses/model.js';
 import { departmentScopeOf, inDepartmentScope } from '../../provider/departments/scope.js';
 import type { OperationRepository, OperationRow } from './repository.js';
@@ -40,6 +41,7 @@ export function toOperationView(row: OperationRow): OperationView {
 
 export class OperationService {
   private readonly history: LicenseHistory;
+  private readonly licenses = new LicenseRepository();
   private readonly restartListeners: (() => void)[] = [];
 
   constructor(
@@ -141,10 +143,10 @@ export class OperationService {
   /** Nothing but its close runs again for a license that is deleted or being deleted. */
   private async refuseForDeletedLicense(db: Executor, op: OperationRow): Promise<void> {
     if (op.kind === 'close') return;
-    const license = await db.selectFrom('licenses').select('status').where('id', '=', op.licenseId).executeTakeFirst();
-    const closing = await this.repo.closingOf(db, op.licenseId);
-    if (license?.status === 'deleted' || closing) {
-      throw conflict(`License ${op.licenseId} is ${license?.status === 'deleted' ? 'deleted' : `being deleted (operation ${closing!.id})`}: operation ${op.id} (${op.kind}) cannot run again`, 'id');
+    const license = await this.licenses.find(db, op.licenseId);
+    const closing = await this.licenses.closing(db, op.licenseId);
+    if (license?.status === 'deleted' || closing !== null) {
+      throw conflict(`License ${op.licenseId} is ${license?.status === 'deleted' ? 'deleted' : `being deleted (operation ${closing})`}: operation ${op.id} (${op.kind}) cannot run again`, 'id');
     }
   }
 
