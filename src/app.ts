@@ -31,6 +31,7 @@ import { IdempotencyStore } from './platform/http/idempotency.js';
 import { ClientService } from './clients/clients/service.js';
 import { clientRoutes } from './clients/clients/routes.js';
 import { LedgerService } from './clients/ledger/service.js';
+import { ChargeRefunds } from './licenses/charges.js';
 import { ledgerRoutes } from './clients/ledger/routes.js';
 import { ManualGateway } from './clients/payments/gateway.js';
 import { PaymentService } from './clients/payments/service.js';
@@ -149,6 +150,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   });
   const { service: operations, worker } = createOperations({
     db, clock, logger, audit: services.audit, processingModules: services.processingModules, tasks: services.tasks, config: config.worker,
+    refunds: new ChargeRefunds(services.ledger),
   });
   // A task's department may restart the operation it is about, whatever the module's department is now.
   services.tasks.setRestartOperation((id, actor) => operations.restart(id, actor, { viaTask: true }));

@@ -19,7 +19,8 @@ export interface OperationPayloads {
   close: Record<string, never>;
   set_params: { ip?: string; licenseName?: string; previousIp?: string; previousLicenseName?: string };
   new_key: Record<string, never>;
-  change_tariff: { tariffId: number; tariffUpstreamId: string; upstreamPeriod: number; previousTariffId: number };
+  /** chargeReference: the ledger charge of the price difference, when there was one. */
+  change_tariff: { tariffId: number; tariffUpstreamId: string; upstreamPeriod: number; previousTariffId: number; chargeReference?: string };
   sync: Record<string, never>;
 }
 

@@ -18,6 +18,7 @@ import { addMonths, daysBetween, isoDate } from '../platform/dates.js';
 import type { LicenseHistory } from './history.js';
 import { refuseIp } from './ip.js';
 import type { LicenseStatus, OperationKind } from './model.js';
+import { chargeReference, refundReference } from './charges.js';
 import { LicenseRepository, type LicenseRow } from './repository.js';
 import type { LicenseOrder, LicensePatch, LicenseView } from './schemas.js';
 
@@ -104,7 +105,7 @@ export class LicenseService {
         updatedAt: now,
       });
       if (sellable.price.minor > 0n) {
-        await this.ledger.postIn(trx, { clientId, kind: 'charge', amount: sellable.price, reference: `order:${id}`, comment: `License ${input.licenseName} (${input.ip})` }, actor);
+        await this.ledger.postIn(trx, { clientId, kind: 'charge', amount: sellable.price, reference: chargeReference.order(id), comment: `License ${input.licenseName} (${input.ip})` }, actor);
       }
       const license = (await this.repo.find(trx, id))!;
       const op = await this.enqueue(trx, {
@@ -208,7 +209,7 @@ export class LicenseService {
       await this.requireNotClosing(trx, license, 'id');
       if (!license.expiresOn) throw new AppError('conflict', 'The license has no expiry date yet', { field: 'id' });
       const periodStart = license.expiresOn;
-      const charge = await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: sellable.price, reference: `renewal:${id}:${periodStart}`, comment: `Renewal of ${license.licenseName} from ${periodStart}` }, actor);
+      const charge = await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: sellable.price, reference: chargeReference.renewal(id, periodStart), comment: `Renewal of ${license.licenseName} from ${periodStart}` }, actor);
       const op = await this.enqueue(trx, {
         licenseId: id,
         kind: 'prolong',
@@ -239,13 +240,14 @@ export class LicenseService {
       await this.requireNotClosing(trx, license, 'tariffId');
       if (tariffId === license.tariffId) throw invalid('tariffId', 'tariffId: the license already has this tariff');
       const difference = this.priceDifference(license, target.price);
-      if (difference.minor > 0n) {
-        await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: difference, reference: `change_tariff:${id}:${tariffId}:${license.expiresOn}`, comment: `Tariff change of ${license.licenseName}` }, actor);
+      const charged = difference.minor > 0n ? chargeReference.tariffChange(id, tariffId, license.expiresOn) : undefined;
+      if (charged) {
+        await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: difference, reference: charged, comment: `Tariff change of ${license.licenseName}` }, actor);
       }
       const op = await this.enqueue(trx, {
         licenseId: id,
         kind: 'change_tariff',
-        payload: { tariffId, tariffUpstreamId: target.upstreamTariffId, upstreamPeriod: target.upstreamPeriod, previousTariffId: license.tariffId },
+        payload: { tariffId, tariffUpstreamId: target.upstreamTariffId, upstreamPeriod: target.upstreamPeriod, previousTariffId: license.tariffId, ...(charged ? { chargeReference: charged } : {}) },
         idempotencyKey: `change_tariff:${id}:${tariffId}:${license.expiresOn}`,
         moduleId: license.moduleId,
       });
@@ -279,7 +281,7 @@ export class LicenseService {
       if (amount.minor > refundable) {
         throw new AppError('unprocessable', `At most ${Money.of(refundable, license.currency).toString()} ${license.currency} can be refunded for this license`, { field: 'amount' });
       }
-      await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'refund', amount, reference: `refund:license:${id}:${randomUUID()}`, comment }, actor);
+      await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'refund', amount, reference: refundReference.manual(id), comment }, actor);
       await this.history.record(trx, actor, { licenseId: id, event: 'refund', message: `${amount.toString()} ${amount.currency} refunded: ${comment}` });
       const balance = await this.ledger.balance(license.clientId, trx);
       return { license: await this.toView(trx, license), balance: balance.toString() };

@@ -102,6 +102,11 @@ export class LedgerService {
     return insufficientFunds(client, signed);
   }
 
+  /** The entry with this reference, if any. */
+  entry(db: Executor, reference: string): Promise<LedgerEntryRow | undefined> {
+    return this.repo.findByReference(db, reference);
+  }
+
   async balance(clientId: number, db: Executor = this.db.kysely): Promise<Money> {
     const client = await this.repo.client(db, clientId);
     if (!client) throw notFound('Client', clientId);

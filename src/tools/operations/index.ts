@@ -5,6 +5,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { WorkerConfig } from '../../platform/config.js';
 import type { Db } from '../../platform/db/db.js';
 import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
+import type { ChargeRefunds } from '../../licenses/charges.js';
 import { OperationEngine } from './engine.js';
 import { OperationRepository } from './repository.js';
 import { OperationService } from './service.js';
@@ -21,6 +22,8 @@ export interface OperationsDeps {
   audit: AuditService;
   processingModules: ProcessingModuleService;
   tasks: TaskSink;
+  /** Gives back what an operation ended for good was paid with. */
+  refunds: ChargeRefunds;
   config: WorkerConfig;
   /** host:pid:random unless given. */
   owner?: string;
@@ -39,7 +42,7 @@ export function createOperations(deps: OperationsDeps): { service: OperationServ
     keyWaitMs: config.keyWaitMs,
   });
   const worker = new Worker(repo, engine, deps.clock, deps.logger, { pollMs: config.pollMs, concurrency: config.concurrency, owner: deps.owner });
-  const service = new OperationService(deps.db, repo, deps.audit, deps.clock, deps.tasks);
+  const service = new OperationService(deps.db, repo, deps.audit, deps.clock, deps.tasks, deps.refunds);
   service.onRestart(() => worker.kick());
   return { service, worker, engine };
 }

@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/index.js';
 import { addMonths } from '../../sandbox/dates.js';
 import type { ManualClock } from '../../platform/clock.js';
+import { Money } from '../../platform/money.js';
 import { useBillrelay } from '../../../test/support/billrelay.js';
 import type { ApiClient } from '../../../test/support/http.js';
 import { connectSandboxModule, enqueue, insertLicense, licenseRow, operationRow, tariffAndClient, tasksOf } from '../../../test/support/licenses.js';
+import { connectModule, createClient, importTariff, nextIp } from '../../../test/support/scenario.js';
 import { insertDepartment } from '../../../test/support/staff.js';
 import { newEmployee } from '../../../test/support/scheduling.js';
 
@@ -177,17 +179,38 @@ describe('abandon', () => {
     expect(again.body.error).toMatchObject({ code: 'conflict', field: 'status' });
     expect(again.body.error.message).toContain('is failed');
 
-    // A failed operation can still be restarted; a pending one cannot be abandoned.
-    const restarted = await member.api.post(`/api/v1/operations/${a.operationId}/restart`);
+    // An open given up is an order given up: the license is deleted (its close removes whatever the
+    // upstream may hold by our remoteid), and the open cannot be run again.
+    const ops = await t().billrelay.db.kysely.selectFrom('operations').select(['kind', 'status']).where('licenseId', '=', a.licenseId).orderBy('id').execute();
+    expect(ops).toEqual([{ kind: 'open', status: 'failed' }, { kind: 'close', status: 'pending' }]);
+    const restart = await member.api.post(`/api/v1/operations/${a.operationId}/restart`);
+    expect(restart.status).toBe(409);
+    expect(restart.body.error.message).toContain('being deleted');
+    expect(a.purchases()).toHaveLength(0);
+  });
+
+  test('a failed operation that nobody paid for can be restarted; a pending one cannot be abandoned', async () => {
+    const module = await connectSandboxModule(t(), upstream, { extra: { departmentId: licensing } });
+    const { tariffId, clientId } = await tariffAndClient(t(), module.id);
+    const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId });
+    expect((await drain(operationId!)).status).toBe('succeeded');
+    const license = await licenseRow(t(), licenseId);
+    upstream.control.upsertAccount({ username: module.username, balance: '0.00' });
+    const expectedExpiry = addMonths(license.expiresOn!, 12);
+    const prolong = await enqueue(t(), licenseId, 'prolong', { months: 12, upstreamPeriod: 12, periodStart: license.expiresOn!, expectedExpiry });
+    expect(await drain(prolong.id)).toMatchObject({ status: 'manual' });
+    const url = `/api/v1/operations/${prolong.id}/abandon`;
+    expect((await member.api.post(url, { reason: 'waiting for the reseller to pay' })).status).toBe(200);
+
+    const restarted = await member.api.post(`/api/v1/operations/${prolong.id}/restart`);
     expect(restarted.status, JSON.stringify(restarted.body)).toBe(200);
     expect(restarted.body).toMatchObject({ status: 'pending', finishedAt: null });
     const pending = await member.api.post(url, { reason: 'too early' });
     expect(pending.status).toBe(409);
     expect(pending.body.error.message).toContain('is pending');
-    upstream.control.upsertAccount({ username: a.module.username, balance: '1000.00' });
-    expect(await drain(a.operationId)).toMatchObject({ status: 'succeeded' });
-    expect((await licenseRow(t(), a.licenseId)).status).toBe('active');
-    expect(a.purchases()).toHaveLength(1);
+    upstream.control.upsertAccount({ username: module.username, balance: '1000.00' });
+    expect(await drain(prolong.id)).toMatchObject({ status: 'succeeded' });
+    expect((await licenseRow(t(), licenseId)).expiresOn).toBe(expectedExpiry);
   });
 
   test('the OpenAPI document describes the reason', async () => {
@@ -248,3 +271,68 @@ describe('deleting a license', () => {
     expect(upstream.control.charges().filter((c) => c.func === 'service.prolong' && c.account === module.username)).toHaveLength(0);
   });
 });
+
+describe('what the client paid for and did not get is refunded', () => {
+  /** A provider of its own, the lite tariff on `moduleId` for it, and a client with 500.00 who logs in. */
+  async function shop(moduleId: number) {
+    const provider = await t().admin.post('/api/v1/providers', { name: `Shop ${Math.random().toString(36).slice(2)}`, currency: 'EUR' });
+    const tariff = await importTariff(t(), moduleId, '55227', { markupPercent: '20', providerId: provider.body.id });
+    const client = await createClient(t(), { balance: '500.00', providerId: provider.body.id });
+    const balance = async () => (await t().admin.get(`/api/v1/clients/${client.id}`)).body.balance as string;
+    const order = async () => {
+      const answer = await client.api.post('/api/v1/licenses', { tariffId: tariff.id, period: 12, licenseName: 'web', ip: nextIp(), autoRenew: true });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+      return answer.body as { id: number; pendingOperations: { id: number; kind: string }[] };
+    };
+    const yearly = tariff.periods.find((p) => p.period === 12)!.price as string;
+    /** 500.00 less `times` yearly prices, as the API writes it. */
+    const left = (times: number) => Money.parse('500.00', 'EUR').subtract(Money.parse(yearly, 'EUR').multiplyRatio(BigInt(times), 1n)).toString();
+    return { client, balance, order, yearly, left };
+  }
+  const refunds = (clientId: number) =>
+    t().billrelay.db.kysely.selectFrom('ledgerEntries').select(['reference', 'amountMinor']).where('clientId', '=', clientId).where('kind', '=', 'refund').execute();
+
+  test('an open given up by staff: the order is refunded once and the license deleted', async () => {
+    const module = await connectModule(t(), upstream, { balance: '1.00' }, { departmentId: licensing });
+    const s = await shop(module.id);
+    const license = await s.order();
+    expect(await s.balance()).toBe(s.left(1));
+    const open = license.pendingOperations.find((o) => o.kind === 'open')!;
+    expect(await drain(open.id)).toMatchObject({ status: 'manual' }); // the upstream account cannot pay
+
+    const abandoned = await member.api.post(`/api/v1/operations/${open.id}/abandon`, { reason: 'the upstream account is closed' });
+    expect(abandoned.status, JSON.stringify(abandoned.body)).toBe(200);
+    expect(await s.balance()).toBe('500.00');
+    expect(await refunds(s.client.id)).toEqual([{ reference: `refund:license:${license.id}:order:${license.id}`, amountMinor: Money.parse(s.yearly, 'EUR').minor }]);
+    const history = (await s.client.api.get(`/api/v1/licenses/${license.id}/history`)).body.items as { message: string | null }[];
+    expect(history.some((h) => h.message?.includes(`${s.yearly} EUR refunded to the client`))).toBe(true);
+
+    // Given up stays given up: no restart, no second refund.
+    expect((await member.api.post(`/api/v1/operations/${open.id}/restart`)).status).toBe(409);
+    expect((await member.api.post(`/api/v1/operations/${open.id}/abandon`, { reason: 'again' })).status).toBe(409);
+    const close = (await t().billrelay.db.kysely.selectFrom('operations').select('id').where('licenseId', '=', license.id).where('kind', '=', 'close').executeTakeFirstOrThrow()).id;
+    expect(await drain(close)).toMatchObject({ status: 'succeeded' });
+    expect((await licenseRow(t(), license.id)).status).toBe('deleted');
+    expect(await refunds(s.client.id)).toHaveLength(1);
+    expect(await s.balance()).toBe('500.00');
+  });
+
+  test('a license deleted with a paid renewal still pending: the renewal is refunded, the delivered order is not', async () => {
+    const module = await connectModule(t(), upstream, {}, { departmentId: licensing });
+    const s = await shop(module.id);
+    const license = await s.order();
+    expect(await drain(license.pendingOperations[0]!.id)).toMatchObject({ status: 'succeeded' });
+    const renewed = await s.client.api.post(`/api/v1/licenses/${license.id}/renew`, {});
+    expect(renewed.status, JSON.stringify(renewed.body)).toBe(200);
+    expect(await s.balance()).toBe(s.left(2));
+
+    const deleted = await t().admin.post(`/api/v1/licenses/${license.id}/delete`);
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+    expect(await s.balance()).toBe(s.left(1));
+    const [refund] = await refunds(s.client.id);
+    expect(refund!.reference).toMatch(new RegExp(`^refund:license:${license.id}:renewal:${license.id}:`));
+    expect(await drain(deleted.body.pendingOperations[0].id)).toMatchObject({ status: 'succeeded' });
+    expect(await refunds(s.client.id)).toHaveLength(1);
+  });
+});
+

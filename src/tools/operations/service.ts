@@ -9,11 +9,13 @@ import { offsetOf, type Page } from '../../platform/db/paging.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
 import { conflict, notFound } from '../../platform/errors.js';
 import { LicenseHistory } from '../../licenses/history.js';
+import type { ChargeRefunds } from '../../licenses/charges.js';
 import { LicenseRepository } from '../../licenses/repository.js';
 import type { OperationKind, OperationStatus } from '../../licenses/model.js';
 import { departmentScopeOf, inDepartmentScope } from '../../provider/departments/scope.js';
 import type { OperationRepository, OperationRow } from './repository.js';
 import type { OperationListQuery, OperationView } from './schemas.js';
+import { enqueueOperation } from './enqueue.js';
 import type { TaskSink } from './task-sink.js';
 
 export function toOperationView(row: OperationRow): OperationView {
@@ -50,6 +52,7 @@ export class OperationService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly tasks: TaskSink,
+    private readonly refunds: ChargeRefunds,
   ) {
     this.history = new LicenseHistory(clock);
   }
@@ -83,6 +86,7 @@ export class OperationService {
         const refused = () => conflict(`Operation ${id} is ${before.status}: only a manual or failed operation can be restarted`, 'status');
         if (before.status !== 'manual' && before.status !== 'failed') throw refused();
         await this.refuseForDeletedLicense(trx, before);
+        await this.refuseWhenRefunded(trx, before);
         if (!(await this.repo.restart(trx, id, this.clock.now().toISOString()))) throw refused();
         const after = (await this.repo.find(trx, id))!;
         await this.audit.record(trx, actor, 'operation.restart', 'operation', id, { status: before.status }, { status: after.status });
@@ -111,6 +115,7 @@ export class OperationService {
       const before = await this.visible(trx, id, actor);
       const after = before.status === 'manual' ? await this.end(trx, before, reason, 'abandoned', ['manual'], actor) : null;
       if (!after) throw conflict(`Operation ${id} is ${before.status}: only a manual operation can be abandoned`, 'status');
+      await this.cancelOrder(trx, after, actor);
       return toOperationView(after);
     });
   }
@@ -140,6 +145,14 @@ export class OperationService {
     return row;
   }
 
+  /** A charge given back stays given back: running the operation again would deliver for free. */
+  private async refuseWhenRefunded(db: Executor, op: OperationRow): Promise<void> {
+    const license = await this.licenses.find(db, op.licenseId);
+    if (license && (await this.refunds.refunded(db, op, license))) {
+      throw conflict(`Operation ${op.id} (${op.kind}) was given up and its charge refunded: the client orders or renews again instead`, 'id');
+    }
+  }
+
   /** Nothing but its close runs again for a license that is deleted or being deleted. */
   private async refuseForDeletedLicense(db: Executor, op: OperationRow): Promise<void> {
     if (op.kind === 'close') return;
@@ -151,12 +164,32 @@ export class OperationService {
   }
 
   /** failed for good, from one of `from`; its task done, a history note and an audit entry. Null when it moved on meanwhile. */
+  /**
+   * failed for good, from one of `from`; its task done, a history note and an audit entry. What the
+   * client paid for it and did not get is given back (see ChargeRefunds). Null when it moved on meanwhile.
+   */
   private async end(trx: Executor, row: OperationRow, reason: string, code: string, from: ('pending' | 'manual')[], actor: Actor): Promise<OperationRow | null> {
     const now = this.clock.now().toISOString();
     if (!(await this.repo.abandon(trx, row.id, { reason, code, now, from }))) return null;
     await this.tasks.closeForCause?.(trx, `operation:${row.id}`, actor);
-    await this.history.record(trx, actor, { licenseId: row.licenseId, operationId: row.id, event: 'note', message: `Operation "${row.kind}" abandoned: ${reason}` });
-    await this.audit.record(trx, actor, 'operation.abandon', 'operation', row.id, { status: row.status }, { status: 'failed', reason });
+    const license = await this.licenses.findForUpdate(trx, row.licenseId);
+    const refunded = license ? await this.refunds.refundUndelivered(trx, row, license, `${row.kind} not done: ${reason}`, actor) : null;
+    const paidBack = refunded ? `; ${refunded.toString()} ${refunded.currency} refunded to the client` : '';
+    await this.history.record(trx, actor, { licenseId: row.licenseId, operationId: row.id, event: 'note', message: `Operation "${row.kind}" abandoned: ${reason}${paidBack}` });
+    await this.audit.record(trx, actor, 'operation.abandon', 'operation', row.id, { status: row.status }, { status: 'failed', reason, refunded: refunded?.toString() ?? null });
     return (await this.repo.find(trx, row.id))!;
+  }
+
+  /**
+   * An order given up: the license will never become active, so it is deleted like any other (its close
+   * removes whatever the upstream may have bought by our remoteid, and marks it deleted here).
+   */
+  private async cancelOrder(trx: Executor, row: OperationRow, actor: Actor): Promise<void> {
+    const license = await this.licenses.findForUpdate(trx, row.licenseId);
+    if (row.kind !== 'open' || license?.status !== 'processing') return;
+    const close = await enqueueOperation(trx, this.clock, { licenseId: license.id, kind: 'close', payload: {}, idempotencyKey: `close:${license.id}`, moduleId: license.moduleId ?? row.moduleId });
+    if (close.created) {
+      await this.history.record(trx, actor, { licenseId: license.id, operationId: close.id, event: 'note', message: 'The order was given up: the license is deleted' });
+    }
   }
 }

@@ -10,6 +10,7 @@ import { AppError } from '../../platform/errors.js';
 import { Money } from '../../platform/money.js';
 import type { LedgerService } from '../../clients/ledger/service.js';
 import { LicenseHistory } from '../../licenses/history.js';
+import { chargeReference } from '../../licenses/charges.js';
 import { LicenseRepository } from '../../licenses/repository.js';
 import { enqueueOperation } from '../operations/enqueue.js';
 import { addDays, addMonths, isoDate } from '../../platform/dates.js';
@@ -142,7 +143,7 @@ export class Renewals {
               clientId: Number(license.clientId),
               kind: 'charge',
               amount: price.money,
-              reference: `renewal:${id}:${expiresOn}`,
+              reference: chargeReference.renewal(id, expiresOn),
               comment: `Auto-renewal of license #${id} for ${license.period} month(s) from ${expiresOn}`,
             },
             this.actor,

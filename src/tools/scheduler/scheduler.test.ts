@@ -276,7 +276,7 @@ describe('low balance recovered', () => {
 });
 
 describe('an abandoned renewal', () => {
-  test('is not queued again by the scheduler for the same period, and not charged twice', async () => {
+  test('is refunded, not queued again by the scheduler for the same period, and not charged twice', async () => {
     // The module's account cannot pay the renewal (no minimal balance holds it back): the prolong goes to a person.
     const { module, tariff, client } = await world({ upstreamBalance: '1.00' });
     const expiresOn = addDays(today(), 2);
@@ -287,13 +287,17 @@ describe('an abandoned renewal', () => {
     const [prolong] = await operationsOf(t(), license.id);
     expect(prolong).toMatchObject({ kind: 'prolong', status: 'manual' });
 
-    const abandoned = await t().admin.post(`/api/v1/operations/${prolong!.id}/abandon`, { reason: 'Renewed by hand, see ticket 4711' });
+    expect(await balanceOf(t(), client.id)).toBe('92.80');
+    const abandoned = await t().admin.post(`/api/v1/operations/${prolong!.id}/abandon`, { reason: 'The reseller account is closed' });
     expect(abandoned.status, JSON.stringify(abandoned.body)).toBe(200);
+    // The renewal did not happen: its charge comes back, once.
+    expect(await balanceOf(t(), client.id)).toBe('100.00');
     await later(HOUR);
     await later(HOUR);
     expect((await operationsOf(t(), license.id)).map((o) => [o.id, o.status])).toEqual([[prolong!.id, 'failed']]);
     expect(await charges(`renewal:${license.id}:${expiresOn}`)).toHaveLength(1);
-    expect(await balanceOf(t(), client.id)).toBe('92.80');
+    expect(await charges(`refund:license:${license.id}:renewal:${license.id}:${expiresOn}`)).toHaveLength(1);
+    expect(await balanceOf(t(), client.id)).toBe('100.00');
   });
 });
 

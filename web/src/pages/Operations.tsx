@@ -11,7 +11,8 @@ export function OperationsPage() {
   const action = useAction(reload);
 
   const abandon = (o: Operation) => {
-    const reason = window.prompt(`Abandon operation #${o.id} (${words(o.kind)}) for good? Its task is closed. Reason:`);
+    const consequence = o.kind === 'open' ? ' The order is cancelled: the client is refunded and the license deleted.' : ' What the client paid for it is refunded.';
+    const reason = window.prompt(`Abandon operation #${o.id} (${words(o.kind)}) for good? Its task is closed.${consequence} Reason:`);
     if (reason === null || !reason.trim()) return;
     void action.run(() => api.post(`/operations/${o.id}/abandon`, { reason }), `Operation #${o.id} abandoned`);
   };

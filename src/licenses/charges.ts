@@ -1,0 +1,83 @@
+// What a license's charges and refunds are called in the ledger, and giving a charge back when what it
+// paid for will not come (product rule: a purchase that cannot be completed is refunded, never lost).
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../platform/actor.js';
+import type { Executor } from '../platform/db/db.js';
+import { Money } from '../platform/money.js';
+import type { LedgerService } from '../clients/ledger/service.js';
+import type { OperationKind, OperationPayloads } from './model.js';
+import { LicenseRepository, type LicenseRow } from './repository.js';
+
+/** Ledger references of a license's charges: each names what it paid for, so it is charged once. */
+export const chargeReference = {
+  order: (licenseId: number) => `order:${licenseId}`,
+  renewal: (licenseId: number, periodStart: string) => `renewal:${licenseId}:${periodStart}`,
+  tariffChange: (licenseId: number, tariffId: number, expiresOn: string | null) => `change_tariff:${licenseId}:${tariffId}:${expiresOn}`,
+};
+
+/** Refunds of a license share one prefix, so what is left to refund counts them all (see chargedFor). */
+export const refundReference = {
+  /** Money an administrator gives back by hand: any number of times, up to what was charged. */
+  manual: (licenseId: number) => `refund:license:${licenseId}:${randomUUID()}`,
+  /** One charge given back because what it paid for never came: once per charge. */
+  undelivered: (licenseId: number, charge: string) => `refund:license:${licenseId}:${charge}`,
+};
+
+/** An operation as the ledger needs to see it. */
+export interface PaidOperation {
+  kind: string;
+  payload: string;
+}
+
+/**
+ * The charge an operation was paid with, if what it paid for has not happened (judged by the license as
+ * stored now): an open whose license never got its key, a renewal whose expiry never moved, a tariff
+ * change that never took. Null for kinds nobody pays for.
+ */
+export function undeliveredCharge(op: PaidOperation, license: LicenseRow): string | null {
+  const kind = op.kind as OperationKind;
+  if (kind === 'open') return license.licenseKey === null ? chargeReference.order(license.id) : null;
+  if (kind === 'prolong') {
+    const p = JSON.parse(op.payload) as OperationPayloads['prolong'];
+    return license.expiresOn === null || license.expiresOn < p.expectedExpiry ? chargeReference.renewal(license.id, p.periodStart) : null;
+  }
+  if (kind === 'change_tariff') {
+    const p = JSON.parse(op.payload) as OperationPayloads['change_tariff'];
+    return license.tariffId !== p.tariffId && p.chargeReference ? p.chargeReference : null;
+  }
+  return null;
+}
+
+export class ChargeRefunds {
+  private readonly licenses = new LicenseRepository();
+
+  constructor(private readonly ledger: LedgerService) {}
+
+  /**
+   * Gives back the charge of an operation that ends without having done what was paid for: once (the
+   * refund's reference names the charge), and never more than the license still has charged after any
+   * refunds made by hand. Returns the amount given back, or null when there was nothing to give back.
+   */
+  async refundUndelivered(trx: Executor, op: PaidOperation, license: LicenseRow, reason: string, actor: Actor): Promise<Money | null> {
+    const reference = undeliveredCharge(op, license);
+    if (!reference) return null;
+    const charge = await this.ledger.entry(trx, reference);
+    if (!charge || charge.kind !== 'charge') return null; // a free trial, a change that cost nothing
+    const left = await this.licenses.chargedFor(trx, license.id);
+    const amount = -charge.amountMinor < left ? -charge.amountMinor : left;
+    if (amount <= 0n) return null;
+    const money = Money.of(amount, charge.currency);
+    const posted = await this.ledger.postIn(
+      trx,
+      { clientId: charge.clientId, kind: 'refund', amount: money, reference: refundReference.undelivered(license.id, reference), comment: reason },
+      actor,
+    );
+    return posted.created ? money : null;
+  }
+
+  /** Whether the charge of this operation was given back (then running it again would deliver for free). */
+  async refunded(db: Executor, op: PaidOperation, license: LicenseRow): Promise<boolean> {
+    const reference = undeliveredCharge(op, license);
+    return reference !== null && (await this.ledger.entry(db, refundReference.undelivered(license.id, reference))) !== undefined;
+  }
+}
