@@ -133,21 +133,10 @@ const open: Handler<'open'> = async (ctx) => {
     await store();
     return { kind: 'wait', delayMs: ctx.options.keyWaitMs, message: `The upstream has not issued the key of license ${bought} yet` };
   }
-  const c = confirmed;
-  const id = bought;
   return {
     kind: 'done',
-    result: { upstreamId: id, expiresOn: c.expiresOn, adopted },
-    async apply(trx, history) {
-      const now = ctx.now();
-      const fresh = await trx.selectFrom('licenses').selectAll().where('id', '=', license.id).executeTakeFirstOrThrow();
-      if (fresh.upstreamId === null) await history({ event: 'upstream_id', from: null, to: id });
-      const patch: Partial<LicenseRow> = { licenseKey: c.licenseKey, upstreamId: id, moduleId: ctx.op.moduleId, expiresOn: c.expiresOn, updatedAt: now };
-      if (fresh.status === 'processing') await setStatus(trx, history, fresh, 'active', now, patch);
-      else await trx.updateTable('licenses').set(patch).where('id', '=', license.id).execute();
-      await history({ event: 'key', from: null, to: null, message: adopted ? `Adopted upstream license ${id} (found by remoteid)` : `Upstream license ${id} issued` });
-      if (fresh.expiresOn !== c.expiresOn) await history({ event: 'expiry', from: fresh.expiresOn, to: c.expiresOn });
-    },
+    result: { upstreamId: bought, expiresOn: confirmed.expiresOn, adopted },
+    apply: OUTCOMES.open(ctx, { upstreamId: bought, licenseKey: confirmed.licenseKey!, expiresOn: confirmed.expiresOn, how: adopted ? 'adopted' : 'issued' }),
   };
 };
 
@@ -168,13 +157,7 @@ const prolong: Handler<'prolong'> = async (ctx) => {
   return {
     kind: 'done',
     result: { upstreamId, expiresOn, adopted },
-    async apply(trx, history) {
-      const now = ctx.now();
-      const fresh = await trx.selectFrom('licenses').selectAll().where('id', '=', ctx.license.id).executeTakeFirstOrThrow();
-      if (fresh.status === 'suspended') await setStatus(trx, history, fresh, 'active', now, { expiresOn });
-      else await trx.updateTable('licenses').set({ expiresOn, updatedAt: now }).where('id', '=', fresh.id).execute();
-      if (fresh.expiresOn !== expiresOn) await history({ event: 'expiry', from: fresh.expiresOn, to: expiresOn, message: adopted ? 'The upstream was already renewed for this period' : null });
-    },
+    apply: OUTCOMES.prolong(ctx, { expiresOn, how: adopted ? 'adopted' : 'renewed' }),
   };
 };
 
@@ -183,7 +166,7 @@ const suspend: Handler<'suspend'> = async (ctx) => {
     const current = await readUpstream(ctx, ctx.license.upstreamId);
     if (current.status !== 'suspended' && current.status !== 'deleted') await ctx.driver.suspend(ctx.license.upstreamId);
   }
-  return localStatus(ctx, 'suspended');
+  return { kind: 'done', result: { status: 'suspended' }, apply: OUTCOMES.suspend(ctx, {}) };
 };
 
 const resume: Handler<'resume'> = async (ctx) => {
@@ -191,7 +174,7 @@ const resume: Handler<'resume'> = async (ctx) => {
   const current = await readUpstream(ctx, upstreamId);
   if (current.status === 'deleted') throw new OperationProblem(`The upstream license ${upstreamId} is deleted`, 'upstream_license_deleted');
   if (current.status !== 'active') await ctx.driver.resume(upstreamId);
-  return localStatus(ctx, 'active');
+  return { kind: 'done', result: { status: 'active' }, apply: OUTCOMES.resume(ctx, {}) };
 };
 
 const close: Handler<'close'> = async (ctx) => {
@@ -201,19 +184,8 @@ const close: Handler<'close'> = async (ctx) => {
     const current = await ctx.driver.getLicense(upstreamId);
     if (current && current.status !== 'deleted') await ctx.driver.close(upstreamId);
   }
-  return localStatus(ctx, 'deleted');
+  return { kind: 'done', result: { status: 'deleted' }, apply: OUTCOMES.close(ctx, {}) };
 };
-
-function localStatus(ctx: HandlerContext<OperationKind>, to: string): HandlerResult {
-  return {
-    kind: 'done',
-    result: { status: to },
-    async apply(trx, history) {
-      const fresh = await trx.selectFrom('licenses').selectAll().where('id', '=', ctx.license.id).executeTakeFirstOrThrow();
-      await setStatus(trx, history, fresh, to, ctx.now());
-    },
-  };
-}
 
 const setParams: Handler<'set_params'> = async (ctx) => {
   const upstreamId = requireUpstreamId(ctx.license);
@@ -222,23 +194,7 @@ const setParams: Handler<'set_params'> = async (ctx) => {
   if (ctx.payload.ip !== undefined && current.ip !== ctx.payload.ip) want.ip = ctx.payload.ip;
   if (ctx.payload.licenseName !== undefined && current.licenseName !== ctx.payload.licenseName) want.licenseName = ctx.payload.licenseName;
   if (Object.keys(want).length) await ctx.driver.setParams(upstreamId, want);
-  return {
-    kind: 'done',
-    result: { ...want },
-    async apply(trx, history) {
-      const fresh = await trx.selectFrom('licenses').selectAll().where('id', '=', ctx.license.id).executeTakeFirstOrThrow();
-      const patch: Partial<LicenseRow> = { updatedAt: ctx.now() };
-      if (ctx.payload.ip !== undefined) patch.ip = ctx.payload.ip;
-      if (ctx.payload.licenseName !== undefined) patch.licenseName = ctx.payload.licenseName;
-      await trx.updateTable('licenses').set(patch).where('id', '=', fresh.id).execute();
-      const ipFrom = ctx.payload.previousIp ?? fresh.ip;
-      if (ctx.payload.ip !== undefined && ipFrom !== ctx.payload.ip) await history({ event: 'ip', from: ipFrom, to: ctx.payload.ip });
-      const nameFrom = ctx.payload.previousLicenseName ?? fresh.licenseName;
-      if (ctx.payload.licenseName !== undefined && nameFrom !== ctx.payload.licenseName) {
-        await history({ event: 'license_name', from: nameFrom, to: ctx.payload.licenseName });
-      }
-    },
-  };
+  return { kind: 'done', result: { ...want }, apply: OUTCOMES.set_params(ctx, {}) };
 };
 
 const newKey: Handler<'new_key'> = async (ctx) => {
@@ -250,15 +206,7 @@ const newKey: Handler<'new_key'> = async (ctx) => {
     licenseKey = (await ctx.driver.getLicense(upstreamId))?.licenseKey ?? null;
   }
   if (!licenseKey) return { kind: 'wait', delayMs: ctx.options.keyWaitMs, message: `The upstream has not issued the new key of license ${upstreamId} yet` };
-  const key = licenseKey;
-  return {
-    kind: 'done',
-    result: {},
-    async apply(trx, history) {
-      await trx.updateTable('licenses').set({ licenseKey: key, updatedAt: ctx.now() }).where('id', '=', ctx.license.id).execute();
-      await history({ event: 'key', message: 'New license key issued' });
-    },
-  };
+  return { kind: 'done', result: {}, apply: OUTCOMES.new_key(ctx, { licenseKey, how: 'issued' }) };
 };
 
 const changeTariff: Handler<'change_tariff'> = async (ctx) => {
@@ -267,15 +215,7 @@ const changeTariff: Handler<'change_tariff'> = async (ctx) => {
   if (current.tariffId !== ctx.payload.tariffUpstreamId) {
     await ctx.driver.changeTariff(upstreamId, ctx.payload.tariffUpstreamId, ctx.payload.upstreamPeriod);
   }
-  return {
-    kind: 'done',
-    result: { tariffUpstreamId: ctx.payload.tariffUpstreamId },
-    async apply(trx, history) {
-      const fresh = await trx.selectFrom('licenses').selectAll().where('id', '=', ctx.license.id).executeTakeFirstOrThrow();
-      await trx.updateTable('licenses').set({ tariffId: ctx.payload.tariffId, updatedAt: ctx.now() }).where('id', '=', fresh.id).execute();
-      if (fresh.tariffId !== ctx.payload.tariffId) await history({ event: 'tariff', from: String(fresh.tariffId), to: String(ctx.payload.tariffId) });
-    },
-  };
+  return { kind: 'done', result: { tariffUpstreamId: ctx.payload.tariffUpstreamId }, apply: OUTCOMES.change_tariff(ctx, {}) };
 };
 
 const LOCAL_STATUS: Partial<Record<UpstreamLicenseStatus, string>> = { active: 'active', suspended: 'suspended', deleted: 'deleted' };
@@ -283,26 +223,106 @@ const LOCAL_STATUS: Partial<Record<UpstreamLicenseStatus, string>> = { active: '
 const sync: Handler<'sync'> = async (ctx) => {
   const upstreamId = requireUpstreamId(ctx.license);
   const current = await readUpstream(ctx, upstreamId);
-  return {
-    kind: 'done',
-    result: { status: current.status, expiresOn: current.expiresOn },
-    async apply(trx, history) {
-      const now = ctx.now();
-      const fresh = await trx.selectFrom('licenses').selectAll().where('id', '=', ctx.license.id).executeTakeFirstOrThrow();
-      const patch: Partial<LicenseRow> = {};
-      if (current.expiresOn && current.expiresOn !== fresh.expiresOn) {
-        patch.expiresOn = current.expiresOn;
-        await history({ event: 'expiry', from: fresh.expiresOn, to: current.expiresOn, message: 'Corrected from the upstream' });
-      }
-      if (current.licenseKey && current.licenseKey !== fresh.licenseKey) {
-        patch.licenseKey = current.licenseKey;
-        await history({ event: 'key', message: 'Key corrected from the upstream' });
-      }
-      const status = LOCAL_STATUS[current.status];
-      if (status && status !== fresh.status && fresh.status !== 'processing') await setStatus(trx, history, fresh, status, now, patch);
-      else if (Object.keys(patch).length) await trx.updateTable('licenses').set({ ...patch, updatedAt: now }).where('id', '=', fresh.id).execute();
-    },
-  };
+  return { kind: 'done', result: { status: current.status, expiresOn: current.expiresOn }, apply: OUTCOMES.sync(ctx, current) };
+};
+
+// ---------------------------------------------------------------------------------------------
+// What each kind changes here once it is done upstream: by the worker (from the upstream's answers) or
+// by a person who did it by hand (from what they enter). One place, so both write the same license
+// state and the same history.
+
+/** What an outcome needs of the operation it finishes. */
+export interface OutcomeContext<K extends OperationKind> {
+  license: LicenseRow;
+  op: { moduleId: number | null };
+  payload: OperationPayloads[K];
+  now(): string;
+}
+
+/** The facts an outcome is built from; `how` words the history. */
+export interface OutcomeFacts {
+  open: { upstreamId: string; licenseKey: string; expiresOn: string | null; how: 'issued' | 'adopted' | 'by_hand' };
+  prolong: { expiresOn: string | null; how: 'renewed' | 'adopted' | 'by_hand' };
+  suspend: Record<string, never>;
+  resume: Record<string, never>;
+  close: Record<string, never>;
+  set_params: Record<string, never>;
+  new_key: { licenseKey: string; how: 'issued' | 'by_hand' };
+  change_tariff: Record<string, never>;
+  sync: Partial<Pick<UpstreamLicense, 'status' | 'expiresOn' | 'licenseKey'>>;
+}
+
+type Apply = (trx: Transaction<Database>, history: History) => Promise<void>;
+type Outcome<K extends OperationKind> = (ctx: OutcomeContext<K>, facts: OutcomeFacts[K]) => Apply;
+
+const fresh = (trx: Transaction<Database>, license: LicenseRow) => trx.selectFrom('licenses').selectAll().where('id', '=', license.id).executeTakeFirstOrThrow();
+
+const toStatus = (to: string): Outcome<'suspend' | 'resume' | 'close'> => (ctx) => async (trx, history) => {
+  await setStatus(trx, history, await fresh(trx, ctx.license), to, ctx.now());
+};
+
+const OPEN_WORDS = { issued: 'issued', adopted: 'adopted (found by remoteid)', by_hand: 'recorded by hand' } as const;
+const PROLONG_WORDS = { renewed: null, adopted: 'The upstream was already renewed for this period', by_hand: 'Renewed by hand' } as const;
+
+export const OUTCOMES: { [K in OperationKind]: Outcome<K> } = {
+  open: (ctx, f) => async (trx, history) => {
+    const now = ctx.now();
+    const before = await fresh(trx, ctx.license);
+    if (before.upstreamId === null) await history({ event: 'upstream_id', from: null, to: f.upstreamId });
+    const patch: Partial<LicenseRow> = { licenseKey: f.licenseKey, upstreamId: f.upstreamId, moduleId: ctx.op.moduleId, expiresOn: f.expiresOn, updatedAt: now };
+    if (before.status === 'processing') await setStatus(trx, history, before, 'active', now, patch);
+    else await trx.updateTable('licenses').set(patch).where('id', '=', before.id).execute();
+    await history({ event: 'key', from: null, to: null, message: `Upstream license ${f.upstreamId} ${OPEN_WORDS[f.how]}` });
+    if (before.expiresOn !== f.expiresOn) await history({ event: 'expiry', from: before.expiresOn, to: f.expiresOn });
+  },
+  prolong: (ctx, f) => async (trx, history) => {
+    const now = ctx.now();
+    const before = await fresh(trx, ctx.license);
+    if (before.status === 'suspended') await setStatus(trx, history, before, 'active', now, { expiresOn: f.expiresOn });
+    else await trx.updateTable('licenses').set({ expiresOn: f.expiresOn, updatedAt: now }).where('id', '=', before.id).execute();
+    if (before.expiresOn !== f.expiresOn) await history({ event: 'expiry', from: before.expiresOn, to: f.expiresOn, message: PROLONG_WORDS[f.how] });
+  },
+  suspend: toStatus('suspended'),
+  resume: toStatus('active'),
+  close: toStatus('deleted'),
+  set_params: (ctx) => async (trx, history) => {
+    const before = await fresh(trx, ctx.license);
+    const patch: Partial<LicenseRow> = { updatedAt: ctx.now() };
+    if (ctx.payload.ip !== undefined) patch.ip = ctx.payload.ip;
+    if (ctx.payload.licenseName !== undefined) patch.licenseName = ctx.payload.licenseName;
+    await trx.updateTable('licenses').set(patch).where('id', '=', before.id).execute();
+    const ipFrom = ctx.payload.previousIp ?? before.ip;
+    if (ctx.payload.ip !== undefined && ipFrom !== ctx.payload.ip) await history({ event: 'ip', from: ipFrom, to: ctx.payload.ip });
+    const nameFrom = ctx.payload.previousLicenseName ?? before.licenseName;
+    if (ctx.payload.licenseName !== undefined && nameFrom !== ctx.payload.licenseName) {
+      await history({ event: 'license_name', from: nameFrom, to: ctx.payload.licenseName });
+    }
+  },
+  new_key: (ctx, f) => async (trx, history) => {
+    await trx.updateTable('licenses').set({ licenseKey: f.licenseKey, updatedAt: ctx.now() }).where('id', '=', ctx.license.id).execute();
+    await history({ event: 'key', message: f.how === 'by_hand' ? 'New license key recorded by hand' : 'New license key issued' });
+  },
+  change_tariff: (ctx) => async (trx, history) => {
+    const before = await fresh(trx, ctx.license);
+    await trx.updateTable('licenses').set({ tariffId: ctx.payload.tariffId, updatedAt: ctx.now() }).where('id', '=', before.id).execute();
+    if (before.tariffId !== ctx.payload.tariffId) await history({ event: 'tariff', from: String(before.tariffId), to: String(ctx.payload.tariffId) });
+  },
+  sync: (ctx, current) => async (trx, history) => {
+    const now = ctx.now();
+    const before = await fresh(trx, ctx.license);
+    const patch: Partial<LicenseRow> = {};
+    if (current.expiresOn && current.expiresOn !== before.expiresOn) {
+      patch.expiresOn = current.expiresOn;
+      await history({ event: 'expiry', from: before.expiresOn, to: current.expiresOn, message: 'Corrected from the upstream' });
+    }
+    if (current.licenseKey && current.licenseKey !== before.licenseKey) {
+      patch.licenseKey = current.licenseKey;
+      await history({ event: 'key', message: 'Key corrected from the upstream' });
+    }
+    const status = current.status ? LOCAL_STATUS[current.status] : undefined;
+    if (status && status !== before.status && before.status !== 'processing') await setStatus(trx, history, before, status, now, patch);
+    else if (Object.keys(patch).length) await trx.updateTable('licenses').set({ ...patch, updatedAt: now }).where('id', '=', before.id).execute();
+  },
 };
 
 export const HANDLERS: { [K in OperationKind]: Handler<K> } = {
