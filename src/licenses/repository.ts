@@ -39,6 +39,11 @@ export class LicenseRepository {
     await db.updateTable('licenses').set(patch).where('id', '=', id).execute();
   }
 
+  /** The live license that holds this upstream license, if any (the seller's license ids are its own, whatever the account). */
+  findByUpstreamId(db: Executor, upstreamId: string): Promise<LicenseRow | undefined> {
+    return db.selectFrom('licenses').selectAll().where('upstreamId', '=', upstreamId).where('status', '!=', 'deleted').executeTakeFirst();
+  }
+
   /** The license's deletion under way: its close operation that has not finished, if any. */
   async closing(db: Executor, licenseId: number): Promise<number | null> {
     const row = await db

@@ -253,4 +253,38 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     expect(await failed.getByRole('button', { name: `Restart operation ${id}` }).count()).toBe(1);
     expect(await page.getByRole('alert').count()).toBe(0);
   }, 60_000);
+
+  test('an open the upstream could not pay for is bought by hand and recorded from the operations page', async () => {
+    const module = await connectSandboxModule(server, upstream, { balance: '0.00' });
+    const { tariffId, clientId } = await tariffAndClient(server, module.id);
+    const d = await insertLicense(server, { clientId, tariffId, licenseName: 'shop-d', ip: '203.0.113.64' });
+    const id = d.operationId!;
+    await expect.poll(async () => (await operationRow(server, id)).status, { timeout: 5_000, interval: 50 }).toBe('manual');
+
+    await page.getByRole('link', { name: 'Running operations' }).click();
+    await page.getByRole('heading', { name: 'Running operations' }).waitFor();
+    await page.getByLabel('Status').selectOption('manual');
+    const row = page.locator(`tr[data-id="${id}"]`);
+    await row.waitFor();
+
+    // The page asks for the upstream id, the key, the expiry and a note, one question at a time.
+    const answers = ['3188001', 'KEY-SHOP-D', '2027-12-01', 'Bought in the upstream panel'];
+    const asked: string[] = [];
+    const answer = (dialog: import('playwright-core').Dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept(answers.shift());
+    };
+    page.on('dialog', answer);
+    try {
+      await row.getByRole('button', { name: `Operation ${id} done by hand` }).click();
+      await page.getByText(`Operation #${id} recorded as done by hand`).waitFor();
+    } finally {
+      page.off('dialog', answer);
+    }
+    expect(asked).toHaveLength(4);
+    expect(asked[0]).toContain('Upstream license id');
+    expect(await operationRow(server, id)).toMatchObject({ status: 'succeeded' });
+    expect(await licenseRow(server, d.licenseId)).toMatchObject({ status: 'active', upstreamId: '3188001', licenseKey: 'KEY-SHOP-D', expiresOn: '2027-12-01' });
+    expect(await page.getByRole('alert').count()).toBe(0);
+  }, 60_000);
 });

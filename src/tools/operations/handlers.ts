@@ -252,7 +252,7 @@ export interface OutcomeFacts {
   sync: Partial<Pick<UpstreamLicense, 'status' | 'expiresOn' | 'licenseKey'>>;
 }
 
-type Apply = (trx: Transaction<Database>, history: History) => Promise<void>;
+export type Apply = (trx: Transaction<Database>, history: History) => Promise<void>;
 type Outcome<K extends OperationKind> = (ctx: OutcomeContext<K>, facts: OutcomeFacts[K]) => Apply;
 
 const fresh = (trx: Transaction<Database>, license: LicenseRow) => trx.selectFrom('licenses').selectAll().where('id', '=', license.id).executeTakeFirstOrThrow();
@@ -263,6 +263,11 @@ const toStatus = (to: string): Outcome<'suspend' | 'resume' | 'close'> => (ctx) 
 
 const OPEN_WORDS = { issued: 'issued', adopted: 'adopted (found by remoteid)', by_hand: 'recorded by hand' } as const;
 const PROLONG_WORDS = { renewed: null, adopted: 'The upstream was already renewed for this period', by_hand: 'Renewed by hand' } as const;
+
+/** The outcome of an operation whose kind is known only at run time (a row of the operations table). */
+export function outcomeFor(kind: OperationKind, ctx: OutcomeContext<OperationKind>, facts: unknown): Apply {
+  return (OUTCOMES[kind] as unknown as Outcome<OperationKind>)(ctx, facts as never);
+}
 
 export const OUTCOMES: { [K in OperationKind]: Outcome<K> } = {
   open: (ctx, f) => async (trx, history) => {

@@ -319,6 +319,26 @@ export class OperationRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** A manual operation a person did by hand: succeeded, with what they recorded as its result; false when it is no longer manual. */
+  async completeByHand(db: Executor, id: number, changes: { now: string; result: Record<string, unknown> }): Promise<boolean> {
+    const result = await db
+      .updateTable('operations')
+      .set({
+        status: 'succeeded',
+        result: JSON.stringify(changes.result),
+        lastError: null,
+        lastErrorCode: null,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        finishedAt: changes.now,
+        updatedAt: changes.now,
+      })
+      .where('id', '=', id)
+      .where('status', '=', 'manual')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   /** manual/failed → pending now; the retry budget counts from here. */
   async restart(db: Executor, id: number, now: string): Promise<boolean> {
     const result = await db

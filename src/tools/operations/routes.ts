@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pageOf } from '../../platform/db/paging.js';
 import type { App } from '../../platform/http/app.js';
 import { IdParams } from '../../platform/http/schemas.js';
-import { AbandonInput, OperationListQuery, OperationView } from './schemas.js';
+import { AbandonInput, CompleteInput, OperationListQuery, OperationView } from './schemas.js';
 import type { OperationService } from './service.js';
 
 const tags = ['Tools: Running operations'];
@@ -40,4 +40,15 @@ export function operationRoutes(app: App, operations: OperationService): void {
     },
     preHandler: app.requireStaff,
   }, async (req) => operations.abandon(req.params.id, req.body.reason, req.actor));
+
+  app.post('/api/v1/operations/:id/complete', {
+    schema: {
+      params: IdParams,
+      body: CompleteInput,
+      response: { 200: OperationView },
+      tags,
+      summary: 'Record a manual operation as done by hand: an open needs upstreamId, licenseKey and expiresOn; a prolong expiresOn; a new key licenseKey',
+    },
+    preHandler: app.requireStaff,
+  }, async (req) => operations.complete(req.params.id, req.body, req.actor));
 }

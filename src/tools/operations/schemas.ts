@@ -40,3 +40,17 @@ export const AbandonInput = z.strictObject({
     .meta({ description: 'Why the operation is given up (kept as its last error, in the license history and the audit log)', example: 'Bought by hand upstream' }),
 });
 export type AbandonInput = z.infer<typeof AbandonInput>;
+
+const calendarDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date');
+
+/** What a person records after doing an operation by hand; which fields a kind needs is checked by the service. */
+export const CompleteInput = z.strictObject({
+  upstreamId: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').optional().meta({ description: 'open: the upstream license id', example: '3100042' }),
+  licenseKey: z.string().trim().min(1).max(4096).optional().meta({ description: 'open and new key: the license key the upstream issued' }),
+  expiresOn: calendarDay.optional().meta({ description: 'open and prolong: the upstream expiry (YYYY-MM-DD)', example: '2027-11-26' }),
+  note: z.string().trim().min(1).max(500).optional().meta({ description: 'What was done, for the license history and the audit log', example: 'Bought in the upstream panel, ticket 4711' }),
+});
+export type CompleteInput = z.infer<typeof CompleteInput>;

@@ -336,3 +336,86 @@ describe('what the client paid for and did not get is refunded', () => {
   });
 });
 
+
+describe('done by hand', () => {
+  /** A manual processing module of the licensing department serving a tariff, and a license whose open waits for a person. */
+  async function manualModuleOpen() {
+    const manual = await t().admin.post('/api/v1/processing-modules', { productType: 'licenses', moduleType: 'manual', name: { en: `By hand ${Math.random()}` }, departmentId: licensing });
+    expect(manual.status, JSON.stringify(manual.body)).toBe(201);
+    const upstreamModule = await connectSandboxModule(t(), upstream);
+    const { tariffId, clientId } = await tariffAndClient(t(), upstreamModule.id);
+    await t().billrelay.db.kysely.updateTable('tariffModules').set({ processingModuleId: manual.body.id }).where('tariffId', '=', tariffId).execute();
+    const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId });
+    expect(await drain(operationId!)).toMatchObject({ status: 'manual', lastErrorCode: 'manual_module' });
+    return { moduleId: manual.body.id as number, licenseId, operationId: operationId! };
+  }
+
+  test('an open done by hand: what the person enters makes the license active, as the worker would', async () => {
+    const a = await manualModuleOpen();
+    const url = `/api/v1/operations/${a.operationId}/complete`;
+    const good = { upstreamId: '3177001', licenseKey: 'KEY-BY-HAND-1', expiresOn: '2027-11-30', note: 'Bought in the upstream panel, ticket 4711' };
+    // What is missing, unneeded or malformed is named, and nothing changes.
+    for (const [body, field] of [
+      [{}, 'upstreamId'],
+      [{ upstreamId: '3177001', licenseKey: 'K' }, 'expiresOn'],
+      [{ ...good, expiresOn: '2027-02-30' }, 'expiresOn'],
+      [{ ...good, expiresOn: '30.11.2027' }, 'expiresOn'],
+      [{ ...good, upstreamId: 'id with spaces' }, 'upstreamId'],
+      [{ ...good, licenseKey: '   ' }, 'licenseKey'],
+    ] as const) {
+      const answer = await member.api.post(url, body);
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+      expect(answer.body.error.field, JSON.stringify(body)).toBe(field);
+    }
+    expect((await member.api.post(url, { ...good, extra: 1 })).status).toBe(400);
+    expect((await otherMember.api.post(url, good)).status).toBe(404);
+    expect((await operationRow(t(), a.operationId)).status).toBe('manual');
+    expect((await licenseRow(t(), a.licenseId)).status).toBe('processing');
+
+    const done = await member.api.post(url, good);
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body).toMatchObject({ status: 'succeeded', lastError: null, result: { byHand: true, upstreamId: '3177001' } });
+    expect(await licenseRow(t(), a.licenseId)).toMatchObject({ status: 'active', upstreamId: '3177001', licenseKey: 'KEY-BY-HAND-1', expiresOn: '2027-11-30', moduleId: a.moduleId });
+    expect((await tasksOf(t(), a.operationId)).map((task) => task.status)).toEqual(['done']);
+    const history = (await t().admin.get(`/api/v1/licenses/${a.licenseId}/history`)).body.items as { event: string; from: string | null; to: string | null; message: string | null; actor: { kind: string } }[];
+    expect(history).toEqual(expect.arrayContaining([
+      expect.objectContaining({ event: 'status', from: 'processing', to: 'active', actor: expect.objectContaining({ kind: 'employee' }) }),
+      expect.objectContaining({ event: 'key', message: 'Upstream license 3177001 recorded by hand' }),
+      expect.objectContaining({ event: 'note', message: 'Operation "open" done by hand: Bought in the upstream panel, ticket 4711' }),
+    ]));
+    const audit = await t().admin.get(`/api/v1/audit?entity=operation&entityId=${a.operationId}&action=operation.complete`);
+    expect(audit.body.items).toHaveLength(1);
+
+    // Done is done; and an upstream license recorded for one license cannot be recorded for another.
+    const again = await member.api.post(url, good);
+    expect(again.status).toBe(409);
+    expect(again.body.error.field).toBe('status');
+    const b = await manualModuleOpen();
+    const taken = await member.api.post(`/api/v1/operations/${b.operationId}/complete`, { ...good, licenseKey: 'OTHER' });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error).toMatchObject({ field: 'upstreamId' });
+    expect(taken.body.error.message).toContain(`license ${a.licenseId}`);
+  });
+
+  test('a renewal done by hand moves the expiry; nothing is bought upstream and nothing refunded', async () => {
+    const module = await connectSandboxModule(t(), upstream, { extra: { departmentId: licensing } });
+    const { tariffId, clientId } = await tariffAndClient(t(), module.id);
+    const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId });
+    expect((await drain(operationId!)).status).toBe('succeeded');
+    const license = await licenseRow(t(), licenseId);
+    upstream.control.upsertAccount({ username: module.username, balance: '0.00' });
+    const expectedExpiry = addMonths(license.expiresOn!, 12);
+    const prolong = await enqueue(t(), licenseId, 'prolong', { months: 12, upstreamPeriod: 12, periodStart: license.expiresOn!, expectedExpiry });
+    expect(await drain(prolong.id)).toMatchObject({ status: 'manual' });
+    const renewals = () => upstream.control.charges().filter((c) => c.func === 'service.prolong' && c.account === module.username);
+    const url = `/api/v1/operations/${prolong.id}/complete`;
+
+    expect((await member.api.post(url, { expiresOn: license.expiresOn })).body.error).toMatchObject({ field: 'expiresOn' });
+    expect((await member.api.post(url, { expiresOn: expectedExpiry, licenseKey: 'K' })).body.error).toMatchObject({ field: 'licenseKey' });
+    const done = await member.api.post(url, { expiresOn: expectedExpiry });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(await licenseRow(t(), licenseId)).toMatchObject({ status: 'active', expiresOn: expectedExpiry });
+    expect(renewals()).toHaveLength(0);
+    expect(await t().billrelay.db.kysely.selectFrom('ledgerEntries').select('id').where('kind', '=', 'refund').where('reference', 'like', `refund:license:${licenseId}:%`).execute()).toHaveLength(0);
+  });
+});

@@ -7,14 +7,15 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { offsetOf, type Page } from '../../platform/db/paging.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
-import { conflict, notFound } from '../../platform/errors.js';
-import { LicenseHistory } from '../../licenses/history.js';
+import { conflict, invalid, notFound } from '../../platform/errors.js';
+import { LicenseHistory, type HistoryEvent } from '../../licenses/history.js';
 import type { ChargeRefunds } from '../../licenses/charges.js';
-import { LicenseRepository } from '../../licenses/repository.js';
+import { LicenseRepository, type LicenseRow } from '../../licenses/repository.js';
 import type { OperationKind, OperationStatus } from '../../licenses/model.js';
 import { departmentScopeOf, inDepartmentScope } from '../../provider/departments/scope.js';
 import type { OperationRepository, OperationRow } from './repository.js';
-import type { OperationListQuery, OperationView } from './schemas.js';
+import { outcomeFor } from './handlers.js';
+import type { CompleteInput, OperationListQuery, OperationView } from './schemas.js';
 import { enqueueOperation } from './enqueue.js';
 import type { TaskSink } from './task-sink.js';
 
@@ -118,6 +119,66 @@ export class OperationService {
       await this.cancelOrder(trx, after, actor);
       return toOperationView(after);
     });
+  }
+
+  /**
+   * A manual operation a person did by hand (in the upstream's panel, or for a manual module): it
+   * succeeds with what they record, and the license changes exactly as if the worker had done it
+   * (OUTCOMES). An open needs the upstream id, the key and the expiry; a renewal the new expiry; a new
+   * key the key; the other kinds take their effect from what was asked. Nothing is charged or refunded.
+   */
+  async complete(id: number, input: CompleteInput, actor: Actor): Promise<OperationView> {
+    return this.db.transaction(async (trx) => {
+      const before = await this.visible(trx, id, actor);
+      if (before.status !== 'manual') throw conflict(`Operation ${id} is ${before.status}: only a manual operation can be completed by hand`, 'status');
+      const license = await this.licenses.findForUpdate(trx, before.licenseId);
+      if (!license) throw notFound('License', before.licenseId);
+      const kind = before.kind as OperationKind;
+      const facts = await this.factsByHand(trx, kind, input, license);
+      const now = this.clock.now().toISOString();
+      if (!(await this.repo.completeByHand(trx, id, { now, result: { byHand: true, ...input } }))) {
+        throw conflict(`Operation ${id} is no longer manual`, 'status');
+      }
+      const events: HistoryEvent[] = [];
+      const apply = outcomeFor(kind, { license, op: before, payload: JSON.parse(before.payload) as never, now: () => now }, facts);
+      await apply(trx, async (e) => void events.push({ ...e, licenseId: license.id, operationId: id }));
+      events.push({ licenseId: license.id, operationId: id, event: 'note', message: `Operation "${kind}" done by hand${input.note ? `: ${input.note}` : ''}` });
+      await this.history.recordAll(trx, actor, events);
+      await this.tasks.closeForCause?.(trx, `operation:${id}`, actor);
+      const after = (await this.repo.find(trx, id))!;
+      await this.audit.record(trx, actor, 'operation.complete', 'operation', id, { status: before.status }, { status: after.status, ...input });
+      return toOperationView(after);
+    });
+  }
+
+  /** What the person entered, as the facts of the kind's outcome; 400 naming a missing or unneeded field. */
+  private async factsByHand(db: Executor, kind: OperationKind, input: CompleteInput, license: LicenseRow): Promise<unknown> {
+    const needs: Record<OperationKind, (keyof CompleteInput)[]> = {
+      open: ['upstreamId', 'licenseKey', 'expiresOn'],
+      prolong: ['expiresOn'],
+      new_key: ['licenseKey'],
+      suspend: [], resume: [], close: [], set_params: [], change_tariff: [], sync: [],
+    };
+    const wanted = needs[kind];
+    for (const field of wanted) {
+      if (input[field] === undefined) throw invalid(field, `${field}: needed to complete a ${kind} by hand`);
+    }
+    for (const field of ['upstreamId', 'licenseKey', 'expiresOn'] as const) {
+      if (input[field] !== undefined && !wanted.includes(field)) throw invalid(field, `${field}: a ${kind} does not take it`);
+    }
+    if (kind === 'open') {
+      const owner = await this.licenses.findByUpstreamId(db, input.upstreamId!);
+      if (owner && owner.id !== license.id) throw conflict(`Upstream license ${input.upstreamId} belongs to license ${owner.id}`, 'upstreamId');
+      return { upstreamId: input.upstreamId!, licenseKey: input.licenseKey!, expiresOn: input.expiresOn!, how: 'by_hand' };
+    }
+    if (kind === 'prolong') {
+      if (license.expiresOn && input.expiresOn! <= license.expiresOn) {
+        throw invalid('expiresOn', `expiresOn: a renewal moves the expiry past ${license.expiresOn}`);
+      }
+      return { expiresOn: input.expiresOn!, how: 'by_hand' };
+    }
+    if (kind === 'new_key') return { licenseKey: input.licenseKey!, how: 'by_hand' };
+    return {};
   }
 
   /**

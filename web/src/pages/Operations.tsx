@@ -17,6 +17,28 @@ export function OperationsPage() {
     void action.run(() => api.post(`/operations/${o.id}/abandon`, { reason }), `Operation #${o.id} abandoned`);
   };
 
+  /** What a person who did the operation by hand must say, kind by kind (the API names anything missing). */
+  const completeByHand = (o: Operation) => {
+    const ask: [field: string, question: string][] =
+      o.kind === 'open'
+        ? [['upstreamId', 'Upstream license id'], ['licenseKey', 'License key'], ['expiresOn', 'Expiry date (YYYY-MM-DD)']]
+        : o.kind === 'prolong'
+          ? [['expiresOn', 'New expiry date (YYYY-MM-DD)']]
+          : o.kind === 'new_key'
+            ? [['licenseKey', 'New license key']]
+            : [];
+    const body: Record<string, string> = {};
+    for (const [field, question] of ask) {
+      const value = window.prompt(`Operation #${o.id} (${words(o.kind)}) done by hand. ${question}:`);
+      if (value === null) return;
+      body[field] = value;
+    }
+    const note = window.prompt(`What was done for operation #${o.id} (${words(o.kind)})? (optional, for the history)`);
+    if (note === null) return;
+    if (note.trim()) body.note = note;
+    void action.run(() => api.post(`/operations/${o.id}/complete`, body), `Operation #${o.id} recorded as done by hand`);
+  };
+
   const columns: Column<Operation>[] = [
     { title: 'ID', cell: (o) => o.id, className: 'num' },
     { title: 'Kind', cell: (o) => words(o.kind) },
@@ -40,9 +62,14 @@ export function OperationsPage() {
               Restart
             </button>
             {o.status === 'manual' && (
-              <button type="button" aria-label={`Abandon operation ${o.id}`} disabled={action.busy} onClick={() => abandon(o)}>
-                Abandon
-              </button>
+              <>
+                <button type="button" aria-label={`Operation ${o.id} done by hand`} disabled={action.busy} onClick={() => completeByHand(o)}>
+                  Done by hand
+                </button>
+                <button type="button" aria-label={`Abandon operation ${o.id}`} disabled={action.busy} onClick={() => abandon(o)}>
+                  Abandon
+                </button>
+              </>
             )}
           </>
         ),
