@@ -73,6 +73,30 @@ test("a module at its limit gets no more operations until one finishes", async (
   expect((await claim('worker-b')).filter((o) => ids.includes(o.id))).toHaveLength(1);
 });
 
+test("a long queue for a module at its limit does not keep another module's operations waiting", async () => {
+  // Only this test's operations are waiting.
+  await t().billrelay.db.kysely.updateTable('operations').set({ status: 'succeeded', leaseOwner: null }).where('status', 'in', ['pending', 'running']).execute();
+  const busy = await connectSandboxModule(t(), upstream, { extra: { operationLimit: 1 } });
+  const idle = await connectSandboxModule(t(), upstream);
+  const a = await tariffAndClient(t(), busy.id);
+  const b = await tariffAndClient(t(), idle.id);
+  const queued: number[] = [];
+  for (let i = 0; i < 40; i += 1) queued.push((await insertLicense(t(), { clientId: a.clientId, tariffId: a.tariffId })).operationId!);
+  const other = await insertLicense(t(), { clientId: b.clientId, tariffId: b.tariffId });
+  const rebound = await insertLicense(t(), { clientId: b.clientId, tariffId: b.tariffId, withoutOpen: true });
+  const suspend = await enqueue(t(), rebound.licenseId, 'suspend', {});
+  await t().billrelay.db.kysely.updateTable('operations').set({ moduleId: idle.id }).where('id', '=', suspend.id).execute();
+
+  const first = await claim('worker-a', 1);
+  expect(first.map((o) => o.id)).toEqual([queued[0]]);
+  // The busy module is full; the 39 behind it are more than a claim's window, and still the other
+  // module's operations (one to be placed by its tariff, one bound to it) are found.
+  const next = await claim('worker-a', 5);
+  expect(next.map((o) => o.id).sort((x, y) => x - y)).toEqual([other.operationId!, suspend.id].sort((x, y) => x - y));
+  expect(next.every((o) => o.moduleId === idle.id)).toBe(true);
+  expect(await claim('worker-a', 5)).toEqual([]);
+});
+
 test('a worker that lost its lease buys nothing; one that lost it mid-purchase commits nothing, and the new holder adopts the license', async () => {
   const { tariffId, clientId, module } = await fresh();
   const engine = (t().billrelay.worker as unknown as { engine: { run(o: unknown, owner: string): Promise<string> } }).engine;

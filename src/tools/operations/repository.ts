@@ -1,6 +1,6 @@
 // Kysely queries for running operations: claiming due rows under a lease, and the guarded writes
 // that only the lease holder may make.
-import { sql, type Selectable, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable, type Transaction } from 'kysely';
 import type { Db, Executor } from '../../platform/db/db.js';
 import type { Database, OperationTable } from '../../platform/db/schema.js';
 import { chooseModule } from '../../integration/processing-modules/module-choice.js';
@@ -30,6 +30,30 @@ export interface OperationFilter {
 /** What choosing among due operations needs; a claimed row comes back whole from its update. */
 const CANDIDATE_COLUMNS = ['id', 'licenseId', 'moduleId', 'status', 'nextAttemptAt'] as const;
 
+/**
+ * An operation that some module not in `full` may run: one bound to another module, or one still to
+ * be placed (an open) whose license's tariff has a module that is not full, or none at all (then the
+ * engine says so). The claim itself decides for good, under the modules' locks.
+ */
+function notOnlyFor(eb: ExpressionBuilder<Database, 'operations'>, full: number[]) {
+  const tariffModulesOfLicense = () =>
+    eb
+      .selectFrom('licenses')
+      .innerJoin('tariffModules', 'tariffModules.tariffId', 'licenses.tariffId')
+      .select('tariffModules.processingModuleId')
+      .whereRef('licenses.id', '=', 'operations.licenseId');
+  return eb.or([
+    eb('operations.moduleId', 'not in', full),
+    eb.and([
+      eb('operations.moduleId', 'is', null),
+      eb.or([
+        eb.exists(tariffModulesOfLicense().where('tariffModules.processingModuleId', 'not in', full)),
+        eb.not(eb.exists(tariffModulesOfLicense())),
+      ]),
+    ]),
+  ]);
+}
+
 export class OperationRepository {
   constructor(private readonly db: Db) {}
 
@@ -51,23 +75,40 @@ export class OperationRepository {
   async claimWithin(trx: Transaction<Database>, req: ClaimRequest): Promise<ClaimedOperation[]> {
     if (req.limit <= 0) return [];
     const nowIso = req.now.toISOString();
+    // The modules first (a handful of rows), locked in id order on PostgreSQL so that concurrent
+    // claimers count running operations one at a time, and how many each is running now.
+    const modules = await trx
+      .selectFrom('processingModules')
+      .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId'])
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+    const runningRows = await trx
+      .selectFrom('operations')
+      .select(['moduleId', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', '=', 'running')
+      .where('leaseExpiresAt', '>', nowIso)
+      .where('moduleId', 'is not', null)
+      .groupBy('moduleId')
+      .execute();
+    const runningNow = new Map<number, number>(runningRows.map((r) => [Number(r.moduleId), Number(r.n)]));
+    // Operations waiting for a module at its limit are not candidates at all: otherwise a long queue
+    // for one busy module would fill the window below and keep every other module's work waiting.
+    const full = modules.filter((m) => m.operationLimit !== null && (runningNow.get(m.id) ?? 0) >= m.operationLimit).map((m) => m.id);
+
     // Due pending rows and expired running ones, oldest first. Two queries rather than one with OR: each
     // walks the (status, next_attempt_at) index in order and stops at the limit, where the OR read every
     // pending row and sorted them all.
     const window = req.limit * 2 + 16;
     // PostgreSQL locks the candidates and skips rows another worker holds; on SQLite (no row locks)
     // the transaction already holds the write lock, and dialect.ts leaves the clause out.
-    const pending = await trx
+    let pendingQuery = trx
       .selectFrom('operations')
       .select(CANDIDATE_COLUMNS)
       .where('status', '=', 'pending')
-      .where('nextAttemptAt', '<=', nowIso)
-      .orderBy('nextAttemptAt')
-      .orderBy('id')
-      .limit(window)
-      .forUpdate()
-      .skipLocked()
-      .execute();
+      .where('nextAttemptAt', '<=', nowIso);
+    if (full.length) pendingQuery = pendingQuery.where((eb) => notOnlyFor(eb, full));
+    const pending = await pendingQuery.orderBy('nextAttemptAt').orderBy('id').limit(window).forUpdate().skipLocked().execute();
     const expired = await trx
       .selectFrom('operations')
       .select(CANDIDATE_COLUMNS)
@@ -114,32 +155,7 @@ export class OperationRepository {
       .select(['tariffId', 'processingModuleId'])
       .where('tariffId', 'in', tariffIds)
       .execute();
-    const moduleIds = new Set<number>();
-    for (const l of licenses) if (l.moduleId != null) moduleIds.add(l.moduleId);
-    for (const c of candidates) if (c.moduleId != null) moduleIds.add(c.moduleId);
-    for (const tm of tariffModules) moduleIds.add(tm.processingModuleId);
-    const ids = [...moduleIds].sort((a, b) => a - b);
-    // Lock the modules (in id order, waiting): concurrent claimers count their running operations one at a time.
-    const modules = ids.length
-      ? await trx
-          .selectFrom('processingModules')
-          .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId'])
-          .where('id', 'in', ids)
-          .orderBy('id')
-          .forUpdate()
-          .execute()
-      : [];
-    const runningRows = ids.length
-      ? await trx
-          .selectFrom('operations')
-          .select(['moduleId', (eb) => eb.fn.countAll<number>().as('n')])
-          .where('status', '=', 'running')
-          .where('leaseExpiresAt', '>', nowIso)
-          .where('moduleId', 'in', ids)
-          .groupBy('moduleId')
-          .execute()
-      : [];
-    const running = new Map<number, number>(runningRows.map((r) => [Number(r.moduleId), Number(r.n)]));
+    const running = new Map(runningNow);
     const moduleById = new Map(modules.map((m) => [m.id, m]));
     const candidateOf = (id: number) => {
       const m = moduleById.get(id)!;
