@@ -87,7 +87,8 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     await wizard.getByLabel('Minimal balance (EUR)').fill('100.00');
     await wizard.getByRole('button', { name: 'Finish' }).click();
     await page.getByText('Processing module "ispmanager EU" added').waitFor();
-    expect(await moduleRows()).toEqual(['1\tispmanager EU\tBILLmanager\tenabled\t250.00 EUR\t100.00 EUR\tFrankfurt\t—\t▲▼Disable']);
+    // The notice comes first; the list reloads right after it.
+    await expect.poll(moduleRows).toEqual(['1\tispmanager EU\tBILLmanager\tenabled\t250.00 EUR\t100.00 EUR\tFrankfurt\t—\t▲▼Disable']);
     expect(await page.content()).not.toContain(PASSWORD);
     const [stored] = (await server.admin.get('/api/v1/processing-modules')).body.items;
     expect(stored).toMatchObject({ name: { en: 'ispmanager EU', ru: 'ispmanager ЕС' }, connection: { url: upstream.url, username: 'partner' } });

@@ -75,31 +75,14 @@ export class OperationRepository {
   async claimWithin(trx: Transaction<Database>, req: ClaimRequest): Promise<ClaimedOperation[]> {
     if (req.limit <= 0) return [];
     const nowIso = req.now.toISOString();
-    // The modules first (a handful of rows), locked in id order on PostgreSQL so that concurrent
-    // claimers count running operations one at a time, and how many each is running now.
-    const modules = await trx
-      .selectFrom('processingModules')
-      .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId'])
-      .orderBy('id')
-      .forUpdate()
-      .execute();
-    const runningRows = await trx
-      .selectFrom('operations')
-      .select(['moduleId', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('status', '=', 'running')
-      .where('leaseExpiresAt', '>', nowIso)
-      .where('moduleId', 'is not', null)
-      .groupBy('moduleId')
-      .execute();
-    const runningNow = new Map<number, number>(runningRows.map((r) => [Number(r.moduleId), Number(r.n)]));
-    // Operations waiting for a module at its limit are not candidates at all: otherwise a long queue
-    // for one busy module would fill the window below and keep every other module's work waiting.
-    const full = modules.filter((m) => m.operationLimit !== null && (runningNow.get(m.id) ?? 0) >= m.operationLimit).map((m) => m.id);
-
     // Due pending rows and expired running ones, oldest first. Two queries rather than one with OR: each
     // walks the (status, next_attempt_at) index in order and stops at the limit, where the OR read every
     // pending row and sorted them all.
     const window = req.limit * 2 + 16;
+    // Operations that only a module at its limit can run are left out: otherwise a queue for one busy
+    // module longer than the window would keep every other module's work waiting. (A hint read without
+    // locks; the count under the modules' locks below decides.)
+    const full = await this.modulesAtLimit(trx, nowIso);
     // PostgreSQL locks the candidates and skips rows another worker holds; on SQLite (no row locks)
     // the transaction already holds the write lock, and dialect.ts leaves the clause out.
     let pendingQuery = trx
@@ -155,7 +138,32 @@ export class OperationRepository {
       .select(['tariffId', 'processingModuleId'])
       .where('tariffId', 'in', tariffIds)
       .execute();
-    const running = new Map(runningNow);
+    const moduleIds = new Set<number>();
+    for (const l of licenses) if (l.moduleId != null) moduleIds.add(l.moduleId);
+    for (const c of candidates) if (c.moduleId != null) moduleIds.add(c.moduleId);
+    for (const tm of tariffModules) moduleIds.add(tm.processingModuleId);
+    const ids = [...moduleIds].sort((a, b) => a - b);
+    // Lock the modules (in id order, waiting): concurrent claimers count their running operations one at a time.
+    const modules = ids.length
+      ? await trx
+          .selectFrom('processingModules')
+          .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId'])
+          .where('id', 'in', ids)
+          .orderBy('id')
+          .forUpdate()
+          .execute()
+      : [];
+    const runningRows = ids.length
+      ? await trx
+          .selectFrom('operations')
+          .select(['moduleId', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('status', '=', 'running')
+          .where('leaseExpiresAt', '>', nowIso)
+          .where('moduleId', 'in', ids)
+          .groupBy('moduleId')
+          .execute()
+      : [];
+    const running = new Map<number, number>(runningRows.map((r) => [Number(r.moduleId), Number(r.n)]));
     const moduleById = new Map(modules.map((m) => [m.id, m]));
     const candidateOf = (id: number) => {
       const m = moduleById.get(id)!;
@@ -209,6 +217,28 @@ export class OperationRepository {
       claimed.push({ ...row, reclaimed: op.status === 'running' });
     }
     return claimed;
+  }
+
+  /** Modules running as many operations as their limit allows, right now. */
+  private async modulesAtLimit(db: Executor, nowIso: string): Promise<number[]> {
+    const rows = await db
+      .selectFrom('processingModules')
+      .select('id')
+      .where('operationLimit', 'is not', null)
+      .where((eb) =>
+        eb(
+          'operationLimit',
+          '<=',
+          eb
+            .selectFrom('operations')
+            .select((o) => o.fn.countAll<number>().as('n'))
+            .whereRef('operations.moduleId', '=', 'processingModules.id')
+            .where('operations.status', '=', 'running')
+            .where('operations.leaseExpiresAt', '>', nowIso),
+        ),
+      )
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   /**
