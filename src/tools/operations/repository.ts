@@ -78,11 +78,14 @@ export class OperationRepository {
     // Due pending rows and expired running ones, oldest first. Two queries rather than one with OR: each
     // walks the (status, next_attempt_at) index in order and stops at the limit, where the OR read every
     // pending row and sorted them all.
-    const window = req.limit * 2 + 16;
-    // Operations that only a module at its limit can run are left out: otherwise a queue for one busy
-    // module longer than the window would keep every other module's work waiting. (A hint read without
-    // locks; the count under the modules' locks below decides.)
-    const full = await this.modulesAtLimit(trx, nowIso);
+    // What the modules can take now, read without locks (the count under the modules' locks below
+    // decides): no more operations are looked at than there are free slots, and operations that only a
+    // module at its limit can run are left out, so that a queue for one busy module longer than the
+    // window does not keep every other module's work waiting.
+    const { full, free } = await this.moduleCapacity(trx, nowIso);
+    const limit = Math.min(req.limit, free);
+    if (limit <= 0) return [];
+    const window = limit * 2 + 16;
     // PostgreSQL locks the candidates and skips rows another worker holds; on SQLite (no row locks)
     // the transaction already holds the write lock, and dialect.ts leaves the clause out.
     let pendingQuery = trx
@@ -181,7 +184,7 @@ export class OperationRepository {
     const claimed: ClaimedOperation[] = [];
     const leaseExpiresAt = new Date(req.now.getTime() + req.leaseMs).toISOString();
     for (const op of candidates) {
-      if (claimed.length >= req.limit) break;
+      if (claimed.length >= limit) break;
       if (busyLicenses.has(op.licenseId)) continue;
       const oldest = oldestPending.get(op.licenseId);
       if (op.status === 'pending' && oldest !== undefined && oldest < op.id) continue;
@@ -219,26 +222,32 @@ export class OperationRepository {
     return claimed;
   }
 
-  /** Modules running as many operations as their limit allows, right now. */
-  private async modulesAtLimit(db: Executor, nowIso: string): Promise<number[]> {
-    const rows = await db
-      .selectFrom('processingModules')
-      .select('id')
-      .where('operationLimit', 'is not', null)
-      .where((eb) =>
-        eb(
-          'operationLimit',
-          '<=',
-          eb
-            .selectFrom('operations')
-            .select((o) => o.fn.countAll<number>().as('n'))
-            .whereRef('operations.moduleId', '=', 'processingModules.id')
-            .where('operations.status', '=', 'running')
-            .where('operations.leaseExpiresAt', '>', nowIso),
-        ),
-      )
+  /**
+   * Modules running as many operations as their limit allows right now, and how many more all modules
+   * together may start (unbounded when one has no limit, or when there is no module at all: then the
+   * engine hands the operations to a person).
+   */
+  private async moduleCapacity(db: Executor, nowIso: string): Promise<{ full: number[]; free: number }> {
+    // Two small reads: the modules' limits, and the module of each live running operation (at most
+    // the workers' slots) counted here; a grouped or correlated count made SQLite build a temporary
+    // index on every claim.
+    const modules = await db.selectFrom('processingModules').select(['id', 'operationLimit']).execute();
+    const runningOps = await db
+      .selectFrom('operations')
+      .select('moduleId')
+      .where('status', '=', 'running')
+      .where('leaseExpiresAt', '>', nowIso)
       .execute();
-    return rows.map((r) => r.id);
+    const running = new Map<number, number>();
+    for (const { moduleId } of runningOps) if (moduleId !== null) running.set(moduleId, (running.get(moduleId) ?? 0) + 1);
+    const full: number[] = [];
+    let free = modules.length ? 0 : Infinity;
+    for (const m of modules) {
+      const left = m.operationLimit === null ? Infinity : m.operationLimit - (running.get(m.id) ?? 0);
+      if (left <= 0) full.push(m.id);
+      else free += left;
+    }
+    return { full, free };
   }
 
   /**
