@@ -27,6 +27,7 @@ export const refundReference = {
 export interface PaidOperation {
   kind: string;
   payload: string;
+  idempotencyKey: string;
 }
 
 /**
@@ -39,11 +40,14 @@ export function undeliveredCharge(op: PaidOperation, license: LicenseRow): strin
   if (kind === 'open') return license.licenseKey === null ? chargeReference.order(license.id) : null;
   if (kind === 'prolong') {
     const p = JSON.parse(op.payload) as OperationPayloads['prolong'];
-    return license.expiresOn === null || license.expiresOn < p.expectedExpiry ? chargeReference.renewal(license.id, p.periodStart) : null;
+    const renewed = license.expiresOn !== null && license.expiresOn >= p.expectedExpiry;
+    return renewed ? null : (p.chargeReference ?? chargeReference.renewal(license.id, p.periodStart));
   }
   if (kind === 'change_tariff') {
     const p = JSON.parse(op.payload) as OperationPayloads['change_tariff'];
-    return license.tariffId !== p.tariffId && p.chargeReference ? p.chargeReference : null;
+    // Queued before the payload named its charge: the idempotency key is the charge's reference.
+    const charged = p.chargeReference ?? (op.idempotencyKey.startsWith('change_tariff:') ? op.idempotencyKey : null);
+    return license.tariffId !== p.tariffId ? charged : null;
   }
   return null;
 }
@@ -73,6 +77,18 @@ export class ChargeRefunds {
       actor,
     );
     return posted.created ? money : null;
+  }
+
+  /**
+   * The reference to charge `base` with: `base` itself, or once that charge was given back, the first
+   * `base:again<n>` not given back, so a refunded renewal or tariff change can be paid for again (and
+   * is not delivered for free on the strength of the old, refunded charge).
+   */
+  async chargeable(db: Executor, licenseId: number, base: string): Promise<string> {
+    for (let n = 1; ; n += 1) {
+      const reference = n === 1 ? base : `${base}:again${n}`;
+      if (!(await this.ledger.entry(db, refundReference.undelivered(licenseId, reference)))) return reference;
+    }
   }
 
   /** Whether the charge of this operation was given back (then running it again would deliver for free). */

@@ -12,8 +12,8 @@ export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 /** What each kind of operation carries. */
 export interface OperationPayloads {
   open: { tariffUpstreamId: string; upstreamPeriod: number; ip: string; licenseName: string; remoteId: string; datacenterId: number | null };
-  /** periodStart: the expiry the renewal extends from (YYYY-MM-DD); months: how much. */
-  prolong: { months: number; upstreamPeriod: number; periodStart: string; expectedExpiry: string };
+  /** periodStart: the expiry the renewal extends from (YYYY-MM-DD); months: how much; chargeReference: the ledger charge that paid for it. */
+  prolong: { months: number; upstreamPeriod: number; periodStart: string; expectedExpiry: string; chargeReference?: string };
   suspend: Record<string, never>;
   resume: Record<string, never>;
   close: Record<string, never>;

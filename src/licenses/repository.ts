@@ -26,8 +26,12 @@ export class LicenseRepository {
     return db.selectFrom('licenses').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /**
+   * The license, its row locked until the commit. NO KEY UPDATE: it keeps other writers of this license
+   * out, but not the rows that merely refer to it (history, operations, ledger references).
+   */
   findForUpdate(db: Executor, id: number): Promise<LicenseRow | undefined> {
-    return db.selectFrom('licenses').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    return db.selectFrom('licenses').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
   }
 
   async insert(db: Executor, row: Omit<LicenseRow, 'id'>): Promise<number> {
@@ -39,7 +43,7 @@ export class LicenseRepository {
     await db.updateTable('licenses').set(patch).where('id', '=', id).execute();
   }
 
-  /** The live license that holds this upstream license, if any (the seller's license ids are its own, whatever the account). */
+  /** The live license that holds this upstream license, if any (all modules sell for ispmanager's one billing, whose license ids are unique). */
   findByUpstreamId(db: Executor, upstreamId: string): Promise<LicenseRow | undefined> {
     return db.selectFrom('licenses').selectAll().where('upstreamId', '=', upstreamId).where('status', '!=', 'deleted').executeTakeFirst();
   }

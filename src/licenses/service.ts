@@ -18,7 +18,7 @@ import { addMonths, daysBetween, isoDate } from '../platform/dates.js';
 import type { LicenseHistory } from './history.js';
 import { refuseIp } from './ip.js';
 import type { LicenseStatus, OperationKind } from './model.js';
-import { chargeReference, refundReference } from './charges.js';
+import { ChargeRefunds, chargeReference, refundReference } from './charges.js';
 import { LicenseRepository, type LicenseRow } from './repository.js';
 import type { LicenseOrder, LicensePatch, LicenseView } from './schemas.js';
 
@@ -39,6 +39,7 @@ export type OnRemove = (trx: Executor, licenseId: number, closeOperationId: numb
 
 export class LicenseService {
   private readonly repo = new LicenseRepository();
+  private readonly refunds: ChargeRefunds;
   private readonly removeHooks: OnRemove[] = [];
 
   constructor(
@@ -49,7 +50,9 @@ export class LicenseService {
     private readonly tariffs: TariffService,
     private readonly modules: ProcessingModuleService,
     private readonly history: LicenseHistory,
-  ) {}
+  ) {
+    this.refunds = new ChargeRefunds(ledger);
+  }
 
   /** Wired in app.ts: the operations area ends what a deleted license no longer needs. */
   onRemove(hook: OnRemove): void {
@@ -209,11 +212,12 @@ export class LicenseService {
       await this.requireNotClosing(trx, license, 'id');
       if (!license.expiresOn) throw new AppError('conflict', 'The license has no expiry date yet', { field: 'id' });
       const periodStart = license.expiresOn;
-      const charge = await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: sellable.price, reference: chargeReference.renewal(id, periodStart), comment: `Renewal of ${license.licenseName} from ${periodStart}` }, actor);
+      const reference = await this.refunds.chargeable(trx, id, chargeReference.renewal(id, periodStart));
+      const charge = await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: sellable.price, reference, comment: `Renewal of ${license.licenseName} from ${periodStart}` }, actor);
       const op = await this.enqueue(trx, {
         licenseId: id,
         kind: 'prolong',
-        payload: { months: sellable.period, upstreamPeriod: sellable.upstreamPeriod, periodStart, expectedExpiry: addMonths(periodStart, sellable.period) },
+        payload: { months: sellable.period, upstreamPeriod: sellable.upstreamPeriod, periodStart, expectedExpiry: addMonths(periodStart, sellable.period), chargeReference: reference },
         idempotencyKey: `prolong:${id}:${periodStart}`,
         moduleId: license.moduleId,
       });
@@ -240,7 +244,7 @@ export class LicenseService {
       await this.requireNotClosing(trx, license, 'tariffId');
       if (tariffId === license.tariffId) throw invalid('tariffId', 'tariffId: the license already has this tariff');
       const difference = this.priceDifference(license, target.price);
-      const charged = difference.minor > 0n ? chargeReference.tariffChange(id, tariffId, license.expiresOn) : undefined;
+      const charged = difference.minor > 0n ? await this.refunds.chargeable(trx, id, chargeReference.tariffChange(id, tariffId, license.expiresOn)) : undefined;
       if (charged) {
         await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: difference, reference: charged, comment: `Tariff change of ${license.licenseName}` }, actor);
       }

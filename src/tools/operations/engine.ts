@@ -8,6 +8,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/db.js';
 import type { Database } from '../../platform/db/schema.js';
 import { LicenseHistory, type HistoryEvent } from '../../licenses/history.js';
+import { LicenseRepository } from '../../licenses/repository.js';
 import { TASK_TYPE_OF_OPERATION, type OperationKind } from '../../licenses/model.js';
 import { isUpstreamError, type LicenseDriver, type UpstreamError } from '../../integration/processing-modules/drivers/driver.js';
 import { ManualProcessingRequired } from '../../integration/processing-modules/drivers/manual/driver.js';
@@ -68,6 +69,7 @@ interface ManualReason {
 
 export class OperationEngine {
   private readonly history: LicenseHistory;
+  private readonly licenses = new LicenseRepository();
   private readonly drivers = new Map<number, { driver: LicenseDriver; version: string }>();
   /** The upstream-id and success transactions of operations in flight share commits (see commit-group.ts). */
   private readonly commits: CommitGroup;
@@ -114,9 +116,10 @@ export class OperationEngine {
     const kind = op.kind as OperationKind;
     const license = await this.db.kysely.selectFrom('licenses').selectAll().where('id', '=', op.licenseId).executeTakeFirst();
     if (!license) return this.toManual(op, owner, null, { message: `License ${op.licenseId} does not exist`, code: 'license_missing' });
-    if (license.status === 'deleted' && !RUNS_FOR_DELETED.has(kind)) {
-      // Deletion ends what waits for a license; whatever slips past it must not buy, renew or change upstream.
-      return this.toManual(op, owner, license, { message: `License ${license.id} is deleted: this ${kind} does not go upstream`, code: 'license_deleted' });
+    if (!RUNS_FOR_DELETED.has(kind) && (license.status === 'deleted' || (await this.licenses.closing(this.db.kysely, license.id)) !== null)) {
+      // Deletion ends what waits for a license; what was running then and comes back (a retry) must
+      // not buy, renew or change upstream before the close.
+      return this.toManual(op, owner, license, { message: `License ${license.id} is deleted or being deleted: this ${kind} does not go upstream`, code: 'license_deleted' });
     }
     if (op.moduleId === null) {
       return this.toManual(op, owner, license, { message: 'No enabled processing module can run this operation', code: 'no_module' });

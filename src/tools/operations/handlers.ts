@@ -274,7 +274,7 @@ export const OUTCOMES: { [K in OperationKind]: Outcome<K> } = {
     const now = ctx.now();
     const before = await fresh(trx, ctx.license);
     if (before.upstreamId === null) await history({ event: 'upstream_id', from: null, to: f.upstreamId });
-    const patch: Partial<LicenseRow> = { licenseKey: f.licenseKey, upstreamId: f.upstreamId, moduleId: ctx.op.moduleId, expiresOn: f.expiresOn, updatedAt: now };
+    const patch: Partial<LicenseRow> = { licenseKey: f.licenseKey, upstreamId: f.upstreamId, moduleId: ctx.op.moduleId ?? before.moduleId, expiresOn: f.expiresOn, updatedAt: now };
     if (before.status === 'processing') await setStatus(trx, history, before, 'active', now, patch);
     else await trx.updateTable('licenses').set(patch).where('id', '=', before.id).execute();
     await history({ event: 'key', from: null, to: null, message: `Upstream license ${f.upstreamId} ${OPEN_WORDS[f.how]}` });

@@ -79,13 +79,11 @@ export class OperationRepository {
     // walks the (status, next_attempt_at) index in order and stops at the limit, where the OR read every
     // pending row and sorted them all.
     // What the modules can take now, read without locks (the count under the modules' locks below
-    // decides): no more operations are looked at than there are free slots, and operations that only a
-    // module at its limit can run are left out, so that a queue for one busy module longer than the
-    // window does not keep every other module's work waiting.
+    // decides): the window of candidates is sized by the free slots, and operations that only a module
+    // at its limit can run are left out, so that a queue for one busy module longer than the window
+    // does not keep every other module's work waiting.
     const { full, free } = await this.moduleCapacity(trx, nowIso);
-    const limit = Math.min(req.limit, free);
-    if (limit <= 0) return [];
-    const window = limit * 2 + 16;
+    const window = Math.min(req.limit, Math.max(free, 1)) * 2 + 16;
     // PostgreSQL locks the candidates and skips rows another worker holds; on SQLite (no row locks)
     // the transaction already holds the write lock, and dialect.ts leaves the clause out.
     let pendingQuery = trx
@@ -184,7 +182,7 @@ export class OperationRepository {
     const claimed: ClaimedOperation[] = [];
     const leaseExpiresAt = new Date(req.now.getTime() + req.leaseMs).toISOString();
     for (const op of candidates) {
-      if (claimed.length >= limit) break;
+      if (claimed.length >= req.limit) break;
       if (busyLicenses.has(op.licenseId)) continue;
       const oldest = oldestPending.get(op.licenseId);
       if (op.status === 'pending' && oldest !== undefined && oldest < op.id) continue;
@@ -197,10 +195,10 @@ export class OperationRepository {
         moduleId = chooseModule(options, { datacenterId: license.datacenterId })?.id ?? null;
       }
       if (moduleId !== null && moduleById.has(moduleId)) {
-        const limit = moduleById.get(moduleId)!.operationLimit;
-        const now = running.get(moduleId) ?? 0;
-        if (limit !== null && now >= limit) continue; // the module is busy: it waits for a free slot
-        running.set(moduleId, now + 1);
+        const moduleLimit = moduleById.get(moduleId)!.operationLimit;
+        const runningThere = running.get(moduleId) ?? 0;
+        if (moduleLimit !== null && runningThere >= moduleLimit) continue; // the module is busy: it waits for a free slot
+        running.set(moduleId, runningThere + 1);
       }
       // No module: the engine hands it to a person.
       busyLicenses.add(op.licenseId);
@@ -224,8 +222,8 @@ export class OperationRepository {
 
   /**
    * Modules running as many operations as their limit allows right now, and how many more all modules
-   * together may start (unbounded when one has no limit, or when there is no module at all: then the
-   * engine hands the operations to a person).
+   * together may start (unbounded when one has no limit or there is none). The claim looks at a window
+   * sized by the latter, and still at least one operation: one no module can run goes to a person.
    */
   private async moduleCapacity(db: Executor, nowIso: string): Promise<{ full: number[]; free: number }> {
     // Two small reads: the modules' limits, and the module of each live running operation (at most

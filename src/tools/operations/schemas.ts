@@ -37,7 +37,11 @@ export const AbandonInput = z.strictObject({
     .trim()
     .min(1)
     .max(500)
-    .meta({ description: 'Why the operation is given up (kept as its last error, in the license history and the audit log)', example: 'Bought by hand upstream' }),
+    .meta({
+      description:
+        'Why the operation is given up (kept as its last error, in the license history and the audit log). What the client paid for it is refunded; for work done by hand, use /complete instead.',
+      example: "The reseller's upstream account is closed",
+    }),
 });
 export type AbandonInput = z.infer<typeof AbandonInput>;
 

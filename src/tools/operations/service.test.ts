@@ -272,6 +272,30 @@ describe('deleting a license', () => {
   });
 });
 
+describe('an operation running when its license is deleted', () => {
+  test('comes back as a retry: it does not go upstream before the close', async () => {
+    const module = await connectSandboxModule(t(), upstream, { extra: { departmentId: licensing } });
+    const { tariffId, clientId } = await tariffAndClient(t(), module.id);
+    const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId });
+    expect((await drain(operationId!)).status).toBe('succeeded');
+    const license = await licenseRow(t(), licenseId);
+    const prolong = await enqueue(t(), licenseId, 'prolong', { months: 12, upstreamPeriod: 12, periodStart: license.expiresOn!, expectedExpiry: addMonths(license.expiresOn!, 12) });
+    const { kysely } = t().billrelay.db;
+    // A worker holds it while the deletion is ordered; then it is put back to wait (as after a timeout).
+    await kysely.updateTable('operations').set({ status: 'running', leaseOwner: 'elsewhere', leaseExpiresAt: new Date(clock().now().getTime() + 60_000).toISOString() }).where('id', '=', prolong.id).execute();
+    const deleted = await t().admin.post(`/api/v1/licenses/${licenseId}/delete`);
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+    expect((await operationRow(t(), prolong.id)).status).toBe('running');
+    await kysely.updateTable('operations').set({ status: 'pending', leaseOwner: null, leaseExpiresAt: null }).where('id', '=', prolong.id).execute();
+
+    expect(await drain(prolong.id)).toMatchObject({ status: 'manual', lastErrorCode: 'license_deleted' });
+    expect(upstream.control.charges().filter((c) => c.func === 'service.prolong' && c.account === module.username)).toHaveLength(0);
+    const close = (deleted.body.pendingOperations as { id: number; kind: string }[]).find((o) => o.kind === 'close')!;
+    expect(await drain(close.id)).toMatchObject({ status: 'succeeded' });
+    expect((await licenseRow(t(), licenseId)).status).toBe('deleted');
+  });
+});
+
 describe('what the client paid for and did not get is refunded', () => {
   /** A provider of its own, the lite tariff on `moduleId` for it, and a client with 500.00 who logs in. */
   async function shop(moduleId: number) {
@@ -315,6 +339,29 @@ describe('what the client paid for and did not get is refunded', () => {
     expect((await licenseRow(t(), license.id)).status).toBe('deleted');
     expect(await refunds(s.client.id)).toHaveLength(1);
     expect(await s.balance()).toBe('500.00');
+  });
+
+  test('a renewal given up is refunded; renewing the same period again is charged again, not delivered for free', async () => {
+    const module = await connectModule(t(), upstream, {}, { departmentId: licensing });
+    const s = await shop(module.id);
+    const license = await s.order();
+    expect(await drain(license.pendingOperations[0]!.id)).toMatchObject({ status: 'succeeded' });
+    const before = await licenseRow(t(), license.id);
+    upstream.control.upsertAccount({ username: module.username, balance: '0.00' });
+    const first = (await s.client.api.post(`/api/v1/licenses/${license.id}/renew`, {})).body.pendingOperations[0].id as number;
+    expect(await drain(first)).toMatchObject({ status: 'manual' });
+    expect((await member.api.post(`/api/v1/operations/${first}/abandon`, { reason: 'the upstream account is empty' })).status).toBe(200);
+    expect(await s.balance()).toBe(s.left(1));
+
+    const again = await s.client.api.post(`/api/v1/licenses/${license.id}/renew`, {});
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(await s.balance()).toBe(s.left(2));
+    const second = again.body.pendingOperations[0].id as number;
+    expect(second).not.toBe(first);
+    upstream.control.upsertAccount({ username: module.username, balance: '1000.00' });
+    expect(await drain(second)).toMatchObject({ status: 'succeeded' });
+    expect((await licenseRow(t(), license.id)).expiresOn).toBe(addMonths(before.expiresOn!, 12));
+    expect((await refunds(s.client.id)).map((r) => r.reference)).toEqual([`refund:license:${license.id}:renewal:${license.id}:${before.expiresOn}`]);
   });
 
   test('a license deleted with a paid renewal still pending: the renewal is refunded, the delivered order is not', async () => {
@@ -375,6 +422,7 @@ describe('done by hand', () => {
     const done = await member.api.post(url, good);
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.body).toMatchObject({ status: 'succeeded', lastError: null, result: { byHand: true, upstreamId: '3177001' } });
+    expect(JSON.stringify(done.body)).not.toContain('KEY-BY-HAND-1'); // the key belongs to the license, not the operation
     expect(await licenseRow(t(), a.licenseId)).toMatchObject({ status: 'active', upstreamId: '3177001', licenseKey: 'KEY-BY-HAND-1', expiresOn: '2027-11-30', moduleId: a.moduleId });
     expect((await tasksOf(t(), a.operationId)).map((task) => task.status)).toEqual(['done']);
     const history = (await t().admin.get(`/api/v1/licenses/${a.licenseId}/history`)).body.items as { event: string; from: string | null; to: string | null; message: string | null; actor: { kind: string } }[];
@@ -385,6 +433,7 @@ describe('done by hand', () => {
     ]));
     const audit = await t().admin.get(`/api/v1/audit?entity=operation&entityId=${a.operationId}&action=operation.complete`);
     expect(audit.body.items).toHaveLength(1);
+    expect(JSON.stringify(audit.body)).not.toContain('KEY-BY-HAND-1');
 
     // Done is done; and an upstream license recorded for one license cannot be recorded for another.
     const again = await member.api.post(url, good);

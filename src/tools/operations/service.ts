@@ -82,12 +82,13 @@ export class OperationService {
     let view: OperationView;
     try {
       view = await this.db.transaction(async (trx) => {
-        const before = options.viaTask ? await this.repo.find(trx, id) : await this.visible(trx, id, actor);
-        if (!before) throw notFound('Operation', id);
+        const found = options.viaTask ? await this.repo.find(trx, id) : await this.visible(trx, id, actor);
+        if (!found) throw notFound('Operation', id);
+        const { op: before, license } = await this.lockedWithLicense(trx, found);
         const refused = () => conflict(`Operation ${id} is ${before.status}: only a manual or failed operation can be restarted`, 'status');
         if (before.status !== 'manual' && before.status !== 'failed') throw refused();
-        await this.refuseForDeletedLicense(trx, before);
-        await this.refuseWhenRefunded(trx, before);
+        await this.refuseForDeletedLicense(trx, before, license);
+        await this.refuseWhenRefunded(trx, before, license);
         if (!(await this.repo.restart(trx, id, this.clock.now().toISOString()))) throw refused();
         const after = (await this.repo.find(trx, id))!;
         await this.audit.record(trx, actor, 'operation.restart', 'operation', id, { status: before.status }, { status: after.status });
@@ -113,10 +114,10 @@ export class OperationService {
    */
   async abandon(id: number, reason: string, actor: Actor): Promise<OperationView> {
     return this.db.transaction(async (trx) => {
-      const before = await this.visible(trx, id, actor);
-      const after = before.status === 'manual' ? await this.end(trx, before, reason, 'abandoned', ['manual'], actor) : null;
+      const { op: before, license } = await this.lockedWithLicense(trx, await this.visible(trx, id, actor));
+      const after = before.status === 'manual' ? await this.end(trx, before, license, reason, 'abandoned', ['manual'], actor) : null;
       if (!after) throw conflict(`Operation ${id} is ${before.status}: only a manual operation can be abandoned`, 'status');
-      await this.cancelOrder(trx, after, actor);
+      await this.cancelOrder(trx, after, license, actor);
       return toOperationView(after);
     });
   }
@@ -129,14 +130,16 @@ export class OperationService {
    */
   async complete(id: number, input: CompleteInput, actor: Actor): Promise<OperationView> {
     return this.db.transaction(async (trx) => {
-      const before = await this.visible(trx, id, actor);
+      const { op: before, license } = await this.lockedWithLicense(trx, await this.visible(trx, id, actor));
       if (before.status !== 'manual') throw conflict(`Operation ${id} is ${before.status}: only a manual operation can be completed by hand`, 'status');
-      const license = await this.licenses.findForUpdate(trx, before.licenseId);
       if (!license) throw notFound('License', before.licenseId);
+      await this.refuseForDeletedLicense(trx, before, license);
       const kind = before.kind as OperationKind;
       const facts = await this.factsByHand(trx, kind, input, license);
       const now = this.clock.now().toISOString();
-      if (!(await this.repo.completeByHand(trx, id, { now, result: { byHand: true, ...input } }))) {
+      // The key is the client's: it goes to the license, not into the operation's result or the audit log.
+      const { licenseKey: _key, ...recorded } = input;
+      if (!(await this.repo.completeByHand(trx, id, { now, result: { byHand: true, ...recorded } }))) {
         throw conflict(`Operation ${id} is no longer manual`, 'status');
       }
       const events: HistoryEvent[] = [];
@@ -146,7 +149,7 @@ export class OperationService {
       await this.history.recordAll(trx, actor, events);
       await this.tasks.closeForCause?.(trx, `operation:${id}`, actor);
       const after = (await this.repo.find(trx, id))!;
-      await this.audit.record(trx, actor, 'operation.complete', 'operation', id, { status: before.status }, { status: after.status, ...input });
+      await this.audit.record(trx, actor, 'operation.complete', 'operation', id, { status: before.status }, { status: after.status, ...recorded });
       return toOperationView(after);
     });
   }
@@ -167,6 +170,9 @@ export class OperationService {
       if (input[field] !== undefined && !wanted.includes(field)) throw invalid(field, `${field}: a ${kind} does not take it`);
     }
     if (kind === 'open') {
+      if (license.upstreamId !== null && license.upstreamId !== input.upstreamId) {
+        throw conflict(`License ${license.id} was already bought as upstream license ${license.upstreamId}`, 'upstreamId');
+      }
       const owner = await this.licenses.findByUpstreamId(db, input.upstreamId!);
       if (owner && owner.id !== license.id) throw conflict(`Upstream license ${input.upstreamId} belongs to license ${owner.id}`, 'upstreamId');
       return { upstreamId: input.upstreamId!, licenseKey: input.licenseKey!, expiresOn: input.expiresOn!, how: 'by_hand' };
@@ -187,11 +193,13 @@ export class OperationService {
    * here, in the deletion's transaction. A running one is left to its worker (the close runs after it).
    */
   async endForDeletion(trx: Executor, licenseId: number, closeId: number, actor: Actor): Promise<number[]> {
+    // The deletion holds the license's lock already (taken before its operation rows, as everywhere).
+    const license = await this.licenses.findForUpdate(trx, licenseId);
     const ended: number[] = [];
     for (const row of await this.repo.waitingOf(trx, licenseId)) {
       if (row.id === closeId || row.kind === 'close') continue;
       const reason = `License ${licenseId} is deleted (operation ${closeId}): this ${row.kind} is no longer needed`;
-      if (await this.end(trx, row, reason, 'license_deleted', ['pending', 'manual'], actor)) ended.push(row.id);
+      if (await this.end(trx, row, license, reason, 'license_deleted', ['pending', 'manual'], actor)) ended.push(row.id);
     }
     return ended;
   }
@@ -206,34 +214,41 @@ export class OperationService {
     return row;
   }
 
+  /**
+   * The operation read again after its license's row is locked: staff actions take the license first
+   * and the operation second, the order a deletion and the renewal job keep too (PostgreSQL would
+   * otherwise find two of them waiting for each other).
+   */
+  private async lockedWithLicense(db: Executor, op: OperationRow): Promise<{ op: OperationRow; license: LicenseRow | undefined }> {
+    const license = await this.licenses.findForUpdate(db, op.licenseId);
+    return { op: (await this.repo.find(db, op.id)) ?? op, license };
+  }
+
   /** A charge given back stays given back: running the operation again would deliver for free. */
-  private async refuseWhenRefunded(db: Executor, op: OperationRow): Promise<void> {
-    const license = await this.licenses.find(db, op.licenseId);
+  private async refuseWhenRefunded(db: Executor, op: OperationRow, license: LicenseRow | undefined): Promise<void> {
     if (license && (await this.refunds.refunded(db, op, license))) {
       throw conflict(`Operation ${op.id} (${op.kind}) was given up and its charge refunded: the client orders or renews again instead`, 'id');
     }
   }
 
   /** Nothing but its close runs again for a license that is deleted or being deleted. */
-  private async refuseForDeletedLicense(db: Executor, op: OperationRow): Promise<void> {
+  private async refuseForDeletedLicense(db: Executor, op: OperationRow, license: LicenseRow | undefined): Promise<void> {
     if (op.kind === 'close') return;
-    const license = await this.licenses.find(db, op.licenseId);
     const closing = await this.licenses.closing(db, op.licenseId);
     if (license?.status === 'deleted' || closing !== null) {
       throw conflict(`License ${op.licenseId} is ${license?.status === 'deleted' ? 'deleted' : `being deleted (operation ${closing})`}: operation ${op.id} (${op.kind}) cannot run again`, 'id');
     }
   }
 
-  /** failed for good, from one of `from`; its task done, a history note and an audit entry. Null when it moved on meanwhile. */
   /**
    * failed for good, from one of `from`; its task done, a history note and an audit entry. What the
-   * client paid for it and did not get is given back (see ChargeRefunds). Null when it moved on meanwhile.
+   * client paid for it and did not get is given back (see ChargeRefunds). The caller holds the
+   * license's lock. Null when the operation moved on meanwhile.
    */
-  private async end(trx: Executor, row: OperationRow, reason: string, code: string, from: ('pending' | 'manual')[], actor: Actor): Promise<OperationRow | null> {
+  private async end(trx: Executor, row: OperationRow, license: LicenseRow | undefined, reason: string, code: string, from: ('pending' | 'manual')[], actor: Actor): Promise<OperationRow | null> {
     const now = this.clock.now().toISOString();
     if (!(await this.repo.abandon(trx, row.id, { reason, code, now, from }))) return null;
     await this.tasks.closeForCause?.(trx, `operation:${row.id}`, actor);
-    const license = await this.licenses.findForUpdate(trx, row.licenseId);
     const refunded = license ? await this.refunds.refundUndelivered(trx, row, license, `${row.kind} not done: ${reason}`, actor) : null;
     const paidBack = refunded ? `; ${refunded.toString()} ${refunded.currency} refunded to the client` : '';
     await this.history.record(trx, actor, { licenseId: row.licenseId, operationId: row.id, event: 'note', message: `Operation "${row.kind}" abandoned: ${reason}${paidBack}` });
@@ -245,8 +260,7 @@ export class OperationService {
    * An order given up: the license will never become active, so it is deleted like any other (its close
    * removes whatever the upstream may have bought by our remoteid, and marks it deleted here).
    */
-  private async cancelOrder(trx: Executor, row: OperationRow, actor: Actor): Promise<void> {
-    const license = await this.licenses.findForUpdate(trx, row.licenseId);
+  private async cancelOrder(trx: Executor, row: OperationRow, license: LicenseRow | undefined, actor: Actor): Promise<void> {
     if (row.kind !== 'open' || license?.status !== 'processing') return;
     const close = await enqueueOperation(trx, this.clock, { licenseId: license.id, kind: 'close', payload: {}, idempotencyKey: `close:${license.id}`, moduleId: license.moduleId ?? row.moduleId });
     if (close.created) {

@@ -160,7 +160,7 @@ export class Expiry {
     return this.db.transaction(async (trx) => {
       // Decided again under the license's lock: a renewal paid meanwhile (by the renewal job in another
       // process, or by the client) keeps it.
-      const current = await trx.selectFrom('licenses').select(['status', 'expiresOn']).where('id', '=', license.id).forUpdate().executeTakeFirst();
+      const current = await trx.selectFrom('licenses').select(['status', 'expiresOn']).where('id', '=', license.id).forNoKeyUpdate().executeTakeFirst();
       if (current?.status !== 'suspended' || current.expiresOn !== license.expiresOn) return false;
       if ((await this.renewingKeys([license], trx)).size) return false;
       const op = await enqueueOperation(trx, this.clock, {

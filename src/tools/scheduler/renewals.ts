@@ -127,7 +127,7 @@ export class Renewals {
     const id = Number(license.id);
     try {
       return await this.db.transaction(async (trx) => {
-        const current = await trx.selectFrom('licenses').select(['status', 'autoRenew', 'expiresOn', 'isTrial']).where('id', '=', id).forUpdate().executeTakeFirst();
+        const current = await trx.selectFrom('licenses').select(['status', 'autoRenew', 'expiresOn', 'isTrial']).where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
         if (!current || current.expiresOn !== license.expiresOn || !current.autoRenew || current.isTrial || !['active', 'suspended'].includes(current.status)) {
           return 'alreadyRenewing';
         }
@@ -158,6 +158,7 @@ export class Renewals {
             upstreamPeriod: price.upstreamPeriod,
             periodStart: expiresOn,
             expectedExpiry: addMonths(expiresOn, license.period),
+            chargeReference: chargeReference.renewal(id, expiresOn),
           },
           idempotencyKey: prolongKey(id, expiresOn),
           moduleId: license.moduleId === null ? null : Number(license.moduleId),

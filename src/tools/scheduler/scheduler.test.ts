@@ -104,7 +104,7 @@ describe('auto-renewal', () => {
     const ops = await operationsOf(t(), license.id);
     expect(ops).toHaveLength(1);
     expect(ops[0]).toMatchObject({ kind: 'prolong', status: 'pending', idempotencyKey: `prolong:${license.id}:${expiresOn}`, moduleId: module.id });
-    expect(JSON.parse(ops[0]!.payload)).toEqual({ months: 1, upstreamPeriod: 1, periodStart: expiresOn, expectedExpiry: addMonths(expiresOn, 1) });
+    expect(JSON.parse(ops[0]!.payload)).toEqual({ months: 1, upstreamPeriod: 1, periodStart: expiresOn, expectedExpiry: addMonths(expiresOn, 1), chargeReference: reference });
     const history = await historyOf(t(), license.id);
     expect(history.filter((h) => h.event === 'charge')).toHaveLength(1);
     expect(history[0]).toMatchObject({ operationId: ops[0]!.id, actorKind: 'system' });
