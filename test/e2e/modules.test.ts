@@ -287,5 +287,24 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     expect(await operationRow(server, id)).toMatchObject({ status: 'succeeded' });
     expect(await licenseRow(server, d.licenseId)).toMatchObject({ status: 'active', upstreamId: '3188001', licenseKey: 'KEY-SHOP-D', expiresOn: '2027-12-01' });
     expect(await page.getByRole('alert').count()).toBe(0);
+
+    // The same from the task the department works from.
+    const e = await insertLicense(server, { clientId, tariffId, licenseName: 'shop-e', ip: '203.0.113.65' });
+    await expect.poll(async () => (await operationRow(server, e.operationId!)).status, { timeout: 5_000, interval: 50 }).toBe('manual');
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    const task = page.locator('table[aria-label="Tasks"] tbody tr', { hasText: 'shop-e' });
+    await task.waitFor();
+    const more = ['3188002', 'KEY-SHOP-E', '2027-12-02', ''];
+    const reply = (dialog: import('playwright-core').Dialog) => void dialog.accept(more.shift());
+    page.on('dialog', reply);
+    try {
+      await task.getByRole('button', { name: /^Operation of task \d+ done by hand$/ }).click();
+      await page.getByText(`Operation #${e.operationId} recorded as done by hand`).waitFor();
+    } finally {
+      page.off('dialog', reply);
+    }
+    expect(await licenseRow(server, e.licenseId)).toMatchObject({ status: 'active', upstreamId: '3188002', licenseKey: 'KEY-SHOP-E' });
+    // Its task is done: the open tasks no longer show it.
+    await expect.poll(() => page.locator('table[aria-label="Tasks"] tbody tr', { hasText: 'shop-e' }).count()).toBe(0);
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, type Operation, type Page } from '../api';
+import { abandonOperation, askAbandonReason, askCompletion, completeOperation } from '../operationActions';
 import { DataTable, dash, formatDate, Message, useAction, useLoad, words, type Column } from '../ui';
 
 const STATUSES = ['', 'manual', 'failed', 'pending', 'running', 'succeeded'];
@@ -11,32 +12,13 @@ export function OperationsPage() {
   const action = useAction(reload);
 
   const abandon = (o: Operation) => {
-    const consequence = o.kind === 'open' ? ' The order is cancelled: the client is refunded and the license deleted.' : ' What the client paid for it is refunded.';
-    const reason = window.prompt(`Abandon operation #${o.id} (${words(o.kind)}) for good? Its task is closed.${consequence} Reason:`);
-    if (reason === null || !reason.trim()) return;
-    void action.run(() => api.post(`/operations/${o.id}/abandon`, { reason }), `Operation #${o.id} abandoned`);
+    const reason = askAbandonReason(o);
+    if (reason !== null) void action.run(() => abandonOperation(o.id, reason), `Operation #${o.id} abandoned`);
   };
 
-  /** What a person who did the operation by hand must say, kind by kind (the API names anything missing). */
   const completeByHand = (o: Operation) => {
-    const ask: [field: string, question: string][] =
-      o.kind === 'open'
-        ? [['upstreamId', 'Upstream license id'], ['licenseKey', 'License key'], ['expiresOn', 'Expiry date (YYYY-MM-DD)']]
-        : o.kind === 'prolong'
-          ? [['expiresOn', 'New expiry date (YYYY-MM-DD)']]
-          : o.kind === 'new_key'
-            ? [['licenseKey', 'New license key']]
-            : [];
-    const body: Record<string, string> = {};
-    for (const [field, question] of ask) {
-      const value = window.prompt(`Operation #${o.id} (${words(o.kind)}) done by hand. ${question}:`);
-      if (value === null) return;
-      body[field] = value;
-    }
-    const note = window.prompt(`What was done for operation #${o.id} (${words(o.kind)})? (optional, for the history)`);
-    if (note === null) return;
-    if (note.trim()) body.note = note;
-    void action.run(() => api.post(`/operations/${o.id}/complete`, body), `Operation #${o.id} recorded as done by hand`);
+    const body = askCompletion(o);
+    if (body !== null) void action.run(() => completeOperation(o.id, body), `Operation #${o.id} recorded as done by hand`);
   };
 
   const columns: Column<Operation>[] = [

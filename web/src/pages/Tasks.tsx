@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { api, type Page, type Task } from '../api';
+import { api, type Operation, type Page, type Task } from '../api';
+import { abandonOperation, askAbandonReason, askCompletion, completeOperation } from '../operationActions';
 import { DataTable, dash, formatDate, Message, useAction, useLoad, words, type Column } from '../ui';
 
 const FILTERS = [
@@ -18,6 +19,28 @@ export function TasksPage() {
 
   const setTaskStatus = (t: Task, to: Task['status'], done: string) => action.run(() => api.patch(`/tasks/${t.id}`, { status: to }), done);
   const restart = (t: Task) => action.run(() => api.post(`/tasks/${t.id}/restart`), `Operation #${t.operationId} restarted`);
+  /** The task's operation as it is now: only a manual one can be recorded as done or given up. */
+  const manualOperation = async (t: Task): Promise<Operation> => {
+    const o = await api.get<Operation>(`/operations/${t.operationId}`);
+    if (o.status !== 'manual') throw new Error(`Operation #${o.id} is ${o.status}, not waiting for a person`);
+    return o;
+  };
+  const completeByHand = (t: Task) =>
+    action.run(async () => {
+      const o = await manualOperation(t);
+      const body = askCompletion(o);
+      if (body === null) return;
+      await completeOperation(o.id, body);
+      action.setNotice(`Operation #${o.id} recorded as done by hand`);
+    });
+  const abandon = (t: Task) =>
+    action.run(async () => {
+      const o = await manualOperation(t);
+      const reason = askAbandonReason(o);
+      if (reason === null) return;
+      await abandonOperation(o.id, reason);
+      action.setNotice(`Operation #${o.id} abandoned`);
+    });
 
   const columns: Column<Task>[] = [
     { title: 'Title', cell: (t) => <span title={t.text}>{t.title}</span> },
@@ -46,9 +69,17 @@ export function TasksPage() {
               </button>
             )}
             {t.operationId !== null && (
-              <button type="button" aria-label={`Restart operation of task ${t.id}`} disabled={action.busy} onClick={() => restart(t)}>
-                Restart operation
-              </button>
+              <>
+                <button type="button" aria-label={`Restart operation of task ${t.id}`} disabled={action.busy} onClick={() => restart(t)}>
+                  Restart operation
+                </button>
+                <button type="button" aria-label={`Operation of task ${t.id} done by hand`} disabled={action.busy} onClick={() => completeByHand(t)}>
+                  Done by hand
+                </button>
+                <button type="button" aria-label={`Abandon operation of task ${t.id}`} disabled={action.busy} onClick={() => abandon(t)}>
+                  Abandon operation
+                </button>
+              </>
             )}
             <button type="button" aria-label={`Done task ${t.id}`} disabled={action.busy} onClick={() => setTaskStatus(t, 'done', `Task "${t.title}" done`)}>
               Done
