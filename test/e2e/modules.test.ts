@@ -34,6 +34,35 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
 
   const moduleRows = () => page.locator('table[aria-label="Processing modules"] tbody tr').allInnerTexts();
   const card = (name: string) => page.getByRole('article', { name });
+  /** An order the upstream account cannot pay (its open waits for a person), shown on the operations page filtered to manual. */
+  async function manualOpenOnPage(licenseName: string, ip: string) {
+    const module = await connectSandboxModule(server, upstream, { balance: '0.00' });
+    const { tariffId, clientId } = await tariffAndClient(server, module.id);
+    const license = await insertLicense(server, { clientId, tariffId, licenseName, ip });
+    const id = license.operationId!;
+    await expect.poll(async () => (await operationRow(server, id)).status, { timeout: 5_000, interval: 50 }).toBe('manual');
+    await page.getByRole('link', { name: 'Running operations' }).click();
+    await page.getByRole('heading', { name: 'Running operations' }).waitFor();
+    await page.getByLabel('Status').selectOption('manual');
+    const row = page.locator(`tr[data-id="${id}"]`);
+    await row.waitFor();
+    return { id, row, license, tariffId, clientId };
+  }
+  /** Answers the page's questions (prompts) in order while `act` runs; returns what was asked. */
+  async function answering(answers: string[], act: () => Promise<void>): Promise<string[]> {
+    const asked: string[] = [];
+    const reply = (dialog: import('playwright-core').Dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept(answers.shift());
+    };
+    page.on('dialog', reply);
+    try {
+      await act();
+    } finally {
+      page.off('dialog', reply);
+    }
+    return asked;
+  }
 
   test('an administrator adds a module with the wizard, sees its balance on the dashboard and works a task', async () => {
     await server.admin.post('/api/v1/datacenters', { name: { en: 'Frankfurt' } });
@@ -220,17 +249,7 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
   }, 90_000);
 
   test('an operation waiting for a person is abandoned from the operations page, with a reason', async () => {
-    const module = await connectSandboxModule(server, upstream, { balance: '0.00' });
-    const { tariffId, clientId } = await tariffAndClient(server, module.id);
-    const c = await insertLicense(server, { clientId, tariffId, licenseName: 'shop-c', ip: '203.0.113.63' });
-    const id = c.operationId!;
-    await expect.poll(async () => (await operationRow(server, id)).status, { timeout: 5_000, interval: 50 }).toBe('manual');
-
-    await page.getByRole('link', { name: 'Running operations' }).click();
-    await page.getByRole('heading', { name: 'Running operations' }).waitFor();
-    await page.getByLabel('Status').selectOption('manual');
-    const row = page.locator(`tr[data-id="${id}"]`);
-    await row.waitFor();
+    const { id, row } = await manualOpenOnPage('shop-c', '203.0.113.63');
     const abandon = row.getByRole('button', { name: `Abandon operation ${id}` });
 
     // Cancelling the question changes nothing.
@@ -256,32 +275,13 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
   }, 60_000);
 
   test('an open the upstream could not pay for is bought by hand and recorded from the operations page', async () => {
-    const module = await connectSandboxModule(server, upstream, { balance: '0.00' });
-    const { tariffId, clientId } = await tariffAndClient(server, module.id);
-    const d = await insertLicense(server, { clientId, tariffId, licenseName: 'shop-d', ip: '203.0.113.64' });
-    const id = d.operationId!;
-    await expect.poll(async () => (await operationRow(server, id)).status, { timeout: 5_000, interval: 50 }).toBe('manual');
-
-    await page.getByRole('link', { name: 'Running operations' }).click();
-    await page.getByRole('heading', { name: 'Running operations' }).waitFor();
-    await page.getByLabel('Status').selectOption('manual');
-    const row = page.locator(`tr[data-id="${id}"]`);
-    await row.waitFor();
+    const { id, row, license: d, tariffId, clientId } = await manualOpenOnPage('shop-d', '203.0.113.64');
 
     // The page asks for the upstream id, the key, the expiry and a note, one question at a time.
-    const answers = ['3188001', 'KEY-SHOP-D', '2027-12-01', 'Bought in the upstream panel'];
-    const asked: string[] = [];
-    const answer = (dialog: import('playwright-core').Dialog) => {
-      asked.push(dialog.message());
-      void dialog.accept(answers.shift());
-    };
-    page.on('dialog', answer);
-    try {
+    const asked = await answering(['3188001', 'KEY-SHOP-D', '2027-12-01', 'Bought in the upstream panel'], async () => {
       await row.getByRole('button', { name: `Operation ${id} done by hand` }).click();
       await page.getByText(`Operation #${id} recorded as done by hand`).waitFor();
-    } finally {
-      page.off('dialog', answer);
-    }
+    });
     expect(asked).toHaveLength(4);
     expect(asked[0]).toContain('Upstream license id');
     expect(await operationRow(server, id)).toMatchObject({ status: 'succeeded' });
@@ -294,15 +294,10 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     await page.getByRole('link', { name: 'Tasks' }).click();
     const task = page.locator('table[aria-label="Tasks"] tbody tr', { hasText: 'shop-e' });
     await task.waitFor();
-    const more = ['3188002', 'KEY-SHOP-E', '2027-12-02', ''];
-    const reply = (dialog: import('playwright-core').Dialog) => void dialog.accept(more.shift());
-    page.on('dialog', reply);
-    try {
+    await answering(['3188002', 'KEY-SHOP-E', '2027-12-02', ''], async () => {
       await task.getByRole('button', { name: /^Operation of task \d+ done by hand$/ }).click();
       await page.getByText(`Operation #${e.operationId} recorded as done by hand`).waitFor();
-    } finally {
-      page.off('dialog', reply);
-    }
+    });
     expect(await licenseRow(server, e.licenseId)).toMatchObject({ status: 'active', upstreamId: '3188002', licenseKey: 'KEY-SHOP-E' });
     // Its task is done: the open tasks no longer show it.
     await expect.poll(() => page.locator('table[aria-label="Tasks"] tbody tr', { hasText: 'shop-e' }).count()).toBe(0);

@@ -65,6 +65,20 @@ async function manualOpen(departmentId: number | null) {
 
 const ids = (answer: { body: { items: { id: number }[] } }) => answer.body.items.map((o) => o.id);
 
+/** An active license of the licensing department's module, whose renewal went to a person (the upstream account is empty). */
+async function manualRenewal() {
+  const module = await connectSandboxModule(t(), upstream, { extra: { departmentId: licensing } });
+  const { tariffId, clientId } = await tariffAndClient(t(), module.id);
+  const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId });
+  expect((await drain(operationId!)).status).toBe('succeeded');
+  const license = await licenseRow(t(), licenseId);
+  upstream.control.upsertAccount({ username: module.username, balance: '0.00' });
+  const expectedExpiry = addMonths(license.expiresOn!, 12);
+  const prolong = await enqueue(t(), licenseId, 'prolong', { months: 12, upstreamPeriod: 12, periodStart: license.expiresOn!, expectedExpiry });
+  expect(await drain(prolong.id)).toMatchObject({ status: 'manual' });
+  return { module, licenseId, license, expectedExpiry, prolong };
+}
+
 describe('who sees an operation', () => {
   test("members of its module's department and administrators; other employees get 404 on get, restart and abandon", async () => {
     const a = await manualOpen(licensing);
@@ -190,15 +204,7 @@ describe('abandon', () => {
   });
 
   test('a failed operation that nobody paid for can be restarted; a pending one cannot be abandoned', async () => {
-    const module = await connectSandboxModule(t(), upstream, { extra: { departmentId: licensing } });
-    const { tariffId, clientId } = await tariffAndClient(t(), module.id);
-    const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId });
-    expect((await drain(operationId!)).status).toBe('succeeded');
-    const license = await licenseRow(t(), licenseId);
-    upstream.control.upsertAccount({ username: module.username, balance: '0.00' });
-    const expectedExpiry = addMonths(license.expiresOn!, 12);
-    const prolong = await enqueue(t(), licenseId, 'prolong', { months: 12, upstreamPeriod: 12, periodStart: license.expiresOn!, expectedExpiry });
-    expect(await drain(prolong.id)).toMatchObject({ status: 'manual' });
+    const { module, licenseId, expectedExpiry, prolong } = await manualRenewal();
     const url = `/api/v1/operations/${prolong.id}/abandon`;
     expect((await member.api.post(url, { reason: 'waiting for the reseller to pay' })).status).toBe(200);
 
@@ -447,15 +453,7 @@ describe('done by hand', () => {
   });
 
   test('a renewal done by hand moves the expiry; nothing is bought upstream and nothing refunded', async () => {
-    const module = await connectSandboxModule(t(), upstream, { extra: { departmentId: licensing } });
-    const { tariffId, clientId } = await tariffAndClient(t(), module.id);
-    const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId });
-    expect((await drain(operationId!)).status).toBe('succeeded');
-    const license = await licenseRow(t(), licenseId);
-    upstream.control.upsertAccount({ username: module.username, balance: '0.00' });
-    const expectedExpiry = addMonths(license.expiresOn!, 12);
-    const prolong = await enqueue(t(), licenseId, 'prolong', { months: 12, upstreamPeriod: 12, periodStart: license.expiresOn!, expectedExpiry });
-    expect(await drain(prolong.id)).toMatchObject({ status: 'manual' });
+    const { module, licenseId, license, expectedExpiry, prolong } = await manualRenewal();
     const renewals = () => upstream.control.charges().filter((c) => c.func === 'service.prolong' && c.account === module.username);
     const url = `/api/v1/operations/${prolong.id}/complete`;
 
