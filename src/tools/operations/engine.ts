@@ -164,7 +164,7 @@ export class OperationEngine {
         await done.apply(trx, async (e) => void events.push({ ...e, licenseId: license.id, operationId: op.id }));
         await this.history.recordAll(trx, OPERATIONS_ACTOR, events);
         // A restarted operation that went through: its task is done too.
-        if (op.attemptsAtRestart > 0) await this.tasks.closeForCause?.(trx, `operation:${op.id}`, OPERATIONS_ACTOR);
+        if (op.attemptsAtRestart > 0) await this.tasks.closeForCause(trx, `operation:${op.id}`, OPERATIONS_ACTOR);
         if (next) claimed = await next.claim(trx);
       });
     } catch (error) {

@@ -147,7 +147,7 @@ export class OperationService {
       await apply(trx, async (e) => void events.push({ ...e, licenseId: license.id, operationId: id }));
       events.push({ licenseId: license.id, operationId: id, event: 'note', message: `Operation "${kind}" done by hand${input.note ? `: ${input.note}` : ''}` });
       await this.history.recordAll(trx, actor, events);
-      await this.tasks.closeForCause?.(trx, `operation:${id}`, actor);
+      await this.tasks.closeForCause(trx, `operation:${id}`, actor);
       const after = (await this.repo.find(trx, id))!;
       await this.audit.record(trx, actor, 'operation.complete', 'operation', id, { status: before.status }, { status: after.status, ...recorded });
       return toOperationView(after);
@@ -248,7 +248,7 @@ export class OperationService {
   private async end(trx: Executor, row: OperationRow, license: LicenseRow | undefined, reason: string, code: string, from: ('pending' | 'manual')[], actor: Actor): Promise<OperationRow | null> {
     const now = this.clock.now().toISOString();
     if (!(await this.repo.abandon(trx, row.id, { reason, code, now, from }))) return null;
-    await this.tasks.closeForCause?.(trx, `operation:${row.id}`, actor);
+    await this.tasks.closeForCause(trx, `operation:${row.id}`, actor);
     const refunded = license ? await this.refunds.refundUndelivered(trx, row, license, `${row.kind} not done: ${reason}`, actor) : null;
     const paidBack = refunded ? `; ${refunded.toString()} ${refunded.currency} refunded to the client` : '';
     await this.history.record(trx, actor, { licenseId: row.licenseId, operationId: row.id, event: 'note', message: `Operation "${row.kind}" abandoned: ${reason}${paidBack}` });

@@ -52,16 +52,6 @@ export class TaskRepository {
     await db.updateTable('tasks').set(patch).where('id', '=', id).execute();
   }
 
-  async isMember(db: Executor, departmentId: number, employeeId: number): Promise<boolean> {
-    const row = await db
-      .selectFrom('departmentMembers')
-      .select('employeeId')
-      .where('departmentId', '=', departmentId)
-      .where('employeeId', '=', employeeId)
-      .executeTakeFirst();
-    return !!row;
-  }
-
   department(db: Executor, id: number) {
     return db.selectFrom('departments').select(['id', 'name', 'taskLocale', 'businessHoursId']).where('id', '=', id).executeTakeFirst();
   }

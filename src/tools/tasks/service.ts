@@ -15,6 +15,7 @@ import type { TaskStatus, TaskType } from '../../licenses/model.js';
 import { DEFAULT_TASK_HOURS } from '../../platform/config.js';
 import { renderNote, renderTask, type MessageParams } from './messages.js';
 import type { TaskCause } from './open-task.js';
+import { DepartmentRepository } from '../../provider/departments/repository.js';
 import { departmentScopeOf, inDepartmentScope, type DepartmentScope } from '../../provider/departments/scope.js';
 import { TaskRepository, type TaskInsert, type TaskRow } from './repository.js';
 import type { TaskListQuery, TaskPatch, TaskView } from './schemas.js';
@@ -26,6 +27,7 @@ const HOUR_MS = 3_600_000;
 
 export class TaskService {
   private readonly repo = new TaskRepository();
+  private readonly departments = new DepartmentRepository();
   private restartOperation?: RestartOperation;
 
   constructor(
@@ -177,7 +179,7 @@ export class TaskService {
   private async checkPerformer(db: Executor, row: TaskRow, employeeId: number): Promise<void> {
     const employee = await this.repo.employee(db, employeeId);
     if (!employee) throw new AppError('validation', `performerId: employee ${employeeId} does not exist`, { field: 'performerId' });
-    if (row.departmentId === null || !(await this.repo.isMember(db, Number(row.departmentId), employeeId))) {
+    if (row.departmentId === null || !(await this.departments.isMember(db, Number(row.departmentId), employeeId))) {
       throw new AppError('validation', `performerId: ${employee.name} is not a member of the task's department`, { field: 'performerId' });
     }
   }
