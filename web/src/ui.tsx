@@ -1,6 +1,6 @@
 // What the pages share: loading a resource, running one change at a time, messages, and a plain table.
 import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
-import { messageOf } from './api';
+import { messageOf, type Localization } from './api';
 import { href, navigate } from './router';
 
 /** Loads when `key` changes (the URL it reads, say); `reload` fetches again, e.g. after a change. */
@@ -154,5 +154,36 @@ export function Field({ label, hint, children }: { label: string; hint?: string;
         </span>
       )}
     </div>
+  );
+}
+
+/** One input per locale for a localized name; the default locale's is required. */
+export function LocalizedNameInputs({
+  locales,
+  names,
+  onChange,
+  placeholder,
+}: {
+  locales: readonly Localization[];
+  names: Record<string, string>;
+  onChange: (names: Record<string, string>) => void;
+  placeholder?: (locale: Localization) => string;
+}) {
+  return (
+    <>
+      {locales.map((l) => (
+        <label key={l.code}>
+          Name ({l.code}){l.isDefault ? ' *' : ''}
+          <input
+            name={`name.${l.code}`}
+            lang={l.code}
+            required={l.isDefault}
+            placeholder={placeholder?.(l)}
+            value={names[l.code] ?? ''}
+            onChange={(e) => onChange({ ...names, [l.code]: e.target.value })}
+          />
+        </label>
+      ))}
+    </>
   );
 }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, messageOf, type Datacenter, type Localization, type Page } from '../api';
-import { useAction } from '../ui';
+import { LocalizedNameInputs, Message, useAction } from '../ui';
 
 const PER_PAGE = 50;
 
@@ -41,22 +41,14 @@ export function DatacentersPage({ canEdit }: { canEdit: boolean }) {
   return (
     <>
       <h1>Data centers</h1>
-      {error && (
-        <div className="error" role="alert">
-          {error}
-          <button type="button" className="link-button" aria-label="Dismiss" onClick={() => {
-            setError(null);
-            setLoadError(null);
-          }}>
-            ×
-          </button>
-        </div>
-      )}
-      {notice && (
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <Message
+        error={error}
+        notice={notice}
+        onDismiss={() => {
+          setError(null);
+          setLoadError(null);
+        }}
+      />
       {list === null && !error && <p className="muted">Loading…</p>}
       {list && (
         <table aria-label="Data centers">
@@ -155,19 +147,7 @@ function AddDatacenter({ disabled, onAdd }: { disabled: boolean; onAdd: (body: N
     <form className="card add-form" onSubmit={submit} aria-label="Add data center">
       <h2>Add data center</h2>
       {loadError && <p className="error">{loadError}</p>}
-      {locales?.map((l) => (
-        <label key={l.code}>
-          Name ({l.code}){l.isDefault ? ' *' : ''}
-          <input
-            name={`name.${l.code}`}
-            lang={l.code}
-            required={l.isDefault}
-            placeholder={`Name in ${l.name}`}
-            value={names[l.code] ?? ''}
-            onChange={(e) => setNames({ ...names, [l.code]: e.target.value })}
-          />
-        </label>
-      ))}
+      {locales && <LocalizedNameInputs locales={locales} names={names} onChange={setNames} placeholder={(l) => `Name in ${l.name}`} />}
       <label>
         External id
         <input name="externalId" placeholder="e.g. DC-EU-1" value={externalId} onChange={(e) => setExternalId(e.target.value)} />

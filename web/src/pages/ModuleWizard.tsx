@@ -12,7 +12,7 @@ import {
   type Page,
   type ProcessingModule,
 } from '../api';
-import { Field, Message } from '../ui';
+import { Field, LocalizedNameInputs, Message } from '../ui';
 
 type Step = 'product' | 'module' | 'connection' | 'parameters';
 const STEP_TITLES: Record<Step, string> = {
@@ -210,18 +210,7 @@ export function ModuleWizard({ onCancel, onCreated }: { onCancel: () => void; on
                   ))}
                 </select>
               </label>
-              {choices.locales.map((l) => (
-                <label key={l.code}>
-                  Name ({l.code}){l.isDefault ? ' *' : ''}
-                  <input
-                    name={`name.${l.code}`}
-                    lang={l.code}
-                    required={l.isDefault}
-                    value={names[l.code] ?? ''}
-                    onChange={(e) => setNames({ ...names, [l.code]: e.target.value })}
-                  />
-                </label>
-              ))}
+              <LocalizedNameInputs locales={choices.locales} names={names} onChange={setNames} />
               <label>
                 Department
                 <select value={params.departmentId} onChange={(e) => setParams({ ...params, departmentId: e.target.value })}>
