@@ -1,7 +1,8 @@
 // Ordering and license actions as a client and as staff; the purchase itself is the operations
 // worker's (tested in src/tools/operations), so this file looks at what happens before it.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startSandbox, type Sandbox } from '../sandbox/index.js';
+import type { Sandbox } from '../sandbox/index.js';
+import { startUpstream } from '../../test/support/upstream.js';
 import { useBillrelay } from '../../test/support/billrelay.js';
 import { connectModule, createClient, importTariff, nextIp } from '../../test/support/scenario.js';
 
@@ -11,7 +12,7 @@ let tariffId: number;
 let yearly: string;
 
 beforeAll(async () => {
-  upstream = await startSandbox();
+  upstream = await startUpstream(t());
   const module = await connectModule(t(), upstream);
   const tariff = await importTariff(t(), module.id, '55227', { markupPercent: '20' });
   tariffId = tariff.id;

@@ -2,7 +2,8 @@
 // simulator, with the in-process worker and the scheduler ticked on a clock we move.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ManualClock } from '../../src/platform/clock.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { startUpstream } from '../support/upstream.js';
 import { useBillrelay } from '../support/billrelay.js';
 import type { ApiClient } from '../support/http.js';
 import { connectModule, importTariff, nextIp } from '../support/scenario.js';
@@ -33,7 +34,7 @@ async function until<T>(what: () => Promise<T>, ok: (value: T) => boolean, label
 const days = (n: number) => clock.advance(n * 86_400_000);
 
 beforeAll(async () => {
-  upstream = await startSandbox({ now: () => clock.now() });
+  upstream = await startUpstream(t());
   const module = await connectModule(t(), upstream);
   lite = await importTariff(t(), module.id, '55227', { markupPercent: '20' });
   pro = await importTariff(t(), module.id, '55228', { markupPercent: '20' });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
+import { startUpstream } from '../../../test/support/upstream.js';
 import type { ManualClock } from '../../platform/clock.js';
 import { useBillrelay } from '../../../test/support/billrelay.js';
 import type { ApiClient } from '../../../test/support/http.js';
@@ -10,7 +11,7 @@ const t = useBillrelay();
 let upstream: Sandbox;
 
 beforeAll(async () => {
-  upstream = await startSandbox({
+  upstream = await startUpstream(t(), {
     accounts: [
       { username: 'partner', password: PASSWORD, balance: '1000.00', currency: 'EUR' },
       { username: 'second', password: PASSWORD, balance: '1000.00', currency: 'EUR' },

@@ -1,6 +1,7 @@
 // Running operations against the upstream simulator, with its fault injection, on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
+import { startUpstream } from '../../../test/support/upstream.js';
 import { addMonths } from '../../sandbox/dates.js';
 import type { ManualClock } from '../../platform/clock.js';
 import { useBillrelay } from '../../../test/support/billrelay.js';
@@ -21,7 +22,7 @@ let upstream: Sandbox;
 let clientId: number;
 
 beforeAll(async () => {
-  upstream = await startSandbox();
+  upstream = await startUpstream(t());
 });
 afterAll(() => upstream.close());
 

@@ -1,6 +1,7 @@
 // The worker inside the server process, as every installation runs it by default.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
+import { startUpstream } from '../../../test/support/upstream.js';
 import { useBillrelay } from '../../../test/support/billrelay.js';
 import { connectSandboxModule, insertLicense, licenseRow, operationRow, tariffAndClient } from '../../../test/support/licenses.js';
 
@@ -8,7 +9,7 @@ const t = useBillrelay({ env: { BILLRELAY_SCHEDULER: 'off' } });
 let upstream: Sandbox;
 
 beforeAll(async () => {
-  upstream = await startSandbox();
+  upstream = await startUpstream(t());
 });
 afterAll(() => upstream.close());
 

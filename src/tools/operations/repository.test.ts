@@ -1,6 +1,7 @@
 // Claiming under a lease: one holder at a time, takeover after expiry, one operation per license at a time.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
+import { startUpstream } from '../../../test/support/upstream.js';
 import type { ManualClock } from '../../platform/clock.js';
 import { useBillrelay } from '../../../test/support/billrelay.js';
 import { connectSandboxModule, enqueue, insertLicense, licenseRow, operationRow, tariffAndClient } from '../../../test/support/licenses.js';
@@ -11,7 +12,7 @@ let upstream: Sandbox;
 let repo: OperationRepository;
 
 beforeAll(async () => {
-  upstream = await startSandbox();
+  upstream = await startUpstream(t());
   repo = new OperationRepository(t().billrelay.db);
 });
 afterAll(() => upstream.close());

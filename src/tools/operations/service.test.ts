@@ -2,7 +2,8 @@
 // abandoning a manual one for good, and what a license's deletion ends. Real operations against the
 // upstream simulator, on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
+import { startUpstream } from '../../../test/support/upstream.js';
 import { addMonths } from '../../sandbox/dates.js';
 import type { ManualClock } from '../../platform/clock.js';
 import { Money } from '../../platform/money.js';
@@ -30,7 +31,7 @@ let otherMember: { id: number; api: ApiClient };
 let outsider: { id: number; api: ApiClient };
 
 beforeAll(async () => {
-  upstream = await startSandbox();
+  upstream = await startUpstream(t());
   licensing = await insertDepartment(t(), { name: 'Licensing' });
   billing = await insertDepartment(t(), { name: 'Billing' });
   member = await newEmployee(t(), [licensing]);

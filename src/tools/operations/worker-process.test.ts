@@ -3,7 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
+import { startUpstream } from '../../../test/support/upstream.js';
 import { useBillrelay } from '../../../test/support/billrelay.js';
 import { testDatabaseKind } from '../../../test/support/database.js';
 import { connectSandboxModule, insertLicense, licenseRow, operationRow, tariffAndClient } from '../../../test/support/licenses.js';
@@ -14,7 +15,7 @@ let upstream: Sandbox;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  upstream = await startSandbox();
+  upstream = await startUpstream(t());
 });
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

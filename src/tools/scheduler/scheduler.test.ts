@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
-import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
+import { startUpstream } from '../../../test/support/upstream.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, useBillrelay } from '../../../test/support/billrelay.js';
 import {
   balanceOf,
@@ -27,7 +28,7 @@ const t = useBillrelay({ clock, env: { BILLRELAY_SCHEDULER: 'off', BILLRELAY_WOR
 let upstream: Sandbox;
 
 beforeAll(async () => {
-  upstream = await startSandbox();
+  upstream = await startUpstream(t());
 });
 afterAll(() => upstream.close());
 // The clock runs ahead by days; a fresh admin session each time keeps the helpers working.
