@@ -22,8 +22,12 @@ export function workerCommand(): Command {
         return;
       }
       process.stdout.write(`billrelay worker ${billrelay.worker.owner} is running\n`);
+      // The worker's poll timer is unref'd (a server's socket keeps that process alive); alone on
+      // SQLite nothing else would, and the process would end by itself once idle.
+      const keepAlive = setInterval(() => {}, 1 << 30);
       const stop = async () => {
         // Graceful: the operations in flight finish and commit before the process ends.
+        clearInterval(keepAlive);
         await billrelay.close();
         process.exit(0);
       };

@@ -58,6 +58,21 @@ async function until<T>(what: string, check: () => Promise<T | undefined | false
   }
 }
 
+test('a separate worker stays up while idle and still takes new work; SIGTERM ends it cleanly', async () => {
+  const module = await connectSandboxModule(t(), upstream);
+  const { tariffId, clientId } = await tariffAndClient(t(), module.id);
+  const worker = spawnWorker();
+  await until('the worker to start', () => worker.output.join('').includes('is running'), 30_000, () => worker.output.join(''));
+  // Idle well past the moment an unref'd timer alone let the process end.
+  await new Promise((r) => setTimeout(r, 3_000));
+  expect(worker.child.exitCode, worker.output.join('')).toBeNull();
+  const { licenseId } = await insertLicense(t(), { clientId, tariffId });
+  await until('the idle worker to run a new order', async () => (await licenseRow(t(), licenseId)).status === 'active', 30_000, () => worker.output.join(''));
+  worker.child.kill('SIGTERM');
+  const code = await new Promise((r) => worker.child.once('exit', (c) => r(c)));
+  expect(code).toBe(0);
+});
+
 test('a worker killed with SIGKILL mid-purchase: another takes the operation over, adopts the license, buys nothing twice', async () => {
   const module = await connectSandboxModule(t(), upstream);
   const { tariffId, clientId } = await tariffAndClient(t(), module.id);
