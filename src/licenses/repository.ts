@@ -103,7 +103,16 @@ export class LicenseRepository {
     return db
       .selectFrom('tariffModules')
       .innerJoin('processingModules', 'processingModules.id', 'tariffModules.processingModuleId')
-      .select(['processingModules.id', 'processingModules.sort', 'processingModules.enabled', 'processingModules.lastError', 'processingModules.operationLimit', 'processingModules.datacenterId'])
+      .select([
+        'processingModules.id',
+        'processingModules.sort',
+        'processingModules.enabled',
+        'processingModules.lastError',
+        'processingModules.operationLimit',
+        'processingModules.datacenterId',
+        'processingModules.balanceMinor',
+        'processingModules.minimalBalanceMinor',
+      ])
       .where('tariffModules.tariffId', '=', tariffId)
       .execute();
   }

@@ -50,6 +50,22 @@ describe('ordering a license', () => {
     expect((await client.api.get(`/api/v1/clients/${client.id}`)).body.balance).toBe('1.00');
   });
 
+  test('every module serving the tariff is below its minimal balance: the order is refused up front, nothing charged', async () => {
+    const held = await connectModule(t(), upstream, { balance: '5.00' }, { minimalBalance: '100.00' });
+    const pro = await importTariff(t(), held.id, '55228');
+    const client = await createClient(t(), { balance: '500.00' });
+    const answer = await order(client.api, { tariffId: pro.id });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(422);
+    expect(answer.body.error.field).toBe('tariffId');
+    expect(answer.body.error.message).toMatch(/minimal balance/);
+    expect((await client.api.get(`/api/v1/clients/${client.id}`)).body.balance).toBe('500.00');
+    expect((await client.api.get('/api/v1/licenses')).body.total).toBe(0);
+    // Topped up upstream and checked again: orders go through.
+    upstream.control.upsertAccount({ username: held.username, balance: '1000.00' });
+    expect((await t().admin.post(`/api/v1/processing-modules/${held.id}/check-balance`)).status).toBe(200);
+    expect((await order(client.api, { tariffId: pro.id })).status).toBe(201);
+  });
+
   test('private, loopback, reserved and malformed addresses are refused with a clear message', async () => {
     const client = await createClient(t(), { balance: '500.00' });
     for (const ip of ['10.0.0.1', '127.0.0.1', '240.0.0.1', '192.168.1.300', 'server.example']) {

@@ -340,11 +340,24 @@ export class LicenseService {
   private async precheckIp(sellable: Sellable, ip: string, datacenterId: number | null): Promise<void> {
     const candidates = await this.repo.modulesOf(this.db.kysely, sellable.tariffId);
     const module = chooseModule(
-      candidates.map((m) => ({ id: m.id, sort: m.sort, enabled: !!m.enabled, hasError: !!m.lastError, runningOperations: 0, operationLimit: m.operationLimit, datacenterId: m.datacenterId })),
+      candidates.map((m) => ({
+        id: m.id,
+        sort: m.sort,
+        enabled: !!m.enabled,
+        hasError: !!m.lastError,
+        runningOperations: 0,
+        operationLimit: m.operationLimit,
+        datacenterId: m.datacenterId,
+        held: belowMinimalBalance(m),
+      })),
       { datacenterId },
     );
     if (!module) {
       throw new AppError('unprocessable', datacenterId ? 'No processing module serves this tariff in the chosen data center' : 'No enabled processing module serves this tariff', { field: datacenterId ? 'datacenterId' : 'tariffId' });
+    }
+    // Chosen last, so held means every module that could serve it is: nothing would be bought, so nothing is charged.
+    if (module.held) {
+      throw new AppError('unprocessable', 'This tariff cannot be ordered right now: the upstream balance of every processing module that serves it is below its minimal balance (the department has a task to top it up)', { field: 'tariffId' });
     }
     const driver = await this.modules.driverFor(module.id);
     try {
@@ -445,4 +458,9 @@ function viewOf(row: LicenseRow, ops: Array<{ id: number; kind: string; status: 
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/** The module's upstream balance, as last read, is below its minimal balance. */
+function belowMinimalBalance(m: { balanceMinor: bigint | number | null; minimalBalanceMinor: bigint | number }): boolean {
+  return m.balanceMinor !== null && BigInt(m.balanceMinor) < BigInt(m.minimalBalanceMinor);
 }

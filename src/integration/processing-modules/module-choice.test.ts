@@ -7,6 +7,11 @@ const m = (id: number, over: Partial<ModuleCandidate> = {}): ModuleCandidate => 
 });
 
 describe('choosing a processing module (BILLmanager order)', () => {
+  test('a module held for a low upstream balance comes last, even after one with errors; alone it is still returned (the caller refuses)', () => {
+    expect(chooseModule([m(1, { held: true }), m(2, { hasError: true, sort: 99 })])?.id).toBe(2);
+    expect(chooseModule([m(1, { held: true })])).toMatchObject({ id: 1, held: true });
+  });
+
   test('a module without errors wins over one with errors, whatever its sort', () => {
     expect(chooseModule([m(1, { hasError: true }), m(2, { sort: 99 })])?.id).toBe(2);
   });

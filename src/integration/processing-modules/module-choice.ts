@@ -10,6 +10,8 @@ export interface ModuleCandidate {
   /** null: no limit. */
   operationLimit: number | null;
   datacenterId: number | null;
+  /** The upstream balance (as last read) is below the module's minimal balance: it buys nothing new. */
+  held?: boolean;
 }
 
 export interface ModuleChoiceContext {
@@ -20,8 +22,9 @@ export interface ModuleChoiceContext {
 }
 
 /**
- * Modules without errors first, then those under their running-operation limit, then the module
- * already bound to the service, then the lowest sort, then the lowest id. Disabled modules never.
+ * Modules not held for a low balance first, then those without errors, then those under their
+ * running-operation limit, then the module already bound to the service, then the lowest sort, then
+ * the lowest id. Disabled modules never.
  */
 export function chooseModule<T extends ModuleCandidate>(candidates: readonly T[], context: ModuleChoiceContext = {}): T | undefined {
   const eligible = candidates.filter(
@@ -32,5 +35,5 @@ export function chooseModule<T extends ModuleCandidate>(candidates: readonly T[]
 
 function rank(m: ModuleCandidate, context: ModuleChoiceContext): number {
   const underLimit = m.operationLimit === null || m.runningOperations < m.operationLimit;
-  return (m.hasError ? 4 : 0) + (underLimit ? 0 : 2) + (m.id === context.boundModuleId ? 0 : 1);
+  return (m.held ? 8 : 0) + (m.hasError ? 4 : 0) + (underLimit ? 0 : 2) + (m.id === context.boundModuleId ? 0 : 1);
 }

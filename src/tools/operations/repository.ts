@@ -148,7 +148,7 @@ export class OperationRepository {
     const modules = ids.length
       ? await trx
           .selectFrom('processingModules')
-          .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId'])
+          .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId', 'balanceMinor', 'minimalBalanceMinor'])
           .where('id', 'in', ids)
           .orderBy('id')
           .forUpdate()
@@ -176,6 +176,7 @@ export class OperationRepository {
         runningOperations: running.get(m.id) ?? 0,
         operationLimit: m.operationLimit,
         datacenterId: m.datacenterId,
+        held: m.balanceMinor !== null && BigInt(m.balanceMinor) < BigInt(m.minimalBalanceMinor),
       };
     };
 
