@@ -41,13 +41,13 @@ export function clientRoutes(app: App, clients: ClientService, auth: AuthService
   }, async (req) => clients.get(req.params.id, req.actor));
 
   app.patch('/api/v1/clients/:id', {
-    schema: { params: IdParams, body: ClientPatch, response: { 200: ClientView }, tags, summary: 'A client may change its name, password, language and country' },
+    schema: { params: IdParams, body: ClientPatch, response: { 200: ClientView }, tags, summary: 'A client may change its name, password, language and country; staff need a right for password (client.password) and creditLimit (client.credit_limit)' },
     preHandler: app.requireAuth,
   }, async (req) => clients.update(req.params.id, req.body, req.actor));
 
   app.post('/api/v1/clients/:id/impersonate', {
-    schema: { params: IdParams, response: { 200: LoginView }, tags, summary: 'Log in as the client (administrators; audited)' },
-    preHandler: app.requireAdmin,
+    schema: { params: IdParams, response: { 200: LoginView }, tags, summary: 'Log in as the client (right client.impersonate: administrators; audited)' },
+    preHandler: app.requireRight('client.impersonate'),
   }, async (req, reply) => {
     const principal = await clients.impersonate(req.params.id, req.actor);
     return startSession(req, reply, principal, req.actor.id);

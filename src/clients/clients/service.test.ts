@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { signWebhook } from '../payments/gateway.js';
 import { ADMIN_EMAIL, useBillrelay } from '../../../test/support/billrelay.js';
+import { signedInEmployee } from '../../../test/support/staff.js';
 
 const t = useBillrelay();
 
@@ -115,5 +116,49 @@ describe('Clients', () => {
     expect(forged.status).toBe(401);
     expect((await browser.get(`/api/v1/clients/${id}`)).body.balance).toBe('20.00');
     expect((await t().anonymous().request('POST', '/api/v1/payments/webhooks/paypal', body, { 'x-billrelay-signature': 'x' })).status).toBe(404);
+  });
+});
+
+describe('what only administrators may do with a client', () => {
+  test('an employee without the right can neither set the password, log in as, give credit nor record a payment', async () => {
+    const { answer } = await register('guarded@example.test');
+    const id = answer.body.client.id;
+    const clerk = await signedInEmployee(t());
+    const cases: Array<[() => Promise<{ status: number; body: any }>, string, string | undefined]> = [
+      [() => clerk.patch(`/api/v1/clients/${id}`, { password: 'taken-over-password' }), "set a client's password", 'password'],
+      [() => clerk.patch(`/api/v1/clients/${id}`, { creditLimit: '1000.00' }), "change a client's credit limit", 'creditLimit'],
+      [() => clerk.post(`/api/v1/clients/${id}/impersonate`), 'log in as a client', undefined],
+      [() => clerk.post(`/api/v1/clients/${id}/payments`, { amount: '5.00' }), 'record payments by hand', undefined],
+      [() => clerk.post('/api/v1/clients', { name: 'C', email: 'credit@example.test', password: 'client-password', providerId: 1, creditLimit: '10.00' }), "change a client's credit limit", 'creditLimit'],
+    ];
+    for (const [request, needed, field] of cases) {
+      const refused = await request();
+      expect(refused.status, JSON.stringify(refused.body)).toBe(403);
+      expect(refused.body.error.message).toContain(`Only administrators may ${needed}`);
+      expect(refused.body.error.field).toBe(field);
+    }
+    // Nothing changed: the old password still works, the limit and balance are untouched.
+    expect((await t().anonymous().login('guarded@example.test', 'client-password')).status).toBe(200);
+    expect((await t().admin.get(`/api/v1/clients/${id}`)).body).toMatchObject({ creditLimit: '0.00', balance: '0.00' });
+    // Other fields stay open to every employee.
+    expect((await clerk.patch(`/api/v1/clients/${id}`, { name: 'Renamed' })).status).toBe(200);
+  });
+
+  test('an administrator may; each change is audited with what changed, never the password', async () => {
+    const { answer } = await register('audited@example.test');
+    const id = answer.body.client.id;
+    const admin = t().admin;
+    expect((await admin.patch(`/api/v1/clients/${id}`, { password: 'reset-by-admin-7' })).status).toBe(200);
+    expect((await admin.patch(`/api/v1/clients/${id}`, { creditLimit: '50.00' })).status).toBe(200);
+    expect((await admin.post(`/api/v1/clients/${id}/payments`, { amount: '5.00' })).status).toBe(201);
+    const audit = (await admin.get(`/api/v1/audit?entity=client&entityId=${id}`)).body.items;
+    const byAction = (action: string) => audit.filter((e: { action: string }) => e.action === action);
+    const [limit, password] = byAction('client.update');
+    expect(password.after).toMatchObject({ password: 'changed' });
+    expect(password.before.password).toBeUndefined();
+    expect(limit).toMatchObject({ before: { creditLimit: '0.00' }, after: { creditLimit: '50.00' } });
+    expect(limit.after.password).toBeUndefined();
+    expect(byAction('ledger.payment')[0]).toMatchObject({ actor: { label: ADMIN_EMAIL }, after: { amount: '5.00', kind: 'payment' } });
+    expect(JSON.stringify(audit)).not.toContain('reset-by-admin-7');
   });
 });

@@ -1,5 +1,6 @@
 import type { Actor } from '../../platform/actor.js';
-import type { AuditService } from '../../platform/audit/service.js';
+import { SECRET_CHANGED, type AuditService } from '../../platform/audit/service.js';
+import { requireRight } from '../../platform/auth/rights.js';
 import type { AuthService, Principal, PrincipalSource } from '../../platform/auth/service.js';
 import type { Clock } from '../../platform/clock.js';
 import { hashPassword } from '../../platform/crypto/passwords.js';
@@ -65,6 +66,7 @@ export class ClientService {
   }
 
   async create(input: ClientCreate, actor: Actor): Promise<ClientView> {
+    if (input.creditLimit !== undefined) requireRight(actor, 'client.credit_limit', 'creditLimit');
     const passwordHash = await hashPassword(input.password);
     return this.insert({ ...input, passwordHash }, actor, 'client.create');
   }
@@ -82,10 +84,8 @@ export class ClientService {
   }
 
   async update(id: number, input: ClientPatch, actor: Actor): Promise<ClientView> {
-    if (actor.kind === 'client') {
-      const forbidden = Object.keys(input).find((k) => !SELF_EDITABLE.has(k));
-      if (forbidden) throw new AppError('forbidden', `A client cannot change ${forbidden}`, { field: forbidden });
-    }
+    if (actor.kind === 'client') checkSelfEditable(input);
+    else checkStaffRights(input, actor);
     const passwordHash = input.password ? await hashPassword(input.password) : undefined;
     return this.db.transaction(async (trx) => {
       const before = await this.visible(trx, id, actor);
@@ -103,14 +103,15 @@ export class ClientService {
       }).catch(rethrowDuplicateEmail(input.email));
       // A disabled client or a changed password ends the sessions that were open.
       if (input.enabled === false || passwordHash) await this.auth.endSessionsOf('client', id, trx);
-      const after = (await this.repo.find(trx, id))!;
-      await this.audit.record(trx, actor, 'client.update', 'client', id, toView(before), toView(after));
-      return toView(after);
+      const after = toView((await this.repo.find(trx, id))!);
+      await this.audit.record(trx, actor, 'client.update', 'client', id, toView(before), passwordHash ? { ...after, password: SECRET_CHANGED } : after);
+      return after;
     });
   }
 
   /** An administrator opens the client area as the client ("log in as"); audited. */
   async impersonate(id: number, actor: Actor): Promise<Principal> {
+    requireRight(actor, 'client.impersonate');
     return this.db.transaction(async (trx) => {
       const row = await this.visible(trx, id, actor);
       if (!row.enabled) throw new AppError('conflict', 'The client is disabled', { field: 'id' });
@@ -161,6 +162,17 @@ export class ClientService {
       throw new AppError('conflict', `The e-mail ${email} is already registered`, { field: 'email' });
     }
   }
+}
+
+function checkSelfEditable(input: ClientPatch): void {
+  const forbidden = Object.keys(input).find((k) => !SELF_EDITABLE.has(k));
+  if (forbidden) throw new AppError('forbidden', `A client cannot change ${forbidden}`, { field: forbidden });
+}
+
+/** Whoever sets a client's password can log in as the client: that, like credit, needs a right. */
+function checkStaffRights(input: ClientPatch, actor: Actor): void {
+  if (input.password !== undefined) requireRight(actor, 'client.password', 'password');
+  if (input.creditLimit !== undefined) requireRight(actor, 'client.credit_limit', 'creditLimit');
 }
 
 function rethrowDuplicateEmail(email: string | undefined) {

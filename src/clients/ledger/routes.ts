@@ -35,9 +35,9 @@ export function ledgerRoutes(app: App, ledger: LedgerService, clients: ClientSer
       body: PaymentInput,
       response: { 201: Posted, 200: Posted },
       tags,
-      summary: 'Record a payment (Idempotency-Key honoured; a repeated reference is applied once)',
+      summary: 'Record a payment by hand (right client.payment: administrators; Idempotency-Key honoured; a repeated reference is applied once)',
     },
-    preHandler: app.requireStaff,
+    preHandler: app.requireRight('client.payment'),
   }, async (req, reply) =>
     idempotency.run(req, reply, async () => {
       const client = await clients.get(req.params.id, req.actor);

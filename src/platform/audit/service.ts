@@ -6,13 +6,19 @@ import { offsetOf, type Page, type PageQuery } from '../db/paging.js';
 
 const SECRET_KEY = /pass(word)?|secret|token|authinfo|hash|cookie|key$/i;
 
+/**
+ * What an audit entry says about a secret that was set: `{"password":"changed"}`. The one value a
+ * secret-looking key may keep, so the log shows that a password changed without holding it.
+ */
+export const SECRET_CHANGED = 'changed';
+
 /** Removes secret-looking keys at any depth; an audit entry never holds a password or token. */
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>)
-        .filter(([key]) => !SECRET_KEY.test(key))
+        .filter(([key, v]) => !SECRET_KEY.test(key) || v === SECRET_CHANGED)
         .map(([key, v]) => [key, redactSecrets(v)]),
     );
   }

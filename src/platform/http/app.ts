@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Actor } from '../actor.js';
+import { requireRight, type Right } from '../auth/rights.js';
 import type { AuthService, Principal } from '../auth/service.js';
 import { AppError } from '../errors.js';
 import { negotiateLocale } from '../i18n/localized.js';
@@ -36,6 +37,8 @@ declare module 'fastify' {
     requireAuth: Guard;
     requireStaff: Guard;
     requireAdmin: Guard;
+    /** Logged in and holding the right (see auth/rights.ts); 403 names what is needed. */
+    requireRight(right: Right): Guard;
   }
 }
 
@@ -104,11 +107,19 @@ export async function createHttpApp(deps: HttpDeps): Promise<App> {
       throw new AppError('forbidden', 'Only administrators may do this');
     }
   });
+  const guards = new Set<unknown>([app.requireAuth, app.requireStaff, app.requireAdmin]);
+  app.decorate('requireRight', (right: Right): Guard => {
+    const guard = async (req: FastifyRequest) => {
+      if (req.actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
+      requireRight(req.actor, right);
+    };
+    guards.add(guard);
+    return guard;
+  });
   // Routes name their guard as preHandler; it runs before body validation instead, so a caller who
   // may not call a route at all learns that (401/403) rather than what is wrong with the body.
   app.addHook('onRoute', (route) => {
-    const guards: unknown[] = [app.requireAuth, app.requireStaff, app.requireAdmin];
-    if (guards.includes(route.preHandler)) {
+    if (guards.has(route.preHandler)) {
       route.preValidation = route.preHandler;
       delete route.preHandler;
     }

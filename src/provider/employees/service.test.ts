@@ -254,7 +254,7 @@ describe('Provider → Employees', () => {
     expect(audit.body.items.map((x: { action: string }) => x.action)).toEqual(['employee.delete', 'employee.update', 'employee.create']);
     const [deleted, updated, created] = audit.body.items;
     expect(created).toMatchObject({ actor: { kind: 'employee', label: ADMIN_EMAIL }, before: null, after: { email: e.email, name: 'Audited' } });
-    expect(updated).toMatchObject({ before: { name: 'Audited' }, after: { name: 'Audited 2' } });
+    expect(updated).toMatchObject({ before: { name: 'Audited' }, after: { name: 'Audited 2', password: 'changed' } });
     expect(deleted).toMatchObject({ before: { name: 'Audited 2' }, after: null });
     const text = JSON.stringify(audit.body);
     for (const secret of [PASSWORD, 'secret-password-2', '$argon2', 'passwordHash']) expect(text).not.toContain(secret);

@@ -1,6 +1,6 @@
 import { Referrers, type Referrer } from '../../platform/referrers.js';
 import type { Actor } from '../../platform/actor.js';
-import type { AuditService } from '../../platform/audit/service.js';
+import { SECRET_CHANGED, type AuditService } from '../../platform/audit/service.js';
 import type { AuthService } from '../../platform/auth/service.js';
 import type { Clock } from '../../platform/clock.js';
 import { hashPassword } from '../../platform/crypto/passwords.js';
@@ -119,7 +119,7 @@ export class EmployeeService {
       if (endsSessions) await this.auth.endSessionsOf('employee', id, trx);
 
       const view = await this.viewOf(trx, id);
-      const after = passwordHash !== undefined ? { ...view, credentialsChanged: true } : view;
+      const after = passwordHash !== undefined ? { ...view, password: SECRET_CHANGED } : view;
       await this.audit.record(trx, actor, 'employee.update', 'employee', id, before, after);
       return view;
     });
