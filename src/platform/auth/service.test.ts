@@ -98,6 +98,19 @@ describe('API tokens', () => {
     expect((await integrator.get('/api/v1/datacenters')).status).toBe(401);
   });
 
+  test("a demoted administrator's token loses the administrator's rights with the next request", async () => {
+    await addEmployee('second-admin@example.test', 'second-admin-password', true);
+    const second = await t().loginAs('second-admin@example.test', 'second-admin-password');
+    const integrator = t().anonymous();
+    integrator.bearer = (await second.post('/api/v1/auth/tokens', { name: 'ci' })).body.token;
+    expect((await integrator.get('/api/v1/audit')).status).toBe(200);
+    const id = (await second.get('/api/v1/auth/me')).body.id;
+    expect((await t().admin.patch(`/api/v1/employees/${id}`, { isAdmin: false })).status).toBe(200);
+    expect((await integrator.get('/api/v1/audit')).status).toBe(403);
+    expect((await t().admin.patch(`/api/v1/employees/${id}`, { enabled: false })).status).toBe(200);
+    expect((await integrator.get('/api/v1/datacenters')).status).toBe(401);
+  });
+
   test('a made-up bearer token is 401', async () => {
     const c = t().anonymous();
     c.bearer = 'brt_made_up';

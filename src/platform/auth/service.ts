@@ -14,8 +14,6 @@ const FAILURE_WINDOW_MS = 15 * 60_000;
 export const MAX_FAILURES_PER_EMAIL = 5;
 export const MAX_FAILURES_PER_IP = 20;
 const TOKEN_TOUCH_INTERVAL_MS = 60_000;
-/** Resolved API tokens are kept this long, so an integration's burst of calls costs one look-up. */
-const TOKEN_CACHE_MS = 2000;
 
 /** Someone who can log in. Clients join in the clients area through the same shape. */
 export interface Principal {
@@ -44,7 +42,6 @@ export interface PrincipalSource {
 export class AuthService {
   private readonly repo = new AuthRepository();
   private readonly sources: PrincipalSource[] = [];
-  private readonly tokenCache = new Map<string, { principal: Principal; at: number }>();
 
   constructor(
     private readonly db: Db,
@@ -109,23 +106,18 @@ export class AuthService {
     await this.repo.deleteSession(this.db.kysely, sha256(sessionId));
   }
 
+  /**
+   * Read anew on every request, as sessions are: a demoted, disabled or deleted employee's tokens
+   * lose what they allowed with the next request, in every process (no cache to go stale).
+   */
   async resolveToken(token: string): Promise<Principal | undefined> {
-    const hash = sha256(token);
-    const cached = this.tokenCache.get(hash);
-    if (cached && Date.now() - cached.at < TOKEN_CACHE_MS) return cached.principal;
-    const row = await this.repo.findToken(this.db.kysely, hash);
-    if (!row || !row.enabled) {
-      this.tokenCache.delete(hash);
-      return undefined;
-    }
+    const row = await this.repo.findToken(this.db.kysely, sha256(token));
+    if (!row || !row.enabled) return undefined;
     const now = this.clock.now();
     if (!row.lastUsedAt || now.getTime() - Date.parse(row.lastUsedAt) > TOKEN_TOUCH_INTERVAL_MS) {
       await this.repo.touchToken(this.db.kysely, row.tokenId, now.toISOString());
     }
-    const principal: Principal = { kind: 'employee', id: row.id, email: row.email, name: row.name, isAdmin: !!row.isAdmin, language: row.language };
-    if (this.tokenCache.size > 1000) this.tokenCache.clear();
-    this.tokenCache.set(hash, { principal, at: Date.now() });
-    return principal;
+    return employeePrincipal(row);
   }
 
   async createToken(actor: Actor, name: string) {
@@ -147,7 +139,6 @@ export class AuthService {
   async deleteToken(actor: Actor, id: number): Promise<void> {
     if (actor.kind !== 'employee') throw new AppError('forbidden', 'Only employees have API tokens');
     await this.db.transaction(async (trx) => {
-      this.tokenCache.clear();
       if (!(await this.repo.deleteToken(trx, actor.id, id))) {
         throw new AppError('not_found', `API token ${id} does not exist`, { field: 'id' });
       }
@@ -157,7 +148,6 @@ export class AuthService {
 
   /** Ends every session of a principal: used when an account is disabled or its password changes. */
   async endSessionsOf(principalKind: string, principalId: number, db = this.db.kysely): Promise<void> {
-    this.tokenCache.clear();
     await this.repo.deleteSessionsOf(db, principalKind, principalId);
   }
 
