@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { App } from '../http/app.js';
 import { CSRF_COOKIE, SESSION_COOKIE, setSessionCookies } from '../http/app.js';
+import { IdParams } from '../http/schemas.js';
 import { LoginInput, LoginView, MeView, TokenCreate, TokenCreated, TokenView } from './schemas.js';
 import { toMe, type AuthService } from './service.js';
 
@@ -39,7 +40,7 @@ export function authRoutes(app: App, auth: AuthService): void {
   }, async (req) => ({ items: await auth.listTokens(req.actor) }));
 
   app.delete('/api/v1/auth/tokens/:id', {
-    schema: { params: z.object({ id: z.coerce.number().int().positive() }), response: { 204: z.null() }, tags },
+    schema: { params: IdParams, response: { 204: z.null() }, tags },
     preHandler: app.requireStaff,
   }, async (req, reply) => {
     await auth.deleteToken(req.actor, req.params.id);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PathId } from '../../platform/http/schemas.js';
 import { LOCALE_CODE, LocalizedText } from '../../platform/i18n/localized.js';
 
 const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -67,10 +68,7 @@ export type DepartmentView = z.infer<typeof DepartmentView>;
 export const MemberInput = z.strictObject({ employeeId: Id });
 export type MemberInput = z.infer<typeof MemberInput>;
 
-export const MemberParams = z.object({
-  id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  employeeId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-});
+export const MemberParams = z.object({ id: PathId, employeeId: PathId });
 
 export const MemberView = z.object({
   id: z.number().int(),
