@@ -29,7 +29,7 @@ describe('/_control', () => {
     const created = await control('POST', 'accounts', { username: 'p@example.com', password: 'pw', balance: '25.50', currency: 'RUB' });
     expect(created).toEqual({
       status: 200,
-      json: { username: 'p@example.com', twoFactor: false, allowedIps: null, balance: '25.50', currency: 'RUB' },
+      json: { username: 'p@example.com', twoFactor: false, allowedIps: null, balance: '25.50', currency: 'RUB', otherBalances: {} },
     });
     expect((await billmgr({ func: 'whoami', authinfo: 'p@example.com:pw' })).user.$balance).toBe('25.50');
     await control('POST', 'accounts', { username: 'p@example.com', twoFactor: true });
@@ -63,10 +63,58 @@ describe('/_control', () => {
     expect(json.now).toBe('2026-05-03T01:00:00.000Z');
   });
 
-  test('settings: quirks and key delay', async () => {
+  test('accounts: balances in other currencies are listed by func=subaccount; a bad one is a 400', async () => {
+    const created = await control('POST', 'accounts', { username: 'multi@example.com', password: 'pw', balance: '10.00', otherBalances: { USD: '3.30' } });
+    expect(created.json).toMatchObject({ currency: 'EUR', otherBalances: { USD: '3.30' } });
+    const doc = await billmgr({ func: 'subaccount', authinfo: 'multi@example.com:pw' });
+    expect(doc.elem.map((row: any) => `${row.balance.$} ${row.currency.$}`)).toEqual(['10.00 EUR', '3.30 USD']);
+    expect((await control('POST', 'accounts', { username: 'multi@example.com', otherBalances: { EUR: '1.00' } })).status).toBe(400);
+    expect((await control('POST', 'accounts', { username: 'multi@example.com', otherBalances: { XYZ: '1.00' } })).status).toBe(400);
+  });
+
+  test('settings: the realistic profile by default; quirks and key delay change single settings', async () => {
     const { json } = await control('POST', 'settings', { quirks: { orderIdIn: 'item' }, keyDelay: { reads: 0 } });
-    expect(json.quirks).toMatchObject({ orderIdIn: 'item', expiryIn: 'flat' });
+    expect(json.profile).toBe('realistic');
+    expect(json.quirks).toMatchObject({ orderIdIn: 'item', expiryIn: 'nested', currencyIn: 'subaccount', listRemoteId: false, notFound: 'missed-item' });
     expect(json.keyDelay).toEqual({ reads: 0, ms: 0 });
+  });
+
+  test('settings: a profile resets every quirk to it, then quirks given with it override single ones', async () => {
+    await control('POST', 'settings', { quirks: { orderIdIn: 'item', paths: ['/billmgr'] } });
+    const convenient = await control('POST', 'settings', { profile: 'convenient', quirks: { notFound: 'access' } });
+    expect(convenient.status).toBe(200);
+    expect(convenient.json.profile).toBe('convenient');
+    expect(convenient.json.quirks).toEqual({
+      orderIdIn: 'id',
+      expiryIn: 'flat',
+      currencyIn: 'both',
+      listRemoteId: true,
+      formRemoteId: true,
+      listTariff: 'id',
+      notFound: 'access',
+      editBlanksRemoteId: false,
+      lowBalanceOrder: 'error',
+      paths: ['/billmgr', '/manager/billmgr'],
+    });
+    // It shows on the wire: whoami now states the currency, and an unknown id is refused as access.
+    const auth = { authinfo: 'demo@billrelay.test:demo-password' };
+    expect((await billmgr({ func: 'whoami', ...auth })).user.$currency).toBe('EUR');
+    expect((await billmgr({ func: 'soft.edit', elid: '1', ...auth })).error.$type).toBe('access');
+    const realistic = await control('POST', 'settings', { profile: 'realistic' });
+    expect(realistic.json.quirks).toMatchObject({ currencyIn: 'subaccount', notFound: 'missed-item', paths: ['/billmgr', '/manager/billmgr'] });
+    expect((await billmgr({ func: 'whoami', ...auth })).user.$currency).toBeUndefined();
+    expect((await control('POST', 'settings', { profile: 'friendly' })).status).toBe(400);
+    expect((await control('POST', 'settings', { quirks: { paths: ['billmgr'] } })).status).toBe(400);
+  });
+
+  test('list-filter: saved over HTTP, it narrows func=soft for that account', async () => {
+    const auth = { authinfo: 'demo@billrelay.test:demo-password' };
+    await billmgr({ func: 'soft.order.param', pricelist: '55227', period: '1', ip: '192.0.2.9', skipbasket: 'on', sok: 'ok', ...auth });
+    expect((await billmgr({ func: 'soft', ...auth })).p_elems.$).toBe('1');
+    const saved = await control('POST', 'list-filter', { username: 'demo@billrelay.test', status: '3' });
+    expect(saved).toEqual({ status: 200, json: { username: 'demo@billrelay.test', filter: { status: '3' } } });
+    expect((await billmgr({ func: 'soft', ...auth })).p_elems.$).toBe('0');
+    expect((await control('POST', 'list-filter', { status: '3' })).status).toBe(400);
   });
 
   test('bad input is a 400 with the reason; unknown routes a 404', async () => {

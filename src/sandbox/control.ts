@@ -5,7 +5,10 @@ import { z } from 'zod';
 import { Money } from '../platform/money.js';
 import { FaultInjector, type FaultSpec } from './faults.js';
 import {
+  PROFILES,
   RATES,
+  type ListFilter,
+  type SandboxProfile,
   type CallRecord,
   type Charge,
   type KeyDelay,
@@ -26,6 +29,8 @@ export interface AccountInput {
   balance?: string;
   /** EUR (default), USD or RUB. */
   currency?: string;
+  /** Balances in other currencies the account also holds (sub-accounts), e.g. {"USD": "5.00"}. */
+  otherBalances?: Record<string, string>;
 }
 
 export interface AccountView {
@@ -34,6 +39,7 @@ export interface AccountView {
   allowedIps: string[] | null;
   balance: string;
   currency: string;
+  otherBalances: Record<string, string>;
 }
 
 export interface LicenseView extends Omit<SandboxLicense, 'keyPendingReads' | 'keyReadyAt'> {}
@@ -49,6 +55,7 @@ export interface Inspection {
 }
 
 export interface SandboxSettings {
+  profile?: SandboxProfile;
   keyDelay?: Partial<KeyDelay>;
   quirks?: Partial<Quirks>;
 }
@@ -75,12 +82,19 @@ export class SandboxControl {
     const currency = input.currency ?? existing?.balance.currency ?? 'EUR';
     if (!RATES[currency]) throw new Error(`the sandbox sells in ${Object.keys(RATES).join(', ')}, not ${currency}`);
     const balanceText = input.balance ?? existing?.balance.toString() ?? '0.00';
+    for (const other of Object.keys(input.otherBalances ?? {})) {
+      if (!RATES[other] || other === currency) throw new Error(`another balance must be in one of ${Object.keys(RATES).join(', ')} other than ${currency}, not ${other}`);
+    }
+    const otherBalances = input.otherBalances
+      ? Object.entries(input.otherBalances).map(([code, amount]) => Money.parse(amount, code))
+      : (existing?.otherBalances ?? []);
     const account: SandboxAccount = {
       username: input.username,
       password: input.password ?? existing?.password ?? '',
       twoFactor: input.twoFactor ?? existing?.twoFactor ?? false,
       allowedIps: input.allowedIps === null ? undefined : (input.allowedIps ?? existing?.allowedIps),
       balance: Money.parse(balanceText, currency),
+      otherBalances,
     };
     this.state.accounts.set(account.username, account);
     return accountView(account);
@@ -133,9 +147,19 @@ export class SandboxControl {
     return this.shiftClock(days * 86_400_000);
   }
 
+  /** A profile first resets every quirk to it; quirks given alongside then override single ones. */
   configure(settings: SandboxSettings): void {
+    if (settings.profile) {
+      this.state.profile = settings.profile;
+      Object.assign(this.state.quirks, PROFILES[settings.profile], { paths: [...PROFILES[settings.profile].paths] });
+    }
     Object.assign(this.state.keyDelay, settings.keyDelay);
     Object.assign(this.state.quirks, settings.quirks);
+  }
+
+  /** Saves a list filter for the account, as someone clicking in the upstream's web UI would. */
+  setListFilter(username: string, filter: ListFilter): void {
+    this.state.listFilters.set(username, { ...filter });
   }
 }
 
@@ -146,6 +170,7 @@ function accountView(account: SandboxAccount): AccountView {
     allowedIps: account.allowedIps ?? null,
     balance: account.balance.toString(),
     currency: account.balance.currency,
+    otherBalances: Object.fromEntries(account.otherBalances.map((m) => [m.currency, m.toString()])),
   };
 }
 
@@ -177,17 +202,28 @@ const AccountBody = z.object({
   allowedIps: z.array(z.string()).nullable().optional(),
   balance: z.string().regex(/^-?\d+(\.\d+)?$/).optional(),
   currency: z.string().optional(),
+  otherBalances: z.record(z.string(), z.string().regex(/^-?\d+(\.\d+)?$/)).optional(),
 });
+
+const ListFilterBody = z.object({ username: z.string().min(1), status: z.string().optional(), ip: z.string().optional(), licname: z.string().optional() });
 
 const ClockBody = z.object({ shiftMs: z.number().optional(), shiftDays: z.number().optional() });
 
 const SettingsBody = z.object({
+  profile: z.enum(['realistic', 'convenient']).optional(),
   keyDelay: z.object({ reads: z.number().int().nonnegative(), ms: z.number().int().nonnegative() }).partial().optional(),
   quirks: z
     .object({
       orderIdIn: z.enum(['id', 'item']),
       expiryIn: z.enum(['flat', 'nested']),
-      currencyIn: z.enum(['both', 'whoami', 'pricelist', 'none']),
+      currencyIn: z.enum(['both', 'whoami', 'pricelist', 'subaccount', 'none']),
+      listRemoteId: z.boolean(),
+      formRemoteId: z.boolean(),
+      listTariff: z.enum(['id', 'name']),
+      notFound: z.enum(['missed-elid', 'missed-item', 'access', 'value']),
+      editBlanksRemoteId: z.boolean(),
+      lowBalanceOrder: z.enum(['error', 'unpaid']),
+      paths: z.array(z.string().startsWith('/')),
     })
     .partial()
     .optional(),
@@ -217,8 +253,13 @@ const ROUTES: Record<string, Route> = {
   },
   'POST /_control/settings': (control, body) => {
     const parsed = SettingsBody.parse(body);
-    control.configure({ keyDelay: stripUndefined(parsed.keyDelay ?? {}), quirks: stripUndefined(parsed.quirks ?? {}) });
-    return { status: 200, body: { keyDelay: control.state.keyDelay, quirks: control.state.quirks } };
+    control.configure({ profile: parsed.profile, keyDelay: stripUndefined(parsed.keyDelay ?? {}), quirks: stripUndefined(parsed.quirks ?? {}) });
+    return { status: 200, body: { profile: control.state.profile, keyDelay: control.state.keyDelay, quirks: control.state.quirks } };
+  },
+  'POST /_control/list-filter': (control, body) => {
+    const { username, ...filter } = ListFilterBody.parse(body);
+    control.setListFilter(username, stripUndefined(filter));
+    return { status: 200, body: { username, filter } };
   },
 };
 

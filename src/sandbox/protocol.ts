@@ -11,6 +11,7 @@ import {
   EDITION_RANK,
   TRIAL_DAYS,
   priceIn,
+  type ListFilter,
   type SandboxAccount,
   type SandboxLicense,
   type SandboxState,
@@ -69,6 +70,8 @@ const HANDLERS: Record<string, Handler> = {
   'soft.suspend': suspend,
   'soft.resume': resume,
   'soft.delete': remove,
+  'soft.filter': filter,
+  subaccount,
   soft: list,
 };
 
@@ -170,8 +173,19 @@ function assertIpFree(call: Call, ip: string, tariff: SandboxTariff, exceptId: s
   }
 }
 
+/** An unknown elid, refused in the shape the profile says (the real one is not documented). */
 function notFound(call: Call, id: string): SandboxError {
-  return new SandboxError('missed', 'elid', t(call, `The object '${id}' was not found`, `Объект '${id}' не найден`));
+  const message = t(call, `The object '${id}' was not found`, `Объект '${id}' не найден`);
+  switch (call.state.quirks.notFound) {
+    case 'missed-elid':
+      return new SandboxError('missed', 'elid', message);
+    case 'missed-item':
+      return new SandboxError('missed', 'item', message);
+    case 'access':
+      return new SandboxError('access', 'item', t(call, 'Insufficient privileges to access this object', 'Недостаточно прав для доступа к объекту'));
+    case 'value':
+      return invalid(call, 'elid', 'Id', id);
+  }
 }
 
 /** The caller's license by elid; deleted ones only where `allowDeleted` (reads, repeated deletes). */
@@ -223,6 +237,19 @@ const ok = (value: Json = {}) => ({ ok: value });
 // ---------------------------------------------------------------------------------------------
 // Functions
 
+/** The account's balances per currency; the only place the realistic profile states the currency. */
+function subaccount(call: Call, account: SandboxAccount): Json {
+  if (!['both', 'subaccount'].includes(call.state.quirks.currencyIn)) {
+    throw new SandboxError('missed', 'func', t(call, `Function '${call.func}' not found`, `Функция '${call.func}' не найдена`));
+  }
+  const rows = [account.balance, ...account.otherBalances].map((balance, i) => ({
+    id: txt(accountIndex(call.state, account) * 100 + i),
+    currency: txt(balance.currency),
+    balance: txt(balance.toString()),
+  }));
+  return { elem: listShape(rows), p_elems: txt(rows.length) };
+}
+
 function whoami(call: Call, account: SandboxAccount): Json {
   const showCurrency = ['both', 'whoami'].includes(call.state.quirks.currencyIn);
   const user: Json = {
@@ -256,11 +283,17 @@ function priceListExport(call: Call, account: SandboxAccount): Json {
   const currency = account.balance.currency;
   const withCurrency = ['both', 'pricelist'].includes(call.state.quirks.currencyIn);
   const itemtype = call.params.itemtype;
-  const tariffs = itemtype && itemtype !== 'soft' ? [] : call.state.tariffs;
+  const onlyAvailable = call.params.onlyavailable === 'on';
+  const tariffs = itemtype && itemtype !== 'soft' ? [] : call.state.tariffs.filter((t) => !onlyAvailable || t.active !== false);
+  const flag = (on: boolean | undefined) => txt(on ? 'on' : 'off');
   const rows = tariffs.map((tariff) => ({
     id: txt(tariff.id),
     name: txt(tariff.name),
     itemtype: txt('soft'),
+    active: flag(tariff.active !== false),
+    // Written bare, the other form an export may use; the client must read both.
+    hideinorder: tariff.hideinorder ? 'on' : 'off',
+    archived: flag(tariff.archived),
     price: { period: listShape(tariff.periods.map((p) => exportPeriod(p, currency, withCurrency))) },
   }));
   return { pricelist: listShape(rows) };
@@ -277,6 +310,7 @@ function order(call: Call, account: SandboxAccount): Json {
   const tariff = requireTariff(call);
   const period = requirePeriod(call, tariff);
   const ip = requireIp(call);
+  if (tariff.archived || tariff.active === false) throw invalid(call, 'pricelist', 'Tariff plan', tariff.id);
   if (!submitted(call)) return { pricelist: txt(tariff.id), period: txt(period.months), ip: txt(ip) };
   if (call.params.skipbasket !== 'on') {
     throw new SandboxError('value', 'skipbasket', t(call, 'The sandbox only sells with skipbasket=on', 'Песочница продаёт только с skipbasket=on'));
@@ -284,6 +318,7 @@ function order(call: Call, account: SandboxAccount): Json {
   assertIpFree(call, ip, tariff, null);
   const id = String(call.state.nextLicenseId);
   const cost = priceIn(period.eur, account.balance.currency);
+  if (call.state.quirks.lowBalanceOrder === 'unpaid' && account.balance.lessThan(cost)) return unpaidOrder(call, account, tariff, period.months, ip, id);
   charge(call, account, cost, id);
   call.state.nextLicenseId += 1;
   call.state.licenses.push(newLicense(call, account, tariff, period.months, ip, id));
@@ -298,6 +333,16 @@ function order(call: Call, account: SandboxAccount): Json {
     currency: cost.currency,
     at: call.now.toISOString(),
   });
+  return call.state.quirks.orderIdIn === 'item' ? { ok: {}, item: { $id: id } } : { ok: {}, id: txt(id) };
+}
+
+/** Accepted but not paid: the license stays "ordered" without a key, and nothing is bought. */
+function unpaidOrder(call: Call, account: SandboxAccount, tariff: SandboxTariff, months: number, ip: string, id: string): Json {
+  call.state.nextLicenseId += 1;
+  const license = newLicense(call, account, tariff, months, ip, id);
+  license.status = 1;
+  license.keyPendingReads = Number.POSITIVE_INFINITY;
+  call.state.licenses.push(license);
   return call.state.quirks.orderIdIn === 'item' ? { ok: {}, item: { $id: id } } : { ok: {}, id: txt(id) };
 }
 
@@ -345,7 +390,7 @@ function licenseForm(call: Call, license: SandboxLicense): Json {
     status: txt(license.status),
     createdate: txt(license.createdate),
     expiredate: txt(license.expiredate),
-    remoteid: license.remoteid ? txt(license.remoteid) : {},
+    ...(call.state.quirks.formRemoteId ? { remoteid: license.remoteid ? txt(license.remoteid) : {} } : {}),
     autoprolong: txt(license.autoprolong ?? 'null'),
     // Form furniture the real upstream sends too; clients must ignore it.
     metadata: { $name: 'soft.edit', $type: 'form', form: { field: [{ $name: 'ip' }, { $name: 'licname' }] } },
@@ -368,6 +413,8 @@ function edit(call: Call, account: SandboxAccount): Json {
     license.ip = ip;
   }
   if (call.params.licname !== undefined) license.licname = call.params.licname;
+  if (call.params.remoteid !== undefined) license.remoteid = call.params.remoteid || null;
+  else if (call.state.quirks.editBlanksRemoteId) license.remoteid = null;
   return ok({ $: 'ok' });
 }
 
@@ -453,22 +500,45 @@ function remove(call: Call, account: SandboxAccount): Json {
 }
 
 function list(call: Call, account: SandboxAccount): Json {
-  const own = call.state.licenses.filter((l) => l.owner === account.username);
+  const saved = call.state.listFilters.get(account.username) ?? {};
+  const own = call.state.licenses.filter((l) => l.owner === account.username && matchesFilter(l, saved));
   const size = positiveInt(call.params.p_cnt) ?? Math.max(own.length, 1);
   const page = positiveInt(call.params.p_num) ?? 1;
-  const rows = own.slice((page - 1) * size, page * size).map(listRow);
+  const rows = own.slice((page - 1) * size, page * size).map((l) => listRow(call, l));
   return { elem: listShape(rows), p_elems: txt(own.length), p_num: txt(page), p_cnt: txt(size) };
 }
 
-function listRow(license: SandboxLicense): Json {
+function matchesFilter(license: SandboxLicense, filter: ListFilter): boolean {
+  if (filter.status && String(license.status) !== filter.status) return false;
+  if (filter.ip && !license.ip.includes(filter.ip)) return false;
+  if (filter.licname && !license.licname.includes(filter.licname)) return false;
+  return true;
+}
+
+/**
+ * `soft.filter`: without sok the saved filter as a form; with sok=ok the submitted form replaces it
+ * (fields not sent are cleared, as a submitted form does), so an empty submit shows every row again.
+ */
+function filter(call: Call, account: SandboxAccount): Json {
+  const current = call.state.listFilters.get(account.username) ?? {};
+  if (!submitted(call)) return { status: txt(current.status ?? ''), ip: txt(current.ip ?? ''), licname: txt(current.licname ?? '') };
+  const next: ListFilter = {};
+  for (const field of ['status', 'ip', 'licname'] as const) if (call.params[field]) next[field] = call.params[field];
+  call.state.listFilters.set(account.username, next);
+  return ok();
+}
+
+function listRow(call: Call, license: SandboxLicense): Json {
+  const { quirks } = call.state;
+  const tariff = tariffOf(call.state, license);
   return {
     id: txt(license.id),
     licname: license.licname ? txt(license.licname) : {},
     ip: txt(license.ip),
     status: txt(license.status),
     expiredate: txt(license.expiredate),
-    pricelist: txt(license.pricelist),
-    remoteid: license.remoteid ? txt(license.remoteid) : {},
+    pricelist: txt(quirks.listTariff === 'name' ? tariff.name : license.pricelist),
+    ...(quirks.listRemoteId ? { remoteid: license.remoteid ? txt(license.remoteid) : {} } : {}),
   };
 }
 

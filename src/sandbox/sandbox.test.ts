@@ -1,5 +1,6 @@
 // The simulator's behaviour, spoken to in raw protocol over HTTP (no client in between), so the
-// quirks it must reproduce are visible as they are on the wire.
+// quirks it must reproduce are visible as they are on the wire. The default profile is `realistic`;
+// where `convenient` answers differently, both are shown.
 
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from './index.js';
@@ -17,9 +18,15 @@ async function start(options: SandboxOptions = {}): Promise<void> {
 beforeEach(() => start());
 afterEach(() => sandbox.close());
 
-async function call(params: Record<string, string | number>, authinfo = AUTH): Promise<Doc> {
+/** A fresh sandbox with other options (a profile, quirks) for one test. */
+async function restart(options: SandboxOptions): Promise<void> {
+  await sandbox.close();
+  await start(options);
+}
+
+async function call(params: Record<string, string | number>, authinfo = AUTH, path = '/billmgr'): Promise<Doc> {
   const form = new URLSearchParams({ out: 'json', authinfo, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])) });
-  const response = await fetch(`${sandbox.url}/billmgr`, { method: 'POST', body: form });
+  const response = await fetch(`${sandbox.url}${path}`, { method: 'POST', body: form });
   expect(response.status).toBe(200);
   return ((await response.json()) as { doc: Doc }).doc;
 }
@@ -40,9 +47,38 @@ const license = (id: string) => sandbox.control.licenses().find((l) => l.id === 
 describe('wire format', () => {
   test('numbers and dates are strings; attributes are $-keys; errors come with HTTP 200', async () => {
     const who = await call({ func: 'whoami' });
-    expect(who.user).toMatchObject({ $name: 'demo@billrelay.test', $balance: '1000.00', $currency: 'EUR' });
+    expect(who.user).toMatchObject({ $name: 'demo@billrelay.test', $balance: '1000.00' });
     const error = await call({ func: 'whoami' }, 'demo@billrelay.test:wrong');
     expect(error.error).toMatchObject({ $type: 'auth', msg: { $: 'Invalid username or password' } });
+  });
+
+  test('realistic: whoami states no currency; func=subaccount does, one row per balance', async () => {
+    expect((await call({ func: 'whoami' })).user.$currency).toBeUndefined();
+    expect(await call({ func: 'subaccount' })).toMatchObject({ elem: { currency: { $: 'EUR' }, balance: { $: '1000.00' } }, p_elems: { $: '1' } });
+    sandbox.control.upsertAccount({ username: 'demo@billrelay.test', otherBalances: { USD: '5.50' } });
+    const two = await call({ func: 'subaccount' });
+    expect(two.elem.map((row: Doc) => [row.currency.$, row.balance.$])).toEqual([['EUR', '1000.00'], ['USD', '5.50']]);
+  });
+
+  test('convenient: whoami states the currency too', async () => {
+    await restart({ profile: 'convenient' });
+    expect((await call({ func: 'whoami' })).user).toMatchObject({ $balance: '1000.00', $currency: 'EUR' });
+  });
+
+  test('currency nowhere: neither whoami, nor subaccount (an unknown function), nor the price list', async () => {
+    sandbox.control.configure({ quirks: { currencyIn: 'none' } });
+    expect((await call({ func: 'whoami' })).user.$currency).toBeUndefined();
+    expect((await call({ func: 'subaccount' })).error).toMatchObject({ $type: 'missed', $object: 'func' });
+    expect(JSON.stringify((await call({ func: 'pricelist.export' })).pricelist)).not.toContain('currency');
+  });
+
+  test('the BILLmanager answers only at the paths the profile gives; elsewhere an nginx 404', async () => {
+    expect((await call({ func: 'whoami' }, AUTH, '/manager/billmgr')).user.$balance).toBe('1000.00');
+    sandbox.control.configure({ quirks: { paths: ['/manager/billmgr'] } });
+    const response = await fetch(`${sandbox.url}/billmgr`, { method: 'POST', body: new URLSearchParams({ func: 'whoami', out: 'json', authinfo: AUTH }) });
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('404 Not Found');
+    expect((await call({ func: 'whoami' }, AUTH, '/manager/billmgr')).user.$balance).toBe('1000.00');
   });
 
   test('GET with a query string works like POST', async () => {
@@ -50,13 +86,27 @@ describe('wire format', () => {
     expect(((await response.json()) as { doc: Doc }).doc.user.$balance).toBe('1000.00');
   });
 
-  test('the list has no elem when empty, one object for one row, an array for more, and p_elems', async () => {
+  test('realistic: list rows carry no remoteid and the tariff\'s name; the form no remoteid either', async () => {
+    const id = await buy();
+    const { elem } = await call({ func: 'soft' });
+    expect(elem).toMatchObject({ id: { $: id }, ip: { $: '198.51.100.7' }, status: { $: '2' }, pricelist: { $: 'ispmanager 6 lite' } });
+    expect(elem.remoteid).toBeUndefined();
+    const form = await call({ func: 'soft.edit', elid: id });
+    expect(form.pricelist).toEqual({ $: '55227' });
+    expect(form.remoteid).toBeUndefined();
+    // The sandbox still knows it: only the answers leave it out.
+    expect(license(id).remoteid).toBe('l1');
+  });
+
+  test('convenient: the list has no elem when empty, one object for one row, an array for more, and p_elems', async () => {
+    await restart({ profile: 'convenient' });
     expect(await call({ func: 'soft' })).toMatchObject({ p_elems: { $: '0' } });
     expect((await call({ func: 'soft' })).elem).toBeUndefined();
     await buy();
     const one = await call({ func: 'soft' });
     expect(Array.isArray(one.elem)).toBe(false);
-    expect(one.elem).toMatchObject({ ip: { $: '198.51.100.7' }, status: { $: '2' }, remoteid: { $: 'l1' } });
+    expect(one.elem).toMatchObject({ ip: { $: '198.51.100.7' }, status: { $: '2' }, remoteid: { $: 'l1' }, pricelist: { $: '55227' } });
+    expect((await call({ func: 'soft.edit', elid: one.elem.id.$ })).remoteid).toEqual({ $: 'l1' });
     await buy({ ip: '198.51.100.8' });
     await buy({ ip: '198.51.100.9' });
     const page2 = await call({ func: 'soft', p_num: 2, p_cnt: 2 });
@@ -102,6 +152,27 @@ describe('buying', () => {
     expect(doc.error.msg.$).toMatch(/Insufficient funds/);
     expect(sandbox.control.purchases()).toHaveLength(0);
     expect(balance()).toBe('59.99');
+  });
+
+  test('lowBalanceOrder unpaid: too little balance leaves an unpaid license, status 1 and no key, and buys nothing', async () => {
+    sandbox.control.configure({ quirks: { lowBalanceOrder: 'unpaid' } });
+    sandbox.control.upsertAccount({ username: 'demo@billrelay.test', balance: '59.99' });
+    const doc = await call(orderParams());
+    expect(doc.error).toBeUndefined();
+    const id = doc.id.$ as string;
+    expect(license(id)).toMatchObject({ status: 1, remoteid: 'l1' });
+    for (let i = 0; i < 3; i++) {
+      const form = await call({ func: 'soft.edit', elid: id });
+      expect(form.status).toEqual({ $: '1' });
+      expect(form.lickey).toEqual({});
+    }
+    expect(sandbox.control.purchases()).toHaveLength(0);
+    expect(sandbox.control.charges()).toHaveLength(0);
+    expect(balance()).toBe('59.99');
+    // With enough balance the same quirk sells as usual.
+    sandbox.control.upsertAccount({ username: 'demo@billrelay.test', balance: '100.00' });
+    expect(license(await buy({ ip: '198.51.100.8', remoteid: 'l2' })).status).toBe(2);
+    expect(sandbox.control.purchases()).toHaveLength(1);
   });
 
   test('one license per IP per edition; another edition may share the IP; deletion frees it', async () => {
@@ -156,11 +227,12 @@ describe('the license key', () => {
 });
 
 describe('renewal', () => {
-  test('an active license renews from its expiry and is charged', async () => {
+  test('realistic: an active license renews from its expiry, is charged, and the new expiry comes nested', async () => {
     const id = await buy({ period: 1 });
     const doc = await call({ func: 'service.prolong', elid: id, period: 1, sok: 'ok' });
     // 2026-01-31 + 1 month = 2026-02-28; + 1 month = 2026-03-28.
-    expect(doc.newexpiredate.$).toBe('2026-03-28');
+    expect(doc.doc.newexpiredate.$).toBe('2026-03-28');
+    expect(doc.newexpiredate).toBeUndefined();
     expect(balance()).toBe('988.00');
     expect(sandbox.control.charges()).toHaveLength(2);
   });
@@ -172,7 +244,7 @@ describe('renewal', () => {
     await call({ func: 'whoami' });
     expect(license(id)).toMatchObject({ status: 3, suspendedBy: 'expiry' });
     const doc = await call({ func: 'service.prolong', elid: id, period: 1, sok: 'ok' });
-    expect(doc.newexpiredate.$).toBe('2026-04-12');
+    expect(doc.doc.newexpiredate.$).toBe('2026-04-12');
     expect(license(id).status).toBe(2);
   });
 
@@ -201,12 +273,12 @@ describe('renewal', () => {
     expect(license(id).expiredate).toBe('2026-02-28');
   });
 
-  test('the nested expiry quirk answers doc.doc.newexpiredate', async () => {
-    sandbox.control.configure({ quirks: { expiryIn: 'nested' } });
+  test('convenient: the new expiry comes flat in doc.newexpiredate', async () => {
+    await restart({ profile: 'convenient' });
     const id = await buy({ period: 1 });
     const doc = await call({ func: 'service.prolong', elid: id, period: 1, sok: 'ok' });
-    expect(doc.doc.newexpiredate.$).toBe('2026-03-28');
-    expect(doc.newexpiredate).toBeUndefined();
+    expect(doc.newexpiredate.$).toBe('2026-03-28');
+    expect(doc.doc).toBeUndefined();
   });
 });
 
@@ -229,12 +301,111 @@ describe('edition changes', () => {
   });
 });
 
-describe('ownership', () => {
-  test('another account sees neither the licenses nor can it act on them', async () => {
+describe('ownership and unknown licenses', () => {
+  test('another account sees neither the licenses nor can it act on them: missed/item, as for any unknown id', async () => {
     const id = await buy();
     sandbox.control.upsertAccount({ username: 'other@example.com', password: 'pw', balance: '10.00' });
     expect((await call({ func: 'soft' }, 'other@example.com:pw')).elem).toBeUndefined();
-    expect((await call({ func: 'soft.suspend', elid: id }, 'other@example.com:pw')).error).toMatchObject({ $type: 'missed', $object: 'elid' });
+    expect((await call({ func: 'soft.suspend', elid: id }, 'other@example.com:pw')).error).toMatchObject({ $type: 'missed', $object: 'item' });
+    expect((await call({ func: 'soft.edit', elid: '999' })).error).toMatchObject({ $type: 'missed', $object: 'item' });
+  });
+
+  test('convenient: an unknown id is missed/elid', async () => {
+    await restart({ profile: 'convenient' });
+    expect((await call({ func: 'soft.edit', elid: '999' })).error).toMatchObject({ $type: 'missed', $object: 'elid' });
+  });
+
+  test.each([
+    ['missed-elid', { $type: 'missed', $object: 'elid' }],
+    ['missed-item', { $type: 'missed', $object: 'item' }],
+    ['access', { $type: 'access', $object: 'item' }],
+    ['value', { $type: 'value', $object: 'elid' }],
+  ] as const)('the notFound quirk %s refuses an unknown id as %j, reads and writes alike', async (notFound, shape) => {
+    sandbox.control.configure({ quirks: { notFound } });
+    expect((await call({ func: 'soft.edit', elid: '999' })).error).toMatchObject(shape);
+    expect((await call({ func: 'soft.resume', elid: '999' })).error).toMatchObject(shape);
+    // A known one is still answered.
+    const id = await buy();
+    expect((await call({ func: 'soft.edit', elid: id })).error).toBeUndefined();
+  });
+
+  test('a deleted license can still be read, but not acted on', async () => {
+    const id = await buy();
+    await call({ func: 'soft.delete', elid: id, sok: 'ok' });
+    expect((await call({ func: 'soft.edit', elid: id })).status).toEqual({ $: '4' });
+    expect((await call({ func: 'soft.suspend', elid: id })).error).toMatchObject({ $type: 'missed', $object: 'item' });
+  });
+});
+
+describe('soft.edit submits', () => {
+  test('realistic: a submit without remoteid blanks the stored one; sending it again keeps it', async () => {
+    const id = await buy();
+    await call({ func: 'soft.edit', elid: id, ip: '198.51.100.9', licname: 'web1', remoteid: 'l1', sok: 'ok' });
+    expect(license(id)).toMatchObject({ ip: '198.51.100.9', remoteid: 'l1' });
+    await call({ func: 'soft.edit', elid: id, ip: '198.51.100.10', licname: 'web1', sok: 'ok' });
+    expect(license(id)).toMatchObject({ ip: '198.51.100.10', remoteid: null });
+  });
+
+  test('convenient: a submit without remoteid leaves it alone', async () => {
+    await restart({ profile: 'convenient' });
+    const id = await buy();
+    await call({ func: 'soft.edit', elid: id, licname: 'renamed', sok: 'ok' });
+    expect(license(id)).toMatchObject({ licname: 'renamed', remoteid: 'l1' });
+  });
+});
+
+describe('the list filter saved in the web UI', () => {
+  test('hides rows from func=soft until an empty soft.filter submit clears it', async () => {
+    const active = await buy();
+    const suspended = await buy({ ip: '198.51.100.8', remoteid: 'l2' });
+    await call({ func: 'soft.suspend', elid: suspended });
+    sandbox.control.setListFilter('demo@billrelay.test', { status: '2' });
+    const filtered = await call({ func: 'soft' });
+    expect(filtered).toMatchObject({ p_elems: { $: '1' }, elem: { id: { $: active } } });
+    // The form shows what is saved; a submit with every field empty replaces it with nothing.
+    expect((await call({ func: 'soft.filter' })).status).toEqual({ $: '2' });
+    expect((await call({ func: 'soft.filter', status: '', ip: '', licname: '', sok: 'ok' })).ok).toBeDefined();
+    const all = await call({ func: 'soft' });
+    expect(all.p_elems).toEqual({ $: '2' });
+    expect(all.elem.map((row: Doc) => row.id.$)).toEqual([active, suspended]);
+  });
+
+  test('a filter is per account, and /_control/list-filter sets it over HTTP', async () => {
+    await buy();
+    sandbox.control.upsertAccount({ username: 'other@example.com', password: 'pw', balance: '100.00' });
+    const response = await fetch(`${sandbox.url}/_control/list-filter`, { method: 'POST', body: JSON.stringify({ username: 'demo@billrelay.test', ip: '203.0.113.' }) });
+    expect(response.status).toBe(200);
+    expect((await call({ func: 'soft' })).p_elems).toEqual({ $: '0' });
+    expect((await call({ func: 'soft.filter' }, 'other@example.com:pw')).ip).toEqual({ $: '' });
+  });
+});
+
+describe('the price list', () => {
+  test('rows carry active, hideinorder and archived; onlyavailable=on still sends hidden and archived ones', async () => {
+    const rows = async (extra: Record<string, string> = {}) => {
+      const { pricelist } = await call({ func: 'pricelist.export', itemtype: 'soft', ...extra });
+      return (pricelist as Doc[]).map((row) => [row.id.$, row.active.$, typeof row.hideinorder === 'string' ? row.hideinorder : row.hideinorder.$, row.archived.$]);
+    };
+    const expected = [
+      ['55227', 'on', 'off', 'off'],
+      ['55228', 'on', 'off', 'off'],
+      ['55229', 'on', 'off', 'off'],
+      ['55239', 'on', 'off', 'off'],
+      ['41052', 'on', 'off', 'on'],
+      ['55240', 'on', 'on', 'off'],
+    ];
+    expect(await rows()).toEqual(expected);
+    expect(await rows({ onlyavailable: 'on' })).toEqual(expected);
+  });
+
+  test('onlyavailable=on leaves out an inactive tariff; an archived one cannot be ordered', async () => {
+    sandbox.state.tariffs.push({ id: '50001', name: 'withdrawn', edition: 'lite', active: false, periods: [{ months: 1, eur: '1.00' }] });
+    const ids = async (extra: Record<string, string> = {}) =>
+      ((await call({ func: 'pricelist.export', ...extra })).pricelist as Doc[]).map((row) => row.id.$);
+    expect(await ids()).toContain('50001');
+    expect(await ids({ onlyavailable: 'on' })).not.toContain('50001');
+    expect((await call(orderParams({ pricelist: '41052', period: 12 }))).error).toMatchObject({ $type: 'value', $object: 'pricelist' });
+    expect(sandbox.control.purchases()).toHaveLength(0);
   });
 });
 

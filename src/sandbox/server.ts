@@ -8,7 +8,7 @@ import { SandboxControl, handleControl, type AccountInput } from './control.js';
 import { FaultInjector, type Fault } from './faults.js';
 import { seededRandom } from './prng.js';
 import { SandboxError, answer, type Call, type Json, type Lang } from './protocol.js';
-import { createState, type CallRecord, type KeyDelay, type Quirks, type SandboxState } from './state.js';
+import { createState, type CallRecord, type KeyDelay, type Quirks, type SandboxProfile, type SandboxState } from './state.js';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
@@ -18,6 +18,8 @@ export interface SandboxOptions {
   seed?: number;
   /** The sandbox clock before any /_control/clock shift; defaults to the system clock. */
   now?: () => Date;
+  /** `realistic` (default): the upstream as public evidence shows it; `convenient`: the first, friendlier reading. */
+  profile?: SandboxProfile;
   /** Currency of the demo account. */
   currency?: string;
   keyDelay?: Partial<KeyDelay>;
@@ -90,7 +92,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: Context): P
     const result = handleControl(ctx.control, req.method ?? 'GET', url.pathname, body);
     return send(res, result.status, 'application/json', JSON.stringify(result.body));
   }
-  if (url.pathname === '/billmgr' || url.pathname === '/manager/billmgr') return billmgr(req, res, url, body, ctx);
+  if (ctx.state.quirks.paths.includes(url.pathname)) return billmgr(req, res, url, body, ctx);
   send(res, 404, 'text/html', '<html><body><h1>404 Not Found</h1></body></html>');
 }
 
