@@ -94,9 +94,17 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     await expect.poll(() => wizard.getByRole('alert').innerText()).toMatch(/two-factor/i);
     expect(await wizard.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
 
+    // An upstream that does not tell the account currency: the wizard asks for it.
+    upstream.control.configure({ quirks: { currencyIn: 'none' } });
     await wizard.getByLabel('Username *').fill('partner');
     await wizard.getByRole('button', { name: 'Check connection' }).click();
+    await expect.poll(() => wizard.getByRole('alert').innerText()).toMatch(/choose the currency/);
+    await wizard.getByLabel('Currency *').fill('eur');
+    await wizard.getByRole('button', { name: 'Check connection' }).click();
     await expect.poll(() => wizard.getByRole('status').innerText()).toContain('Connection works: balance 250.00 EUR');
+    upstream.control.configure({ profile: 'realistic' });
+    // The address without a path became the one that answered.
+    expect(await url.inputValue()).toBe(`${upstream.url}/billmgr`);
     expect(await wizard.getByLabel('Password *').getAttribute('type')).toBe('password');
     expect(await page.content()).not.toContain(PASSWORD);
     await page.mouse.move(0, 0);
@@ -120,7 +128,7 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     await expect.poll(moduleRows).toEqual(['1\tispmanager EU\tBILLmanager\tenabled\t250.00 EUR\t100.00 EUR\tFrankfurt\t—\t▲▼Disable']);
     expect(await page.content()).not.toContain(PASSWORD);
     const [stored] = (await server.admin.get('/api/v1/processing-modules')).body.items;
-    expect(stored).toMatchObject({ name: { en: 'ispmanager EU', ru: 'ispmanager ЕС' }, connection: { url: upstream.url, username: 'partner' } });
+    expect(stored).toMatchObject({ name: { en: 'ispmanager EU', ru: 'ispmanager ЕС' }, connection: { url: `${upstream.url}/billmgr`, username: 'partner', currency: 'EUR' } });
 
     // Disable and enable again; a second (manual) module moves above it.
     await page.getByRole('button', { name: 'Disable ispmanager EU' }).click();

@@ -54,7 +54,7 @@ export interface ProcessingModule {
   datacenter: Ref | null;
   department: Ref | null;
   sort: number;
-  connection: { url: string; username: string } | null;
+  connection: { url: string; username: string; currency?: string | null } | null;
   currency: string | null;
   minimalBalance: string | null;
   balance: string | null;
@@ -80,6 +80,8 @@ export interface ConnectionCheck {
   balance: string;
   currency: string;
   account: string;
+  /** The URL that answered (with the path found when none was given). */
+  url: string;
 }
 
 export interface Department {
@@ -135,6 +137,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -187,9 +190,9 @@ export async function request<T>(method: string, path: string, body?: unknown): 
     /* not JSON */
   }
   if (!res.ok) {
-    const error = (parsed as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
+    const error = (parsed as { error?: { code?: string; message?: string; field?: string; details?: Record<string, unknown> } } | null)?.error;
     if (res.status === 401 && path !== '/auth/login') onUnauthorized();
-    throw new ApiError(res.status, error?.code ?? 'http', error?.message ?? `${res.status} ${res.statusText}`, error?.field);
+    throw new ApiError(res.status, error?.code ?? 'http', error?.message ?? `${res.status} ${res.statusText}`, error?.field, error?.details);
   }
   return parsed as T;
 }

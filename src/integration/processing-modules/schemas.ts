@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LocalizedText } from '../../platform/i18n/localized.js';
+import { isCurrency } from '../../platform/money.js';
 import { MODULE_TYPES } from './drivers/index.js';
 
 export const DEFAULT_UPSTREAM_URL = 'https://api-eu.ispmanager.com';
@@ -19,15 +20,30 @@ const HttpUrl = z
 
 const Username = z.string().trim().min(1).max(200);
 const Password = z.string().min(1).max(500);
+/** The administrator's answer where the upstream does not say which currency the account is in. */
+const Currency = z
+  .string()
+  .trim()
+  .regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code of 3 capital letters, such as "EUR"')
+  .refine(isCurrency, 'not a known ISO 4217 currency code');
 
 export const ConnectionInput = z.strictObject({
   url: HttpUrl.default(DEFAULT_UPSTREAM_URL),
   username: Username,
   password: Password,
+  currency: Currency.optional(),
 });
 
-/** Only what changes; the rest stays as stored (no defaults here, or an edit would reset the URL). */
-const ConnectionPatch = z.strictObject({ url: HttpUrl.optional(), username: Username.optional(), password: Password.optional() });
+/**
+ * Only what changes; the rest stays as stored (no defaults here, or an edit would reset the URL).
+ * A new URL or username needs the password again; `currency: null` forgets the chosen currency.
+ */
+const ConnectionPatch = z.strictObject({
+  url: HttpUrl.optional(),
+  username: Username.optional(),
+  password: Password.optional(),
+  currency: Currency.nullable().optional(),
+});
 
 const Decimal = z.string().trim().regex(/^\d{1,12}(\.\d{1,3})?$/, 'a decimal amount such as "100.00"');
 
@@ -36,7 +52,13 @@ export const CheckConnectionInput = z.strictObject({
   connection: ConnectionInput,
 });
 
-export const ConnectionCheckView = z.object({ balance: z.string(), currency: z.string(), account: z.string() });
+export const ConnectionCheckView = z.object({
+  balance: z.string(),
+  currency: z.string(),
+  account: z.string(),
+  /** The URL that answered, with the path found when the given one had none: the one the module keeps. */
+  url: z.string(),
+});
 
 export const ModuleCreate = z.strictObject({
   productType: z.enum(PRODUCT_TYPES),
@@ -80,7 +102,7 @@ export const ModuleView = z.object({
   department: Ref,
   sort: z.number().int(),
   operationLimit: z.number().int().nullable(),
-  connection: z.object({ url: z.string(), username: z.string() }).nullable(),
+  connection: z.object({ url: z.string(), username: z.string(), currency: z.string().nullable().optional() }).nullable(),
   currency: z.string().nullable(),
   minimalBalance: z.string().nullable(),
   balance: z.string().nullable(),

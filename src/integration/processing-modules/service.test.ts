@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startSandbox, type Sandbox } from '../../sandbox/index.js';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { Sandbox } from '../../sandbox/index.js';
+import { startUpstream } from '../../../test/support/upstream.js';
 import { useBillrelay } from '../../../test/support/billrelay.js';
 
 const PASSWORD = 'Upstream-Secret-9f3k';
@@ -8,16 +9,22 @@ const t = useBillrelay({ logSink: logLines, env: { BILLRELAY_UPSTREAM_READ_TIMEO
 let upstream: Sandbox;
 
 beforeAll(async () => {
-  upstream = await startSandbox({
+  upstream = await startUpstream(t(), {
     accounts: [
       { username: 'partner', password: PASSWORD, balance: '250.00', currency: 'EUR' },
       { username: 'two-factor', password: PASSWORD, twoFactor: true },
       { username: 'walled', password: PASSWORD, allowedIps: ['203.0.113.9'] },
       { username: 'dollars', password: PASSWORD, currency: 'USD', balance: '10.00' },
+      { username: 'two-currencies', password: PASSWORD, currency: 'EUR', balance: '80.00', otherBalances: { USD: '15.00' } },
     ],
   });
 });
 afterAll(() => upstream.close());
+/** Every test starts from the sandbox's default (realistic) quirks, whatever the one before changed. */
+afterEach(() => upstream.control.configure({ profile: 'realistic' }));
+
+const CHECK = '/api/v1/processing-modules/check-connection';
+const check = (connection: Record<string, unknown>) => t().admin.post(CHECK, { moduleType: 'billmanager', connection });
 
 const connection = (username = 'partner', password = PASSWORD) => ({ url: upstream.url, username, password });
 
@@ -41,22 +48,61 @@ describe('the add wizard', () => {
     const licenses = types.body.productTypes.find((p: { id: string }) => p.id === 'licenses');
     expect(licenses.moduleTypes.map((m: { id: string }) => m.id)).toEqual(['billmanager', 'manual']);
     const fields = licenses.moduleTypes[0].connectionFields;
-    expect(fields.map((f: { name: string }) => f.name)).toEqual(['url', 'username', 'password']);
+    expect(fields.map((f: { name: string }) => f.name)).toEqual(['url', 'username', 'password', 'currency']);
     expect(fields[0].default).toBe('https://api-eu.ispmanager.com');
+    expect(fields[3]).toMatchObject({ required: false, type: 'text' });
   });
 
-  test('step 3: a good account answers its balance and currency', async () => {
-    const check = await t().admin.post('/api/v1/processing-modules/check-connection', { moduleType: 'billmanager', connection: connection() });
-    expect(check.status).toBe(200);
-    expect(check.body).toMatchObject({ balance: '250.00', currency: 'EUR' });
+  test('step 3: a good account answers its balance, currency and the URL that answered', async () => {
+    const answer = await check(connection());
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ balance: '250.00', currency: 'EUR', account: 'partner', url: `${upstream.url}/billmgr` });
   });
 
-  test('the URL is accepted with or without /billmgr', async () => {
-    const withPath = await t().admin.post('/api/v1/processing-modules/check-connection', {
-      moduleType: 'billmanager',
-      connection: { ...connection(), url: `${upstream.url}/billmgr/` },
+  test.each([
+    [['/manager/billmgr'], '/manager/billmgr'],
+    [['/billmgr'], '/billmgr'],
+  ])('a URL without a path, the billing answering at %j: found at %s, and the module keeps it', async (paths, found) => {
+    upstream.control.configure({ quirks: { paths } });
+    const answer = await check(connection());
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.url).toBe(`${upstream.url}${found}`);
+    const module = await newModule({ connection: { ...connection(), url: `${upstream.url}/` } });
+    expect(module.connection.url).toBe(`${upstream.url}${found}`);
+    // The kept path is the one every later call uses.
+    const balance = await t().admin.post(`/api/v1/processing-modules/${module.id}/check-balance`);
+    expect(balance.body).toMatchObject({ status: 'enabled', balance: '250.00' });
+    const list = await t().admin.get(`/api/v1/processing-modules/${module.id}/pricelist`);
+    expect(list.body.items.map((i: { id: string }) => i.id)).toEqual(['55227', '55228', '55229', '55239']);
+  });
+
+  test('a URL with a path is used as given, never another path', async () => {
+    expect((await check({ ...connection(), url: `${upstream.url}/billmgr/` })).body.url).toBe(`${upstream.url}/billmgr`);
+    upstream.control.configure({ quirks: { paths: ['/manager/billmgr'] } });
+    const wrongPath = await check({ ...connection(), url: `${upstream.url}/billmgr` });
+    expect(wrongPath.status).toBe(502);
+    expect(wrongPath.body.error).toMatchObject({ code: 'upstream_unreachable', message: 'The upstream answered HTTP 404' });
+  });
+
+  test('a wrong password at a URL without a path is refused as such: the path that refused is a BILLmanager', async () => {
+    upstream.control.configure({ quirks: { paths: ['/manager/billmgr'] } });
+    const answer = await check(connection('partner', 'wrong-password'));
+    expect(answer.status).toBe(422);
+    expect(answer.body.error.code).toBe('upstream_auth');
+  });
+
+  test('a host with a BILLmanager at neither path: a clear error naming both, and nothing saved', async () => {
+    upstream.control.configure({ quirks: { paths: ['/elsewhere'] } });
+    const before = (await t().admin.get('/api/v1/processing-modules')).body.total;
+    const answer = await check(connection());
+    expect(answer.status).toBe(502);
+    expect(answer.body.error.code).toBe('upstream_unreachable');
+    expect(answer.body.error.message).toMatch(/^No BILLmanager answered at \/billmgr or \/manager\/billmgr on 127\.0\.0\.1:\d+: The upstream answered HTTP 404; give the full URL/);
+    const create = await t().admin.post('/api/v1/processing-modules', {
+      productType: 'licenses', moduleType: 'billmanager', connection: connection(), name: { en: 'Nowhere' },
     });
-    expect(withPath.status).toBe(200);
+    expect(create.body.error.code).toBe('upstream_unreachable');
+    expect((await t().admin.get('/api/v1/processing-modules')).body.total).toBe(before);
   });
 
   test.each([
@@ -119,7 +165,7 @@ describe('the add wizard', () => {
       displayName: 'ispmanager EU',
       datacenter: { id: dc.id, displayName: 'Frankfurt' },
       department: { id: department.id },
-      connection: { url: upstream.url, username: 'partner' },
+      connection: { url: `${upstream.url}/billmgr`, username: 'partner' },
       currency: 'EUR',
       balance: '250.00',
       minimalBalance: '100.00',
@@ -172,6 +218,116 @@ describe('the add wizard', () => {
     expect(manual.status).toBe(201);
     expect(manual.body).toMatchObject({ moduleType: 'manual', connection: null, balance: null });
     expect((await t().admin.post(`/api/v1/processing-modules/${manual.body.id}/check-balance`)).status).toBe(422);
+  });
+});
+
+describe('the account currency', () => {
+  test('an upstream that states no currency anywhere: 422 on connection.currency asking to choose one; nothing saved', async () => {
+    upstream.control.configure({ quirks: { currencyIn: 'none' } });
+    const answer = await check(connection());
+    expect(answer.status).toBe(422);
+    expect(answer.body.error).toMatchObject({ code: 'upstream_currency_unknown', field: 'connection.currency', details: { candidates: [] } });
+    expect(answer.body.error.message).toMatch(/choose the currency/);
+    const before = (await t().admin.get('/api/v1/processing-modules')).body.total;
+    const create = await t().admin.post('/api/v1/processing-modules', {
+      productType: 'licenses', moduleType: 'billmanager', connection: connection(), name: { en: 'No currency' },
+    });
+    expect(create.status).toBe(422);
+    expect(create.body.error.field).toBe('connection.currency');
+    expect((await t().admin.get('/api/v1/processing-modules')).body.total).toBe(before);
+  });
+
+  test('the chosen currency answers it: checked, stored with the connection, and used by every later call', async () => {
+    upstream.control.configure({ quirks: { currencyIn: 'none' } });
+    const answer = await check({ ...connection(), currency: 'EUR' });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ currency: 'EUR', balance: '250.00' });
+    const module = await newModule({ connection: { ...connection(), currency: 'EUR' } });
+    expect(module).toMatchObject({ currency: 'EUR', balance: '250.00', minimalBalance: '100.00', connection: { currency: 'EUR' } });
+    const balance = await t().admin.post(`/api/v1/processing-modules/${module.id}/check-balance`);
+    expect(balance.body).toMatchObject({ status: 'enabled', balance: '250.00', currency: 'EUR' });
+    const list = await t().admin.get(`/api/v1/processing-modules/${module.id}/pricelist`);
+    expect(list.status).toBe(200);
+    expect(list.body.items[0]).toMatchObject({ id: '55227', currency: 'EUR' });
+  });
+
+  test('an account holding several currencies: 422 listing them; the chosen one is used, and must match the provider', async () => {
+    const several = await check(connection('two-currencies'));
+    expect(several.status).toBe(422);
+    expect(several.body.error).toMatchObject({ code: 'upstream_currency_unknown', field: 'connection.currency', details: { candidates: ['EUR', 'USD'] } });
+    expect(several.body.error.message).toMatch(/several currencies \(EUR, USD\): choose/);
+    expect((await check({ ...connection('two-currencies'), currency: 'USD' })).body).toMatchObject({ currency: 'USD', balance: '15.00' });
+    // The default provider sells in EUR: the USD balance cannot back it.
+    const usd = await t().admin.post('/api/v1/processing-modules', {
+      productType: 'licenses', moduleType: 'billmanager', connection: { ...connection('two-currencies'), currency: 'USD' }, name: { en: 'USD' },
+    });
+    expect(usd.status).toBe(422);
+    expect(usd.body.error.code).toBe('currency_mismatch');
+    const eur = await newModule({ connection: { ...connection('two-currencies'), currency: 'EUR' } });
+    expect(eur).toMatchObject({ currency: 'EUR', balance: '80.00' });
+  });
+
+  test('a chosen currency the upstream contradicts is refused on connection.currency', async () => {
+    const answer = await check({ ...connection('dollars'), currency: 'EUR' });
+    expect(answer.status).toBe(422);
+    expect(answer.body.error).toMatchObject({ code: 'currency_mismatch', field: 'connection.currency' });
+    expect(answer.body.error.message).toContain('USD, not EUR');
+  });
+
+  test.each([['eur'], ['EURO'], ['XYZ'], [''], [978]])('currency %j is a 400 on connection.currency, before any upstream call', async (currency) => {
+    const calls = upstream.control.calls().length;
+    const answer = await check({ ...connection(), currency });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.field).toBe('connection.currency');
+    expect(upstream.control.calls().length).toBe(calls);
+  });
+});
+
+describe('changing the connection', () => {
+  test('a new URL or username without the password again is refused, and the stored password goes nowhere', async () => {
+    const module = await newModule();
+    const elsewhere = await startUpstream(t(), { accounts: [{ username: 'partner', password: PASSWORD, balance: '1.00' }] });
+    try {
+      for (const change of [{ url: elsewhere.url }, { username: 'two-factor' }, { url: `${upstream.url}/manager/billmgr` }, { url: elsewhere.url, currency: 'EUR' }]) {
+        const answer = await t().admin.patch(`/api/v1/processing-modules/${module.id}`, { connection: change });
+        expect(answer.status, JSON.stringify(change)).toBe(422);
+        expect(answer.body.error.field).toBe('connection.password');
+        expect(answer.body.error.message).toMatch(/password again.*new URL or username/);
+      }
+      expect(elsewhere.control.calls()).toHaveLength(0);
+      const after = (await t().admin.get(`/api/v1/processing-modules/${module.id}`)).body;
+      expect(after.connection).toEqual({ url: `${upstream.url}/billmgr`, username: 'partner' });
+
+      // With the password it is checked there and kept.
+      const moved = await t().admin.patch(`/api/v1/processing-modules/${module.id}`, { connection: { url: elsewhere.url, password: PASSWORD } });
+      expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+      expect(moved.body).toMatchObject({ connection: { url: `${elsewhere.url}/billmgr` }, balance: '1.00' });
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  test('the same URL and username again, only the password, or only the currency need no password', async () => {
+    const module = await newModule();
+    const same = await t().admin.patch(`/api/v1/processing-modules/${module.id}`, { connection: { url: `${upstream.url}/billmgr`, username: 'partner' } });
+    expect(same.status, JSON.stringify(same.body)).toBe(200);
+    // A bare origin of the same host: the path is found there again.
+    const bare = await t().admin.patch(`/api/v1/processing-modules/${module.id}`, { connection: { url: upstream.url } });
+    expect(bare.status).toBe(200);
+    expect(bare.body.connection.url).toBe(`${upstream.url}/billmgr`);
+    expect((await t().admin.patch(`/api/v1/processing-modules/${module.id}`, { connection: { password: PASSWORD } })).status).toBe(200);
+
+    upstream.control.configure({ quirks: { currencyIn: 'none' } });
+    const unknown = await t().admin.post(`/api/v1/processing-modules/${module.id}/check-balance`);
+    expect(unknown.body.error).toMatchObject({ code: 'upstream_currency_unknown' });
+    const chosen = await t().admin.patch(`/api/v1/processing-modules/${module.id}`, { connection: { currency: 'EUR' } });
+    expect(chosen.status, JSON.stringify(chosen.body)).toBe(200);
+    expect(chosen.body).toMatchObject({ status: 'enabled', lastError: null, connection: { currency: 'EUR' } });
+    expect((await t().admin.post(`/api/v1/processing-modules/${module.id}/check-balance`)).body).toMatchObject({ status: 'enabled', currency: 'EUR' });
+    // Forgetting the choice is checked too: the upstream still does not say.
+    const forgotten = await t().admin.patch(`/api/v1/processing-modules/${module.id}`, { connection: { currency: null } });
+    expect(forgotten.status).toBe(422);
+    expect(forgotten.body.error.field).toBe('connection.currency');
   });
 });
 

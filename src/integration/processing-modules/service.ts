@@ -25,7 +25,8 @@ import { MODULE_TYPES_DESCRIPTION } from './types.js';
 /** Something bound to processing modules (licenses, tariffs); asked before a module is deleted. */
 export type ModuleReferrer = Referrer;
 
-type Connection = { url: string; username: string };
+/** What the module's `connection` column holds; the password is sealed beside it. */
+type Connection = { url: string; username: string; currency?: string | null };
 
 export class ProcessingModuleService {
   private readonly repo = new ProcessingModuleRepository();
@@ -54,9 +55,9 @@ export class ProcessingModuleService {
     return MODULE_TYPES_DESCRIPTION;
   }
 
-  async checkConnection(connection: ConnectionSettings): Promise<{ balance: string; currency: string; account: string }> {
+  async checkConnection(connection: ConnectionSettings): Promise<{ balance: string; currency: string; account: string; url: string }> {
     const account = await this.connect(connection);
-    return { balance: account.balance.toString(), currency: account.currency, account: account.account };
+    return { balance: account.balance.toString(), currency: account.currency, account: account.account, url: endpointOf(account, connection) };
   }
 
   async list(page: PageQuery, actor: Actor): Promise<Page<ModuleView>> {
@@ -88,7 +89,11 @@ export class ProcessingModuleService {
       await this.checkReferences(trx, input.datacenterId ?? null, input.departmentId ?? null);
       if (currency) await this.checkCurrency(trx, input.departmentId ?? null, currency);
       const now = this.clock.now().toISOString();
-      const connection = input.connection ? { url: input.connection.url, username: input.connection.username } : null;
+      const connection = input.connection
+        ? account
+          ? storedConnection(input.connection, account)
+          : { url: input.connection.url, username: input.connection.username }
+        : null;
       const row: ModuleInsert = {
         productType: input.productType,
         moduleType: input.moduleType,
@@ -125,7 +130,16 @@ export class ProcessingModuleService {
     if (input.connection && Object.keys(input.connection).length) {
       if (current.moduleType !== 'billmanager') throw invalid('connection', 'connection: a manual module has no connection settings');
       const known = this.connectionOf(current)!;
-      connection = { ...known, ...stripUndefined(input.connection) };
+      const patch = stripUndefined(input.connection);
+      // The stored password goes only where it was entered for: never to another host or account.
+      if (patch.password === undefined && movesAway(known, patch)) {
+        throw new AppError(
+          'password_required',
+          'connection.password: enter the password again: a new URL or username is never sent the stored password',
+          { status: 422, field: 'connection.password' },
+        );
+      }
+      connection = { ...known, ...patch };
       account = await this.connect(connection);
     }
     const currency = account?.currency ?? current.currency;
@@ -147,7 +161,7 @@ export class ProcessingModuleService {
         ...(minimal !== undefined ? { minimalBalanceMinor: minimal } : {}),
         ...(connection && account
           ? {
-              connection: JSON.stringify({ url: connection.url, username: connection.username }),
+              connection: JSON.stringify(storedConnection(connection, account)),
               passwordSealed: this.secrets.seal(connection.password),
               currency: account.currency,
               balanceMinor: account.balance.minor,
@@ -271,9 +285,19 @@ export class ProcessingModuleService {
     return { ...connection, password: this.secrets.open(row.passwordSealed) };
   }
 
+  /** Checks the settings live; the URL's path is found here when it was given without one. */
   private async connect(connection: ConnectionSettings): Promise<UpstreamAccount> {
     const driver = this.drivers('billmanager', { ...connection, url: connection.url || DEFAULT_UPSTREAM_URL });
-    return callUpstream(() => driver.checkConnection(), 'connection');
+    const account = await callUpstream(() => driver.checkConnection(), 'connection');
+    // A chosen currency only answers what the upstream leaves open; it cannot overrule what it states.
+    if (connection.currency && connection.currency !== account.currency) {
+      throw new AppError(
+        'currency_mismatch',
+        `connection.currency: the upstream account is in ${account.currency}, not ${connection.currency}; choose ${account.currency} or leave the currency out`,
+        { status: 422, field: 'connection.currency', details: { upstreamCurrency: account.currency, chosenCurrency: connection.currency } },
+      );
+    }
+    return account;
   }
 
   private async mustFind(db: Executor, id: number): Promise<ModuleRow> {
@@ -342,6 +366,37 @@ export class ProcessingModuleService {
 
 function displayNameOf(row: ModuleRow, actor: Actor, catalog: LocaleCatalog): string {
   return pickLocalized(JSON.parse(row.name), actor.locale, catalog);
+}
+
+/** The URL that answered: the discovered endpoint where the driver found one. */
+function endpointOf(account: UpstreamAccount, connection: { url: string }): string {
+  return account.endpoint || connection.url || DEFAULT_UPSTREAM_URL;
+}
+
+function storedConnection(connection: Connection, account: UpstreamAccount): Connection {
+  return {
+    url: endpointOf(account, connection),
+    username: connection.username,
+    ...(connection.currency ? { currency: connection.currency } : {}),
+  };
+}
+
+/** Whether a patch sends the connection to another place or account than the stored password was entered for. */
+function movesAway(known: Connection, patch: { url?: string; username?: string }): boolean {
+  if (patch.username !== undefined && patch.username.trim() !== known.username) return true;
+  return patch.url !== undefined && !sameEndpoint(known.url, patch.url);
+}
+
+/** Same origin, and the same path unless the new URL gives none (then the stored path is found again there). */
+function sameEndpoint(stored: string, given: string): boolean {
+  try {
+    const [a, b] = [new URL(stored), new URL(given.trim())];
+    if (a.origin !== b.origin || b.username || b.password) return false;
+    const path = (u: URL) => u.pathname.replace(/\/+$/, '');
+    return path(b) === '' || path(a) === path(b);
+  } catch {
+    return false;
+  }
 }
 
 function parseMinimal(text: string, currency: string | null): bigint {

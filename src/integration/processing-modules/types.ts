@@ -12,9 +12,15 @@ export const MODULE_TYPES_DESCRIPTION = {
           name: 'BILLmanager',
           description: 'Buys ispmanager licenses from the ispmanager billing (an upstream BILLmanager) with an account\'s username and password',
           connectionFields: [
-            { name: 'url', type: 'url' as const, required: true, default: DEFAULT_UPSTREAM_URL, description: 'Address of the ispmanager billing system' },
+            { name: 'url', type: 'url' as const, required: true, default: DEFAULT_UPSTREAM_URL, description: 'Address of the ispmanager billing system; without a path, /billmgr and then /manager/billmgr are tried and the one that answers is kept' },
             { name: 'username', type: 'text' as const, required: true, description: 'Login of the account that buys licenses (two-factor authentication must be off)' },
             { name: 'password', type: 'password' as const, required: true, description: 'Password of that account; stored encrypted, never shown again' },
+            {
+              name: 'currency',
+              type: 'text' as const,
+              required: false,
+              description: 'ISO code of the account currency (EUR, USD, RUB…); needed only when the upstream does not say it or the account holds several',
+            },
           ],
         },
         {

@@ -1,6 +1,6 @@
 // Upstream errors become AppErrors here, at the edge of the processing-modules area.
 import { AppError } from '../../platform/errors.js';
-import { UpstreamError } from './drivers/driver.js';
+import { UpstreamCurrencyUnknown, UpstreamError } from './drivers/driver.js';
 
 const CODES: Record<string, { code: string; status: number }> = {
   auth: { code: 'upstream_auth', status: 422 },
@@ -15,12 +15,17 @@ const CODES: Record<string, { code: string; status: number }> = {
   tls: { code: 'upstream_tls', status: 502 },
   timeout: { code: 'upstream_timeout', status: 504 },
   protocol: { code: 'upstream_protocol', status: 502 },
+  currency: { code: 'upstream_currency_unknown', status: 422 },
 };
 
 /** The AppError an upstream failure becomes; its message was built secret-free by the driver. */
 export function upstreamToAppError(error: UpstreamError, field?: string): AppError {
   const mapped = CODES[error.kind] ?? { code: 'upstream_protocol', status: 502 };
-  return new AppError(mapped.code, error.message, { status: mapped.status, field });
+  // The currency is the one thing the administrator can answer for the upstream: point at that field.
+  const at = error.kind === 'currency' && field ? `${field}.currency` : field;
+  // The currencies the account holds, for a form to offer (none when the upstream named none).
+  const details = error instanceof UpstreamCurrencyUnknown ? { candidates: error.candidates } : undefined;
+  return new AppError(mapped.code, error.message, { status: mapped.status, field: at, details });
 }
 
 export async function callUpstream<T>(work: () => Promise<T>, field?: string): Promise<T> {

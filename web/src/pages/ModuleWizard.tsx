@@ -2,6 +2,7 @@
 // The upstream password lives only in this form's state and in the requests; it is never shown back.
 import { useEffect, useState, type FormEvent } from 'react';
 import {
+  ApiError,
   api,
   messageOf,
   type ConnectionCheck,
@@ -34,8 +35,10 @@ export function ModuleWizard({ onCancel, onCreated }: { onCancel: () => void; on
   const [step, setStep] = useState<Step>('product');
   const [productType, setProductType] = useState('licenses');
   const [moduleType, setModuleType] = useState('billmanager');
-  const [connection, setConnection] = useState({ url: '', username: '', password: '' });
+  const [connection, setConnection] = useState({ url: '', username: '', password: '', currency: '' });
   const [checked, setChecked] = useState<ConnectionCheck | null>(null);
+  /** Set once the upstream could not tell the account currency: the currencies it holds, if it listed several. */
+  const [currencyChoice, setCurrencyChoice] = useState<string[] | null>(null);
   const [names, setNames] = useState<Record<string, string>>({});
   const [params, setParams] = useState({ datacenterId: '', departmentId: '', sort: '', minimalBalance: '0' });
   const [error, setError] = useState<string | null>(null);
@@ -87,9 +90,26 @@ export function ModuleWizard({ onCancel, onCreated }: { onCancel: () => void; on
     setChecked(null); // a changed setting must be checked again
   };
 
+  /** What is sent: the currency only once it was asked for and given. */
+  const connectionInput = () => {
+    const { currency, ...rest } = connection;
+    return currency.trim() ? { ...rest, currency: currency.trim().toUpperCase() } : rest;
+  };
+
   const checkConnection = () =>
     call(async () => {
-      setChecked(await api.post<ConnectionCheck>('/processing-modules/check-connection', { moduleType, connection }));
+      try {
+        const answer = await api.post<ConnectionCheck>('/processing-modules/check-connection', { moduleType, connection: connectionInput() });
+        // Keep the URL that answered (a path found for a bare address), so the module is saved with it.
+        setConnection((c) => ({ ...c, url: answer.url }));
+        setChecked(answer);
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'upstream_currency_unknown') {
+          const candidates = err.details?.candidates;
+          setCurrencyChoice(Array.isArray(candidates) ? candidates.map(String) : []);
+        }
+        throw err;
+      }
     });
 
   const finish = (e: FormEvent) => {
@@ -99,14 +119,14 @@ export function ModuleWizard({ onCancel, onCreated }: { onCancel: () => void; on
       const created = await api.post<ProcessingModule>('/processing-modules', {
         productType,
         moduleType,
-        ...(needsConnection ? { connection } : {}),
+        ...(needsConnection ? { connection: connectionInput() } : {}),
         name,
         datacenterId: params.datacenterId ? Number(params.datacenterId) : null,
         departmentId: params.departmentId ? Number(params.departmentId) : null,
         ...(params.sort.trim() ? { sort: Number(params.sort) } : {}),
         minimalBalance: params.minimalBalance.trim() || '0',
       });
-      setConnection({ url: '', username: '', password: '' });
+      setConnection({ url: '', username: '', password: '', currency: '' });
       onCreated(created);
     });
   };
@@ -158,7 +178,7 @@ export function ModuleWizard({ onCancel, onCreated }: { onCancel: () => void; on
 
           {step === 'connection' && module && (
             <>
-              {module.connectionFields.map((f) => (
+              {module.connectionFields.filter((f) => f.name !== 'currency').map((f) => (
                 <Field key={f.name} label={`${fieldLabel(f.name)}${f.required ? ' *' : ''}`} hint={f.description}>
                   {(props) => (
                     f.type === 'password' ? (
@@ -186,6 +206,33 @@ export function ModuleWizard({ onCancel, onCreated }: { onCancel: () => void; on
                   )}
                 </Field>
               ))}
+              {currencyChoice && (
+                <Field label="Currency *" hint="The upstream does not say which currency the account is in: choose the one this module sells in">
+                  {(props) =>
+                    currencyChoice.length > 1 ? (
+                      <select {...props} name="currency" required value={connection.currency} onChange={(e) => editConnection('currency', e.target.value)}>
+                        <option value="">— choose —</option>
+                        {currencyChoice.map((c) => (
+                          <option key={c} value={c}>
+                            {c}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      <input
+                        {...props}
+                        name="currency"
+                        required
+                        maxLength={3}
+                        placeholder="EUR"
+                        autoComplete="off"
+                        value={connection.currency}
+                        onChange={(e) => editConnection('currency', e.target.value.toUpperCase())}
+                      />
+                    )
+                  }
+                </Field>
+              )}
               <button type="button" className="secondary" disabled={busy || !connection.url || !connection.username || !connection.password} onClick={checkConnection}>
                 {busy ? 'Checking…' : 'Check connection'}
               </button>

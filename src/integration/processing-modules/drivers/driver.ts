@@ -25,6 +25,8 @@ export interface UpstreamAccount {
   currency: string;
   /** The account name the upstream knows us by. */
   account: string;
+  /** Where the upstream answered (its URL with the path that worked), for drivers that have one. */
+  endpoint?: string;
 }
 
 export interface CheckIpRequest {
@@ -60,21 +62,55 @@ export interface LicenseParams {
   licenseName?: string;
 }
 
+/** A read of the whole `func=soft` list. */
+export interface UpstreamList {
+  licenses: UpstreamLicense[];
+  /**
+   * false when rows may be missing (a list filter saved in the upstream's web UI could not be reset):
+   * nothing may be concluded from a license's absence.
+   */
+  complete: boolean;
+}
+
+/** What we know of an order whose answer may have been lost. */
+export interface OrderLookup {
+  remoteId: string;
+  ip: string;
+  licenseName: string;
+  tariffId: string;
+  /** The tariff's name as the price list shows it: list rows may carry it instead of the id. */
+  tariffName?: string | null;
+  /** YYYY-MM-DD on which the order was first sent (the upstream's own day may differ by one). */
+  sentOn: string;
+}
+
+export type OrderLookupResult =
+  /** Our order, confirmed by its remoteid or by IP, name, tariff and date on the license form. */
+  | { found: 'one'; license: UpstreamLicense; by: 'remoteid' | 'match' }
+  /** Several licenses fit and none can be told apart: a person decides, nothing is bought. */
+  | { found: 'several'; candidates: UpstreamLicense[] }
+  /** Nothing fits and the list was complete: the order never arrived. */
+  | { found: 'none' }
+  /** Nothing fits, but the list may be filtered: absence proves nothing. */
+  | { found: 'unknown'; reason: string };
+
 export interface LicenseDriver {
   /** Verifies the credentials and reads the balance. */
   checkConnection(): Promise<UpstreamAccount>;
   priceList(): Promise<UpstreamTariff[]>;
   /** Resolves when the upstream would accept the IP; throws UpstreamValueError when it would not. */
   checkIp(req: CheckIpRequest): Promise<void>;
-  /** Buys a license. Never retried by the driver: after a doubtful failure use findByRemoteId. */
+  /** Buys a license. Never retried by the driver: after a doubtful failure use findOrder. */
   open(req: OpenRequest): Promise<{ upstreamId: string }>;
   /** null when the upstream does not know the id. */
   getLicense(upstreamId: string): Promise<UpstreamLicense | null>;
-  findByRemoteId(remoteId: string): Promise<UpstreamLicense | null>;
-  list(): Promise<UpstreamLicense[]>;
-  setParams(upstreamId: string, params: LicenseParams): Promise<void>;
+  /** Finds what an order whose answer was lost left upstream, without relying on remoteid coming back. */
+  findOrder(lookup: OrderLookup): Promise<OrderLookupResult>;
+  list(): Promise<UpstreamList>;
+  /** remoteId is sent again with every write, so an edit never blanks it where the upstream keeps it. */
+  setParams(upstreamId: string, params: LicenseParams, remoteId: string): Promise<void>;
   /** licenseKey is null when the upstream has not issued the new key yet. */
-  newKey(upstreamId: string): Promise<{ licenseKey: string | null }>;
+  newKey(upstreamId: string, remoteId: string): Promise<{ licenseKey: string | null }>;
   prolong(upstreamId: string, months: number): Promise<{ expiresOn: string }>;
   changeTariff(upstreamId: string, tariffId: string, period: number): Promise<void>;
   suspend(upstreamId: string): Promise<void>;
@@ -99,7 +135,8 @@ export type UpstreamErrorKind =
   | 'timeout'
   | 'http'
   | 'reset'
-  | 'protocol';
+  | 'protocol'
+  | 'currency';
 
 export interface UpstreamErrorDetails {
   /** Whether the upstream may have carried out the operation although we got no clean answer. */
@@ -235,6 +272,30 @@ export class UpstreamRejectedError extends UpstreamError {
   constructor(details: UpstreamErrorDetails = {}) {
     const type = details.upstreamType ? ` (${details.upstreamType})` : '';
     super(withUpstreamText(`The upstream refused the request${type}`, details.upstreamMessage), false, details);
+  }
+}
+
+/**
+ * The account's currency could not be told: the upstream states none, or the account holds several
+ * and none was chosen. Someone has to say which currency the module sells in.
+ */
+export class UpstreamCurrencyUnknown extends UpstreamError {
+  override name = 'UpstreamCurrencyUnknown';
+  readonly kind = 'currency';
+  /** The currencies the account holds, when the upstream listed them. */
+  readonly candidates: string[];
+  constructor(candidates: string[], details: UpstreamErrorDetails = {}) {
+    super(
+      candidates.length > 1
+        ? `The upstream account holds several currencies (${candidates.join(', ')}): choose the one this module sells in`
+        : 'The upstream does not state the account currency: choose the currency this module sells in',
+      false,
+      details,
+    );
+    this.candidates = candidates;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), candidates: this.candidates };
   }
 }
 

@@ -10,6 +10,8 @@ export interface ConnectionSettings {
   url: string;
   username: string;
   password: string;
+  /** The administrator's answer where the upstream does not tell the account's currency (or holds several). */
+  currency?: string | null;
 }
 
 export interface DriverTimeouts {
@@ -23,6 +25,6 @@ export function driverFactory(timeouts: DriverTimeouts = {}): DriverFactory {
   return (moduleType, connection) => {
     if (moduleType === 'manual') return new ManualDriver();
     if (!connection) throw new Error('a billmanager module needs its connection settings');
-    return createBillmanagerDriver({ ...connection, ...timeouts });
+    return createBillmanagerDriver({ ...connection, ...timeouts, fallbackCurrency: connection.currency ?? undefined });
   };
 }

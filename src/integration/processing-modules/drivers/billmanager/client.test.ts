@@ -20,7 +20,7 @@ import {
   UpstreamTlsError,
   type UpstreamError,
 } from '../driver.js';
-import { BillmanagerClient, billmgrEndpoint, transportError, type BillmanagerClientOptions } from './client.js';
+import { BillmanagerClient, billmgrCandidates, billmgrEndpoint, transportError, type BillmanagerClientOptions } from './client.js';
 
 const DEMO = { username: 'demo@billrelay.test', password: 'demo-password' };
 let sandbox: Sandbox;
@@ -93,10 +93,20 @@ describe('endpoint', () => {
     ['https://api-eu.ispmanager.com/billmgr', 'https://api-eu.ispmanager.com/billmgr'],
     ['https://api-eu.ispmanager.com/billmgr/', 'https://api-eu.ispmanager.com/billmgr'],
     ['https://host/manager/billmgr', 'https://host/manager/billmgr'],
-    ['https://host/manager', 'https://host/manager/billmgr'],
+    // A path is used as given: nothing is appended to it.
+    ['https://host/manager', 'https://host/manager'],
+    ['https://host/api/billmgr.cgi', 'https://host/api/billmgr.cgi'],
     ['https://user:pw@host/billmgr?x=1', 'https://host/billmgr'],
   ])('%s → %s', (input, expected) => {
     expect(billmgrEndpoint(input)?.toString()).toBe(expected);
+  });
+
+  test('a bare origin stands for /billmgr then /manager/billmgr; a URL with a path for itself alone', () => {
+    const paths = (url: string) => billmgrCandidates(url).map((u) => u.toString());
+    expect(paths('https://api-eu.ispmanager.com')).toEqual(['https://api-eu.ispmanager.com/billmgr', 'https://api-eu.ispmanager.com/manager/billmgr']);
+    expect(paths('https://user:pw@host:8443/?x=1#y')).toEqual(['https://host:8443/billmgr', 'https://host:8443/manager/billmgr']);
+    expect(paths('https://host/manager/billmgr/')).toEqual(['https://host/manager/billmgr']);
+    expect(paths('mailto:a@b.c')).toEqual([]);
   });
 
   test('a URL that is not http(s) fails every call as a network error, before any request', async () => {
@@ -104,6 +114,81 @@ describe('endpoint', () => {
     const error = await failure(client({ url: 'not a url' }).read('whoami'));
     expect(error).toBeInstanceOf(UpstreamNetworkError);
     expect(error.mayHaveTakenEffect).toBe(false);
+  });
+});
+
+describe('finding the endpoint of a URL given without a path', () => {
+  afterEach(() => sandbox.control.configure({ quirks: { paths: ['/billmgr', '/manager/billmgr'] } }));
+
+  test.each([
+    [['/manager/billmgr'], '/manager/billmgr'],
+    [['/billmgr'], '/billmgr'],
+    [['/billmgr', '/manager/billmgr'], '/billmgr'],
+  ])('a host answering at %j is read at %s, and keeps it for later calls', async (paths, found) => {
+    sandbox.control.configure({ quirks: { paths } });
+    const c = client();
+    const doc = await c.locate('whoami');
+    expect((doc.user as Record<string, unknown>).$name).toBe(DEMO.username);
+    expect(c.endpoint).toBe(`${sandbox.url}${found}`);
+    const before = sandbox.control.calls('soft').length;
+    await c.read('soft');
+    expect(sandbox.control.calls('soft').length - before).toBe(1);
+  });
+
+  test('a refused login still proves the path is a BILLmanager: it is kept, and the refusal is the answer', async () => {
+    sandbox.control.configure({ quirks: { paths: ['/manager/billmgr'] } });
+    const c = client({ password: 'wrong' });
+    const error = await failure(c.locate('whoami'));
+    expect(error).toMatchObject({ kind: 'auth' });
+    expect(c.endpoint).toBe(`${sandbox.url}/manager/billmgr`);
+  });
+
+  test('a URL with a path is used as given: no other path is tried', async () => {
+    sandbox.control.configure({ quirks: { paths: ['/manager/billmgr'] } });
+    const c = client({ url: `${sandbox.url}/billmgr` });
+    const error = await failure(c.locate('whoami'));
+    expect(error).toBeInstanceOf(UpstreamHttpError);
+    expect((error as UpstreamHttpError).status).toBe(404);
+    expect(error.message).not.toMatch(/No BILLmanager/);
+    expect(c.endpoint).toBe(`${sandbox.url}/billmgr`);
+  });
+
+  test('a host that answers at neither path: an error naming both, and nothing is kept', async () => {
+    sandbox.control.configure({ quirks: { paths: ['/somewhere-else'] } });
+    const c = client();
+    const error = await failure(c.locate('whoami'));
+    expect(error).toBeInstanceOf(UpstreamHttpError);
+    expect(error.message).toMatch(/No BILLmanager answered at \/billmgr or \/manager\/billmgr on 127\.0\.0\.1:\d+: The upstream answered HTTP 404/);
+    expect(error.message).not.toContain(DEMO.password);
+    expect(c.endpoint).toBe(`${sandbox.url}/billmgr`);
+  });
+
+  test('a page that is not a doc is passed over; a write goes to one place only, never tried elsewhere', async () => {
+    const hits: string[] = [];
+    const server = await serve(async (req, res) => {
+      hits.push(`${req.url}`);
+      await bodyOf(req);
+      if (req.url === '/billmgr') return res.end('<html>a shop, not a billing</html>');
+      res.end(JSON.stringify({ doc: { user: { $balance: '1.00' } } }));
+    });
+    try {
+      await client({ url: server.url, retryDelayMs: 1 }).write('soft.suspend', { elid: '1' }).catch(() => undefined);
+      expect(hits).toEqual(['/billmgr']);
+      hits.length = 0;
+      const c = client({ url: server.url, readRetries: 0 });
+      await c.locate('whoami');
+      expect(hits).toEqual(['/billmgr', '/manager/billmgr']);
+      expect(c.endpoint).toBe(`${server.url}/manager/billmgr`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a host that cannot be reached is not tried at the second path', async () => {
+    const port = await freePort();
+    const error = await failure(client({ url: `http://127.0.0.1:${port}`, readRetries: 0 }).locate('whoami'));
+    expect(error).toBeInstanceOf(UpstreamNetworkError);
+    expect(error.message).not.toMatch(/No BILLmanager/);
   });
 });
 

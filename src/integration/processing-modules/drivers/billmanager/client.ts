@@ -7,6 +7,7 @@ import {
   UpstreamError,
   UpstreamHttpError,
   UpstreamNetworkError,
+  UpstreamProtocolError,
   UpstreamResetError,
   UpstreamTimeoutError,
   UpstreamTlsError,
@@ -19,7 +20,10 @@ import { httpTransport, type HttpAnswer, type Transport } from './transport.js';
 export type Params = Record<string, string | number | null | undefined>;
 
 export interface BillmanagerClientOptions {
-  /** e.g. https://api-eu.ispmanager.com, with or without a trailing `/billmgr` or `/`. */
+  /**
+   * The BILLmanager endpoint with its path (https://host/billmgr, https://host/manager/billmgr), used as
+   * given; a bare origin (https://api-eu.ispmanager.com) means /billmgr, and locate() looks further.
+   */
   url: string;
   username: string;
   password: string;
@@ -38,45 +42,99 @@ export interface BillmanagerClientOptions {
 
 const DEFAULTS = { lang: 'en', connectTimeoutMs: 10_000, readTimeoutMs: 30_000, readRetries: 2, retryDelayMs: 250 };
 
-/** `{url}/billmgr`, whatever form the administrator typed; credentials in the URL are dropped. */
-export function billmgrEndpoint(url: string): URL | null {
+/** Where a BILLmanager answers on a host whose URL was given without a path, in the order tried. */
+export const BILLMGR_PATHS = ['/billmgr', '/manager/billmgr'] as const;
+
+/**
+ * The endpoints a URL stands for: the URL itself when it has a path (used as given, trailing slashes
+ * aside), else the usual BILLmanager paths on that origin. Credentials, query and fragment are
+ * dropped; an empty list when it is not an http(s) URL.
+ */
+export function billmgrCandidates(url: string): URL[] {
   let parsed: URL;
   try {
     parsed = new URL(url.trim());
   } catch {
-    return null;
+    return [];
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return [];
   parsed.username = '';
   parsed.password = '';
   parsed.search = '';
   parsed.hash = '';
   const path = parsed.pathname.replace(/\/+$/, '');
-  parsed.pathname = path.endsWith('/billmgr') ? path : `${path}/billmgr`;
-  return parsed;
+  if (path) {
+    parsed.pathname = path;
+    return [parsed];
+  }
+  return BILLMGR_PATHS.map((p) => new URL(p, parsed));
+}
+
+/** The endpoint a URL is called at before (or without) locate(): as given, or `/billmgr` for a bare origin. */
+export function billmgrEndpoint(url: string): URL | null {
+  return billmgrCandidates(url)[0] ?? null;
 }
 
 export class BillmanagerClient {
-  /** The endpoint without credentials; safe to show. */
-  readonly endpoint: string;
   readonly scrub: Scrub;
-  private readonly url: URL | null;
+  private url: URL | null;
+  /** Endpoints locate() still has to choose between; one (or none) once the URL has a path or one answered. */
+  private candidates: URL[];
   private readonly options: Required<Omit<BillmanagerClientOptions, 'transport'>>;
   private readonly transport: Transport;
 
   constructor(options: BillmanagerClientOptions) {
     this.options = { ...DEFAULTS, ...stripUndefined(options) } as BillmanagerClient['options'];
-    this.url = billmgrEndpoint(options.url);
-    this.endpoint = this.url?.toString() ?? '';
+    this.candidates = billmgrCandidates(options.url);
+    this.url = this.candidates[0] ?? null;
     this.scrub = makeScrubber(options.password);
     this.transport = options.transport ?? httpTransport(this.options);
   }
 
+  /** The endpoint calls go to, without credentials; safe to show and to store. */
+  get endpoint(): string {
+    return this.url?.toString() ?? '';
+  }
+
+  /**
+   * A read that also finds the endpoint when the URL was a bare origin: each usual path is tried in
+   * turn, and the first that answers as a BILLmanager (a JSON `doc`, an error doc included: a refused
+   * login still proves it is one) is kept for every later call. A path that answers something else
+   * (an HTTP error, a page that is not a doc) is passed over; a failure to reach the host ends the
+   * search at once. Only reads locate: a write is never sent to more than one place.
+   */
+  async locate(func: string, params: Params = {}): Promise<Doc> {
+    if (this.candidates.length <= 1) return this.read(func, params);
+    const tried = this.candidates;
+    let firstMiss: UpstreamError | null = null;
+    for (const candidate of tried) {
+      try {
+        const doc = await this.readAt(candidate, func, params);
+        this.settle(candidate);
+        return doc;
+      } catch (error) {
+        if (answeredAsBillmanager(error)) this.settle(candidate);
+        if (!isEndpointMiss(error)) throw error;
+        firstMiss ??= error;
+      }
+    }
+    throw noBillmanagerAt(tried, firstMiss!);
+  }
+
   /** A call that changes nothing upstream; retried on transient failures. */
-  async read(func: string, params: Params = {}): Promise<Doc> {
+  read(func: string, params: Params = {}): Promise<Doc> {
+    return this.readAt(null, func, params);
+  }
+
+  private settle(endpoint: URL): void {
+    this.url = endpoint;
+    this.candidates = [endpoint];
+  }
+
+  private async readAt(at: URL | null, func: string, params: Params): Promise<Doc> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.send(func, params, false);
+        return await this.send(func, params, false, at);
       } catch (error) {
         if (!isRetryable(error) || attempt >= this.options.readRetries) throw error;
         await sleep(this.options.retryDelayMs * 2 ** attempt);
@@ -94,13 +152,13 @@ export class BillmanagerClient {
     return { func, scrub: this.scrub, mayHaveTakenEffect: write };
   }
 
-  private async send(func: string, params: Params, write: boolean): Promise<Doc> {
-    const url = this.requireUrl(func);
+  private async send(func: string, params: Params, write: boolean, at: URL | null = null): Promise<Doc> {
+    const url = at ?? this.requireUrl(func);
     const facts: TransportFacts = { func, write, host: url.host, connectTimeoutMs: this.options.connectTimeoutMs, readTimeoutMs: this.options.readTimeoutMs };
     let answer: HttpAnswer;
     try {
       answer = await this.transport({
-        url: this.endpoint,
+        url: url.toString(),
         headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'application/json' },
         body: this.form(func, params),
       });
@@ -143,6 +201,25 @@ export class BillmanagerClient {
     }
     return doc ?? parseBody(body, ctx);
   }
+}
+
+/** Not a BILLmanager at this path: an HTTP error or redirect without a doc, or a body that is not a doc. */
+function isEndpointMiss(error: unknown): error is UpstreamError {
+  return error instanceof UpstreamHttpError || error instanceof UpstreamProtocolError;
+}
+
+const DOC_ERROR_KINDS = new Set<string>(['auth', 'access', 'value', 'insufficient-funds', 'not-found', 'rejected']);
+
+/** The upstream's own refusal (doc.error): whatever it says, a BILLmanager said it. */
+function answeredAsBillmanager(error: unknown): boolean {
+  return error instanceof UpstreamError && DOC_ERROR_KINDS.has(error.kind);
+}
+
+/** The first path's failure, saying every path that was tried (the message stays credential-free). */
+function noBillmanagerAt(tried: URL[], error: UpstreamError): UpstreamError {
+  const where = tried.map((u) => u.pathname).join(' or ');
+  error.message = `No BILLmanager answered at ${where} on ${tried[0]!.host}: ${error.message}; give the full URL of the billing's API`;
+  return error;
 }
 
 function docOrNull(body: string): Doc | null {

@@ -12,6 +12,7 @@ import {
   parseListPage,
   parseNewExpiry,
   parseOrderId,
+  parsePriceList,
   parseStatus,
   periodMonths,
   text,
@@ -130,6 +131,34 @@ describe('tolerant readings', () => {
 
   test('doc.error as a bare string is still an error', () => {
     expect(errorFromDoc({ error: 'something broke' }, ctx)?.kind).toBe('rejected');
+  });
+
+  test('an unknown object: missed on elid or item is not found; missed on a form field stays a value error', () => {
+    const error = (type: string, object: string) => errorFromDoc({ error: { $type: type, $object: object, msg: { $: 'x' } } }, ctx);
+    expect(error('missed', 'item')?.kind).toBe('not-found');
+    expect(error('missed', 'elid')?.kind).toBe('not-found');
+    expect(error('value', 'elid')?.kind).toBe('not-found');
+    expect(error('missed', 'ip')).toMatchObject({ kind: 'value', field: 'ip', upstreamType: 'missed' });
+    expect(error('access', 'item')?.kind).toBe('access');
+  });
+
+  test('price list rows that cannot be ordered are skipped: active not on (when sent), hidden or archived', () => {
+    const row = (id: string, flags: Record<string, unknown>) => ({ id: { $: id }, name: { $: id }, price: { period: { $length: '1', $type: 'month', $cost: '1.00' } }, ...flags });
+    const doc = {
+      pricelist: [
+        row('no-flags', {}),
+        row('all-off', { active: { $: 'on' }, hideinorder: { $: 'off' }, archived: 'off' }),
+        row('inactive', { active: { $: 'off' } }),
+        row('active-empty', { active: {} }),
+        row('hidden', { hideinorder: { $: 'on' } }),
+        row('hidden-bare', { hideinorder: 'on' }),
+        row('archived', { active: 'on', archived: { $: 'on' } }),
+        row('attribute-archived', { $archived: 'on' }),
+        row('active-yes', { active: 'yes' }),
+      ],
+    };
+    const ids = parsePriceList(doc, 'EUR', ctx, '').map((t) => t.id);
+    expect(ids).toEqual(['no-flags', 'all-off', 'active-yes']);
   });
 });
 

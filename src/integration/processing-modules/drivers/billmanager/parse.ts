@@ -176,6 +176,8 @@ function isInsufficientFunds(f: ErrorFacts): boolean {
 
 function isNotFound(f: ErrorFacts): boolean {
   if (NOT_FOUND_TYPE.test(f.type) || f.field === 'elid') return true;
+  // ISPsystem's own module raises missed/item for an object that is not there.
+  if (f.type === 'missed' && f.object === 'item') return true;
   // A value error naming a field ("tariff not found" on pricelist) is more useful as a value error.
   return f.field === null && NOT_FOUND_MESSAGE.test(f.message);
 }
@@ -218,6 +220,22 @@ export function parseWhoami(doc: Doc, ctx: ParseContext, body: string): WhoamiRe
     balance,
     currency: parseCurrency(user.$currency) ?? parseCurrency(user.currency),
   };
+}
+
+export interface SubAccount {
+  currency: string;
+  balance: string;
+}
+
+/** `func=subaccount`: one row per currency the account holds (rows without a readable currency are skipped). */
+export function parseSubAccounts(doc: Doc): SubAccount[] {
+  const out: SubAccount[] = [];
+  for (const row of asArray(doc.elem).filter(isRecord)) {
+    const currency = parseCurrency(row.currency) ?? parseCurrency(row.$currency) ?? parseCurrency(row.currency_iso) ?? parseCurrency(row.iso);
+    const balance = text(row.balance) ?? attr(row, 'balance');
+    if (currency && balance) out.push({ currency, balance });
+  }
+  return out;
 }
 
 /** The currency stated anywhere in a price list export, if any. */
@@ -271,9 +289,28 @@ function parsePeriods(row: Record<string, unknown>, currency: string): UpstreamP
   return periods;
 }
 
+const ON = /^(on|yes|true|1)$/i;
+
+/** A flag as the export writes it: `{"$": "on"}`, `"on"`, `"off"`, or an empty element. */
+function isOn(value: unknown): boolean {
+  const raw = text(value);
+  return raw !== null && ON.test(raw);
+}
+
+/**
+ * Whether a price list row can be ordered: what every public client checks even after asking with
+ * `onlyavailable=on`. `active` counts only where the row carries it.
+ */
+export function isOrderable(row: Record<string, unknown>): boolean {
+  const flag = (name: string) => (name in row ? row[name] : row[`$${name}`]);
+  if (('active' in row || '$active' in row) && !isOn(flag('active'))) return false;
+  return !isOn(flag('hideinorder')) && !isOn(flag('archived'));
+}
+
 export function parsePriceList(doc: Doc, accountCurrency: string, ctx: ParseContext, body: string): UpstreamTariff[] {
   const tariffs: UpstreamTariff[] = [];
   for (const row of asArray(doc.pricelist).filter(isRecord)) {
+    if (!isOrderable(row)) continue;
     const id = text(row.id) ?? attr(row, 'id');
     if (!id) continue;
     const currency = rowCurrency(row) ?? accountCurrency;

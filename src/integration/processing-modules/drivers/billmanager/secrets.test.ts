@@ -68,8 +68,9 @@ const echoingBody = `<html>authinfo=${USER}:${SECRET} raw ${SECRET} url ${encode
 describe('no error carries the password', () => {
   const scenarios: [string, () => Promise<unknown>, string][] = [
     ['wrong login (the password sent is the secret)', () => driver({ username: 'nobody@example.com' }).checkConnection(), 'auth'],
+    // Twice: a URL without a path is tried at /billmgr and then at /manager/billmgr.
     ['malformed body echoing the request (read)', async () => {
-      sandbox.control.inject({ func: 'whoami', fault: 'malformed', count: 1 });
+      sandbox.control.inject({ func: 'whoami', fault: 'malformed', count: 2 });
       await driver().checkConnection();
     }, 'protocol'],
     ['malformed body echoing the secret (write)', async () => {
@@ -77,7 +78,7 @@ describe('no error carries the password', () => {
       await driver().open({ tariffId: '55227', period: 1, ip: '192.0.2.1', licenseName: 'x', remoteId: 'r' });
     }, 'protocol'],
     ['HTTP 500 page echoing the secret', async () => {
-      sandbox.control.inject({ func: 'whoami', fault: 'http-500', body: echoingBody, count: 1 });
+      sandbox.control.inject({ func: 'whoami', fault: 'http-500', body: echoingBody, count: 2 });
       await driver().checkConnection();
     }, 'http'],
     ['upstream error message echoing the secret', async () => {

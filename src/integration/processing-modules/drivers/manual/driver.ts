@@ -1,6 +1,6 @@
 // The manual module: no upstream to call. Every operation is handed to a person as a task by the
 // operations engine; the driver only says so.
-import type { LicenseDriver, UpstreamAccount, UpstreamLicense, UpstreamTariff } from '../driver.js';
+import type { LicenseDriver, OrderLookupResult, UpstreamAccount, UpstreamLicense, UpstreamList, UpstreamTariff } from '../driver.js';
 
 export class ManualProcessingRequired extends Error {
   override name = 'ManualProcessingRequired';
@@ -24,11 +24,11 @@ export class ManualDriver implements LicenseDriver {
   async getLicense(): Promise<UpstreamLicense | null> {
     return null;
   }
-  async findByRemoteId(): Promise<UpstreamLicense | null> {
-    return null;
+  async findOrder(): Promise<OrderLookupResult> {
+    return { found: 'unknown', reason: 'a manual module has no upstream to look in' };
   }
-  async list(): Promise<UpstreamLicense[]> {
-    return [];
+  async list(): Promise<UpstreamList> {
+    return { licenses: [], complete: false };
   }
   open = byHand('open');
   setParams = byHand('setParams');
