@@ -4,6 +4,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { safeEqual } from '../../platform/crypto/tokens.js';
 import { AppError } from '../../platform/errors.js';
+import { rejectNul } from '../../platform/http/nul.js';
 import { Money } from '../../platform/money.js';
 
 export interface StartedPayment {
@@ -62,6 +63,7 @@ export class ManualGateway implements PaymentGateway {
     } catch {
       throw new AppError('validation', 'The notification is not JSON');
     }
+    rejectNul(body, 'body');
     if (body.status !== undefined && body.status !== 'paid') return null;
     if (typeof body.transactionId !== 'string' || !body.transactionId || body.transactionId.length > 200) {
       throw new AppError('validation', 'transactionId: a non-empty string is required', { field: 'transactionId' });

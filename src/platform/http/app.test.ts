@@ -1,5 +1,6 @@
 // What every route gets from the HTTP layer, whatever its area.
 import { describe, expect, test } from 'vitest';
+import { signWebhook } from '../../clients/payments/gateway.js';
 import { useBillrelay } from '../../../test/support/billrelay.js';
 
 const t = useBillrelay();
@@ -15,5 +16,40 @@ describe('ids in paths', () => {
     }
     expect((await admin.delete('/api/v1/auth/tokens/0x1')).body.error.field).toBe('id');
     expect((await admin.delete('/api/v1/departments/1/members/001')).body.error.field).toBe('employeeId');
+  });
+});
+
+describe('NUL characters', () => {
+  test('text holding U+0000 is refused with a 400 naming the field, and nothing is stored', async () => {
+    const admin = t().admin;
+    const before = (await admin.get('/api/v1/datacenters')).body.total;
+    const cases: Array<[() => Promise<{ status: number; body: any }>, string]> = [
+      [() => admin.post('/api/v1/datacenters', { name: { en: 'Frank\u0000furt' } }), 'name.en'],
+      [() => admin.post('/api/v1/datacenters', { name: { en: 'Frankfurt' }, externalId: '\u0000' }), 'externalId'],
+      [() => admin.patch('/api/v1/employees/1', { name: 'Admin\u0000' }), 'name'],
+      [() => admin.get('/api/v1/clients?search=a%00b'), 'search'],
+      [() => t().anonymous().post('/api/v1/auth/login', { email: 'admin@example.test', password: 'x\u0000y' }), 'password'],
+    ];
+    for (const [request, field] of cases) {
+      const answer = await request();
+      expect(answer.status, field).toBe(400);
+      expect(answer.body.error, field).toMatchObject({ code: 'validation', field });
+      expect(answer.body.error.message).toContain('NUL');
+    }
+    expect((await admin.get('/api/v1/datacenters')).body.total).toBe(before);
+    expect((await admin.get('/api/v1/employees/1')).body.name).not.toContain('\u0000');
+  });
+
+  test('a payment notification whose transaction id holds U+0000 is a 400, not a database error', async () => {
+    const client = await t().admin.post('/api/v1/clients', { name: 'Payer', email: 'nul-payer@example.test', password: 'client-password', providerId: 1 });
+    const key = t().billrelay.services.secrets.deriveKey('payment-webhook:manual');
+    const body = JSON.stringify({ transactionId: 'T\u00001', clientId: client.body.id, amount: '1.00', currency: 'EUR', status: 'paid' });
+    const answer = await t().anonymous().request('POST', '/api/v1/payments/webhooks/manual', body, {
+      'content-type': 'application/json',
+      'x-billrelay-signature': signWebhook(key, body),
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.field).toBe('transactionId');
+    expect((await t().admin.get(`/api/v1/clients/${client.body.id}`)).body.balance).toBe('0.00');
   });
 });

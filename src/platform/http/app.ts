@@ -16,6 +16,7 @@ import { AppError } from '../errors.js';
 import { negotiateLocale } from '../i18n/localized.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
 import { errorHandler } from './errors.js';
+import { rejectNul } from './nul.js';
 import { serializerCompiler } from './serializer.js';
 
 export const SESSION_COOKIE = 'billrelay_session';
@@ -87,6 +88,13 @@ export async function createHttpApp(deps: HttpDeps): Promise<App> {
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  // After the guards and validation (so 401/403 and schema errors come first), before any handler.
+  app.addHook('preHandler', async (req) => {
+    rejectNul(req.params, 'params');
+    rejectNul(req.query, 'query');
+    rejectNul(req.body, 'body');
+  });
 
   app.decorateRequest('actor', null as never);
   app.decorateRequest('principal', undefined);
