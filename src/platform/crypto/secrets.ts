@@ -69,7 +69,7 @@ function readKeyFile(file: string): Buffer[] {
 
 /** Writes key lines to the key file atomically, readable by the owner only. */
 export function writeKeyFile(file: string, keys: Buffer[]): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, keys.map((k) => k.toString('base64')).join('\n') + '\n', { mode: 0o600 });
   fs.renameSync(tmp, file);

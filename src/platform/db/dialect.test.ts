@@ -1,9 +1,29 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, test } from 'vitest';
 import { MONEY_TABLES, openDatabase } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
 
 describe('the SQLite dialect', () => {
+  test('the data directory is created 0700 and the database files 0600, -wal and -shm too, whatever the umask', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'billrelay-modes-'));
+    const file = path.join(root, 'data', 'billrelay.sqlite');
+    const umask = process.umask(0o022);
+    const handle = openDatabase({ sqliteFile: file });
+    try {
+      await migrateToLatest(handle);
+      const mode = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
+      expect(mode(path.dirname(file))).toBe('700');
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(mode(f), f).toBe('600');
+    } finally {
+      process.umask(umask);
+      await handle.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   test('every table with a money column is read with safe integers', async () => {
     const handle = openDatabase({ sqliteFile: ':memory:' });
     try {

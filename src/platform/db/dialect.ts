@@ -131,6 +131,8 @@ function withStatementCache(db: SqliteDatabase.Database, size = 500): SqliteData
 export interface DbHandle {
   kysely: Kysely<Database>;
   dialect: DialectKind;
+  /** PostgreSQL's connection string (for a LISTEN connection of its own). */
+  databaseUrl?: string;
   close(): Promise<void>;
 }
 
@@ -146,13 +148,14 @@ export function openDatabase(options: { databaseUrl?: string; sqliteFile?: strin
       },
     });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
-    return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+    return { kysely, dialect: 'postgres', databaseUrl: options.databaseUrl, close: () => kysely.destroy() };
   }
   const file = options.sqliteFile ?? ':memory:';
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') createPrivateFile(file);
   const sqlite = new SqliteDatabase(file);
   sqlite.defaultSafeIntegers(true);
   sqlite.pragma('journal_mode = WAL');
+  if (file !== ':memory:') restrictSidecars(file);
   // Money is written here: a committed payment must survive a power loss.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
@@ -162,6 +165,24 @@ export function openDatabase(options: { databaseUrl?: string; sqliteFile?: strin
     plugins: [new NoRowLocksPlugin(), ...plugins],
   });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+}
+
+/**
+ * The database holds password hashes, sessions and money: its directory is created 0700 and the file
+ * is 0600 whatever the umask (an existing file from an older version is tightened too). SQLite gives
+ * the -wal and -shm files it creates the database file's mode.
+ */
+function createPrivateFile(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  fs.chmodSync(file, 0o600);
+}
+
+/** -wal and -shm left by an older version with a looser mode. */
+function restrictSidecars(file: string): void {
+  for (const sidecar of [`${file}-wal`, `${file}-shm`]) {
+    if (fs.existsSync(sidecar)) fs.chmodSync(sidecar, 0o600);
+  }
 }
 
 /** Column types for migrations. */
