@@ -13,7 +13,8 @@ export type OperationStatus = (typeof OPERATION_STATUSES)[number];
 export interface OperationPayloads {
   open: { tariffUpstreamId: string; upstreamPeriod: number; ip: string; licenseName: string; remoteId: string; datacenterId: number | null };
   /** periodStart: the expiry the renewal extends from (YYYY-MM-DD); months: how much; chargeReference: the ledger charge that paid for it. */
-  prolong: { months: number; upstreamPeriod: number; periodStart: string; expectedExpiry: string; chargeReference?: string };
+  /** upstreamExpiryBeforeSend: the upstream expiry read right before the renewal was first sent (written then, in its own commit). */
+  prolong: { months: number; upstreamPeriod: number; periodStart: string; expectedExpiry: string; chargeReference?: string; upstreamExpiryBeforeSend?: string | null };
   suspend: Record<string, never>;
   resume: Record<string, never>;
   close: Record<string, never>;

@@ -103,6 +103,7 @@ export class LicenseService {
         priceMinor: sellable.price.minor,
         currency: sellable.price.currency,
         suspendedAt: null,
+        suspendedBy: null,
         deletedAt: null,
         createdAt: now,
         updatedAt: now,

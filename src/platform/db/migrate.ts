@@ -5,6 +5,7 @@ import * as m010 from './migrations/010-processing-modules.js';
 import * as m020 from './migrations/020-clients-ledger.js';
 import * as m030 from './migrations/030-tariffs.js';
 import * as m040 from './migrations/040-licenses-operations-tasks.js';
+import * as m050 from './migrations/050-license-suspension-cause.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '020-clients-ledger': m020,
   '030-tariffs': m030,
   '040-licenses-operations-tasks': m040,
+  '050-license-suspension-cause': m050,
 };
 
 class StaticProvider implements MigrationProvider {

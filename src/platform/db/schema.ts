@@ -245,6 +245,8 @@ export interface LicenseTable {
   priceMinor: bigint;
   currency: string;
   suspendedAt: Timestamp | null;
+  /** staff | expiry | upstream; null unless suspended. */
+  suspendedBy: Generated<string | null>;
   deletedAt: Timestamp | null;
   createdAt: Timestamp;
   updatedAt: Timestamp;

@@ -10,13 +10,14 @@ import type { Database } from '../../platform/db/schema.js';
 import { LicenseHistory, type HistoryEvent } from '../../licenses/history.js';
 import { LicenseRepository } from '../../licenses/repository.js';
 import { TASK_TYPE_OF_OPERATION, type OperationKind } from '../../licenses/model.js';
-import { isUpstreamError, type LicenseDriver, type UpstreamError } from '../../integration/processing-modules/drivers/driver.js';
+import { isUpstreamError, type LicenseDriver, type OrderLookup, type UpstreamError } from '../../integration/processing-modules/drivers/driver.js';
 import { ManualProcessingRequired } from '../../integration/processing-modules/drivers/manual/driver.js';
 import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
 import { upstreamToAppError } from '../../integration/processing-modules/upstream-errors.js';
 import { HANDLERS, OperationProblem, type HandlerContext, type HandlerOptions, type HandlerResult, type LicenseRow } from './handlers.js';
 import type { ClaimedOperation, OperationRepository } from './repository.js';
 import type { TaskSink } from './task-sink.js';
+import type { ChargeRefunds } from '../../licenses/charges.js';
 import { CommitGroup } from './commit-group.js';
 
 export const OPERATIONS_ACTOR: Actor = systemActor('operations');
@@ -35,14 +36,15 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   retryBaseMs: 5_000,
   retryMaxMs: 3_600_000,
   keyPolls: 5,
-  keyPollMs: 1_000,
+  keyPollMs: 100,
   keyWaitMs: 30_000,
 };
 
 /** Kinds that still make sense once the license is deleted here (a close is idempotent; a sync only reads). */
 const RUNS_FOR_DELETED = new Set<OperationKind>(['close', 'sync']);
 
-export type RunOutcome = 'succeeded' | 'rescheduled' | 'manual' | 'lost';
+/** `ended`: failed for good without a person (an order whose license was deleted before delivery). */
+export type RunOutcome = 'succeeded' | 'rescheduled' | 'manual' | 'ended' | 'lost';
 
 /**
  * The worker's hook into a successful operation's final transaction: the slot it frees is refilled
@@ -80,6 +82,7 @@ export class OperationEngine {
     private readonly repo: OperationRepository,
     private readonly modules: ProcessingModuleService,
     private readonly tasks: TaskSink,
+    private readonly refunds: ChargeRefunds,
     private readonly logger: Logger,
     readonly options: EngineOptions = DEFAULT_ENGINE_OPTIONS,
   ) {
@@ -116,7 +119,9 @@ export class OperationEngine {
     const kind = op.kind as OperationKind;
     const license = await this.db.kysely.selectFrom('licenses').selectAll().where('id', '=', op.licenseId).executeTakeFirst();
     if (!license) return this.toManual(op, owner, null, { message: `License ${op.licenseId} does not exist`, code: 'license_missing' });
-    if (!RUNS_FOR_DELETED.has(kind) && (license.status === 'deleted' || (await this.licenses.closing(this.db.kysely, license.id)) !== null)) {
+    const gone = license.status === 'deleted' || (await this.licenses.closing(this.db.kysely, license.id)) !== null;
+    if (kind === 'open' && gone) return this.endUndelivered(op, owner, license, null);
+    if (!RUNS_FOR_DELETED.has(kind) && gone) {
       // Deletion ends what waits for a license; what was running then and comes back (a retry) must
       // not buy, renew or change upstream before the close.
       return this.toManual(op, owner, license, { message: `License ${license.id} is deleted or being deleted: this ${kind} does not go upstream`, code: 'license_deleted' });
@@ -133,9 +138,10 @@ export class OperationEngine {
     try {
       if (module?.moduleType === 'manual') throw new ManualProcessingRequired(kind);
       const driver = await this.driverOf(op.moduleId, module?.updatedAt ?? '');
+      const payload = JSON.parse(op.payload) as Record<string, unknown>;
       const ctx: HandlerContext<OperationKind> = {
         op,
-        payload: JSON.parse(op.payload) as never,
+        payload: payload as never,
         license,
         driver,
         // Attempts counts this one: anything above 1 means an earlier attempt may have reached the upstream.
@@ -145,6 +151,11 @@ export class OperationEngine {
         sleep: (ms) => delay(ms),
         persistUpstreamId: (upstreamId) => this.persistUpstreamId(op, license, upstreamId),
         holdLease: () => this.holdLease(op, owner, isLost),
+        remember: async (facts) => {
+          Object.assign(payload, facts);
+          if (!(await this.repo.updatePayload(op.id, owner, JSON.stringify(payload), this.clock.now()))) throw new LeaseLost();
+        },
+        orderLookup: () => this.orderLookup(license),
       };
       result = await (HANDLERS[kind] as (c: HandlerContext<OperationKind>) => Promise<HandlerResult>)(ctx);
     } catch (error) {
@@ -153,6 +164,10 @@ export class OperationEngine {
     }
     if (result.kind === 'wait') return this.reschedule(op, owner, license, result.delayMs, result.message, 'waiting', true);
     const done = result;
+    if (kind === 'open') {
+      const ended = await this.endIfDeletedMeanwhile(op, owner, license, done.result);
+      if (ended) return ended;
+    }
     let claimed: ClaimedOperation[] | null = null;
     try {
       await this.commits.run(async (trx) => {
@@ -201,6 +216,20 @@ export class OperationEngine {
     const driver = await this.modules.driverFor(moduleId);
     this.drivers.set(moduleId, { driver, version });
     return driver;
+  }
+
+  /** What finding a lost order needs: the license's facts and its tariff's upstream name. */
+  private async orderLookup(license: LicenseRow): Promise<OrderLookup> {
+    const tariff = await this.db.kysely.selectFrom('tariffs').select(['upstreamTariffId', 'upstreamName']).where('id', '=', license.tariffId).executeTakeFirst();
+    return {
+      remoteId: license.remoteId,
+      ip: license.ip,
+      licenseName: license.licenseName,
+      tariffId: tariff?.upstreamTariffId ?? '',
+      tariffName: tariff?.upstreamName ?? null,
+      // The order is sent after the license row is written, never before.
+      sentOn: String(license.createdAt).slice(0, 10),
+    };
   }
 
   private async persistUpstreamId(op: ClaimedOperation, license: LicenseRow, upstreamId: string): Promise<void> {
@@ -275,8 +304,48 @@ export class OperationEngine {
     return held ? 'rescheduled' : 'lost';
   }
 
+  /**
+   * A purchase that finished after its license's deletion was ordered: the license is never
+   * delivered. The upstream id is kept (the close releases the license there) and the order ends
+   * like any order deleted before delivery. Null when the license is still wanted.
+   */
+  private async endIfDeletedMeanwhile(op: ClaimedOperation, owner: string, license: LicenseRow, result: Record<string, unknown>): Promise<RunOutcome | null> {
+    const current = await this.licenses.find(this.db.kysely, license.id);
+    const gone = !current || current.status === 'deleted' || (await this.licenses.closing(this.db.kysely, license.id)) !== null;
+    if (!gone) return null;
+    const upstreamId = typeof result.upstreamId === 'string' ? result.upstreamId : null;
+    if (upstreamId) await this.persistUpstreamId(op, license, upstreamId);
+    return this.endUndelivered(op, owner, license, upstreamId);
+  }
+
+  /**
+   * An order whose license was deleted before it was delivered: failed for good, the client's charge
+   * given back, its task (if any) done; the license's close releases whatever was bought upstream.
+   */
+  private async endUndelivered(op: ClaimedOperation, owner: string, license: LicenseRow, upstreamId: string | null): Promise<RunOutcome> {
+    const reason = `License ${license.id} was deleted before it was delivered${upstreamId ? `: upstream license ${upstreamId} is closed with it` : ''}`;
+    const held = await this.db.transaction(async (trx) => {
+      const locked = (await this.licenses.findForUpdate(trx, license.id)) ?? license;
+      const now = this.clock.now().toISOString();
+      if (!(await this.repo.finish(trx, op.id, owner, { status: 'failed', lastError: reason, lastErrorCode: 'license_deleted', now }))) return false;
+      await this.tasks.closeForCause(trx, `operation:${op.id}`, OPERATIONS_ACTOR);
+      const refunded = await this.refunds.refundUndelivered(trx, op, locked, `Order not delivered: ${reason}`, OPERATIONS_ACTOR);
+      const paidBack = refunded ? `; ${refunded.toString()} ${refunded.currency} refunded to the client` : '';
+      await this.history.record(trx, OPERATIONS_ACTOR, { licenseId: license.id, operationId: op.id, event: 'note', message: `${reason}${paidBack}` });
+      return true;
+    });
+    return held ? 'ended' : 'lost';
+  }
+
   private async toManual(op: ClaimedOperation, owner: string, license: LicenseRow | null, reason: ManualReason): Promise<RunOutcome> {
     const kind = op.kind as OperationKind;
+    if (kind === 'open' && license) {
+      // Failing after the deletion was ordered: nobody needs to set up a license that is going away.
+      const current = await this.licenses.find(this.db.kysely, license.id);
+      if (!current || current.status === 'deleted' || (await this.licenses.closing(this.db.kysely, license.id)) !== null) {
+        return this.endUndelivered(op, owner, license, current?.upstreamId ?? null);
+      }
+    }
     const held = await this.db.transaction(async (trx) => {
       const now = this.clock.now().toISOString();
       const ok = await this.repo.finish(trx, op.id, owner, { status: 'manual', lastError: reason.message, lastErrorCode: reason.code, now });

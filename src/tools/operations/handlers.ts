@@ -4,7 +4,13 @@ import type { Selectable, Transaction } from 'kysely';
 import type { Database, LicenseTable } from '../../platform/db/schema.js';
 import type { HistoryEvent } from '../../licenses/history.js';
 import type { OperationKind, OperationPayloads } from '../../licenses/model.js';
-import type { LicenseDriver, UpstreamLicense, UpstreamLicenseStatus } from '../../integration/processing-modules/drivers/driver.js';
+import {
+  UpstreamInsufficientFunds,
+  type LicenseDriver,
+  type OrderLookup,
+  type UpstreamLicense,
+  type UpstreamLicenseStatus,
+} from '../../integration/processing-modules/drivers/driver.js';
 import type { ClaimedOperation } from './repository.js';
 
 export type LicenseRow = Selectable<LicenseTable>;
@@ -23,6 +29,7 @@ export class OperationProblem extends Error {
 export interface HandlerOptions {
   /** How many times the key is read before the operation is put back to wait. */
   keyPolls: number;
+  /** The pause before the second read; it doubles before each further one. */
   keyPollMs: number;
   /** When the key is still missing: try again after this long. */
   keyWaitMs: number;
@@ -42,6 +49,10 @@ export interface HandlerContext<K extends OperationKind> {
   persistUpstreamId(upstreamId: string): Promise<void>;
   /** Renews the lease right before spending money upstream; throws when another worker holds it now. */
   holdLease(): Promise<void>;
+  /** Adds facts to the operation's payload in a commit of its own, so a later attempt knows them. */
+  remember(facts: Record<string, unknown>): Promise<void>;
+  /** What finding a lost order upstream needs (the license's IP, name, tariff, remoteid, day sent). */
+  orderLookup(): Promise<OrderLookup>;
 }
 
 export type History = (e: Omit<HistoryEvent, 'licenseId' | 'operationId'>) => Promise<void>;
@@ -51,6 +62,11 @@ export type HandlerResult =
   | { kind: 'wait'; delayMs: number; message: string };
 
 type Handler<K extends OperationKind> = (ctx: HandlerContext<K>) => Promise<HandlerResult>;
+
+/** Before the n-th read again (n ≥ 1): short at first, since the key usually comes at once, then doubling. */
+export function keyPause(options: HandlerOptions, n: number): number {
+  return options.keyPollMs * 2 ** (n - 1);
+}
 
 const noChange = (result: Record<string, unknown>): HandlerResult => ({ kind: 'done', result, apply: async () => {} });
 
@@ -66,12 +82,47 @@ async function readUpstream(ctx: HandlerContext<OperationKind>, upstreamId: stri
 }
 
 async function setStatus(trx: Transaction<Database>, history: History, license: LicenseRow, to: string, now: string, extra: Partial<LicenseRow> = {}) {
+  // Only staff suspend an active license through an operation (the expiry job suspends here first);
+  // the sync says when the upstream did.
   const patch: Partial<LicenseRow> = { ...extra, status: to, updatedAt: now };
-  if (to === 'suspended' && license.status !== 'suspended') patch.suspendedAt = now;
-  if (to === 'active') patch.suspendedAt = null;
+  if (to === 'suspended' && license.status !== 'suspended') Object.assign(patch, { suspendedAt: now, suspendedBy: extra.suspendedBy ?? 'staff' });
+  if (to === 'active') Object.assign(patch, { suspendedAt: null, suspendedBy: null });
   if (to === 'deleted') patch.deletedAt = now;
   await trx.updateTable('licenses').set(patch).where('id', '=', license.id).execute();
   if (license.status !== to) await history({ event: 'status', from: license.status, to });
+}
+
+/**
+ * After any doubt, what the upstream holds decides: our license found (adopt it), several that fit (a
+ * person), nothing in a complete list (order again, same remoteid), nothing in a list that may be
+ * filtered (a person: absence proves nothing there).
+ */
+async function findLostOrder(ctx: HandlerContext<'open'>): Promise<UpstreamLicense | null> {
+  const { license, payload } = ctx;
+  const lookup = {
+    ...(await ctx.orderLookup()),
+    tariffId: payload.tariffUpstreamId,
+    ip: payload.ip || license.ip,
+    licenseName: payload.licenseName || license.licenseName,
+  };
+  const result = await ctx.driver.findOrder(lookup);
+  switch (result.found) {
+    case 'one':
+      if (result.license.status === 'deleted') {
+        throw new OperationProblem(`The upstream license ${result.license.upstreamId} ordered for this license is deleted`, 'upstream_license_deleted');
+      }
+      return result.license;
+    case 'several':
+      throw new OperationProblem(
+        `Several upstream licenses fit this order (${result.candidates.map((c) => c.upstreamId).join(', ')}): ` +
+          'a person decides which one is ours; nothing more is bought',
+        'upstream_order_ambiguous',
+      );
+    case 'unknown':
+      throw new OperationProblem(`Cannot tell whether the lost order reached the upstream: ${result.reason}`, 'upstream_list_incomplete');
+    case 'none':
+      return null;
+  }
 }
 
 const open: Handler<'open'> = async (ctx) => {
@@ -79,11 +130,7 @@ const open: Handler<'open'> = async (ctx) => {
   let upstreamId = license.upstreamId;
   let adopted = false;
   if (!upstreamId && ctx.doubt) {
-    // A previous attempt may have bought it: look it up by our remoteid before ordering again.
-    const found = await driver.findByRemoteId(license.remoteId);
-    if (found && found.status === 'deleted') {
-      throw new OperationProblem(`The upstream license ${found.upstreamId} ordered for this license is deleted`, 'upstream_license_deleted');
-    }
+    const found = await findLostOrder(ctx);
     if (found) {
       upstreamId = found.upstreamId;
       adopted = true;
@@ -115,22 +162,30 @@ const open: Handler<'open'> = async (ctx) => {
   };
   // The key may be empty for a while after ordering: read it a bounded number of times.
   let confirmed: UpstreamLicense | null = null;
+  let last: UpstreamLicense | null = null;
   for (let i = 0; i < Math.max(1, ctx.options.keyPolls); i += 1) {
     if (i > 0) {
       await store();
-      await ctx.sleep(ctx.options.keyPollMs);
+      await ctx.sleep(keyPause(ctx.options, i));
     }
-    const read = await driver.getLicense(bought).catch(async (error: unknown) => {
+    last = await driver.getLicense(bought).catch(async (error: unknown) => {
       await store();
       throw error;
     });
-    if (read?.licenseKey) {
-      confirmed = read;
+    if (last?.licenseKey) {
+      confirmed = last;
       break;
     }
   }
   if (!confirmed) {
     await store();
+    // Accepted but never paid (too little upstream balance with skipbasket): no key will ever come.
+    if (last?.status === 'ordered') {
+      throw new UpstreamInsufficientFunds({
+        func: 'soft.order.param',
+        upstreamMessage: `license ${bought} was ordered but is still unpaid upstream: top up the upstream balance and pay it there, then restart`,
+      });
+    }
     return { kind: 'wait', delayMs: ctx.options.keyWaitMs, message: `The upstream has not issued the key of license ${bought} yet` };
   }
   return {
@@ -140,20 +195,39 @@ const open: Handler<'open'> = async (ctx) => {
   };
 };
 
+/**
+ * Whether a renewal happened is read from what changed upstream: the expiry read right before the
+ * renewal was sent is stored first, and after any doubt a different expiry means it went through
+ * (the upstream renews a license that is not active from today, so "below what we expected" proves
+ * nothing). Only an unchanged expiry allows sending it again.
+ */
 const prolong: Handler<'prolong'> = async (ctx) => {
   const upstreamId = requireUpstreamId(ctx.license);
   const before = await readUpstream(ctx, upstreamId);
-  let expiresOn = before.expiresOn;
-  let adopted = false;
-  if (before.expiresOn && before.expiresOn >= ctx.payload.expectedExpiry) {
-    adopted = true; // already renewed for this period (a lost answer, or renewed elsewhere): never twice
-  } else {
+  const sentFrom = ctx.payload.upstreamExpiryBeforeSend;
+  const alreadyDone = sentFrom !== undefined && before.expiresOn !== sentFrom;
+  const from = alreadyDone ? sentFrom : before.expiresOn;
+  if (!alreadyDone) {
+    await ctx.remember({ upstreamExpiryBeforeSend: before.expiresOn });
     await ctx.holdLease();
-    expiresOn = (await ctx.driver.prolong(upstreamId, ctx.payload.upstreamPeriod)).expiresOn;
+    await ctx.driver.prolong(upstreamId, ctx.payload.upstreamPeriod);
   }
-  const after = await ctx.driver.getLicense(upstreamId);
-  if (after?.status === 'suspended') await ctx.driver.resume(upstreamId);
-  if (after?.expiresOn) expiresOn = after.expiresOn;
+  const after = await readUpstream(ctx, upstreamId);
+  if (!after.expiresOn || (from !== null && after.expiresOn <= from)) {
+    throw new OperationProblem(
+      `The upstream took the renewal of license ${upstreamId} but its expiry did not move (${from ?? 'none'} → ${after.expiresOn ?? 'none'}): check it upstream`,
+      'renewal_not_extended',
+    );
+  }
+  // A paid renewal resumes a license suspended for non-payment, as in BILLmanager; one suspended by
+  // staff stays suspended (the upstream may have resumed it with the renewal: suspend it again).
+  if (ctx.license.suspendedBy === 'staff') {
+    if (after.status === 'active') await ctx.driver.suspend(upstreamId);
+  } else if (after.status === 'suspended') {
+    await ctx.driver.resume(upstreamId);
+  }
+  const expiresOn = after.expiresOn;
+  const adopted = alreadyDone;
   return {
     kind: 'done',
     result: { upstreamId, expiresOn, adopted },
@@ -177,9 +251,27 @@ const resume: Handler<'resume'> = async (ctx) => {
   return { kind: 'done', result: { status: 'active' }, apply: OUTCOMES.resume(ctx, {}) };
 };
 
+/** A license deleted before its purchase was confirmed: whatever the order left upstream is closed too. */
+async function findUnboundForClose(ctx: HandlerContext<'close'>): Promise<string | null> {
+  const result = await ctx.driver.findOrder(await ctx.orderLookup());
+  switch (result.found) {
+    case 'one':
+      return result.license.upstreamId;
+    case 'none':
+      return null;
+    case 'several':
+      throw new OperationProblem(
+        `Several upstream licenses fit the deleted order (${result.candidates.map((c) => c.upstreamId).join(', ')}): close ours by hand`,
+        'upstream_order_ambiguous',
+      );
+    case 'unknown':
+      throw new OperationProblem(`Cannot tell whether the deleted order reached the upstream: ${result.reason}`, 'upstream_list_incomplete');
+  }
+}
+
 const close: Handler<'close'> = async (ctx) => {
   let upstreamId = ctx.license.upstreamId;
-  if (!upstreamId) upstreamId = (await ctx.driver.findByRemoteId(ctx.license.remoteId))?.upstreamId ?? null;
+  if (!upstreamId) upstreamId = await findUnboundForClose(ctx);
   if (upstreamId) {
     const current = await ctx.driver.getLicense(upstreamId);
     if (current && current.status !== 'deleted') await ctx.driver.close(upstreamId);
@@ -193,16 +285,16 @@ const setParams: Handler<'set_params'> = async (ctx) => {
   const want: { ip?: string; licenseName?: string } = {};
   if (ctx.payload.ip !== undefined && current.ip !== ctx.payload.ip) want.ip = ctx.payload.ip;
   if (ctx.payload.licenseName !== undefined && current.licenseName !== ctx.payload.licenseName) want.licenseName = ctx.payload.licenseName;
-  if (Object.keys(want).length) await ctx.driver.setParams(upstreamId, want);
+  if (Object.keys(want).length) await ctx.driver.setParams(upstreamId, want, ctx.license.remoteId);
   return { kind: 'done', result: { ...want }, apply: OUTCOMES.set_params(ctx, {}) };
 };
 
 const newKey: Handler<'new_key'> = async (ctx) => {
   const upstreamId = requireUpstreamId(ctx.license);
   // A second new key after a lost answer costs nothing: there is no money in it.
-  let { licenseKey } = await ctx.driver.newKey(upstreamId);
+  let { licenseKey } = await ctx.driver.newKey(upstreamId, ctx.license.remoteId);
   for (let i = 0; !licenseKey && i < ctx.options.keyPolls; i += 1) {
-    await ctx.sleep(ctx.options.keyPollMs);
+    await ctx.sleep(keyPause(ctx.options, i + 1));
     licenseKey = (await ctx.driver.getLicense(upstreamId))?.licenseKey ?? null;
   }
   if (!licenseKey) return { kind: 'wait', delayMs: ctx.options.keyWaitMs, message: `The upstream has not issued the new key of license ${upstreamId} yet` };
@@ -283,7 +375,7 @@ export const OUTCOMES: { [K in OperationKind]: Outcome<K> } = {
   prolong: (ctx, f) => async (trx, history) => {
     const now = ctx.now();
     const before = await fresh(trx, ctx.license);
-    if (before.status === 'suspended') await setStatus(trx, history, before, 'active', now, { expiresOn: f.expiresOn });
+    if (before.status === 'suspended' && before.suspendedBy !== 'staff') await setStatus(trx, history, before, 'active', now, { expiresOn: f.expiresOn });
     else await trx.updateTable('licenses').set({ expiresOn: f.expiresOn, updatedAt: now }).where('id', '=', before.id).execute();
     if (before.expiresOn !== f.expiresOn) await history({ event: 'expiry', from: before.expiresOn, to: f.expiresOn, message: PROLONG_WORDS[f.how] });
   },
@@ -325,6 +417,7 @@ export const OUTCOMES: { [K in OperationKind]: Outcome<K> } = {
       await history({ event: 'key', message: 'Key corrected from the upstream' });
     }
     const status = current.status ? LOCAL_STATUS[current.status] : undefined;
+    if (status === 'suspended' && before.status !== 'suspended') patch.suspendedBy = 'upstream';
     if (status && status !== before.status && before.status !== 'processing') await setStatus(trx, history, before, status, now, patch);
     else if (Object.keys(patch).length) await trx.updateTable('licenses').set({ ...patch, updatedAt: now }).where('id', '=', before.id).execute();
   },

@@ -32,7 +32,7 @@ export interface OperationsDeps {
 export function createOperations(deps: OperationsDeps): { service: OperationService; worker: Worker; engine: OperationEngine } {
   const repo = new OperationRepository(deps.db);
   const { config } = deps;
-  const engine = new OperationEngine(deps.db, deps.clock, repo, deps.processingModules, deps.tasks, deps.logger, {
+  const engine = new OperationEngine(deps.db, deps.clock, repo, deps.processingModules, deps.tasks, deps.refunds, deps.logger, {
     leaseMs: config.leaseMs,
     maxAttempts: config.maxAttempts,
     retryBaseMs: config.retryBaseMs,

@@ -275,6 +275,18 @@ export class OperationRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** The lease holder notes a fact in the payload (its own commit); false when the lease was lost. */
+  async updatePayload(id: number, owner: string, payload: string, now: Date): Promise<boolean> {
+    const result = await this.db.kysely
+      .updateTable('operations')
+      .set({ payload, updatedAt: now.toISOString() })
+      .where('id', '=', id)
+      .where('leaseOwner', '=', owner)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   /** The lease holder's write; false when the lease was lost (another worker took over). */
   async finish(
     db: Executor,

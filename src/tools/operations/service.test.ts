@@ -371,6 +371,40 @@ describe('what the client paid for and did not get is refunded', () => {
     expect((await refunds(s.client.id)).map((r) => r.reference)).toEqual([`refund:license:${license.id}:renewal:${license.id}:${before.expiresOn}`]);
   });
 
+  test.each(['running', 'waiting for a retry'] as const)('a license deleted while its purchase is %s: the client is refunded, no task opens, the upstream license is closed', async (when) => {
+    const module = await connectModule(t(), upstream, {}, { departmentId: licensing });
+    const s = await shop(module.id);
+    const license = await s.order();
+    const open = license.pendingOperations.find((o) => o.kind === 'open')!;
+    const worker = t().billrelay.worker;
+    if (when === 'running') {
+      // The upstream is slow to answer the order: the deletion comes while the worker waits for it.
+      upstream.control.inject({ func: 'soft.order.param', fault: 'latency', latencyMs: 600, count: 1 });
+      const run = worker.runOnce();
+      for (let i = 0; i < 100 && (await operationRow(t(), open.id)).status !== 'running'; i += 1) await new Promise((r) => setTimeout(r, 10));
+      expect((await t().admin.post(`/api/v1/licenses/${license.id}/delete`)).status).toBe(200);
+      await run;
+    } else {
+      upstream.control.inject({ func: 'soft.order.param', fault: 'drop-after-commit', count: 1 });
+      await worker.runOnce();
+      expect(await operationRow(t(), open.id)).toMatchObject({ status: 'pending' });
+      expect((await t().admin.post(`/api/v1/licenses/${license.id}/delete`)).status).toBe(200);
+    }
+    expect(await operationRow(t(), open.id)).toMatchObject({ status: 'failed', lastErrorCode: 'license_deleted' });
+    expect(await s.balance()).toBe('500.00');
+    expect(await refunds(s.client.id)).toHaveLength(1);
+    const tasks = await t().billrelay.db.kysely.selectFrom('tasks').select(['id', 'status']).where('licenseId', '=', license.id).execute();
+    expect(tasks.filter((task) => task.status !== 'done')).toEqual([]);
+    // What the upstream sold for it is released there.
+    const close = (await t().billrelay.db.kysely.selectFrom('operations').select('id').where('licenseId', '=', license.id).where('kind', '=', 'close').executeTakeFirstOrThrow()).id;
+    expect(await drain(close)).toMatchObject({ status: 'succeeded' });
+    const bought = upstream.control.purchases().filter((p) => p.account === module.username);
+    expect(bought).toHaveLength(1);
+    expect(upstream.control.licenses().find((l) => l.id === bought[0]!.licenseId)?.status).toBe(4);
+    expect(await licenseRow(t(), license.id)).toMatchObject({ status: 'deleted', licenseKey: null });
+    expect(await refunds(s.client.id)).toHaveLength(1);
+  });
+
   test('a license deleted with a paid renewal still pending: the renewal is refunded, the delivered order is not', async () => {
     const module = await connectModule(t(), upstream, {}, { departmentId: licensing });
     const s = await shop(module.id);

@@ -21,7 +21,7 @@ export function workerOwnerId(): string {
   return `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 }
 
-const emptyCounts = (): RunCounts => ({ claimed: 0, succeeded: 0, rescheduled: 0, manual: 0, lost: 0, failed: 0 });
+const emptyCounts = (): RunCounts => ({ claimed: 0, succeeded: 0, rescheduled: 0, manual: 0, ended: 0, lost: 0, failed: 0 });
 
 export class Worker {
   readonly owner: string;

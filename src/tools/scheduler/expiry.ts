@@ -128,7 +128,7 @@ export class Expiry {
       const now = this.clock.now().toISOString();
       const changed = await trx
         .updateTable('licenses')
-        .set({ status: 'suspended', suspendedAt: now, updatedAt: now })
+        .set({ status: 'suspended', suspendedAt: now, suspendedBy: 'expiry', updatedAt: now })
         .where('id', '=', license.id)
         .where('status', '=', 'active')
         .where('expiresOn', '=', license.expiresOn)

@@ -390,6 +390,31 @@ describe('sync', () => {
     expect(await tasksWithCause(t(), `drift:orphan:${module.id}:4200001`)).toHaveLength(1);
   });
 
+  test('a list that may be filtered upstream reports nothing missing; an order not yet bound is no orphan', async () => {
+    const { module, tariff, client } = await world();
+    upstreamLicense(upstream, module.username, { id: '4400001', expiredate: '2027-03-01', ip: '203.0.113.81' });
+    upstreamLicense(upstream, module.username, { id: '4400002', expiredate: '2027-03-01', ip: '203.0.113.82', status: 3 });
+    const hidden = await insertLicense(t(), { clientId: client.id, tariffId: tariff.id, moduleId: module.id, expiresOn: '2027-03-01', upstreamId: '4400001', autoRenew: false });
+    // The realistic upstream shows no remoteid: this processing order's license is only found by IP and name.
+    const inFlight = await insertLicense(t(), { clientId: client.id, tariffId: tariff.id, moduleId: module.id, expiresOn: null, upstreamId: null, status: 'processing', ip: '203.0.113.82', licenseName: 'up-4400002', autoRenew: false });
+    upstream.control.setListFilter(module.username, { status: '3' });
+    upstream.control.inject({ func: 'soft.filter', fault: { error: { type: 'access', msg: 'Access denied' } }, count: 10 });
+    try {
+      await later(HOUR);
+      await later(HOUR);
+      expect(await tasksWithCause(t(), `drift:missing:${hidden.id}`)).toHaveLength(0);
+      expect(await tasksWithCause(t(), `drift:orphan:${module.id}:4400002`)).toHaveLength(0);
+    } finally {
+      upstream.control.clear();
+    }
+    // Once the filter can be cleared the list is whole again, and a license really gone is reported.
+    upstream.state.licenses = upstream.state.licenses.filter((l) => l.id !== '4400001');
+    await later(HOUR);
+    await later(HOUR);
+    expect(await tasksWithCause(t(), `drift:missing:${hidden.id}`)).toHaveLength(1);
+    expect(inFlight.id).toBeGreaterThan(0);
+  });
+
   test('an upstream expiry changed through the sandbox is taken over', async () => {
     const { module, tariff, client } = await world();
     upstreamLicense(upstream, module.username, { id: '4300001', expiredate: '2027-03-01' });

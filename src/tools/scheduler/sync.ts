@@ -71,8 +71,9 @@ export class LicenseSync {
     for (const row of modules) {
       const module: Module = { id: Number(row.id), name: row.name, departmentId: row.departmentId === null ? null : Number(row.departmentId), taskLocale: row.taskLocale };
       let list: UpstreamLicense[];
+      let complete: boolean;
       try {
-        list = await (await this.modules.driverFor(module.id)).list();
+        ({ licenses: list, complete } = await (await this.modules.driverFor(module.id)).list());
       } catch (error) {
         out.errors += 1;
         if (isUpstreamError(error)) await this.modules.recordError(module.id, error);
@@ -88,7 +89,9 @@ export class LicenseSync {
         out.corrected += r.corrected;
         out.orphans += r.orphans;
       }
-      out.missing += await this.reportMissing(module, seen);
+      // A list that may be filtered upstream proves no license missing.
+      if (complete) out.missing += await this.reportMissing(module, seen);
+      else this.logger?.warn({ moduleId: module.id }, 'license sync: the upstream list may be filtered; missing licenses are not reported');
     }
     return out;
   }
@@ -104,12 +107,14 @@ export class LicenseSync {
     const remoteMap = new Map(byRemote.map((l) => [l.remoteId, normalize(l)]));
     const localIds = [...new Set([...upstreamMap.values()].map((l) => l.id))];
     const busy = await this.busyLicenses(localIds);
+    const inFlight = await this.ordersInFlight(chunk.filter((u) => !upstreamMap.has(u.upstreamId) && !(u.remoteId && remoteMap.has(u.remoteId))));
     let corrected = 0;
     let orphans = 0;
     for (const u of chunk) {
       const local = upstreamMap.get(u.upstreamId) ?? (u.remoteId ? remoteMap.get(u.remoteId) : undefined);
       if (!local) {
-        if (u.status === 'deleted') continue;
+        // Deleted, or (where rows carry no remoteid) an order whose purchase the worker has not confirmed yet.
+        if (u.status === 'deleted' || inFlight.has(`${u.ip}\u0000${u.licenseName}`)) continue;
         orphans += 1;
         await this.openTask(module, `drift:orphan:${module.id}:${u.upstreamId}`, null, {
           drift: 'orphan',
@@ -133,6 +138,20 @@ export class LicenseSync {
     return { corrected, orphans };
   }
 
+  /** IP and name of local orders not yet bound to an upstream license, among these unknown rows. */
+  private async ordersInFlight(unknown: UpstreamLicense[]): Promise<Set<string>> {
+    const ips = [...new Set(unknown.map((u) => u.ip).filter((ip) => ip !== ''))];
+    if (!ips.length) return new Set();
+    const rows = await this.db.kysely
+      .selectFrom('licenses')
+      .select(['ip', 'licenseName'])
+      .where('upstreamId', 'is', null)
+      .where('status', '=', 'processing')
+      .where('ip', 'in', ips)
+      .execute();
+    return new Set(rows.map((r) => `${r.ip}\u0000${r.licenseName}`));
+  }
+
   /** Licenses with an operation under way: the worker is changing them, the sync keeps out. */
   private async busyLicenses(ids: number[]): Promise<Set<number>> {
     if (!ids.length) return new Set();
@@ -149,7 +168,7 @@ export class LicenseSync {
   private async correct(module: Module, local: Local, u: UpstreamLicense): Promise<boolean> {
     if (local.status !== 'active' && local.status !== 'suspended') return false;
     const now = this.clock.now().toISOString();
-    const patch: { expiresOn?: string; status?: string; licenseKey?: string; suspendedAt?: string | null; deletedAt?: string } = {};
+    const patch: { expiresOn?: string; status?: string; licenseKey?: string; suspendedAt?: string | null; suspendedBy?: string | null; deletedAt?: string } = {};
     const events: { event: string; from: string | null; to: string | null; message: string }[] = [];
     if (u.expiresOn && u.expiresOn !== local.expiresOn) {
       patch.expiresOn = u.expiresOn;
@@ -158,6 +177,7 @@ export class LicenseSync {
     if ((u.status === 'active' || u.status === 'suspended') && u.status !== local.status) {
       patch.status = u.status;
       patch.suspendedAt = u.status === 'suspended' ? now : null;
+      patch.suspendedBy = u.status === 'suspended' ? 'upstream' : null;
       events.push({ event: 'status', from: local.status, to: u.status, message: `Status corrected from the upstream (${u.status} there)` });
     } else if (u.status === 'deleted') {
       if (local.status === 'suspended') {
