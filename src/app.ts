@@ -48,6 +48,7 @@ import { createScheduler, type Scheduler } from './tools/scheduler/index.js';
 import { taskRoutes } from './tools/tasks/routes.js';
 import { TaskService } from './tools/tasks/service.js';
 import { createOperations } from './tools/operations/index.js';
+import { OPERATIONS_TOPIC } from './tools/operations/enqueue.js';
 import { operationRoutes } from './tools/operations/routes.js';
 import type { OperationService } from './tools/operations/service.js';
 import type { Worker } from './tools/operations/worker.js';
@@ -181,7 +182,12 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   operationRoutes(app, operations);
   await webRoutes(app, config.webDir);
   if (config.scheduler.enabled) scheduler.start(config.scheduler.intervalMs);
-  if (config.worker.enabled) worker.start();
+  if (config.worker.enabled) {
+    // A new operation is run the moment it is committed (here, or in another process on PostgreSQL).
+    db.onCommitted(OPERATIONS_TOPIC, () => worker.kick());
+    await db.listen(OPERATIONS_TOPIC, logger);
+    worker.start();
+  }
 
   return {
     app,

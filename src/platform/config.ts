@@ -99,7 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryBaseMs: positiveInt(env, 'BILLRELAY_OPERATION_RETRY_BASE_MS', 5_000),
       retryMaxMs: positiveInt(env, 'BILLRELAY_OPERATION_RETRY_MAX_MS', 3_600_000),
       keyPolls: positiveInt(env, 'BILLRELAY_KEY_POLLS', 5),
-      keyPollMs: positiveInt(env, 'BILLRELAY_KEY_POLL_MS', 1_000),
+      keyPollMs: positiveInt(env, 'BILLRELAY_KEY_POLL_MS', 100),
       keyWaitMs: positiveInt(env, 'BILLRELAY_KEY_WAIT_MS', 30_000),
     },
     scheduler: {

@@ -1,5 +1,8 @@
 import type { Clock } from '../../platform/clock.js';
-import type { Executor } from '../../platform/db/db.js';
+import { raiseOnCommit, type Executor } from '../../platform/db/db.js';
+
+/** Raised by every transaction that adds an operation: workers look at once instead of at their next poll. */
+export const OPERATIONS_TOPIC = 'operations';
 import type { OperationKind, OperationPayloads } from '../../licenses/model.js';
 
 export interface NewOperation<K extends OperationKind = OperationKind> {
@@ -49,5 +52,6 @@ export async function enqueueOperation(db: Executor, clock: Clock, op: NewOperat
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  raiseOnCommit(db, OPERATIONS_TOPIC);
   return { id: Number(id), created: true };
 }

@@ -5,7 +5,8 @@ import { startUpstream } from '../../../test/support/upstream.js';
 import { useBillrelay } from '../../../test/support/billrelay.js';
 import { connectSandboxModule, insertLicense, licenseRow, operationRow, tariffAndClient } from '../../../test/support/licenses.js';
 
-const t = useBillrelay({ env: { BILLRELAY_SCHEDULER: 'off' } });
+// The worker's safety-net poll is a minute: everything below happens because a commit woke it.
+const t = useBillrelay({ env: { BILLRELAY_SCHEDULER: 'off', BILLRELAY_WORKER_POLL_MS: '60000' } });
 let upstream: Sandbox;
 
 beforeAll(async () => {
@@ -13,13 +14,13 @@ beforeAll(async () => {
 });
 afterAll(() => upstream.close());
 
-test('the server runs an order on its own: the license is active within two seconds', async () => {
+test('the server runs an order the moment it is committed, not at its next poll', async () => {
   const module = await connectSandboxModule(t(), upstream);
   const { tariffId, clientId } = await tariffAndClient(t(), module.id);
-  const started = Date.now();
+  // Idle since the module's creation: the next poll is a minute away.
+  await new Promise((r) => setTimeout(r, 200));
   const { licenseId, operationId } = await insertLicense(t(), { clientId, tariffId });
-  await expect.poll(async () => (await licenseRow(t(), licenseId)).status, { timeout: 2_000, interval: 25 }).toBe('active');
-  expect(Date.now() - started).toBeLessThan(2_000);
+  await expect.poll(async () => (await licenseRow(t(), licenseId)).status, { timeout: 10_000, interval: 25 }).toBe('active');
   expect(await operationRow(t(), operationId!)).toMatchObject({ status: 'succeeded', leaseOwner: null });
   expect(upstream.control.purchases().filter((p) => p.account === module.username)).toHaveLength(1);
 });

@@ -73,6 +73,17 @@ test('a separate worker stays up while idle and still takes new work; SIGTERM en
   expect(code).toBe(0);
 });
 
+test.skipIf(testDatabaseKind !== 'postgres')('on PostgreSQL a separate worker is woken by the commit of a new operation (LISTEN/NOTIFY), not its poll', async () => {
+  const module = await connectSandboxModule(t(), upstream);
+  const { tariffId, clientId } = await tariffAndClient(t(), module.id);
+  const worker = spawnWorker({ BILLRELAY_WORKER_POLL_MS: '60000' });
+  await until('the worker to start', () => worker.output.join('').includes('is running'), 30_000, () => worker.output.join(''));
+  await new Promise((r) => setTimeout(r, 300));
+  // Committed by this process (the test's billrelay, whose own worker is off).
+  const { licenseId } = await insertLicense(t(), { clientId, tariffId });
+  await until('the woken worker to run the order', async () => (await licenseRow(t(), licenseId)).status === 'active', 15_000, () => worker.output.join(''));
+});
+
 test('a worker killed with SIGKILL mid-purchase: another takes the operation over, adopts the license, buys nothing twice', async () => {
   const module = await connectSandboxModule(t(), upstream);
   const { tariffId, clientId } = await tariffAndClient(t(), module.id);
