@@ -5,6 +5,9 @@ import type { LedgerEntryTable } from '../../platform/db/schema.js';
 
 export type LedgerEntryRow = Selectable<LedgerEntryTable>;
 
+/** The running balance is a 64-bit column: it stays within ±(2^63 − 1) minor units. */
+export const BALANCE_LIMIT_MINOR = 2n ** 63n - 1n;
+
 export class LedgerRepository {
   findByReference(db: Executor, reference: string): Promise<LedgerEntryRow | undefined> {
     return db.selectFrom('ledgerEntries').selectAll().where('reference', '=', reference).executeTakeFirst();
@@ -13,17 +16,20 @@ export class LedgerRepository {
   /**
    * Moves the running balance atomically, only for the client's currency and only when it stays at
    * or above -creditLimit: one conditional UPDATE is a row lock on PostgreSQL and serialized on
-   * SQLite, so two concurrent charges can never both pass the check. Returns the new balance, or
-   * undefined when refused (the caller finds out why).
+   * SQLite, so two concurrent charges can never both pass the check. Nor may the balance leave what
+   * the column holds (PostgreSQL fails the statement, SQLite silently turns it into a float). The
+   * conditions compare the balance with bounds computed without adding to it, so they cannot
+   * overflow themselves. Returns the new balance, or undefined when refused (the caller finds out why).
    */
   async applyToBalance(db: Executor, clientId: number, amountMinor: bigint, currency: string, allowBelowLimit: boolean): Promise<bigint | undefined> {
     let q = db
       .updateTable('clients')
       .set((eb) => ({ balanceMinor: eb('balanceMinor', '+', amountMinor) }))
       .where('id', '=', clientId)
-      .where('currency', '=', currency);
+      .where('currency', '=', currency)
+      .where('balanceMinor', amountMinor < 0n ? '>=' : '<=', amountMinor < 0n ? -BALANCE_LIMIT_MINOR - amountMinor : BALANCE_LIMIT_MINOR - amountMinor);
     if (!allowBelowLimit && amountMinor < 0n) {
-      q = q.where((eb) => eb(eb('balanceMinor', '+', amountMinor), '>=', eb.neg(eb.ref('creditLimitMinor'))));
+      q = q.where((eb) => eb('balanceMinor', '>=', eb(eb.neg(eb.ref('creditLimitMinor')), '-', amountMinor)));
     }
     const row = await q.returning('balanceMinor').executeTakeFirst();
     return row?.balanceMinor;

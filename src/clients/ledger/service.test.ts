@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, test } from 'vitest';
+import { signWebhook } from '../payments/gateway.js';
 import { useBillrelay } from '../../../test/support/billrelay.js';
 
 const t = useBillrelay();
@@ -143,5 +144,44 @@ describe('the balance ledger', () => {
     expect(minus.status).toBe(201);
     expect(minus.body.balance).toBe('-2.00');
     expect((await t().admin.post(`/api/v1/clients/${client.id}/corrections`, { amount: '1.00' })).body.error.field).toBe('comment');
+  });
+});
+
+describe('amounts the database cannot hold', () => {
+  const notify = (body: Record<string, unknown>) => {
+    const raw = JSON.stringify({ currency: 'EUR', status: 'paid', ...body });
+    const key = t().billrelay.services.secrets.deriveKey('payment-webhook:manual');
+    return t().anonymous().request('POST', '/api/v1/payments/webhooks/manual', raw, { 'content-type': 'application/json', 'x-billrelay-signature': signWebhook(key, raw) });
+  };
+
+  test('the payment webhook has the REST API\'s amount limits', async () => {
+    const client = await newClient();
+    for (const amount of ['999999999999999.99', '1000000000000.00', '-5.00', '0.00', '1.001']) {
+      const answer = await notify({ transactionId: `huge-${amount}`, clientId: client.id, amount });
+      expect(answer.status, amount).toBe(400);
+      expect(answer.body.error.field, amount).toBe('amount');
+    }
+    const answer = await notify({ transactionId: 'huge-client', clientId: 1e20, amount: '1.00' });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.field).toBe('clientId');
+    expect((await notify({ transactionId: 'largest', clientId: client.id, amount: '999999999999.99' })).status).toBe(200);
+  });
+
+  test('a payment that would take the balance past what the database holds is a 422 naming amount', async () => {
+    const client = await newClient();
+    const nearMax = 9_223_372_036_854_775_807n - 50_000n;
+    await t().billrelay.db.kysely.updateTable('clients').set({ balanceMinor: nearMax }).where('id', '=', client.id).execute();
+    for (const answer of [await pay(client.id, '1000.00'), await notify({ transactionId: 'overflow', clientId: client.id, amount: '1000.00' })]) {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(422);
+      expect(answer.body.error.field).toBe('amount');
+    }
+    // Still below the edge: accepted.
+    expect((await pay(client.id, '100.00')).status).toBe(201);
+    const correction = await t().admin.post(`/api/v1/clients/${client.id}/corrections`, { amount: '-1000.00', comment: 'c' });
+    expect(correction.status).toBe(201);
+    await t().billrelay.db.kysely.updateTable('clients').set({ balanceMinor: -nearMax }).where('id', '=', client.id).execute();
+    const below = await t().admin.post(`/api/v1/clients/${client.id}/corrections`, { amount: '-1000.00', comment: 'c' });
+    expect(below.status).toBe(422);
+    expect(below.body.error.field).toBe('amount');
   });
 });

@@ -8,7 +8,7 @@ import { isUniqueViolation } from '../../platform/db/dialect.js';
 import type { Page, PageQuery } from '../../platform/db/paging.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { Money } from '../../platform/money.js';
-import { LedgerRepository, type LedgerEntryRow } from './repository.js';
+import { BALANCE_LIMIT_MINOR, LedgerRepository, type LedgerEntryRow } from './repository.js';
 import type { LedgerEntryView } from './schemas.js';
 
 export type EntryKind = 'payment' | 'charge' | 'refund' | 'correction';
@@ -99,6 +99,8 @@ export class LedgerService {
     if (posting.amount.currency !== client.currency) {
       return new AppError('validation', `The amount is in ${posting.amount.currency} but the client pays in ${client.currency}`, { field: 'amount' });
     }
+    const after = client.balanceMinor + signed;
+    if (after > BALANCE_LIMIT_MINOR || after < -BALANCE_LIMIT_MINOR) return balanceOverflow(client.currency);
     return insufficientFunds(client, signed);
   }
 
@@ -132,6 +134,11 @@ function signedAmount(posting: Posting): bigint {
   if (posting.kind === 'correction') return minor;
   if (minor <= 0n) throw new AppError('validation', 'The amount must be greater than zero', { field: 'amount' });
   return posting.kind === 'charge' ? -minor : minor;
+}
+
+function balanceOverflow(currency: string): AppError {
+  const limit = Money.of(BALANCE_LIMIT_MINOR, currency).toString();
+  return new AppError('unprocessable', `amount: the balance would go beyond ±${limit} ${currency}, the most billrelay can hold`, { field: 'amount' });
 }
 
 function insufficientFunds(client: { balanceMinor: bigint; creditLimitMinor: bigint; currency: string }, signed: bigint): AppError {

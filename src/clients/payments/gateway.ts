@@ -6,6 +6,7 @@ import { safeEqual } from '../../platform/crypto/tokens.js';
 import { AppError } from '../../platform/errors.js';
 import { rejectNul } from '../../platform/http/nul.js';
 import { Money } from '../../platform/money.js';
+import { Amount } from '../ledger/schemas.js';
 
 export interface StartedPayment {
   gatewayPaymentId: string;
@@ -68,12 +69,15 @@ export class ManualGateway implements PaymentGateway {
     if (typeof body.transactionId !== 'string' || !body.transactionId || body.transactionId.length > 200) {
       throw new AppError('validation', 'transactionId: a non-empty string is required', { field: 'transactionId' });
     }
-    if (typeof body.clientId !== 'number' || !Number.isInteger(body.clientId)) {
+    if (typeof body.clientId !== 'number' || !Number.isSafeInteger(body.clientId) || body.clientId < 1) {
       throw new AppError('validation', 'clientId: a client id is required', { field: 'clientId' });
     }
     if (typeof body.amount !== 'string' || typeof body.currency !== 'string') {
       throw new AppError('validation', 'amount and currency: decimal string and ISO code are required', { field: 'amount' });
     }
+    // The same limits as a payment recorded through the REST API.
+    const limited = Amount.safeParse(body.amount);
+    if (!limited.success) throw new AppError('validation', `amount: ${limited.error.issues[0]?.message ?? 'is invalid'}`, { field: 'amount' });
     let amount: Money;
     try {
       amount = Money.parse(body.amount, body.currency);
