@@ -6,6 +6,7 @@ import { adminCommand } from './admin.js';
 import { secretsCommand } from './secrets.js';
 import { sandboxCommand } from './sandbox.js';
 import { workerCommand } from './worker.js';
+import { upstreamCommand } from './upstream.js';
 
 const program = new Command()
   .name('billrelay')
@@ -18,5 +19,6 @@ program.addCommand(adminCommand());
 program.addCommand(secretsCommand());
 program.addCommand(sandboxCommand());
 program.addCommand(workerCommand());
+program.addCommand(upstreamCommand());
 
 await program.parseAsync(process.argv);
