@@ -5,7 +5,7 @@ import { PageQuery, pageOf } from '../../platform/db/paging.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { setSessionCookies, type App } from '../../platform/http/app.js';
 import { IdParams } from '../../platform/http/schemas.js';
-import { ClientCreate, ClientListQuery, ClientPatch, ClientView, RegisterInput } from './schemas.js';
+import { ClientCreate, ClientListQuery, ClientPatch, ClientView, REGISTER_ACCEPTED, RegisterAccepted, RegisterInput } from './schemas.js';
 import type { ClientService } from './service.js';
 
 const tags = ['Clients'];
@@ -18,11 +18,16 @@ export function clientRoutes(app: App, clients: ClientService, auth: AuthService
   };
 
   app.post('/api/v1/auth/register', {
-    schema: { body: RegisterInput, response: { 201: LoginView.extend({ client: ClientView }) }, tags: ['Auth'], security: [], summary: 'A client registers and is logged in' },
+    schema: {
+      body: RegisterInput,
+      response: { 202: RegisterAccepted },
+      tags: ['Auth'],
+      security: [],
+      summary: 'A client registers, then logs in; the answer is the same whether or not the e-mail was taken',
+    },
   }, async (req, reply) => {
-    const { view, principal } = await clients.register(req.body);
-    const session = await startSession(req, reply, principal, null);
-    return reply.code(201).send({ ...session, client: view });
+    await clients.register(req.body);
+    return reply.code(202).send(REGISTER_ACCEPTED);
   });
 
   app.get('/api/v1/clients', {

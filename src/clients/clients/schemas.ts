@@ -48,6 +48,13 @@ export const RegisterInput = z
   .refine((v) => v.password === v.passwordConfirmation, { message: 'the passwords differ', path: ['passwordConfirmation'] });
 export type RegisterInput = z.infer<typeof RegisterInput>;
 
+/** The one answer to a registration, new address or taken: it must not tell which. */
+export const RegisterAccepted = z.object({ status: z.literal('accepted'), message: z.string() });
+export const REGISTER_ACCEPTED: z.infer<typeof RegisterAccepted> = {
+  status: 'accepted',
+  message: 'Registration received: log in with your e-mail address and password. An address registered before stays with its owner.',
+};
+
 export const ClientView = z.object({
   id: z.number().int(),
   providerId: z.number().int(),

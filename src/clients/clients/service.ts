@@ -71,16 +71,26 @@ export class ClientService {
     return this.insert({ ...input, passwordHash }, actor, 'client.create');
   }
 
-  async register(input: RegisterInput): Promise<{ view: ClientView; principal: Principal }> {
+  /**
+   * Creates the client unless the e-mail is taken (by a client or an employee). Either way the caller
+   * answers alike, so registration does not tell anyone which addresses exist: nothing is created
+   * for a taken address and nothing says so. The password is hashed first on both paths, which
+   * keeps their times close.
+   */
+  async register(input: RegisterInput): Promise<void> {
     const passwordHash = await hashPassword(input.password);
     const anonymous: Actor = { kind: 'anonymous', id: null, label: 'anonymous', locale: input.language };
-    const view = await this.insert(
-      { name: input.name, email: input.email, language: input.language, country: input.country, providerId: input.providerId, passwordHash },
-      anonymous,
-      'client.register',
-    );
-    const row = (await this.repo.find(this.db.kysely, view.id))!;
-    return { view, principal: principalOf(row) };
+    try {
+      await this.insert(
+        { name: input.name, email: input.email, language: input.language, country: input.country, providerId: input.providerId, passwordHash },
+        anonymous,
+        'client.register',
+      );
+    } catch (error) {
+      if (!isEmailTaken(error)) throw error;
+      // TODO(notifications issue): e-mail the address's owner that someone tried to register with it
+      // (and how to reset the password if it was them); there is no way to send e-mail yet.
+    }
   }
 
   async update(id: number, input: ClientPatch, actor: Actor): Promise<ClientView> {
@@ -158,10 +168,14 @@ export class ClientService {
   }
 
   private async checkEmailFree(db: Executor, email: string): Promise<void> {
-    if ((await this.repo.findByEmail(db, email)) || (await this.repo.employeeEmailExists(db, email))) {
-      throw new AppError('conflict', `The e-mail ${email} is already registered`, { field: 'email' });
-    }
+    if ((await this.repo.findByEmail(db, email)) || (await this.repo.employeeEmailExists(db, email))) throw emailTaken(email);
   }
+}
+
+const emailTaken = (email: string | undefined) => new AppError('conflict', `The e-mail ${email} is already registered`, { field: 'email' });
+
+function isEmailTaken(error: unknown): boolean {
+  return error instanceof AppError && error.code === 'conflict' && error.field === 'email';
 }
 
 function checkSelfEditable(input: ClientPatch): void {
@@ -177,7 +191,7 @@ function checkStaffRights(input: ClientPatch, actor: Actor): void {
 
 function rethrowDuplicateEmail(email: string | undefined) {
   return (error: unknown): never => {
-    if (isUniqueViolation(error)) throw new AppError('conflict', `The e-mail ${email} is already registered`, { field: 'email' });
+    if (isUniqueViolation(error)) throw emailTaken(email);
     throw error;
   };
 }
