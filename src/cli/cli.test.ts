@@ -46,13 +46,14 @@ describe('billrelay CLI', () => {
   });
 
   test('admin create makes an administrator and refuses a duplicate with a clear message', () => {
-    const created = run('admin', 'create', '--email', 'Boss@Example.test', '--password', 'boss-password');
+    const created = run('admin', 'create', '--email', 'Boss@Example.test', '--password', 'boss-password-7');
     expect(created.status, created.stderr).toBe(0);
     expect(created.stdout).toContain('boss@example.test');
-    const again = run('admin', 'create', '--email', 'boss@example.test', '--password', 'boss-password');
+    const again = run('admin', 'create', '--email', 'boss@example.test', '--password', 'boss-password-7');
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already exists');
     expect(run('admin', 'create', '--email', 'x@example.test', '--password', 'short').stderr).toContain('at least 8');
+    expect(run('admin', 'create', '--email', 'x@example.test', '--password', 'password123').stderr).toContain('commonly used');
   });
 
   test('start serves the API on the configured port; the first start prints a one-time password once', async () => {

@@ -24,6 +24,8 @@ export const ClientPatch = z.strictObject({
   name: Name.optional(),
   email: Email.optional(),
   password: Password.optional(),
+  /** Needed when a client changes its own password. */
+  currentPassword: z.string().max(1024).optional(),
   language: Language.optional(),
   country: Country.nullable().optional(),
   enabled: z.boolean().optional(),
@@ -32,7 +34,7 @@ export const ClientPatch = z.strictObject({
 export type ClientPatch = z.infer<typeof ClientPatch>;
 
 /** What a client may change about itself. */
-export const ClientSelfPatch = ClientPatch.pick({ name: true, password: true, language: true, country: true });
+export const ClientSelfPatch = ClientPatch.pick({ name: true, password: true, currentPassword: true, language: true, country: true });
 
 export const RegisterInput = z
   .strictObject({

@@ -88,16 +88,16 @@ describe('Clients', () => {
   });
 
   test('staff create, edit and disable clients; a disabled client is logged out and cannot log in', async () => {
-    const created = await t().admin.post('/api/v1/clients', { name: 'Shop', email: 'shop@example.test', password: 'shop-password', language: 'en', providerId: 1 });
+    const created = await t().admin.post('/api/v1/clients', { name: 'Shop', email: 'shop@example.test', password: 'shop-password-42', language: 'en', providerId: 1 });
     expect(created.status).toBe(201);
-    const shop = await t().loginAs('shop@example.test', 'shop-password');
+    const shop = await t().loginAs('shop@example.test', 'shop-password-42');
     expect((await shop.get(`/api/v1/clients/${created.body.id}`)).status).toBe(200);
     const disabled = await t().admin.patch(`/api/v1/clients/${created.body.id}`, { enabled: false });
     expect(disabled.body.enabled).toBe(false);
     expect((await shop.get(`/api/v1/clients/${created.body.id}`)).status).toBe(401);
-    expect((await t().anonymous().login('shop@example.test', 'shop-password')).status).toBe(401);
-    expect((await t().admin.post('/api/v1/clients', { name: 'X', email: 'x@example.test', password: 'x-password', providerId: 999 })).body.error.field).toBe('providerId');
-    expect((await t().admin.post('/api/v1/clients', { name: 'X', email: 'x@example.test', password: 'x-password', providerId: 1, language: 'zz' })).body.error.field).toBe('language');
+    expect((await t().anonymous().login('shop@example.test', 'shop-password-42')).status).toBe(401);
+    expect((await t().admin.post('/api/v1/clients', { name: 'X', email: 'x@example.test', password: 'client-password', providerId: 999 })).body.error.field).toBe('providerId');
+    expect((await t().admin.post('/api/v1/clients', { name: 'X', email: 'x@example.test', password: 'client-password', providerId: 1, language: 'zz' })).body.error.field).toBe('language');
     const list = await t().admin.get('/api/v1/clients?search=shop');
     expect(list.body.items.map((c: { email: string }) => c.email)).toEqual(['shop@example.test']);
   });
@@ -175,5 +175,45 @@ describe('what only administrators may do with a client', () => {
     expect(limit.after.password).toBeUndefined();
     expect(byAction('ledger.payment')[0]).toMatchObject({ actor: { label: ADMIN_EMAIL }, after: { amount: '5.00', kind: 'payment' } });
     expect(JSON.stringify(audit)).not.toContain('reset-by-admin-7');
+  });
+});
+
+describe('passwords', () => {
+  test('commonly used passwords and ones built on the e-mail are refused with a 400 naming the field and why', async () => {
+    const cases: Array<[string, string]> = [
+      ['password1', 'it is a commonly used password'],
+      ['qwertyuiop', 'it is one of the hundred most used passwords'],
+      ['Passw0rd!', 'it is too close to a commonly used password'],
+      ['mila@example.test', 'it contains the e-mail address'],
+      ['MILA@example.test-2024', 'it contains the e-mail address'],
+    ];
+    for (const [password, why] of cases) {
+      const { answer } = await register('mila@example.test', { password, passwordConfirmation: password });
+      expect(answer.status, password).toBe(400);
+      expect(answer.body.error, password).toMatchObject({ code: 'validation', field: 'password' });
+      expect(answer.body.error.message, password).toContain(`password: ${why}`);
+    }
+    const created = await t().admin.post('/api/v1/clients', { name: 'C', email: 'weak@example.test', password: '12345678', providerId: 1 });
+    expect(created.status).toBe(400);
+    expect(created.body.error.field).toBe('password');
+    const { id } = await registered('mila@example.test');
+    const reset = await t().admin.patch(`/api/v1/clients/${id}`, { password: 'iloveyou2' });
+    expect(reset.status).toBe(400);
+    expect(reset.body.error.field).toBe('password');
+  });
+
+  test('a client changes its own password only by giving the current one', async () => {
+    const { browser, id } = await registered('changer@example.test');
+    const missing = await browser.patch(`/api/v1/clients/${id}`, { password: 'new-secret-words-8' });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.field).toBe('currentPassword');
+    const wrong = await browser.patch(`/api/v1/clients/${id}`, { password: 'new-secret-words-8', currentPassword: 'not-the-password' });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.error.field).toBe('currentPassword');
+    expect((await t().anonymous().login('changer@example.test', 'client-password')).status).toBe(200);
+    const changed = await browser.patch(`/api/v1/clients/${id}`, { password: 'new-secret-words-8', currentPassword: 'client-password' });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect((await t().anonymous().login('changer@example.test', 'new-secret-words-8')).status).toBe(200);
+    expect((await t().anonymous().login('changer@example.test', 'client-password')).status).toBe(401);
   });
 });

@@ -3,6 +3,7 @@ import { SECRET_CHANGED, type AuditService } from '../../platform/audit/service.
 import { requireRight } from '../../platform/auth/rights.js';
 import type { AuthService, Principal, PrincipalSource } from '../../platform/auth/service.js';
 import type { Clock } from '../../platform/clock.js';
+import { checkCurrentPassword, checkNewPassword } from '../../platform/crypto/password-policy.js';
 import { hashPassword } from '../../platform/crypto/passwords.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
@@ -13,7 +14,7 @@ import type { LocalizationService } from '../../settings/localizations/service.j
 import { ClientRepository, type ClientRow } from './repository.js';
 import type { ClientCreate, ClientPatch, ClientView, RegisterInput } from './schemas.js';
 
-const SELF_EDITABLE = new Set(['name', 'password', 'language', 'country']);
+const SELF_EDITABLE = new Set(['name', 'password', 'currentPassword', 'language', 'country']);
 
 export class ClientService {
   private readonly repo = new ClientRepository();
@@ -67,6 +68,7 @@ export class ClientService {
 
   async create(input: ClientCreate, actor: Actor): Promise<ClientView> {
     if (input.creditLimit !== undefined) requireRight(actor, 'client.credit_limit', 'creditLimit');
+    checkNewPassword(input.password, input.email);
     const passwordHash = await hashPassword(input.password);
     return this.insert({ ...input, passwordHash }, actor, 'client.create');
   }
@@ -78,6 +80,7 @@ export class ClientService {
    * keeps their times close.
    */
   async register(input: RegisterInput): Promise<void> {
+    checkNewPassword(input.password, input.email);
     const passwordHash = await hashPassword(input.password);
     const anonymous: Actor = { kind: 'anonymous', id: null, label: 'anonymous', locale: input.language };
     try {
@@ -96,7 +99,7 @@ export class ClientService {
   async update(id: number, input: ClientPatch, actor: Actor): Promise<ClientView> {
     if (actor.kind === 'client') checkSelfEditable(input);
     else checkStaffRights(input, actor);
-    const passwordHash = input.password ? await hashPassword(input.password) : undefined;
+    const passwordHash = input.password !== undefined ? await this.newPasswordHash(id, input.password, input, actor) : undefined;
     return this.db.transaction(async (trx) => {
       const before = await this.visible(trx, id, actor);
       if (input.language) await this.checkLanguage(trx, input.language);
@@ -117,6 +120,14 @@ export class ClientService {
       await this.audit.record(trx, actor, 'client.update', 'client', id, toView(before), passwordHash ? { ...after, password: SECRET_CHANGED } : after);
       return after;
     });
+  }
+
+  /** Checks a new password (a client's own also needs the current one) and hashes it, outside the transaction: hashing is slow. */
+  private async newPasswordHash(id: number, password: string, input: ClientPatch, actor: Actor): Promise<string> {
+    const row = await this.visible(this.db.kysely, id, actor);
+    checkNewPassword(password, input.email ?? row.email);
+    if (actor.kind === 'client') await checkCurrentPassword(row.passwordHash, input.currentPassword);
+    return hashPassword(password);
   }
 
   /** An administrator opens the client area as the client ("log in as"); audited. */

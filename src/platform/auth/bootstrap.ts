@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { hashPassword, MIN_PASSWORD_LENGTH } from '../crypto/passwords.js';
+import { checkNewPassword } from '../crypto/password-policy.js';
+import { hashPassword } from '../crypto/passwords.js';
 import type { Db } from '../db/db.js';
 import { isUniqueViolation } from '../db/dialect.js';
 import { AppError } from '../errors.js';
@@ -22,9 +23,7 @@ export async function createAdministrator(
   if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new AppError('validation', `"${input.email}" is not an e-mail address`, { field: 'email' });
   const generatedPassword = input.password ? undefined : randomBytes(12).toString('base64url');
   const password = input.password ?? generatedPassword!;
-  if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new AppError('validation', `The password must have at least ${MIN_PASSWORD_LENGTH} characters`, { field: 'password' });
-  }
+  if (input.password) checkNewPassword(password, email);
   const now = clock.now().toISOString();
   try {
     const { id } = await db.kysely

@@ -26,6 +26,8 @@ export const EmployeePatch = z.strictObject({
   email: Email.optional(),
   name: Name.optional(),
   password: Password.optional(),
+  /** Needed when employees change their own password. */
+  currentPassword: z.string().max(1024).optional().meta({ description: 'Needed to change your own password' }),
   language: Language.optional(),
   isAdmin: z.boolean().optional(),
   enabled: z.boolean().optional(),

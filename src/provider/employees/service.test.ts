@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { systemActor } from '../../platform/actor.js';
-import { ADMIN_EMAIL, useBillrelay } from '../../../test/support/billrelay.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, useBillrelay } from '../../../test/support/billrelay.js';
 
 const t = useBillrelay();
 const PASSWORD = 'employee-password-1';
@@ -244,6 +244,24 @@ describe('Provider → Employees', () => {
     expect((await t().admin.patch(`/api/v1/departments/${dept.id}`, { headEmployeeId: null })).status).toBe(200);
     expect((await t().admin.delete(`/api/v1/employees/${head.id}`)).status).toBe(204);
     expect((await t().admin.get(`/api/v1/departments/${dept.id}`)).body.memberIds).toEqual([]);
+  });
+
+  test('a weak password is refused naming the field; your own needs the current one', async () => {
+    const weak = await t().admin.post('/api/v1/employees', { email: 'weak@example.test', name: 'Weak', password: 'qwerty123' });
+    expect(weak.status).toBe(400);
+    expect(weak.body.error.field).toBe('password');
+    const e = await createEmployee();
+    const withEmail = await t().admin.patch(`/api/v1/employees/${e.id}`, { password: `${e.email}!` });
+    expect(withEmail.body.error).toMatchObject({ field: 'password', message: expect.stringContaining('e-mail') });
+    // Another employee's password needs no current one; an administrator's own does.
+    expect((await t().admin.patch(`/api/v1/employees/${e.id}`, { password: 'set-by-admin-77' })).status).toBe(200);
+    const me = await adminId();
+    const own = await t().admin.patch(`/api/v1/employees/${me}`, { password: 'own-new-password-3' });
+    expect(own.status).toBe(400);
+    expect(own.body.error.field).toBe('currentPassword');
+    const wrong = await t().admin.patch(`/api/v1/employees/${me}`, { password: 'own-new-password-3', currentPassword: 'not-it' });
+    expect(wrong.status).toBe(403);
+    expect((await t().anonymous().login(ADMIN_EMAIL, ADMIN_PASSWORD)).status).toBe(200);
   });
 
   test('every change is audited without the password or its hash', async () => {

@@ -3,6 +3,7 @@ import type { Actor } from '../../platform/actor.js';
 import { SECRET_CHANGED, type AuditService } from '../../platform/audit/service.js';
 import type { AuthService } from '../../platform/auth/service.js';
 import type { Clock } from '../../platform/clock.js';
+import { checkCurrentPassword, checkNewPassword } from '../../platform/crypto/password-policy.js';
 import { hashPassword } from '../../platform/crypto/passwords.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/dialect.js';
@@ -43,6 +44,7 @@ export class EmployeeService {
   }
 
   async create(input: EmployeeInput, actor: Actor): Promise<EmployeeView> {
+    checkNewPassword(input.password, input.email);
     // Hashing is slow on purpose: done before the transaction so the write lock is held only briefly.
     const passwordHash = await hashPassword(input.password);
     return this.db.transaction(async (trx) => {
@@ -71,7 +73,7 @@ export class EmployeeService {
   }
 
   async update(id: number, input: EmployeePatch, actor: Actor): Promise<EmployeeView> {
-    const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined;
+    const passwordHash = input.password !== undefined ? await this.newPasswordHash(id, input.password, input, actor) : undefined;
     return this.db.transaction(async (trx) => {
       const beforeRow = await this.repo.find(trx, id);
       if (!beforeRow) throw notFound('Employee', id);
@@ -154,6 +156,15 @@ export class EmployeeService {
       }
       await this.audit.record(trx, actor, 'employee.delete', 'employee', id, before, null);
     });
+  }
+
+  /** Checks a new password (one's own also needs the current one) and hashes it, outside the transaction: hashing is slow. */
+  private async newPasswordHash(id: number, password: string, input: EmployeePatch, actor: Actor): Promise<string> {
+    const row = await this.repo.find(this.db.kysely, id);
+    if (!row) throw notFound('Employee', id);
+    checkNewPassword(password, input.email ?? row.email);
+    if (actor.kind === 'employee' && actor.id === id) await checkCurrentPassword(row.passwordHash, input.currentPassword);
+    return hashPassword(password);
   }
 
   private async viewOf(db: Executor, id: number): Promise<EmployeeView> {
