@@ -158,7 +158,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   services.licenses.onRemove((trx, licenseId, closeId, actor) => operations.endForDeletion(trx, licenseId, closeId, actor));
   jobs.expiry.onClose((trx, licenseId, closeId, actor) => operations.endForDeletion(trx, licenseId, closeId, actor));
 
-  const app = await createHttpApp({ logger, auth: services.auth, localizations: services.localizations });
+  const app = await createHttpApp({ logger, auth: services.auth, localizations: services.localizations, trustProxy: config.trustProxy });
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
     const pending = await pendingMigrations(handle).catch(() => ['unreachable']);
     if (pending.length) return reply.code(503).send({ status: 'unavailable', pending });

@@ -18,6 +18,11 @@ export interface Config {
   defaultCurrency?: string;
   /** Serve the built web UI from here. */
   webDir: string;
+  /**
+   * Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (fastify's trustProxy):
+   * addresses or CIDRs, a number of hops, or true for any. false: none, the peer is the client.
+   */
+  trustProxy: boolean | number | string[];
   /** The running-operations worker: see src/tools/operations/. */
   worker: WorkerConfig;
   /** Scheduled jobs (renewals, expiry, sync…): see src/tools/scheduler/. */
@@ -90,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     defaultCurrency: env.BILLRELAY_DEFAULT_CURRENCY || undefined,
     webDir: path.resolve(env.BILLRELAY_WEB_DIR ?? 'dist/web'),
+    trustProxy: trustProxy(env.BILLRELAY_TRUST_PROXY),
     worker: {
       enabled: (env.BILLRELAY_WORKER ?? 'on').toLowerCase() !== 'off',
       pollMs: positiveInt(env, 'BILLRELAY_WORKER_POLL_MS', 1_000),
@@ -116,6 +122,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     taskHours: taskHours(env),
   };
+}
+
+/** "10.0.0.1,192.168.0.0/16", "loopback", "2" (hops) or "true"; unset, "false" or "off": none. */
+function trustProxy(raw: string | undefined): boolean | number | string[] {
+  const value = raw?.trim() ?? '';
+  if (!value || value === 'false' || value === 'off') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = entries.find((e) => !/^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/.test(e));
+  if (bad !== undefined) {
+    throw new Error(`BILLRELAY_TRUST_PROXY must list the proxies' addresses or CIDRs (e.g. "10.0.0.1,192.168.0.0/16"), a number of hops, or true; got "${raw}"`);
+  }
+  return entries;
 }
 
 function timesOfDay(env: NodeJS.ProcessEnv, name: string, fallback: string[]): string[] {

@@ -55,19 +55,30 @@ export class AuthRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
-  async recordFailure(db: Executor, email: string, ip: string, at: string) {
+  /** A login attempt, recorded before its password is checked; a successful login removes it again. */
+  async recordAttempt(db: Executor, email: string, ip: string, at: string) {
     await db.insertInto('loginFailures').values({ email, ip, createdAt: at }).execute();
   }
 
-  async failuresSince(db: Executor, email: string, ip: string, since: string): Promise<{ byEmail: number; byIp: number }> {
-    const [byEmail, byIp] = await Promise.all([
-      db.selectFrom('loginFailures').select((eb) => eb.fn.countAll<number>().as('n')).where('email', '=', email).where('createdAt', '>', since).executeTakeFirstOrThrow(),
-      db.selectFrom('loginFailures').select((eb) => eb.fn.countAll<number>().as('n')).where('ip', '=', ip).where('createdAt', '>', since).executeTakeFirstOrThrow(),
-    ]);
-    return { byEmail: Number(byEmail.n), byIp: Number(byIp.n) };
+  /** Attempts since a time that failed or still run: for this account from this address, and from this address at all. */
+  async attemptsSince(db: Executor, email: string, ip: string, since: string): Promise<{ account: number; address: number }> {
+    const row = await db
+      .selectFrom('loginFailures')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('address'),
+        eb.fn.sum<number>(eb.case().when('email', '=', email).then(1).else(0).end()).as('account'),
+      ])
+      .where('ip', '=', ip)
+      .where('createdAt', '>', since)
+      .executeTakeFirstOrThrow();
+    return { account: Number(row.account ?? 0), address: Number(row.address) };
   }
 
-  async clearFailures(db: Executor, email: string, olderThan: string) {
-    await db.deleteFrom('loginFailures').where((eb) => eb.or([eb('email', '=', email), eb('createdAt', '<=', olderThan)])).execute();
+  /** After a successful login: this account's attempts from this address, and everyone's expired ones. */
+  async clearAttempts(db: Executor, email: string, ip: string, olderThan: string) {
+    await db
+      .deleteFrom('loginFailures')
+      .where((eb) => eb.or([eb.and([eb('email', '=', email), eb('ip', '=', ip)]), eb('createdAt', '<=', olderThan)]))
+      .execute();
   }
 }

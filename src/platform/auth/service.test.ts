@@ -1,9 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, useBillrelay } from '../../../test/support/billrelay.js';
 import { hashPassword } from '../crypto/passwords.js';
-import { MAX_FAILURES_PER_EMAIL } from './service.js';
+import type { ApiClient } from '../../../test/support/http.js';
+import { MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS } from './service.js';
 
-const t = useBillrelay();
+// As behind a reverse proxy on this machine: requests may say which address they come from.
+const t = useBillrelay({ env: { BILLRELAY_TRUST_PROXY: '127.0.0.1' } });
+const from = (address: string) => ({ 'x-forwarded-for': address });
+const loginFrom = (client: ApiClient, address: string, email: string, password: string) =>
+  client.post('/api/v1/auth/login', { email, password }, from(address));
 
 async function addEmployee(email: string, password: string, isAdmin = false) {
   const now = new Date().toISOString();
@@ -52,16 +57,39 @@ describe('logging in', () => {
     expect(answer.body.error.field).toBe('email');
   });
 
-  test('repeated failed logins are rate-limited, even with the right password afterwards', async () => {
+  test('repeated failed logins slow that address down, but the owner still logs in from another one', async () => {
     await addEmployee('victim@example.test', 'victim-password');
-    for (let i = 0; i < MAX_FAILURES_PER_EMAIL; i++) {
-      expect((await t().anonymous().login('victim@example.test', `guess-${i}`)).status).toBe(401);
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS; i++) {
+      expect((await loginFrom(t().anonymous(), '203.0.113.1', 'victim@example.test', `guess-${i}`)).status).toBe(401);
     }
-    const limited = await t().anonymous().login('victim@example.test', 'victim-password');
+    const limited = await loginFrom(t().anonymous(), '203.0.113.1', 'victim@example.test', 'victim-password');
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('rate_limited');
-    // Other accounts are not locked out by it.
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The owner, from elsewhere, is not locked out; nor are other accounts.
+    expect((await loginFrom(t().anonymous(), '198.51.100.7', 'victim@example.test', 'victim-password')).status).toBe(200);
     expect((await t().anonymous().login(ADMIN_EMAIL, ADMIN_PASSWORD)).status).toBe(200);
+  });
+
+  test('40 parallel wrong passwords from one address: at most the limit are checked, the rest are 429', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => loginFrom(t().anonymous(), '203.0.113.2', ADMIN_EMAIL, `parallel-guess-${i}`)),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(40 - MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS);
+    // The administrator is not locked out: the right password from another address works.
+    expect((await loginFrom(t().anonymous(), '198.51.100.8', ADMIN_EMAIL, ADMIN_PASSWORD)).status).toBe(200);
+    expect((await loginFrom(t().anonymous(), '203.0.113.2', ADMIN_EMAIL, ADMIN_PASSWORD)).status).toBe(429);
+  });
+
+  test('behind a trusted proxy that says https, session cookies are Secure', async () => {
+    const secure = await t().anonymous().post('/api/v1/auth/login', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, { 'x-forwarded-proto': 'https' });
+    expect(secure.status).toBe(200);
+    for (const cookie of secure.headers.getSetCookie()) expect(cookie).toMatch(/;\s*Secure/i);
+    const plain = await t().anonymous().login(ADMIN_EMAIL, ADMIN_PASSWORD);
+    for (const cookie of plain.headers.getSetCookie()) expect(cookie).not.toMatch(/;\s*Secure/i);
   });
 });
 

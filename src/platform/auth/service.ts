@@ -4,15 +4,21 @@ import type { Clock } from '../clock.js';
 import { dummyPasswordHash, verifyPassword } from '../crypto/passwords.js';
 import { randomToken, sha256 } from '../crypto/tokens.js';
 import type { Db } from '../db/db.js';
+import { lockKey } from '../db/dialect.js';
 import { AppError } from '../errors.js';
 import { AuthRepository } from './repository.js';
 import type { MeView } from './schemas.js';
 
 const SESSION_TTL_MS = 12 * 3600_000;
 const FAILURE_WINDOW_MS = 15 * 60_000;
-/** Failed logins allowed per e-mail and per address within the window before answering 429. */
-export const MAX_FAILURES_PER_EMAIL = 5;
-export const MAX_FAILURES_PER_IP = 20;
+/**
+ * Failed logins allowed within the window before answering 429: per account from one address, and
+ * from one address whatever the account. Never per account alone: then anyone could lock its owner
+ * out (the administrator included) by guessing from anywhere; this way a guesser is slowed down
+ * and the owner, coming from another address, still gets in.
+ */
+export const MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5;
+export const MAX_FAILURES_PER_ADDRESS = 20;
 const TOKEN_TOUCH_INTERVAL_MS = 60_000;
 
 /** Someone who can log in. Clients join in the clients area through the same shape. */
@@ -55,23 +61,38 @@ export class AuthService {
 
   async login(emailInput: string, password: string, ip: string): Promise<{ sessionId: string; csrfToken: string; me: MeView }> {
     const email = emailInput.trim().toLowerCase();
-    const now = this.clock.now();
-    const since = new Date(now.getTime() - FAILURE_WINDOW_MS).toISOString();
-    const failures = await this.repo.failuresSince(this.db.kysely, email, ip, since);
-    if (failures.byEmail >= MAX_FAILURES_PER_EMAIL || failures.byIp >= MAX_FAILURES_PER_IP) {
-      throw new AppError('rate_limited', 'Too many failed logins; try again in 15 minutes', {
-        details: { retryAfterSeconds: FAILURE_WINDOW_MS / 1000 },
-      });
-    }
+    await this.reserveAttempt(email, ip);
     const candidate = await this.findCredentials(email);
     const ok = await verifyPassword(candidate?.passwordHash ?? (await dummyPasswordHash()), password);
-    if (!candidate || !ok || !candidate.enabled) {
-      await this.repo.recordFailure(this.db.kysely, email, ip, now.toISOString());
-      throw new AppError('unauthorized', 'Wrong e-mail or password', { field: 'password' });
-    }
-    await this.repo.clearFailures(this.db.kysely, email, since);
+    // A failed attempt stays recorded; a successful one clears this account's attempts from this address.
+    if (!candidate || !ok || !candidate.enabled) throw new AppError('unauthorized', 'Wrong e-mail or password', { field: 'password' });
+    await this.repo.clearAttempts(this.db.kysely, email, ip, this.windowStart());
     const { sessionId, csrfToken } = await this.openSession(candidate.principal, null);
     return { sessionId, csrfToken, me: toMe(candidate.principal, null) };
+  }
+
+  /**
+   * Counts an attempt before its password is checked, or refuses it (429) when the address has used
+   * up its attempts. Counting and checking happen in one transaction that attempts from the same
+   * address take one at a time (SQLite: BEGIN IMMEDIATE; PostgreSQL: a lock on the address), so
+   * parallel guesses can never have more passwords checked than the limits allow.
+   */
+  private async reserveAttempt(email: string, ip: string): Promise<void> {
+    const since = this.windowStart();
+    await this.db.transaction(async (trx) => {
+      await lockKey(trx, this.db.dialect, `login:${ip}`);
+      const attempts = await this.repo.attemptsSince(trx, email, ip, since);
+      if (attempts.account >= MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS || attempts.address >= MAX_FAILURES_PER_ADDRESS) {
+        throw new AppError('rate_limited', 'Too many failed logins from this address; try again in 15 minutes', {
+          details: { retryAfterSeconds: FAILURE_WINDOW_MS / 1000 },
+        });
+      }
+      await this.repo.recordAttempt(trx, email, ip, this.clock.now().toISOString());
+    });
+  }
+
+  private windowStart(): string {
+    return new Date(this.clock.now().getTime() - FAILURE_WINDOW_MS).toISOString();
   }
 
   /** A session acting as another principal (an administrator opening a client's area). */

@@ -22,6 +22,7 @@ import {
   type QueryResult,
   type RootOperationNode,
   type SqliteDialectConfig,
+  type Transaction,
   type UnknownRow,
 } from 'kysely';
 import type { Database } from './schema.js';
@@ -183,6 +184,15 @@ function restrictSidecars(file: string): void {
   for (const sidecar of [`${file}-wal`, `${file}-shm`]) {
     if (fs.existsSync(sidecar)) fs.chmodSync(sidecar, 0o600);
   }
+}
+
+/**
+ * Makes transactions that name the same key wait for each other until they end. SQLite needs
+ * nothing: its transactions take the write lock from their first statement (BEGIN IMMEDIATE).
+ * PostgreSQL takes a transaction-level advisory lock on the key's hash.
+ */
+export async function lockKey(trx: Transaction<Database>, dialect: DialectKind, key: string): Promise<void> {
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
 }
 
 /** Column types for migrations. */

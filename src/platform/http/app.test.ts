@@ -1,6 +1,7 @@
 // What every route gets from the HTTP layer, whatever its area.
 import { describe, expect, test } from 'vitest';
 import { signWebhook } from '../../clients/payments/gateway.js';
+import { loadConfig } from '../config.js';
 import { useBillrelay } from '../../../test/support/billrelay.js';
 
 const t = useBillrelay();
@@ -52,4 +53,27 @@ describe('NUL characters', () => {
     expect(answer.body.error.field).toBe('transactionId');
     expect((await t().admin.get(`/api/v1/clients/${client.body.id}`)).body.balance).toBe('0.00');
   });
+});
+
+describe('X-Forwarded-* from an untrusted peer', () => {
+  test('are ignored: no way around the login limit, no Secure cookies on plain http', async () => {
+    const attempts = [];
+    for (let i = 0; i < 6; i++) {
+      const answer = await t().anonymous().post('/api/v1/auth/login', { email: 'spoofer@example.test', password: `guess-${i}` }, { 'x-forwarded-for': `192.0.2.${i}` });
+      attempts.push(answer.status);
+    }
+    expect(attempts).toEqual([401, 401, 401, 401, 401, 429]);
+    const login = await t().anonymous().post('/api/v1/auth/login', { email: 'admin@example.test', password: 'admin-password-1' }, { 'x-forwarded-proto': 'https' });
+    expect(login.status).toBe(200);
+    for (const cookie of login.headers.getSetCookie()) expect(cookie).not.toMatch(/;\s*Secure/i);
+  });
+});
+
+test('BILLRELAY_TRUST_PROXY names the proxies: addresses or CIDRs, hops, true; anything else stops the start', () => {
+  const trust = (value: string) => loadConfig({ BILLRELAY_TRUST_PROXY: value }).trustProxy;
+  expect(loadConfig({}).trustProxy).toBe(false);
+  expect(trust('10.0.0.1, 192.168.0.0/16,::1')).toEqual(['10.0.0.1', '192.168.0.0/16', '::1']);
+  expect(trust('2')).toBe(2);
+  expect(trust('true')).toBe(true);
+  expect(() => trust('proxy.example.com')).toThrow(/BILLRELAY_TRUST_PROXY/);
 });

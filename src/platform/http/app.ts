@@ -56,12 +56,15 @@ export interface HttpDeps {
   logger: Logger;
   auth: AuthService;
   localizations: LocalizationService;
+  /** Config.trustProxy: then req.ip and req.protocol come from X-Forwarded-For / -Proto. */
+  trustProxy?: boolean | number | string[];
 }
 
 export async function createHttpApp(deps: HttpDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    trustProxy: false,
+    // A number of hops works at runtime (fastify passes it to proxy-addr) but is missing from the types.
+    trustProxy: (deps.trustProxy ?? false) as boolean | string[],
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: false } },
   }).withTypeProvider<ZodTypeProvider>() as unknown as App;

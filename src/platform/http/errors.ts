@@ -28,6 +28,8 @@ function body(code: string, message: string, field?: string, details?: Record<st
 /** The one place where errors become HTTP answers. Anything unexpected is a 500 and is logged. */
 export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof AppError) {
+    const retryAfter = error.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.ceil(retryAfter)));
     reply.code(statusOf(error)).send(body(error.code, error.message, error.field, error.details));
     return;
   }
