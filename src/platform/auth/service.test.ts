@@ -84,12 +84,14 @@ describe('logging in', () => {
     expect((await loginFrom(t().anonymous(), '203.0.113.2', ADMIN_EMAIL, ADMIN_PASSWORD)).status).toBe(429);
   });
 
-  test('behind a trusted proxy that says https, session cookies are Secure', async () => {
+  test('behind a trusted proxy that says https, session cookies are Secure and HSTS is sent', async () => {
     const secure = await t().anonymous().post('/api/v1/auth/login', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, { 'x-forwarded-proto': 'https' });
     expect(secure.status).toBe(200);
     for (const cookie of secure.headers.getSetCookie()) expect(cookie).toMatch(/;\s*Secure/i);
+    expect(secure.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
     const plain = await t().anonymous().login(ADMIN_EMAIL, ADMIN_PASSWORD);
     for (const cookie of plain.headers.getSetCookie()) expect(cookie).not.toMatch(/;\s*Secure/i);
+    expect(plain.headers.get('strict-transport-security')).toBeNull();
   });
 });
 

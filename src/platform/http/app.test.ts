@@ -77,3 +77,34 @@ test('BILLRELAY_TRUST_PROXY names the proxies: addresses or CIDRs, hops, true; a
   expect(trust('true')).toBe(true);
   expect(() => trust('proxy.example.com')).toThrow(/BILLRELAY_TRUST_PROXY/);
 });
+
+describe('security headers', () => {
+  test('every answer carries them, errors and the SPA and API docs included; HSTS only over https', async () => {
+    const c = t().anonymous();
+    const answers = [
+      await c.get('/healthz'),
+      await c.get('/api/v1/auth/me'),
+      await c.post('/api/v1/auth/login', { email: 'not-an-email', password: 'x' }),
+      await c.get('/no/such/route'),
+      await c.get('/billmgr/'),
+      await c.get('/api/docs/'),
+      await c.get('/api/docs/json'),
+    ];
+    for (const [i, answer] of answers.entries()) {
+      const h = answer.headers;
+      const csp = h.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toMatch(/script-src 'self'(;|$)/);
+      expect(csp).toContain("frame-ancestors 'none'");
+      // Swagger UI (the last two) injects <style> elements; nothing else may use inline styles.
+      expect(csp).toMatch(i >= answers.length - 2 ? /style-src 'self' 'unsafe-inline'(;|$)/ : /style-src 'self'(;|$)/);
+      expect(csp).not.toContain('upgrade-insecure-requests');
+      expect(h.get('x-frame-options')).toBe('DENY');
+      expect(h.get('x-content-type-options')).toBe('nosniff');
+      expect(h.get('referrer-policy')).toBe('no-referrer');
+      expect(h.get('strict-transport-security')).toBeNull();
+    }
+    // Not a trusted proxy here: a forwarded https does not count.
+    expect((await c.get('/healthz', { 'x-forwarded-proto': 'https' })).headers.get('strict-transport-security')).toBeNull();
+  });
+});

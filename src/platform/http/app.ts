@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
@@ -52,6 +53,35 @@ export function setSessionCookies(req: FastifyRequest, reply: FastifyReply, sess
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Headers on every answer. The CSP fits what is served: the SPA under /billmgr (Vite's build is
+ * module scripts and a stylesheet from our origin, nothing inline) and Swagger UI at /api/docs (its
+ * own scripts and styles, icons as data: URIs). Nothing may frame billrelay. HSTS is sent only over
+ * https (the onRequest hook below), and upgrade-insecure-requests is left out: on a plain-http
+ * installation it would send the SPA's own requests to an https port nobody listens on.
+ */
+const SECURITY_HEADERS = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      baseUri: ["'self'"],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'", 'data:'],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      imgSrc: ["'self'", 'data:'],
+      objectSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      scriptSrcAttr: ["'none'"],
+      styleSrc: ["'self'"],
+    },
+  },
+  frameguard: { action: 'deny' as const },
+  referrerPolicy: { policy: 'no-referrer' as const },
+  hsts: false,
+};
+
 export interface HttpDeps {
   logger: Logger;
   auth: AuthService;
@@ -76,6 +106,11 @@ export async function createHttpApp(deps: HttpDeps): Promise<App> {
     reply.code(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
   });
 
+  await app.register(helmet, SECURITY_HEADERS);
+  app.addHook('onRequest', async (req, reply) => {
+    // Only over https (directly or as a trusted proxy says): browsers ignore it on plain http anyway.
+    if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -90,7 +125,11 @@ export async function createHttpApp(deps: HttpDeps): Promise<App> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    // Swagger UI adds <style> elements when an operation is opened; its pages alone allow inline styles.
+    transformStaticCSP: (header: string) => header.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+  });
 
   // After the guards and validation (so 401/403 and schema errors come first), before any handler.
   app.addHook('preHandler', async (req) => {
