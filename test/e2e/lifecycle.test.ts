@@ -106,13 +106,13 @@ describe("a license's life, as the partner guide tests it", () => {
     clock.set(`${expiresAt}T12:00:00Z`);
     days(1);
     // Sessions last hours, not days: log in again after the clock moved.
-    client = await t().loginAs('olga@example.test', 'olga-password');
+    client = await t().loginAs('olga@example.test', 'olga-password-7');
     await t().billrelay.scheduler.tick();
     await until(license, (l) => l.status === 'suspended' && l.pendingOperations.length === 0, 'the suspension');
     expect(upstreamLicense()?.status).toBe(3);
 
     days(31);
-    client = await t().loginAs('olga@example.test', 'olga-password');
+    client = await t().loginAs('olga@example.test', 'olga-password-7');
     await t().billrelay.scheduler.tick();
     await until(license, (l) => l.status === 'deleted' && l.pendingOperations.length === 0, 'the deletion');
     expect(upstreamLicense()?.status).toBe(4);
