@@ -13,12 +13,12 @@ import { TASK_TYPE_OF_OPERATION, type OperationKind } from '../../licenses/model
 import { isUpstreamError, type LicenseDriver, type OrderLookup, type UpstreamError } from '../../integration/processing-modules/drivers/driver.js';
 import { ManualProcessingRequired } from '../../integration/processing-modules/drivers/manual/driver.js';
 import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
-import { upstreamToAppError } from '../../integration/processing-modules/upstream-errors.js';
-import { HANDLERS, OperationProblem, type HandlerContext, type HandlerOptions, type HandlerResult, type LicenseRow } from './handlers.js';
+import { HANDLERS, type HandlerContext, type HandlerOptions, type HandlerResult, type LicenseRow } from './handlers.js';
 import type { ClaimedOperation, OperationRepository } from './repository.js';
 import type { TaskSink } from './task-sink.js';
 import type { ChargeRefunds } from '../../licenses/charges.js';
 import { CommitGroup } from './commit-group.js';
+import { decideAfterFailure, failureOf, type Failure, type FailureDecision } from './failure-decision.js';
 
 export const OPERATIONS_ACTOR: Actor = systemActor('operations');
 
@@ -162,7 +162,9 @@ export class OperationEngine {
       if (error instanceof LeaseLost || isLost()) throw new LeaseLost();
       return this.onError(op, owner, license, error);
     }
-    if (result.kind === 'wait') return this.reschedule(op, owner, license, result.delayMs, result.message, 'waiting', true);
+    if (result.kind === 'wait') {
+      return this.carryOut(op, owner, license, this.decide(op, { kind: 'waiting', delayMs: result.delayMs, message: result.message }));
+    }
     const done = result;
     if (kind === 'open') {
       const ended = await this.endIfDeletedMeanwhile(op, owner, license, done.result);
@@ -256,49 +258,26 @@ export class OperationEngine {
     });
   }
 
+  /** Our own trouble is logged here (an upstream failure is recorded on its module if it goes to a person). */
   private async onError(op: ClaimedOperation, owner: string, license: LicenseRow, error: unknown): Promise<RunOutcome> {
-    if (error instanceof ManualProcessingRequired) {
-      return this.toManual(op, owner, license, { message: 'The processing module is manual: the operation is done by hand', code: 'manual_module' });
-    }
-    if (error instanceof OperationProblem) return this.toManual(op, owner, license, { message: error.message, code: error.code });
-    if (isUpstreamError(error)) {
-      const mapped = upstreamToAppError(error);
-      if (!error.transient) return this.toManual(op, owner, license, { message: mapped.message, code: mapped.code, upstream: error });
-      return this.reschedule(op, owner, license, this.backoff(op), mapped.message, mapped.code, false, error);
-    }
-    // Our own trouble (a database hiccup, a bug): retried like a passing upstream fault, then a person.
-    this.logger.error({ err: error, operationId: op.id }, 'an operation failed unexpectedly');
-    const message = error instanceof Error ? error.message : String(error);
-    return this.reschedule(op, owner, license, this.backoff(op), message, 'internal', false);
+    const failure = failureOf(error);
+    if (failure.kind === 'internal') this.logger.error({ err: error, operationId: op.id }, 'an operation failed unexpectedly');
+    return this.carryOut(op, owner, license, this.decide(op, failure), isUpstreamError(error) ? error : undefined);
   }
 
-  /** Exponential backoff with full jitter over the attempts since the last restart. */
-  private backoff(op: ClaimedOperation): number {
-    const n = Math.max(0, op.attempts - op.attemptsAtRestart - 1);
-    const cap = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(n, 30));
-    return Math.round(cap / 2 + (Math.random() * cap) / 2);
+  private decide(op: ClaimedOperation, failure: Failure): FailureDecision {
+    return decideAfterFailure({ failure, attempts: op.attempts - op.attemptsAtRestart, policy: this.options, random: Math.random });
   }
 
-  private async reschedule(
-    op: ClaimedOperation,
-    owner: string,
-    license: LicenseRow,
-    delayMs: number,
-    message: string,
-    code: string,
-    waiting: boolean,
-    upstream?: UpstreamError,
-  ): Promise<RunOutcome> {
-    if (op.attempts - op.attemptsAtRestart >= this.options.maxAttempts) {
-      const why = waiting ? message : `${message} (gave up after ${op.attempts - op.attemptsAtRestart} attempts)`;
-      return this.toManual(op, owner, license, { message: why, code, upstream });
-    }
+  /** The decision's writes: the operation back in the queue until its next attempt, or to a person. */
+  private async carryOut(op: ClaimedOperation, owner: string, license: LicenseRow, decision: FailureDecision, upstream?: UpstreamError): Promise<RunOutcome> {
+    if (decision.action === 'person') return this.toManual(op, owner, license, { message: decision.message, code: decision.code, upstream });
     const now = this.clock.now();
     const held = await this.repo.finish(this.db.kysely, op.id, owner, {
       status: 'pending',
-      nextAttemptAt: new Date(now.getTime() + delayMs).toISOString(),
-      lastError: message,
-      lastErrorCode: code,
+      nextAttemptAt: new Date(now.getTime() + decision.delayMs).toISOString(),
+      lastError: decision.message,
+      lastErrorCode: decision.code,
       now: now.toISOString(),
     });
     return held ? 'rescheduled' : 'lost';
