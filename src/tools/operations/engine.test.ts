@@ -299,6 +299,60 @@ describe('prolong and the other kinds', () => {
   });
 });
 
+describe('a manual processing module is a driver like any other', () => {
+  // Whatever an operation asks its driver first (a read, a lookup of a lost order, a write), the manual
+  // driver refuses, and the operation goes to a person.
+  const active = { status: 'active', upstreamId: 'manual-1', expiresOn: '2031-01-01', licenseKey: 'KEY-MANUAL' };
+  let manual: Awaited<ReturnType<typeof setup>>;
+  let owner: number;
+  beforeAll(async () => {
+    manual = await setup({ manual: true });
+    owner = clientId;
+  });
+
+  /** Runs the operation; it must be a person's at once, from the manual module, with nothing sent upstream. */
+  async function expectHandedToAPerson(operationId: number, attempts = 1) {
+    const calls = upstream.control.calls().length;
+    const op = await drain(operationId);
+    expect(op, op.lastError ?? '').toMatchObject({ status: 'manual', attempts, moduleId: manual.module.id, lastErrorCode: 'manual_module' });
+    expect(await tasksOf(t(), operationId)).toHaveLength(1);
+    expect(upstream.control.calls()).toHaveLength(calls);
+  }
+
+  test.each([
+    ['open (driver.open first)', {}],
+    ['open of a license already bought (driver.getLicense first)', { upstreamId: 'manual-0' }],
+  ])('%s', async (_, columns) => {
+    const { operationId } = await insertLicense(t(), { clientId: owner, tariffId: manual.tariff.id, columns });
+    await expectHandedToAPerson(operationId!);
+  });
+
+  test('a restarted open, in doubt whether it was bought (driver.findOrder first)', async () => {
+    const { operationId } = await insertLicense(t(), { clientId: owner, tariffId: manual.tariff.id });
+    await expectHandedToAPerson(operationId!);
+    expect((await t().admin.post(`/api/v1/operations/${operationId}/restart`)).status).toBe(200);
+    await expectHandedToAPerson(operationId!, 2);
+  });
+
+  test.each([
+    { kind: 'prolong', status: 'active', payload: () => ({ months: 12, upstreamPeriod: 12, periodStart: active.expiresOn, expectedExpiry: addMonths(active.expiresOn, 12) }) },
+    { kind: 'suspend', status: 'active' },
+    { kind: 'resume', status: 'suspended' },
+    { kind: 'set_params', status: 'active', payload: () => ({ ip: '198.51.100.201', previousIp: '198.51.100.1' }) },
+    { kind: 'new_key', status: 'active' },
+    { kind: 'change_tariff', status: 'active', payload: () => ({ tariffId: manual.tariff.id, tariffUpstreamId: '55228', upstreamPeriod: 12, previousTariffId: manual.tariff.id }) },
+    { kind: 'sync', status: 'active' },
+    { kind: 'close', status: 'active' },
+    // Nothing bought yet: the close looks for what the order may have left upstream (driver.findOrder first).
+    { kind: 'close', status: 'processing', upstreamId: null },
+  ] as const)('$kind of a $status license', async (c) => {
+    const columns = { ...active, status: c.status, upstreamId: c.upstreamId === undefined ? active.upstreamId : c.upstreamId, moduleId: manual.module.id };
+    const { licenseId } = await insertLicense(t(), { clientId: owner, tariffId: manual.tariff.id, withoutOpen: true, columns });
+    const { id } = await enqueue(t(), licenseId, c.kind, (c.payload?.() ?? {}) as never);
+    await expectHandedToAPerson(id);
+  });
+});
+
 describe('the API', () => {
   test('lists and shows operations to staff only', async () => {
     const { tariff } = await setup();

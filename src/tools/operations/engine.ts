@@ -11,7 +11,6 @@ import { LicenseHistory, type HistoryEvent } from '../../licenses/history.js';
 import { LicenseRepository } from '../../licenses/repository.js';
 import { TASK_TYPE_OF_OPERATION, type OperationKind } from '../../licenses/model.js';
 import { isUpstreamError, type LicenseDriver, type OrderLookup, type UpstreamError } from '../../integration/processing-modules/drivers/driver.js';
-import { ManualProcessingRequired } from '../../integration/processing-modules/drivers/manual/driver.js';
 import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
 import { HANDLERS, type HandlerContext, type HandlerOptions, type HandlerResult, type LicenseRow } from './handlers.js';
 import type { ClaimedOperation, OperationRepository } from './repository.js';
@@ -131,12 +130,11 @@ export class OperationEngine {
     }
     const module = await this.db.kysely
       .selectFrom('processingModules')
-      .select(['moduleType', 'updatedAt'])
+      .select('updatedAt')
       .where('id', '=', op.moduleId)
       .executeTakeFirst();
     let result: HandlerResult;
     try {
-      if (module?.moduleType === 'manual') throw new ManualProcessingRequired(kind);
       const driver = await this.driverOf(op.moduleId, module?.updatedAt ?? '');
       const payload = JSON.parse(op.payload) as Record<string, unknown>;
       const ctx: HandlerContext<OperationKind> = {

@@ -1,6 +1,7 @@
-// The manual module: no upstream to call. Every operation is handed to a person as a task by the
-// operations engine; the driver only says so.
-import type { LicenseDriver, OrderLookupResult, UpstreamAccount, UpstreamLicense, UpstreamList, UpstreamTariff } from '../driver.js';
+// The manual module: no upstream to call. Every method an operation may call, reads included, throws
+// ManualProcessingRequired, so whatever an operation calls first hands it to a person (the operations
+// engine knows nothing of manual modules). What ordering calls (checkIp, priceList) has nothing to check.
+import type { LicenseDriver, UpstreamAccount, UpstreamTariff } from '../driver.js';
 
 export class ManualProcessingRequired extends Error {
   override name = 'ManualProcessingRequired';
@@ -9,9 +10,8 @@ export class ManualProcessingRequired extends Error {
   }
 }
 
-const byHand = (operation: string) => (): never => {
-  throw new ManualProcessingRequired(operation);
-};
+/** Rejects like a real driver's failure (never a synchronous throw, which `call().catch()` would miss). */
+const byHand = (operation: string) => (): Promise<never> => Promise.reject(new ManualProcessingRequired(operation));
 
 export class ManualDriver implements LicenseDriver {
   checkConnection(): Promise<UpstreamAccount> {
@@ -21,15 +21,9 @@ export class ManualDriver implements LicenseDriver {
     return [];
   }
   async checkIp(): Promise<void> {}
-  async getLicense(): Promise<UpstreamLicense | null> {
-    return null;
-  }
-  async findOrder(): Promise<OrderLookupResult> {
-    return { found: 'unknown', reason: 'a manual module has no upstream to look in' };
-  }
-  async list(): Promise<UpstreamList> {
-    return { licenses: [], complete: false };
-  }
+  getLicense = byHand('getLicense');
+  findOrder = byHand('findOrder');
+  list = byHand('list');
   open = byHand('open');
   setParams = byHand('setParams');
   newKey = byHand('newKey');
