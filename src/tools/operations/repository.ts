@@ -2,7 +2,7 @@
 // that only the lease holder may make.
 import { sql, type ExpressionBuilder, type Selectable, type Transaction } from 'kysely';
 import type { Db, Executor } from '../../platform/db/db.js';
-import type { Database, OperationTable } from '../../platform/db/schema.js';
+import type { Database, LicenseTable, OperationTable, ProcessingModuleTable, TariffModuleTable } from '../../platform/db/schema.js';
 import { chooseModule } from '../../integration/processing-modules/module-choice.js';
 import { whereInDepartmentScope, type DepartmentScope } from '../../provider/departments/scope.js';
 
@@ -54,6 +54,81 @@ function notOnlyFor(eb: ExpressionBuilder<Database, 'operations'>, full: number[
   ]);
 }
 
+type Candidate = Pick<OperationRow, (typeof CANDIDATE_COLUMNS)[number]>;
+type LicenseFacts = Pick<Selectable<LicenseTable>, 'id' | 'moduleId' | 'tariffId' | 'datacenterId'>;
+type TariffModule = Selectable<TariffModuleTable>;
+type LockedModule = Pick<
+  Selectable<ProcessingModuleTable>,
+  'id' | 'sort' | 'enabled' | 'lastError' | 'operationLimit' | 'datacenterId' | 'balanceMinor' | 'minimalBalanceMinor'
+>;
+
+/** Licenses with a live running operation, and each license's oldest pending operation. */
+interface LicenseTurns {
+  busy: Set<number>;
+  oldestPending: Map<number, number>;
+}
+
+/** What the claim decides from, read under the locks; `running` and `turns.busy` grow as it claims. */
+interface ClaimScene {
+  licenseOf: Map<number, LicenseFacts>;
+  turns: LicenseTurns;
+  tariffModules: TariffModule[];
+  moduleById: Map<number, LockedModule>;
+  running: Map<number, number>;
+}
+
+const oldestFirst = (a: Candidate, b: Candidate) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : a.id - b.id);
+
+/** Every module a candidate may run on: its own, its license's, or one of its license's tariff's. In id order. */
+function modulesNeeded(candidates: Candidate[], licenses: LicenseFacts[], tariffModules: TariffModule[]): number[] {
+  const ids = new Set<number>();
+  for (const l of licenses) if (l.moduleId != null) ids.add(l.moduleId);
+  for (const c of candidates) if (c.moduleId != null) ids.add(c.moduleId);
+  for (const tm of tariffModules) ids.add(tm.processingModuleId);
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** One operation per license at a time, oldest first. */
+function isTurnOf(op: Candidate, turns: LicenseTurns): boolean {
+  if (turns.busy.has(op.licenseId)) return false;
+  const oldest = turns.oldestPending.get(op.licenseId);
+  return !(op.status === 'pending' && oldest !== undefined && oldest < op.id);
+}
+
+/** The module an earlier attempt chose, else the license's, else the best of its tariff's modules now. */
+function moduleFor(op: Candidate, scene: ClaimScene): number | null {
+  const license = scene.licenseOf.get(op.licenseId);
+  const bound = op.moduleId ?? license?.moduleId ?? null;
+  if (bound !== null || !license) return bound;
+  const options = scene.tariffModules
+    .filter((tm) => tm.tariffId === license.tariffId && scene.moduleById.has(tm.processingModuleId))
+    .map((tm) => asModuleCandidate(scene.moduleById.get(tm.processingModuleId)!, scene.running));
+  return chooseModule(options, { datacenterId: license.datacenterId })?.id ?? null;
+}
+
+function asModuleCandidate(m: LockedModule, running: Map<number, number>) {
+  return {
+    id: m.id,
+    sort: m.sort,
+    enabled: m.enabled === 1,
+    hasError: m.lastError !== null,
+    runningOperations: running.get(m.id) ?? 0,
+    operationLimit: m.operationLimit,
+    datacenterId: m.datacenterId,
+    held: m.balanceMinor !== null && BigInt(m.balanceMinor) < BigInt(m.minimalBalanceMinor),
+  };
+}
+
+/** Counts the operation on its module; false when the module is at its limit. No module (or an unknown one) takes no slot. */
+function takeSlot(moduleId: number | null, scene: ClaimScene): boolean {
+  if (moduleId === null || !scene.moduleById.has(moduleId)) return true;
+  const limit = scene.moduleById.get(moduleId)!.operationLimit;
+  const runningThere = scene.running.get(moduleId) ?? 0;
+  if (limit !== null && runningThere >= limit) return false;
+  scene.running.set(moduleId, runningThere + 1);
+  return true;
+}
+
 export class OperationRepository {
   constructor(private readonly db: Db) {}
 
@@ -71,29 +146,62 @@ export class OperationRepository {
   /**
    * The same claim inside a transaction the caller already holds (the worker claims the next operation
    * in the transaction that finishes the previous one: one commit less per operation).
+   *
+   * Lock order: the candidate operations first, then their modules in id order (an earlier version that
+   * locked otherwise deadlocked on PostgreSQL).
    */
   async claimWithin(trx: Transaction<Database>, req: ClaimRequest): Promise<ClaimedOperation[]> {
     if (req.limit <= 0) return [];
     const nowIso = req.now.toISOString();
-    // Due pending rows and expired running ones, oldest first. Two queries rather than one with OR: each
-    // walks the (status, next_attempt_at) index in order and stops at the limit, where the OR read every
-    // pending row and sorted them all.
-    // What the modules can take now, read without locks (the count under the modules' locks below
-    // decides): the window of candidates is sized by the free slots, and operations that only a module
-    // at its limit can run are left out, so that a queue for one busy module longer than the window
-    // does not keep every other module's work waiting.
+    const candidates = await this.dueCandidates(trx, req, nowIso);
+    if (!candidates.length) return [];
+    const licenseIds = [...new Set(candidates.map((c) => c.licenseId))];
+    const licenses = await this.licensesOf(trx, licenseIds);
+    const turns = await this.licenseTurns(trx, licenseIds, nowIso);
+    const tariffModules = await this.tariffModulesOf(trx, licenses);
+    const moduleIds = modulesNeeded(candidates, licenses, tariffModules);
+    const modules = await this.lockModules(trx, moduleIds);
+    const running = await this.runningPerModule(trx, moduleIds, nowIso);
+    const scene: ClaimScene = {
+      licenseOf: new Map(licenses.map((l) => [l.id, l])),
+      turns,
+      tariffModules,
+      moduleById: new Map(modules.map((m) => [m.id, m])),
+      running,
+    };
+    return this.claimInTurn(trx, req, nowIso, candidates, scene);
+  }
+
+  /**
+   * Due pending rows and expired running ones, oldest first, locked. The window of candidates is sized
+   * by what the modules can take now (read without locks; the count under the modules' locks decides),
+   * and operations that only a module at its limit can run are left out, so that a queue for one busy
+   * module longer than the window does not keep every other module's work waiting.
+   */
+  private async dueCandidates(trx: Transaction<Database>, req: ClaimRequest, nowIso: string): Promise<Candidate[]> {
     const { full, free } = await this.moduleCapacity(trx, nowIso);
     const window = Math.min(req.limit, Math.max(free, 1)) * 2 + 16;
-    // PostgreSQL locks the candidates and skips rows another worker holds; on SQLite (no row locks)
-    // the transaction already holds the write lock, and dialect.ts leaves the clause out.
-    let pendingQuery = trx
-      .selectFrom('operations')
-      .select(CANDIDATE_COLUMNS)
-      .where('status', '=', 'pending')
-      .where('nextAttemptAt', '<=', nowIso);
-    if (full.length) pendingQuery = pendingQuery.where((eb) => notOnlyFor(eb, full));
-    const pending = await pendingQuery.orderBy('nextAttemptAt').orderBy('id').limit(window).forUpdate().skipLocked().execute();
-    const expired = await trx
+    // Two queries rather than one with OR: each walks the (status, next_attempt_at) index in order and
+    // stops at the limit, where the OR read every pending row and sorted them all.
+    const pending = await this.duePending(trx, nowIso, window, full);
+    const expired = await this.expiredRunning(trx, nowIso, window);
+    return expired.length ? [...pending, ...expired].sort(oldestFirst).slice(0, window) : pending;
+  }
+
+  /**
+   * Pending rows whose time has come. Here and in expiredRunning PostgreSQL locks the rows and skips those
+   * another worker holds; on SQLite (no row locks) the transaction already holds the write lock, and
+   * dialect.ts leaves the clause out.
+   */
+  private duePending(trx: Transaction<Database>, nowIso: string, window: number, full: number[]): Promise<Candidate[]> {
+    let query = trx.selectFrom('operations').select(CANDIDATE_COLUMNS).where('status', '=', 'pending').where('nextAttemptAt', '<=', nowIso);
+    if (full.length) query = query.where((eb) => notOnlyFor(eb, full));
+    return query.orderBy('nextAttemptAt').orderBy('id').limit(window).forUpdate().skipLocked().execute();
+  }
+
+  /** Running rows whose lease expired: their worker crashed or hangs. */
+  private expiredRunning(trx: Transaction<Database>, nowIso: string, window: number): Promise<Candidate[]> {
+    return trx
       .selectFrom('operations')
       .select(CANDIDATE_COLUMNS)
       .where('status', '=', 'running')
@@ -104,121 +212,92 @@ export class OperationRepository {
       .forUpdate()
       .skipLocked()
       .execute();
-    const candidates = expired.length
-      ? [...pending, ...expired].sort((a, b) => (a.nextAttemptAt < b.nextAttemptAt ? -1 : a.nextAttemptAt > b.nextAttemptAt ? 1 : a.id - b.id)).slice(0, window)
-      : pending;
-    if (!candidates.length) return [];
+  }
 
-    const licenseIds = [...new Set(candidates.map((c) => c.licenseId))];
-    const licenses = await trx
-      .selectFrom('licenses')
-      .select(['id', 'moduleId', 'tariffId', 'datacenterId'])
-      .where('id', 'in', licenseIds)
-      .execute();
-    const licenseOf = new Map(licenses.map((l) => [l.id, l]));
-    // A license with a live running operation, or an older unfinished one, waits its turn. Filtered here,
-    // not in SQL: by license alone the query keeps to the (license_id, id) index, where a status condition
-    // led SQLite to read every pending and running row instead.
-    const busy = (
-      await trx
-        .selectFrom('operations')
-        .select(['licenseId', 'id', 'status', 'leaseExpiresAt'])
-        .where('licenseId', 'in', licenseIds)
-        .execute()
-    ).filter((b) => b.status === 'pending' || (b.status === 'running' && b.leaseExpiresAt !== null && b.leaseExpiresAt > nowIso));
-    const busyLicenses = new Set(busy.filter((b) => b.status === 'running').map((b) => b.licenseId));
+  private licensesOf(trx: Transaction<Database>, licenseIds: number[]): Promise<LicenseFacts[]> {
+    return trx.selectFrom('licenses').select(['id', 'moduleId', 'tariffId', 'datacenterId']).where('id', 'in', licenseIds).execute();
+  }
+
+  /**
+   * Whose turn it is per license: a license with a live running operation, or an older unfinished one,
+   * waits. Filtered here, not in SQL: by license alone the query keeps to the (license_id, id) index,
+   * where a status condition led SQLite to read every pending and running row instead.
+   */
+  private async licenseTurns(trx: Transaction<Database>, licenseIds: number[], nowIso: string): Promise<LicenseTurns> {
+    const rows = await trx.selectFrom('operations').select(['licenseId', 'id', 'status', 'leaseExpiresAt']).where('licenseId', 'in', licenseIds).execute();
+    const unfinished = rows.filter((b) => b.status === 'pending' || (b.status === 'running' && b.leaseExpiresAt !== null && b.leaseExpiresAt > nowIso));
+    const busy = new Set(unfinished.filter((b) => b.status === 'running').map((b) => b.licenseId));
     const oldestPending = new Map<number, number>();
-    for (const b of busy) {
+    for (const b of unfinished) {
       if (b.status === 'pending' && (oldestPending.get(b.licenseId) ?? Infinity) > b.id) oldestPending.set(b.licenseId, b.id);
     }
+    return { busy, oldestPending };
+  }
 
-    // Candidate modules per operation.
+  /** The modules that may run each license's tariff (to place an operation not yet bound to one). */
+  private tariffModulesOf(trx: Transaction<Database>, licenses: LicenseFacts[]): Promise<TariffModule[]> {
     const tariffIds = [...new Set(licenses.map((l) => l.tariffId))];
-    const tariffModules = await trx
-      .selectFrom('tariffModules')
-      .select(['tariffId', 'processingModuleId'])
-      .where('tariffId', 'in', tariffIds)
-      .execute();
-    const moduleIds = new Set<number>();
-    for (const l of licenses) if (l.moduleId != null) moduleIds.add(l.moduleId);
-    for (const c of candidates) if (c.moduleId != null) moduleIds.add(c.moduleId);
-    for (const tm of tariffModules) moduleIds.add(tm.processingModuleId);
-    const ids = [...moduleIds].sort((a, b) => a - b);
-    // Lock the modules (in id order, waiting): concurrent claimers count their running operations one at a time.
-    const modules = ids.length
-      ? await trx
-          .selectFrom('processingModules')
-          .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId', 'balanceMinor', 'minimalBalanceMinor'])
-          .where('id', 'in', ids)
-          .orderBy('id')
-          .forUpdate()
-          .execute()
-      : [];
-    const runningRows = ids.length
-      ? await trx
-          .selectFrom('operations')
-          .select(['moduleId', (eb) => eb.fn.countAll<number>().as('n')])
-          .where('status', '=', 'running')
-          .where('leaseExpiresAt', '>', nowIso)
-          .where('moduleId', 'in', ids)
-          .groupBy('moduleId')
-          .execute()
-      : [];
-    const running = new Map<number, number>(runningRows.map((r) => [Number(r.moduleId), Number(r.n)]));
-    const moduleById = new Map(modules.map((m) => [m.id, m]));
-    const candidateOf = (id: number) => {
-      const m = moduleById.get(id)!;
-      return {
-        id: m.id,
-        sort: m.sort,
-        enabled: m.enabled === 1,
-        hasError: m.lastError !== null,
-        runningOperations: running.get(m.id) ?? 0,
-        operationLimit: m.operationLimit,
-        datacenterId: m.datacenterId,
-        held: m.balanceMinor !== null && BigInt(m.balanceMinor) < BigInt(m.minimalBalanceMinor),
-      };
-    };
+    return trx.selectFrom('tariffModules').select(['tariffId', 'processingModuleId']).where('tariffId', 'in', tariffIds).execute();
+  }
 
+  /** Locks the modules (in id order, waiting): concurrent claimers count their running operations one at a time. */
+  private async lockModules(trx: Transaction<Database>, ids: number[]): Promise<LockedModule[]> {
+    if (!ids.length) return [];
+    return trx
+      .selectFrom('processingModules')
+      .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId', 'balanceMinor', 'minimalBalanceMinor'])
+      .where('id', 'in', ids)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+  }
+
+  /** Live running operations per module, counted under the modules' locks. */
+  private async runningPerModule(trx: Transaction<Database>, ids: number[], nowIso: string): Promise<Map<number, number>> {
+    if (!ids.length) return new Map();
+    const rows = await trx
+      .selectFrom('operations')
+      .select(['moduleId', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', '=', 'running')
+      .where('leaseExpiresAt', '>', nowIso)
+      .where('moduleId', 'in', ids)
+      .groupBy('moduleId')
+      .execute();
+    return new Map(rows.map((r) => [Number(r.moduleId), Number(r.n)]));
+  }
+
+  /** Oldest first: each candidate whose license's turn it is and whose module has a free slot, up to the limit. */
+  private async claimInTurn(trx: Transaction<Database>, req: ClaimRequest, nowIso: string, candidates: Candidate[], scene: ClaimScene): Promise<ClaimedOperation[]> {
     const claimed: ClaimedOperation[] = [];
     const leaseExpiresAt = new Date(req.now.getTime() + req.leaseMs).toISOString();
     for (const op of candidates) {
       if (claimed.length >= req.limit) break;
-      if (busyLicenses.has(op.licenseId)) continue;
-      const oldest = oldestPending.get(op.licenseId);
-      if (op.status === 'pending' && oldest !== undefined && oldest < op.id) continue;
-      const license = licenseOf.get(op.licenseId);
-      let moduleId: number | null = op.moduleId ?? license?.moduleId ?? null;
-      if (moduleId === null && license) {
-        const options = tariffModules
-          .filter((tm) => tm.tariffId === license.tariffId && moduleById.has(tm.processingModuleId))
-          .map((tm) => candidateOf(tm.processingModuleId));
-        moduleId = chooseModule(options, { datacenterId: license.datacenterId })?.id ?? null;
-      }
-      if (moduleId !== null && moduleById.has(moduleId)) {
-        const moduleLimit = moduleById.get(moduleId)!.operationLimit;
-        const runningThere = running.get(moduleId) ?? 0;
-        if (moduleLimit !== null && runningThere >= moduleLimit) continue; // the module is busy: it waits for a free slot
-        running.set(moduleId, runningThere + 1);
-      }
-      // No module: the engine hands it to a person.
-      busyLicenses.add(op.licenseId);
-      const row = await trx
-        .updateTable('operations')
-        .set((eb) => ({
-          status: 'running',
-          leaseOwner: req.owner,
-          leaseExpiresAt,
-          attempts: eb('attempts', '+', 1),
-          moduleId,
-          updatedAt: nowIso,
-        }))
-        .where('id', '=', op.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      claimed.push({ ...row, reclaimed: op.status === 'running' });
+      if (!isTurnOf(op, scene.turns)) continue;
+      const moduleId = moduleFor(op, scene);
+      if (!takeSlot(moduleId, scene)) continue; // the module is busy: it waits for a free slot
+      // No module: claimed all the same, and the engine hands it to a person.
+      scene.turns.busy.add(op.licenseId);
+      claimed.push(await this.markClaimed(trx, op, moduleId, req.owner, leaseExpiresAt, nowIso));
     }
     return claimed;
+  }
+
+  /** The claim itself: running under this owner's lease, one attempt more, bound to its module. */
+  private async markClaimed(trx: Transaction<Database>, op: Candidate, moduleId: number | null, owner: string, leaseExpiresAt: string, nowIso: string): Promise<ClaimedOperation> {
+    const row = await trx
+      .updateTable('operations')
+      .set((eb) => ({
+        status: 'running',
+        leaseOwner: owner,
+        leaseExpiresAt,
+        attempts: eb('attempts', '+', 1),
+        moduleId,
+        updatedAt: nowIso,
+      }))
+      .where('id', '=', op.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { ...row, reclaimed: op.status === 'running' };
   }
 
   /**
