@@ -364,7 +364,7 @@ export class LicenseService {
     try {
       await callUpstream(() => driver.checkIp({ tariffId: sellable.upstreamTariffId, period: sellable.upstreamPeriod, ip }), 'ip');
     } catch (error) {
-      if (error instanceof AppError && error.code === 'upstream_value') throw new AppError('ip_refused', error.message, { status: 422, field: 'ip' });
+      if (error instanceof AppError && error.code === 'upstream_value') throw new AppError('ip_refused', error.message, { field: 'ip' });
       throw error;
     }
   }

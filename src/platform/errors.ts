@@ -1,29 +1,49 @@
-// One error type for the whole application; platform/http/errors.ts maps its codes to HTTP.
-export type ErrorCode =
-  | 'validation'
-  | 'unauthorized'
-  | 'payment_required'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'unprocessable'
-  | 'rate_limited'
-  | (string & {}); // area-specific codes (e.g. upstream_auth) carry their own status
+// One error type for the whole application, with a closed set of codes: platform/http/errors.ts gives
+// each its HTTP status in one table, so a code cannot be used before it has one.
+export const ERROR_CODES = [
+  'validation',
+  'bad_request',
+  'unauthorized',
+  'payment_required',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'unprocessable',
+  'rate_limited',
+  'internal',
+  // Area-specific.
+  'password_required',
+  'currency_mismatch',
+  'ip_refused',
+  'renewal_unpriced',
+  // What the upstream's failures become (integration/processing-modules/upstream-errors.ts).
+  'upstream_auth',
+  'upstream_access',
+  'upstream_value',
+  'upstream_insufficient_funds',
+  'upstream_not_found',
+  'upstream_rejected',
+  'upstream_currency_unknown',
+  'upstream_unreachable',
+  'upstream_tls',
+  'upstream_protocol',
+  'upstream_timeout',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class AppError extends Error {
   override name = 'AppError';
   readonly field?: string;
-  readonly status?: number;
   readonly details?: Record<string, unknown>;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options: { field?: string; status?: number; details?: Record<string, unknown> } = {},
+    options: { field?: string; details?: Record<string, unknown> } = {},
   ) {
     super(message);
     this.field = options.field;
-    this.status = options.status;
     this.details = options.details;
   }
 }

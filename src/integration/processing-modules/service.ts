@@ -136,7 +136,7 @@ export class ProcessingModuleService {
         throw new AppError(
           'password_required',
           'connection.password: enter the password again: a new URL or username is never sent the stored password',
-          { status: 422, field: 'connection.password' },
+          { field: 'connection.password' },
         );
       }
       connection = { ...known, ...patch };
@@ -294,7 +294,7 @@ export class ProcessingModuleService {
       throw new AppError(
         'currency_mismatch',
         `connection.currency: the upstream account is in ${account.currency}, not ${connection.currency}; choose ${account.currency} or leave the currency out`,
-        { status: 422, field: 'connection.currency', details: { upstreamCurrency: account.currency, chosenCurrency: connection.currency } },
+        { field: 'connection.currency', details: { upstreamCurrency: account.currency, chosenCurrency: connection.currency } },
       );
     }
     return account;
@@ -323,7 +323,7 @@ export class ProcessingModuleService {
       throw new AppError(
         'currency_mismatch',
         `The upstream account is in ${upstreamCurrency} but provider "${mismatch.name}" sells in ${mismatch.currency}; the currencies must match`,
-        { status: 422, field: 'connection', details: { upstreamCurrency, providerCurrency: mismatch.currency } },
+        { field: 'connection', details: { upstreamCurrency, providerCurrency: mismatch.currency } },
       );
     }
   }

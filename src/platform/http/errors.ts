@@ -1,9 +1,11 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { AppError } from '../errors.js';
+import { AppError, type ErrorCode } from '../errors.js';
 
-const STATUS: Record<string, number> = {
+/** The HTTP status of every error code. */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
   validation: 400,
+  bad_request: 400,
   unauthorized: 401,
   payment_required: 402,
   forbidden: 403,
@@ -11,6 +13,25 @@ const STATUS: Record<string, number> = {
   conflict: 409,
   unprocessable: 422,
   rate_limited: 429,
+  internal: 500,
+  password_required: 422,
+  currency_mismatch: 422,
+  ip_refused: 422,
+  // Not answered over HTTP today: the auto-renewal catches it.
+  renewal_unpriced: 400,
+  // The upstream refused: something here (credentials, a value, the balance, the currency) must change.
+  upstream_auth: 422,
+  upstream_access: 422,
+  upstream_value: 422,
+  upstream_insufficient_funds: 422,
+  upstream_not_found: 422,
+  upstream_rejected: 422,
+  upstream_currency_unknown: 422,
+  // The upstream could not be reached or answered badly: a gateway's failure.
+  upstream_unreachable: 502,
+  upstream_tls: 502,
+  upstream_protocol: 502,
+  upstream_timeout: 504,
 };
 
 export interface ErrorBody {
@@ -18,10 +39,10 @@ export interface ErrorBody {
 }
 
 export function statusOf(error: AppError): number {
-  return error.status ?? STATUS[error.code] ?? 400;
+  return ERROR_STATUS[error.code];
 }
 
-function body(code: string, message: string, field?: string, details?: Record<string, unknown>): ErrorBody {
+function body(code: ErrorCode, message: string, field?: string, details?: Record<string, unknown>): ErrorBody {
   return { error: { code, message, ...(field ? { field } : {}), ...(details ? { details } : {}) } };
 }
 
@@ -49,6 +70,8 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    // Fastify's own refusals (a body too large, an unsupported media type…) keep their status; the
+    // code is the nearest of ours.
     const code = fastifyError.statusCode === 429 ? 'rate_limited' : fastifyError.statusCode === 404 ? 'not_found' : 'bad_request';
     reply.code(fastifyError.statusCode).send(body(code, fastifyError.message));
     return;

@@ -245,7 +245,7 @@ export class TariffService {
           throw new AppError(
             'currency_mismatch',
             `Processing module ${moduleId} buys in ${module.currency} but the tariff sells in ${before.row.currency}; the currencies must match`,
-            { status: 422, field, details: { upstreamCurrency: module.currency, providerCurrency: before.row.currency } },
+            { field, details: { upstreamCurrency: module.currency, providerCurrency: before.row.currency } },
           );
         }
       });
@@ -424,7 +424,7 @@ export class TariffService {
           error: new AppError(
             'currency_mismatch',
             `The price list of processing module ${module.id} is in ${upstream.currency} but the tariff sells in ${record.row.currency}; the currencies must match`,
-            { status: 422, field: 'processingModuleIds', details: { upstreamCurrency: upstream.currency, providerCurrency: record.row.currency } },
+            { field: 'processingModuleIds', details: { upstreamCurrency: upstream.currency, providerCurrency: record.row.currency } },
           ),
         };
       }
@@ -644,7 +644,7 @@ function currencyMismatch(upstreamCurrency: string, provider: { name: string; cu
   return new AppError(
     'currency_mismatch',
     `The upstream price list is in ${upstreamCurrency} but provider "${provider.name}" sells in ${provider.currency}; the currencies must match`,
-    { status: 422, field, details: { upstreamCurrency, providerCurrency: provider.currency } },
+    { field, details: { upstreamCurrency, providerCurrency: provider.currency } },
   );
 }
 
