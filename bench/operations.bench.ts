@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../src/sandbox/index.js';
-import { enqueueOperation } from '../src/tools/operations/enqueue.js';
+import { enqueueOperation } from '../src/licenses/outbox.js';
 import { request } from 'undici';
 import { median, result, settings, type BenchResult } from './lib.js';
 

@@ -58,10 +58,10 @@ export default async function renewalScan(): Promise<BenchResult[]> {
     };
     const balances = new ModuleBalances(db, services.processingModules, services.tasks);
     // The scheduler's own settings: renew 3 days ahead, pages of 500.
-    const renewals = new Renewals(db, clock, services.ledger, balances, { daysBefore: 3, pageSize: PAGE_SIZE, checkBalances: false, onPage });
+    const renewals = new Renewals(db, clock, services.lifecycle, balances, { daysBefore: 3, pageSize: PAGE_SIZE, checkBalances: false, onPage });
     // Every license within the horizon, all on a module whose upstream balance is too low: the scan walks
     // the whole table page by page (each page looked up and skipped), the worst case for memory.
-    const everything = new Renewals(db, clock, services.ledger, balances, { daysBefore: 400, pageSize: PAGE_SIZE, checkBalances: false, onPage });
+    const everything = new Renewals(db, clock, services.lifecycle, balances, { daysBefore: 400, pageSize: PAGE_SIZE, checkBalances: false, onPage });
     const setModuleBalance = (minor: bigint) => db.kysely.updateTable('processingModules').set({ balanceMinor: minor }).where('id', '=', moduleId).execute();
 
     const scan = async (rows: number, job: Renewals = renewals): Promise<ScanMeasure> => {

@@ -48,7 +48,8 @@ import { createScheduler, type Scheduler } from './tools/scheduler/index.js';
 import { taskRoutes } from './tools/tasks/routes.js';
 import { TaskService } from './tools/tasks/service.js';
 import { createOperations } from './tools/operations/index.js';
-import { OPERATIONS_TOPIC } from './tools/operations/enqueue.js';
+import { LicenseLifecycle } from './licenses/lifecycle/index.js';
+import { OPERATIONS_TOPIC } from './licenses/outbox.js';
 import { operationRoutes } from './tools/operations/routes.js';
 import type { OperationService } from './tools/operations/service.js';
 import type { Worker } from './tools/operations/worker.js';
@@ -112,12 +113,14 @@ function createServices(db: Db, clock: Clock, config: Config) {
   const idempotency = new IdempotencyStore(db, clock);
   const tasks = new TaskService(db, audit, localizations, clock, businessHours, config.taskHours);
   const licenseHistory = new LicenseHistory(clock);
-  const licenses = new LicenseService(db, audit, clock, ledger, tariffs, processingModules, licenseHistory);
+  const refunds = new ChargeRefunds(ledger);
+  const lifecycle = new LicenseLifecycle(clock, licenseHistory, ledger, refunds);
+  const licenses = new LicenseService(db, audit, clock, ledger, tariffs, processingModules, licenseHistory, lifecycle);
   tariffs.addReferrer((trx, id) => licenses.usedBy(trx, 'tariffId', id));
   processingModules.addReferrer((trx, id) => licenses.usedBy(trx, 'moduleId', id));
   return {
     audit, localizations, auth, datacenters, providers, businessHours, employees, departments, secrets, processingModules, tariffs,
-    clients, ledger, payments, idempotency, tasks, licenseHistory, licenses,
+    clients, ledger, payments, idempotency, tasks, licenseHistory, refunds, lifecycle, licenses,
   };
 }
 
@@ -145,18 +148,18 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   const services = createServices(db, clock, config);
   await seed(services);
   const firstAdmin = await ensureFirstAdministrator(db, clock, config);
-  const { scheduler, jobs } = createScheduler({
-    db, clock, logger, config: config.scheduler, ledger: services.ledger, tasks: services.tasks,
+  const { scheduler } = createScheduler({
+    db, clock, logger, config: config.scheduler, lifecycle: services.lifecycle, tasks: services.tasks,
     processingModules: services.processingModules, tariffs: services.tariffs,
   });
   const { service: operations, worker } = createOperations({
     db, clock, logger, audit: services.audit, processingModules: services.processingModules, tasks: services.tasks, config: config.worker,
-    refunds: new ChargeRefunds(services.ledger),
+    refunds: services.refunds, lifecycle: services.lifecycle,
   });
   // A task's department may restart the operation it is about, whatever the module's department is now.
   services.tasks.setRestartOperation((id, actor) => operations.restart(id, actor, { viaTask: true }));
-  services.licenses.onRemove((trx, licenseId, closeId, actor) => operations.endForDeletion(trx, licenseId, closeId, actor));
-  jobs.expiry.onClose((trx, licenseId, closeId, actor) => operations.endForDeletion(trx, licenseId, closeId, actor));
+  // Whoever deletes a license (staff, the expiry job, an abandoned order), what still waits for it ends.
+  services.lifecycle.onDeletion((trx, licenseId, closeId, actor) => operations.endForDeletion(trx, licenseId, closeId, actor));
 
   const app = await createHttpApp({ logger, auth: services.auth, localizations: services.localizations, trustProxy: config.trustProxy });
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {

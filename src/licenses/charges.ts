@@ -1,6 +1,5 @@
 // What a license's charges and refunds are called in the ledger, and giving a charge back when what it
 // paid for will not come (product rule: a purchase that cannot be completed is refunded, never lost).
-import { randomUUID } from 'node:crypto';
 import type { Actor } from '../platform/actor.js';
 import type { Executor } from '../platform/db/db.js';
 import { Money } from '../platform/money.js';
@@ -8,20 +7,9 @@ import type { LedgerService } from '../clients/ledger/service.js';
 import type { OperationKind, OperationPayloads } from './model.js';
 import { LicenseRepository, type LicenseRow } from './repository.js';
 
-/** Ledger references of a license's charges: each names what it paid for, so it is charged once. */
-export const chargeReference = {
-  order: (licenseId: number) => `order:${licenseId}`,
-  renewal: (licenseId: number, periodStart: string) => `renewal:${licenseId}:${periodStart}`,
-  tariffChange: (licenseId: number, tariffId: number, expiresOn: string | null) => `change_tariff:${licenseId}:${tariffId}:${expiresOn}`,
-};
+import { chargeReference, refundReference } from './keys.js';
 
-/** Refunds of a license share one prefix, so what is left to refund counts them all (see chargedFor). */
-export const refundReference = {
-  /** Money an administrator gives back by hand: any number of times, up to what was charged. */
-  manual: (licenseId: number) => `refund:license:${licenseId}:${randomUUID()}`,
-  /** One charge given back because what it paid for never came: once per charge. */
-  undelivered: (licenseId: number, charge: string) => `refund:license:${licenseId}:${charge}`,
-};
+export { chargeReference, refundReference };
 
 /** An operation as the ledger needs to see it. */
 export interface PaidOperation {

@@ -1,4 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { Actor } from '../platform/actor.js';
 import { systemActor } from '../platform/actor.js';
 import type { AuditService } from '../platform/audit/service.js';
@@ -13,12 +12,12 @@ import { chooseModule } from '../integration/processing-modules/module-choice.js
 import type { ProcessingModuleService } from '../integration/processing-modules/service.js';
 import { callUpstream } from '../integration/processing-modules/upstream-errors.js';
 import type { TariffService } from '../products/tariffs/service.js';
-import { enqueueOperation, type NewOperation } from '../tools/operations/enqueue.js';
 import { addMonths, daysBetween, isoDate } from '../platform/dates.js';
 import type { LicenseHistory } from './history.js';
 import { refuseIp } from './ip.js';
-import type { LicenseStatus, OperationKind } from './model.js';
-import { ChargeRefunds, chargeReference, refundReference } from './charges.js';
+import type { LicenseStatus } from './model.js';
+import type { ChangeRequest, LicenseLifecycle, RenewalRefusal } from './lifecycle/index.js';
+import { refundReference } from './keys.js';
 import { LicenseRepository, type LicenseRow } from './repository.js';
 import type { LicenseOrder, LicensePatch, LicenseView } from './schemas.js';
 
@@ -34,13 +33,9 @@ interface Sellable {
   moduleIds: number[];
 }
 
-/** What else a deletion ends, in its transaction (the operations area: the license's waiting operations). */
-export type OnRemove = (trx: Executor, licenseId: number, closeOperationId: number, actor: Actor) => Promise<unknown>;
 
 export class LicenseService {
   private readonly repo = new LicenseRepository();
-  private readonly refunds: ChargeRefunds;
-  private readonly removeHooks: OnRemove[] = [];
 
   constructor(
     private readonly db: Db,
@@ -50,13 +45,8 @@ export class LicenseService {
     private readonly tariffs: TariffService,
     private readonly modules: ProcessingModuleService,
     private readonly history: LicenseHistory,
+    private readonly lifecycle: LicenseLifecycle,
   ) {
-    this.refunds = new ChargeRefunds(ledger);
-  }
-
-  /** Wired in app.ts: the operations area ends what a deleted license no longer needs. */
-  onRemove(hook: OnRemove): void {
-    this.removeHooks.push(hook);
   }
 
   /** Tariffs and processing modules ask this before they are deleted. */
@@ -84,48 +74,20 @@ export class LicenseService {
 
     return this.db.transaction(async (trx) => {
       if (isTrial) await this.refuseSecondTrial(trx, clientId, input.ip);
-      const now = this.clock.now().toISOString();
-      const id = await this.repo.insert(trx, {
+      const license = await this.lifecycle.requestOrder(trx, {
         clientId,
         tariffId: sellable.tariffId,
+        upstreamTariffId: sellable.upstreamTariffId,
         period: input.period,
-        isTrial: isTrial ? 1 : 0,
+        upstreamPeriod: sellable.upstreamPeriod,
+        isTrial,
         licenseName: input.licenseName,
         ip: input.ip,
-        autoRenew: isTrial ? 0 : input.autoRenew ? 1 : 0,
+        autoRenew: !isTrial && input.autoRenew,
         datacenterId: input.datacenterId ?? null,
-        status: 'processing',
-        licenseKey: null,
-        upstreamId: null,
-        remoteId: `br${randomBytes(8).toString('hex')}`,
-        moduleId: null,
-        expiresOn: null,
-        priceMinor: sellable.price.minor,
-        currency: sellable.price.currency,
-        suspendedAt: null,
-        suspendedBy: null,
-        deletedAt: null,
-        createdAt: now,
-        updatedAt: now,
-      });
-      if (sellable.price.minor > 0n) {
-        await this.ledger.postIn(trx, { clientId, kind: 'charge', amount: sellable.price, reference: chargeReference.order(id), comment: `License ${input.licenseName} (${input.ip})` }, actor);
-      }
-      const license = (await this.repo.find(trx, id))!;
-      const op = await this.enqueue(trx, {
-        licenseId: id,
-        kind: 'open',
-        payload: {
-          tariffUpstreamId: sellable.upstreamTariffId,
-          upstreamPeriod: sellable.upstreamPeriod,
-          ip: input.ip,
-          licenseName: input.licenseName,
-          remoteId: license.remoteId,
-          datacenterId: input.datacenterId ?? null,
-        },
-        idempotencyKey: `open:${id}`,
-      });
-      await this.history.record(trx, actor, { licenseId: id, event: 'status', from: null, to: 'processing', message: `Ordered for ${sellable.price.toString()} ${sellable.price.currency}`, operationId: op.id });
+        price: sellable.price,
+      }, actor);
+      const id = license.id;
       const view = await this.toView(trx, license);
       await this.audit.record(trx, actor, 'license.order', 'license', id, null, view);
       return view;
@@ -167,28 +129,15 @@ export class LicenseService {
     return this.db.transaction(async (trx) => {
       const license = await this.visible(trx, id, actor, true);
       if (input.autoRenew !== undefined && input.autoRenew !== !!license.autoRenew) {
-        if (license.isTrial && input.autoRenew) throw new AppError('unprocessable', 'A trial license cannot be renewed', { field: 'autoRenew' });
-        if (input.autoRenew) await this.requireNotClosing(trx, license, 'autoRenew');
+        if (input.autoRenew) await this.lifecycle.requireRenewable(trx, license);
         await this.repo.update(trx, id, { autoRenew: input.autoRenew ? 1 : 0, updatedAt: this.clock.now().toISOString() });
         await this.history.record(trx, actor, { licenseId: id, event: 'auto_renew', from: String(!!license.autoRenew), to: String(input.autoRenew) });
       }
       const ipChanges = input.ip !== undefined && input.ip !== license.ip;
       const nameChanges = input.licenseName !== undefined && input.licenseName !== license.licenseName;
       if (ipChanges || nameChanges) {
-        const field = ipChanges ? 'ip' : 'licenseName';
-        this.requireStatus(license, ['active'], field);
-        await this.requireNotClosing(trx, license, field);
-        const op = await this.enqueue(trx, {
-          licenseId: id,
-          kind: 'set_params',
-          payload: {
-            ...(ipChanges ? { ip: input.ip, previousIp: license.ip } : {}),
-            ...(nameChanges ? { licenseName: input.licenseName, previousLicenseName: license.licenseName } : {}),
-          },
-          idempotencyKey: `set_params:${id}:${randomUUID()}`,
-          moduleId: license.moduleId,
-        });
-        await this.history.record(trx, actor, { licenseId: id, event: 'note', message: `Change requested: ${[ipChanges && `IP ${license.ip} → ${input.ip}`, nameChanges && `name ${license.licenseName} → ${input.licenseName}`].filter(Boolean).join(', ')}`, operationId: op.id });
+        const change = { kind: 'set_params' as const, ...(ipChanges ? { ip: input.ip } : {}), ...(nameChanges ? { licenseName: input.licenseName } : {}) };
+        await this.lifecycle.requestChange(trx, license, change, actor, ipChanges ? 'ip' : 'licenseName');
       }
       const after = (await this.repo.find(trx, id))!;
       await this.audit.record(trx, actor, 'license.update', 'license', id, viewOf(license, []), viewOf(after, []));
@@ -197,7 +146,7 @@ export class LicenseService {
   }
 
   async newKey(id: number, actor: Actor): Promise<LicenseView> {
-    return this.simpleOperation(id, actor, 'new_key', ['active'], `new_key:${id}:${randomUUID()}`, 'New license key requested');
+    return this.change(id, { kind: 'new_key' }, actor);
   }
 
   /** Renew now for a period: charged with the same reference the auto-renewal uses, so the period is paid once. */
@@ -208,23 +157,9 @@ export class LicenseService {
     const sellable = await this.sellable(current.tariffId, period ?? current.period, client.providerId);
     return this.db.transaction(async (trx) => {
       const license = await this.visible(trx, id, actor, true);
-      if (license.isTrial) throw new AppError('unprocessable', 'A trial license cannot be renewed', { field: 'id' });
-      this.requireStatus(license, ['active', 'suspended'], 'id');
-      await this.requireNotClosing(trx, license, 'id');
-      if (!license.expiresOn) throw new AppError('conflict', 'The license has no expiry date yet', { field: 'id' });
-      const periodStart = license.expiresOn;
-      const reference = await this.refunds.chargeable(trx, id, chargeReference.renewal(id, periodStart));
-      const charge = await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: sellable.price, reference, comment: `Renewal of ${license.licenseName} from ${periodStart}` }, actor);
-      const op = await this.enqueue(trx, {
-        licenseId: id,
-        kind: 'prolong',
-        payload: { months: sellable.period, upstreamPeriod: sellable.upstreamPeriod, periodStart, expectedExpiry: addMonths(periodStart, sellable.period), chargeReference: reference },
-        idempotencyKey: `prolong:${id}:${periodStart}`,
-        moduleId: license.moduleId,
-      });
-      if (charge.created) {
-        await this.history.record(trx, actor, { licenseId: id, event: 'charge', message: `Renewal for ${sellable.period} month(s) from ${periodStart}: ${sellable.price.toString()} ${sellable.price.currency}`, operationId: op.id });
-      }
+      const terms = { months: sellable.period, upstreamPeriod: sellable.upstreamPeriod, price: sellable.price };
+      const asked = await this.lifecycle.requestRenewal(trx, license, terms, actor, 'now');
+      if (asked.refused) throw renewalRefused(asked.refused, license);
       return this.toView(trx, license);
     });
   }
@@ -240,39 +175,27 @@ export class LicenseService {
     const target = await this.sellable(tariffId, current.period, client.providerId);
     return this.db.transaction(async (trx) => {
       const license = await this.visible(trx, id, actor, true);
-      if (license.isTrial) throw new AppError('unprocessable', 'A trial license cannot change its tariff; order a paid license', { field: 'tariffId' });
-      this.requireStatus(license, ['active'], 'tariffId');
-      await this.requireNotClosing(trx, license, 'tariffId');
-      if (tariffId === license.tariffId) throw invalid('tariffId', 'tariffId: the license already has this tariff');
       const difference = this.priceDifference(license, target.price);
-      const charged = difference.minor > 0n ? await this.refunds.chargeable(trx, id, chargeReference.tariffChange(id, tariffId, license.expiresOn)) : undefined;
-      if (charged) {
-        await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: difference, reference: charged, comment: `Tariff change of ${license.licenseName}` }, actor);
-      }
-      const op = await this.enqueue(trx, {
-        licenseId: id,
-        kind: 'change_tariff',
-        payload: { tariffId, tariffUpstreamId: target.upstreamTariffId, upstreamPeriod: target.upstreamPeriod, previousTariffId: license.tariffId, ...(charged ? { chargeReference: charged } : {}) },
-        idempotencyKey: `change_tariff:${id}:${tariffId}:${license.expiresOn}`,
-        moduleId: license.moduleId,
-      });
-      await this.history.record(trx, actor, { licenseId: id, event: 'note', message: `Tariff change requested (charged ${difference.minor > 0n ? difference.toString() : '0'} ${difference.currency})`, operationId: op.id });
+      await this.lifecycle.requestTariffChange(trx, license, { tariffId, tariffUpstreamId: target.upstreamTariffId, upstreamPeriod: target.upstreamPeriod }, difference, actor);
       return this.toView(trx, license);
     });
   }
 
   async suspend(id: number, actor: Actor): Promise<LicenseView> {
-    return this.simpleOperation(id, actor, 'suspend', ['active'], `suspend:${id}:${randomUUID()}`, 'Suspension requested');
+    return this.change(id, { kind: 'suspend' }, actor);
   }
 
   async resume(id: number, actor: Actor): Promise<LicenseView> {
-    return this.simpleOperation(id, actor, 'resume', ['suspended'], `resume:${id}:${randomUUID()}`, 'Resumption requested');
+    return this.change(id, { kind: 'resume' }, actor);
   }
 
-  /** The close operation deletes it upstream and here; what still waited to run for it ends now (see onRemove). */
+  /** The close operation deletes it upstream and here; what still waited to run for it ends now (see LicenseLifecycle). */
   async remove(id: number, actor: Actor): Promise<LicenseView> {
-    return this.simpleOperation(id, actor, 'close', ['active', 'suspended', 'processing'], `close:${id}`, 'Deletion requested', async (trx, closeId) => {
-      for (const hook of this.removeHooks) await hook(trx, id, closeId, actor);
+    return this.db.transaction(async (trx) => {
+      const license = await this.visible(trx, id, actor, true);
+      const close = await this.lifecycle.requestDeletion(trx, license, actor, { message: 'Deletion requested' });
+      await this.audit.record(trx, actor, 'license.close', 'license', id, null, { operationId: close.operationId });
+      return this.toView(trx, license);
     });
   }
 
@@ -380,44 +303,14 @@ export class LicenseService {
     return Money.of(roundHalfAwayFromZero(diff.minor * BigInt(daysLeft), BigInt(periodDays)), license.currency);
   }
 
-  private async simpleOperation(
-    id: number,
-    actor: Actor,
-    kind: OperationKind,
-    allowed: LicenseStatus[],
-    key: string,
-    message: string,
-    then?: (trx: Executor, operationId: number) => Promise<void>,
-  ): Promise<LicenseView> {
+  /** A change the worker carries out upstream (see LicenseLifecycle.requestChange), audited. */
+  private async change(id: number, change: ChangeRequest, actor: Actor): Promise<LicenseView> {
     return this.db.transaction(async (trx) => {
       const license = await this.visible(trx, id, actor, true);
-      this.requireStatus(license, allowed, 'id');
-      if (kind !== 'close') await this.requireNotClosing(trx, license, 'id');
-      const op = await this.enqueue(trx, { licenseId: id, kind, payload: {}, idempotencyKey: key, moduleId: license.moduleId } as NewOperation);
-      await this.history.record(trx, actor, { licenseId: id, event: 'note', message, operationId: op.id });
-      await this.audit.record(trx, actor, `license.${kind}`, 'license', id, null, { operationId: op.id });
-      await then?.(trx, op.id);
+      const { operationId } = await this.lifecycle.requestChange(trx, license, change, actor);
+      await this.audit.record(trx, actor, `license.${change.kind}`, 'license', id, null, { operationId });
       return this.toView(trx, license);
     });
-  }
-
-  private enqueue(trx: Executor, op: NewOperation) {
-    return enqueueOperation(trx, this.clock, op);
-  }
-
-  private requireStatus(license: LicenseRow, allowed: LicenseStatus[], field: string): void {
-    if (!allowed.includes(license.status as LicenseStatus)) {
-      throw new AppError('conflict', `The license is ${license.status}; this needs it to be ${allowed.join(' or ')}`, { field });
-    }
-  }
-
-  /**
-   * Until its close operation has run, a license being deleted keeps its status; nothing may charge
-   * for it or change it upstream any more.
-   */
-  private async requireNotClosing(db: Executor, license: LicenseRow, field: string): Promise<void> {
-    const closing = await this.repo.closing(db, license.id);
-    if (closing !== null) throw new AppError('conflict', `The license is being deleted (operation ${closing})`, { field });
   }
 
   /**
@@ -464,4 +357,18 @@ function viewOf(row: LicenseRow, ops: Array<{ id: number; kind: string; status: 
 /** The module's upstream balance, as last read, is below its minimal balance. */
 function belowMinimalBalance(m: { balanceMinor: bigint | number | null; minimalBalanceMinor: bigint | number }): boolean {
   return m.balanceMinor !== null && BigInt(m.balanceMinor) < BigInt(m.minimalBalanceMinor);
+}
+
+/** Why a renewal asked for now cannot be, in words for the person asking. */
+function renewalRefused(reason: RenewalRefusal, license: LicenseRow): AppError {
+  switch (reason) {
+    case 'trial':
+      return new AppError('unprocessable', 'A trial license cannot be renewed', { field: 'id' });
+    case 'not_renewable_now':
+      return new AppError('conflict', `The license is ${license.status}; this needs it to be active or suspended`, { field: 'id' });
+    case 'no_expiry':
+      return new AppError('conflict', 'The license has no expiry date yet', { field: 'id' });
+    case 'deleting':
+      return new AppError('conflict', 'The license is being deleted', { field: 'id' });
+  }
 }

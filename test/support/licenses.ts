@@ -2,7 +2,7 @@
 // for tests of the areas behind ordering: running operations, tasks, the scheduler.
 import { randomBytes } from 'node:crypto';
 import type { OperationKind, OperationPayloads } from '../../src/licenses/model.js';
-import { enqueueOperation } from '../../src/tools/operations/enqueue.js';
+import { enqueueOperation } from '../../src/licenses/outbox.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import type { TestBillrelay } from './billrelay.js';
 

@@ -1,19 +1,17 @@
 // What each kind of operation does upstream, and the license change it commits afterwards.
 // Handlers call the driver outside any transaction; the engine commits what they return in one.
-import type { Selectable, Transaction } from 'kysely';
-import type { Database, LicenseTable } from '../../platform/db/schema.js';
-import type { HistoryEvent } from '../../licenses/history.js';
 import type { OperationKind, OperationPayloads } from '../../licenses/model.js';
+import { OUTCOMES, type Apply, type LicenseRow } from '../../licenses/lifecycle/index.js';
 import {
   UpstreamInsufficientFunds,
   type LicenseDriver,
   type OrderLookup,
   type UpstreamLicense,
-  type UpstreamLicenseStatus,
 } from '../../integration/processing-modules/drivers/driver.js';
 import type { ClaimedOperation } from './repository.js';
 
-export type LicenseRow = Selectable<LicenseTable>;
+export type { LicenseRow };
+export { OUTCOMES, outcomeFor, type History, type OutcomeContext, type OutcomeFacts } from '../../licenses/lifecycle/index.js';
 
 /** A failure that needs a person, found by billrelay itself (not an upstream answer). */
 export class OperationProblem extends Error {
@@ -55,10 +53,8 @@ export interface HandlerContext<K extends OperationKind> {
   orderLookup(): Promise<OrderLookup>;
 }
 
-export type History = (e: Omit<HistoryEvent, 'licenseId' | 'operationId'>) => Promise<void>;
-
 export type HandlerResult =
-  | { kind: 'done'; result: Record<string, unknown>; apply: (trx: Transaction<Database>, history: History) => Promise<void> }
+  | { kind: 'done'; result: Record<string, unknown>; apply: Apply }
   | { kind: 'wait'; delayMs: number; message: string };
 
 type Handler<K extends OperationKind> = (ctx: HandlerContext<K>) => Promise<HandlerResult>;
@@ -68,7 +64,6 @@ export function keyPause(options: HandlerOptions, n: number): number {
   return options.keyPollMs * 2 ** (n - 1);
 }
 
-const noChange = (result: Record<string, unknown>): HandlerResult => ({ kind: 'done', result, apply: async () => {} });
 
 function requireUpstreamId(license: LicenseRow): string {
   if (!license.upstreamId) throw new OperationProblem(`License ${license.id} has no upstream license yet`, 'no_upstream_license');
@@ -79,17 +74,6 @@ async function readUpstream(ctx: HandlerContext<OperationKind>, upstreamId: stri
   const found = await ctx.driver.getLicense(upstreamId);
   if (!found) throw new OperationProblem(`The upstream does not know license ${upstreamId}`, 'upstream_license_missing');
   return found;
-}
-
-async function setStatus(trx: Transaction<Database>, history: History, license: LicenseRow, to: string, now: string, extra: Partial<LicenseRow> = {}) {
-  // Only staff suspend an active license through an operation (the expiry job suspends here first);
-  // the sync says when the upstream did.
-  const patch: Partial<LicenseRow> = { ...extra, status: to, updatedAt: now };
-  if (to === 'suspended' && license.status !== 'suspended') Object.assign(patch, { suspendedAt: now, suspendedBy: extra.suspendedBy ?? 'staff' });
-  if (to === 'active') Object.assign(patch, { suspendedAt: null, suspendedBy: null });
-  if (to === 'deleted') patch.deletedAt = now;
-  await trx.updateTable('licenses').set(patch).where('id', '=', license.id).execute();
-  if (license.status !== to) await history({ event: 'status', from: license.status, to });
 }
 
 /**
@@ -310,117 +294,10 @@ const changeTariff: Handler<'change_tariff'> = async (ctx) => {
   return { kind: 'done', result: { tariffUpstreamId: ctx.payload.tariffUpstreamId }, apply: OUTCOMES.change_tariff(ctx, {}) };
 };
 
-const LOCAL_STATUS: Partial<Record<UpstreamLicenseStatus, string>> = { active: 'active', suspended: 'suspended', deleted: 'deleted' };
-
 const sync: Handler<'sync'> = async (ctx) => {
   const upstreamId = requireUpstreamId(ctx.license);
   const current = await readUpstream(ctx, upstreamId);
   return { kind: 'done', result: { status: current.status, expiresOn: current.expiresOn }, apply: OUTCOMES.sync(ctx, current) };
-};
-
-// ---------------------------------------------------------------------------------------------
-// What each kind changes here once it is done upstream: by the worker (from the upstream's answers) or
-// by a person who did it by hand (from what they enter). One place, so both write the same license
-// state and the same history.
-
-/** What an outcome needs of the operation it finishes. */
-export interface OutcomeContext<K extends OperationKind> {
-  license: LicenseRow;
-  op: { moduleId: number | null };
-  payload: OperationPayloads[K];
-  now(): string;
-}
-
-/** The facts an outcome is built from; `how` words the history. */
-export interface OutcomeFacts {
-  open: { upstreamId: string; licenseKey: string; expiresOn: string | null; how: 'issued' | 'adopted' | 'by_hand' };
-  prolong: { expiresOn: string | null; how: 'renewed' | 'adopted' | 'by_hand' };
-  suspend: Record<string, never>;
-  resume: Record<string, never>;
-  close: Record<string, never>;
-  set_params: Record<string, never>;
-  new_key: { licenseKey: string; how: 'issued' | 'by_hand' };
-  change_tariff: Record<string, never>;
-  sync: Partial<Pick<UpstreamLicense, 'status' | 'expiresOn' | 'licenseKey'>>;
-}
-
-export type Apply = (trx: Transaction<Database>, history: History) => Promise<void>;
-type Outcome<K extends OperationKind> = (ctx: OutcomeContext<K>, facts: OutcomeFacts[K]) => Apply;
-
-const fresh = (trx: Transaction<Database>, license: LicenseRow) => trx.selectFrom('licenses').selectAll().where('id', '=', license.id).executeTakeFirstOrThrow();
-
-const toStatus = (to: string): Outcome<'suspend' | 'resume' | 'close'> => (ctx) => async (trx, history) => {
-  await setStatus(trx, history, await fresh(trx, ctx.license), to, ctx.now());
-};
-
-const OPEN_WORDS = { issued: 'issued', adopted: 'adopted (found by remoteid)', by_hand: 'recorded by hand' } as const;
-const PROLONG_WORDS = { renewed: null, adopted: 'The upstream was already renewed for this period', by_hand: 'Renewed by hand' } as const;
-
-/** The outcome of an operation whose kind is known only at run time (a row of the operations table). */
-export function outcomeFor(kind: OperationKind, ctx: OutcomeContext<OperationKind>, facts: unknown): Apply {
-  return (OUTCOMES[kind] as unknown as Outcome<OperationKind>)(ctx, facts as never);
-}
-
-export const OUTCOMES: { [K in OperationKind]: Outcome<K> } = {
-  open: (ctx, f) => async (trx, history) => {
-    const now = ctx.now();
-    const before = await fresh(trx, ctx.license);
-    if (before.upstreamId === null) await history({ event: 'upstream_id', from: null, to: f.upstreamId });
-    const patch: Partial<LicenseRow> = { licenseKey: f.licenseKey, upstreamId: f.upstreamId, moduleId: ctx.op.moduleId ?? before.moduleId, expiresOn: f.expiresOn, updatedAt: now };
-    if (before.status === 'processing') await setStatus(trx, history, before, 'active', now, patch);
-    else await trx.updateTable('licenses').set(patch).where('id', '=', before.id).execute();
-    await history({ event: 'key', from: null, to: null, message: `Upstream license ${f.upstreamId} ${OPEN_WORDS[f.how]}` });
-    if (before.expiresOn !== f.expiresOn) await history({ event: 'expiry', from: before.expiresOn, to: f.expiresOn });
-  },
-  prolong: (ctx, f) => async (trx, history) => {
-    const now = ctx.now();
-    const before = await fresh(trx, ctx.license);
-    if (before.status === 'suspended' && before.suspendedBy !== 'staff') await setStatus(trx, history, before, 'active', now, { expiresOn: f.expiresOn });
-    else await trx.updateTable('licenses').set({ expiresOn: f.expiresOn, updatedAt: now }).where('id', '=', before.id).execute();
-    if (before.expiresOn !== f.expiresOn) await history({ event: 'expiry', from: before.expiresOn, to: f.expiresOn, message: PROLONG_WORDS[f.how] });
-  },
-  suspend: toStatus('suspended'),
-  resume: toStatus('active'),
-  close: toStatus('deleted'),
-  set_params: (ctx) => async (trx, history) => {
-    const before = await fresh(trx, ctx.license);
-    const patch: Partial<LicenseRow> = { updatedAt: ctx.now() };
-    if (ctx.payload.ip !== undefined) patch.ip = ctx.payload.ip;
-    if (ctx.payload.licenseName !== undefined) patch.licenseName = ctx.payload.licenseName;
-    await trx.updateTable('licenses').set(patch).where('id', '=', before.id).execute();
-    const ipFrom = ctx.payload.previousIp ?? before.ip;
-    if (ctx.payload.ip !== undefined && ipFrom !== ctx.payload.ip) await history({ event: 'ip', from: ipFrom, to: ctx.payload.ip });
-    const nameFrom = ctx.payload.previousLicenseName ?? before.licenseName;
-    if (ctx.payload.licenseName !== undefined && nameFrom !== ctx.payload.licenseName) {
-      await history({ event: 'license_name', from: nameFrom, to: ctx.payload.licenseName });
-    }
-  },
-  new_key: (ctx, f) => async (trx, history) => {
-    await trx.updateTable('licenses').set({ licenseKey: f.licenseKey, updatedAt: ctx.now() }).where('id', '=', ctx.license.id).execute();
-    await history({ event: 'key', message: f.how === 'by_hand' ? 'New license key recorded by hand' : 'New license key issued' });
-  },
-  change_tariff: (ctx) => async (trx, history) => {
-    const before = await fresh(trx, ctx.license);
-    await trx.updateTable('licenses').set({ tariffId: ctx.payload.tariffId, updatedAt: ctx.now() }).where('id', '=', before.id).execute();
-    if (before.tariffId !== ctx.payload.tariffId) await history({ event: 'tariff', from: String(before.tariffId), to: String(ctx.payload.tariffId) });
-  },
-  sync: (ctx, current) => async (trx, history) => {
-    const now = ctx.now();
-    const before = await fresh(trx, ctx.license);
-    const patch: Partial<LicenseRow> = {};
-    if (current.expiresOn && current.expiresOn !== before.expiresOn) {
-      patch.expiresOn = current.expiresOn;
-      await history({ event: 'expiry', from: before.expiresOn, to: current.expiresOn, message: 'Corrected from the upstream' });
-    }
-    if (current.licenseKey && current.licenseKey !== before.licenseKey) {
-      patch.licenseKey = current.licenseKey;
-      await history({ event: 'key', message: 'Key corrected from the upstream' });
-    }
-    const status = current.status ? LOCAL_STATUS[current.status] : undefined;
-    if (status === 'suspended' && before.status !== 'suspended') patch.suspendedBy = 'upstream';
-    if (status && status !== before.status && before.status !== 'processing') await setStatus(trx, history, before, status, now, patch);
-    else if (Object.keys(patch).length) await trx.updateTable('licenses').set({ ...patch, updatedAt: now }).where('id', '=', before.id).execute();
-  },
 };
 
 export const HANDLERS: { [K in OperationKind]: Handler<K> } = {

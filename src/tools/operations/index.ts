@@ -6,6 +6,7 @@ import type { WorkerConfig } from '../../platform/config.js';
 import type { Db } from '../../platform/db/db.js';
 import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
 import type { ChargeRefunds } from '../../licenses/charges.js';
+import type { LicenseLifecycle } from '../../licenses/lifecycle/index.js';
 import { OperationEngine } from './engine.js';
 import { OperationRepository } from './repository.js';
 import { OperationService } from './service.js';
@@ -24,6 +25,7 @@ export interface OperationsDeps {
   tasks: TaskSink;
   /** Gives back what an operation ended for good was paid with. */
   refunds: ChargeRefunds;
+  lifecycle: LicenseLifecycle;
   config: WorkerConfig;
   /** host:pid:random unless given. */
   owner?: string;
@@ -42,7 +44,7 @@ export function createOperations(deps: OperationsDeps): { service: OperationServ
     keyWaitMs: config.keyWaitMs,
   });
   const worker = new Worker(repo, engine, deps.clock, deps.logger, { pollMs: config.pollMs, concurrency: config.concurrency, owner: deps.owner });
-  const service = new OperationService(deps.db, repo, deps.audit, deps.clock, deps.tasks, deps.refunds);
+  const service = new OperationService(deps.db, repo, deps.audit, deps.clock, deps.tasks, deps.refunds, deps.lifecycle);
   service.onRestart(() => worker.kick());
   return { service, worker, engine };
 }

@@ -10,13 +10,13 @@ import { isUniqueViolation } from '../../platform/db/dialect.js';
 import { conflict, invalid, notFound } from '../../platform/errors.js';
 import { LicenseHistory, type HistoryEvent } from '../../licenses/history.js';
 import type { ChargeRefunds } from '../../licenses/charges.js';
+import type { LicenseLifecycle } from '../../licenses/lifecycle/index.js';
 import { LicenseRepository, type LicenseRow } from '../../licenses/repository.js';
 import type { OperationKind, OperationStatus } from '../../licenses/model.js';
 import { departmentScopeOf, inDepartmentScope } from '../../provider/departments/scope.js';
 import type { OperationRepository, OperationRow } from './repository.js';
 import { outcomeFor } from './handlers.js';
 import type { CompleteInput, OperationListQuery, OperationView } from './schemas.js';
-import { enqueueOperation } from './enqueue.js';
 import type { TaskSink } from './task-sink.js';
 
 export function toOperationView(row: OperationRow): OperationView {
@@ -54,6 +54,7 @@ export class OperationService {
     private readonly clock: Clock,
     private readonly tasks: TaskSink,
     private readonly refunds: ChargeRefunds,
+    private readonly lifecycle: LicenseLifecycle,
   ) {
     this.history = new LicenseHistory(clock);
   }
@@ -262,9 +263,6 @@ export class OperationService {
    */
   private async cancelOrder(trx: Executor, row: OperationRow, license: LicenseRow | undefined, actor: Actor): Promise<void> {
     if (row.kind !== 'open' || license?.status !== 'processing') return;
-    const close = await enqueueOperation(trx, this.clock, { licenseId: license.id, kind: 'close', payload: {}, idempotencyKey: `close:${license.id}`, moduleId: license.moduleId ?? row.moduleId });
-    if (close.created) {
-      await this.history.record(trx, actor, { licenseId: license.id, operationId: close.id, event: 'note', message: 'The order was given up: the license is deleted' });
-    }
+    await this.lifecycle.requestDeletion(trx, license, actor, { message: 'The order was given up: the license is deleted', moduleId: row.moduleId });
   }
 }

@@ -30,6 +30,8 @@ function spawnWorker(env: Record<string, string> = {}) {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
+      // A suite run under faketime (to prove it does not depend on today's date) moves the worker's clock too.
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'LD_PRELOAD' || k.startsWith('FAKETIME'))),
       BILLRELAY_DATA_DIR: database.dataDir,
       ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
       BILLRELAY_SCHEDULER: 'off',

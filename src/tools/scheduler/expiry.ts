@@ -4,12 +4,12 @@ import type { Logger } from 'pino';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
-import { LicenseHistory } from '../../licenses/history.js';
-import type { OnRemove } from '../../licenses/service.js';
-import { enqueueOperation } from '../operations/enqueue.js';
+import type { LicenseLifecycle } from '../../licenses/lifecycle/index.js';
 import { addDays, isoDate } from '../../platform/dates.js';
 import { yieldToEventLoop } from './yield.js';
-import { prolongKey } from './renewals.js';
+import { operationKey } from '../../licenses/keys.js';
+
+const prolongKey = operationKey.prolong;
 
 export interface ExpiryOptions {
   closeAfterDays: number;
@@ -33,22 +33,14 @@ interface Row {
 }
 
 export class Expiry {
-  private readonly history: LicenseHistory;
   private readonly actor: Actor = systemActor('expiry');
-  private readonly closeHooks: OnRemove[] = [];
-
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly lifecycle: LicenseLifecycle,
     private readonly options: ExpiryOptions,
     private readonly logger?: Logger,
   ) {
-    this.history = new LicenseHistory(clock);
-  }
-
-  /** Wired in app.ts, as for a deletion by staff: the operations area ends what the license no longer needs. */
-  onClose(hook: OnRemove): void {
-    this.closeHooks.push(hook);
   }
 
   async run(): Promise<ExpiryRun> {
@@ -124,36 +116,7 @@ export class Expiry {
   }
 
   private suspend(license: Row): Promise<{ suspended: boolean; operation: boolean }> {
-    return this.db.transaction(async (trx) => {
-      const now = this.clock.now().toISOString();
-      const changed = await trx
-        .updateTable('licenses')
-        .set({ status: 'suspended', suspendedAt: now, suspendedBy: 'expiry', updatedAt: now })
-        .where('id', '=', license.id)
-        .where('status', '=', 'active')
-        .where('expiresOn', '=', license.expiresOn)
-        .executeTakeFirst();
-      if (Number(changed.numUpdatedRows) !== 1) return { suspended: false, operation: false };
-      // The upstream license is still active as far as we know: suspend it there too.
-      const op = license.upstreamId
-        ? await enqueueOperation(trx, this.clock, {
-            licenseId: license.id,
-            kind: 'suspend',
-            payload: {},
-            idempotencyKey: `suspend:${license.id}:${license.expiresOn}`,
-            moduleId: license.moduleId,
-          })
-        : null;
-      await this.history.record(trx, this.actor, {
-        licenseId: license.id,
-        event: 'status',
-        from: 'active',
-        to: 'suspended',
-        message: `Expired on ${license.expiresOn} without a renewal`,
-        operationId: op?.id ?? null,
-      });
-      return { suspended: true, operation: !!op?.created };
-    });
+    return this.db.transaction((trx) => this.lifecycle.suspendAtExpiry(trx, license, this.actor));
   }
 
   private close(license: Row): Promise<boolean> {
@@ -163,23 +126,10 @@ export class Expiry {
       const current = await trx.selectFrom('licenses').select(['status', 'expiresOn']).where('id', '=', license.id).forNoKeyUpdate().executeTakeFirst();
       if (current?.status !== 'suspended' || current.expiresOn !== license.expiresOn) return false;
       if ((await this.renewingKeys([license], trx)).size) return false;
-      const op = await enqueueOperation(trx, this.clock, {
-        licenseId: license.id,
-        kind: 'close',
-        payload: {},
-        idempotencyKey: `close:${license.id}`,
-        moduleId: license.moduleId,
+      const op = await this.lifecycle.requestDeletion(trx, { ...license, status: current.status }, this.actor, {
+        to: 'close_ordered',
+        message: `Suspended since it expired on ${license.expiresOn}, more than ${this.options.closeAfterDays} days ago: the license is deleted`,
       });
-      if (op.created) {
-        await this.history.record(trx, this.actor, {
-          licenseId: license.id,
-          event: 'note',
-          to: 'close_ordered',
-          message: `Suspended since it expired on ${license.expiresOn}, more than ${this.options.closeAfterDays} days ago: the license is deleted`,
-          operationId: op.id,
-        });
-        for (const hook of this.closeHooks) await hook(trx, license.id, op.id, this.actor);
-      }
       return op.created;
     });
   }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../platform/clock.js';
 import type { SchedulerConfig } from '../../platform/config.js';
 import type { Db } from '../../platform/db/db.js';
-import type { LedgerService } from '../../clients/ledger/service.js';
+import type { LicenseLifecycle } from '../../licenses/lifecycle/index.js';
 import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
 import type { TariffService } from '../../products/tariffs/service.js';
 import type { TaskService } from '../tasks/service.js';
@@ -19,7 +19,7 @@ export interface SchedulerDeps {
   db: Db;
   clock: Clock;
   config: SchedulerConfig;
-  ledger: LedgerService;
+  lifecycle: LicenseLifecycle;
   tasks: TaskService;
   processingModules: ProcessingModuleService;
   tariffs: TariffService;
@@ -38,8 +38,8 @@ export interface SchedulerJobs {
 export function createScheduler(deps: SchedulerDeps): { scheduler: Scheduler; jobs: SchedulerJobs } {
   const { db, clock, config, logger } = deps;
   const balances = new ModuleBalances(db, deps.processingModules, deps.tasks, logger);
-  const renewals = new Renewals(db, clock, deps.ledger, balances, { daysBefore: config.renewDaysBefore, pageSize: config.scanPageSize }, logger);
-  const expiry = new Expiry(db, clock, { closeAfterDays: config.closeAfterDays, pageSize: config.scanPageSize }, logger);
+  const renewals = new Renewals(db, clock, deps.lifecycle, balances, { daysBefore: config.renewDaysBefore, pageSize: config.scanPageSize }, logger);
+  const expiry = new Expiry(db, clock, deps.lifecycle, { closeAfterDays: config.closeAfterDays, pageSize: config.scanPageSize }, logger);
   const sync = new LicenseSync(db, clock, deps.processingModules, deps.tasks, { pageSize: config.scanPageSize }, logger);
   const scheduler = new Scheduler(db, clock, logger, deps.owner)
     .register({ name: 'module-balance', schedule: { dailyAt: config.balanceCheckAt }, run: () => balances.check() })

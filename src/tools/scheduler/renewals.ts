@@ -8,12 +8,11 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { AppError } from '../../platform/errors.js';
 import { Money } from '../../platform/money.js';
-import type { LedgerService } from '../../clients/ledger/service.js';
 import { LicenseHistory } from '../../licenses/history.js';
-import { chargeReference } from '../../licenses/charges.js';
+import { operationKey } from '../../licenses/keys.js';
+import type { LicenseLifecycle, RenewalTerms } from '../../licenses/lifecycle/index.js';
 import { LicenseRepository } from '../../licenses/repository.js';
-import { enqueueOperation } from '../operations/enqueue.js';
-import { addDays, addMonths, isoDate } from '../../platform/dates.js';
+import { addDays, isoDate } from '../../platform/dates.js';
 import { yieldToEventLoop } from './yield.js';
 import type { ModuleBalances } from './module-balance.js';
 
@@ -60,7 +59,7 @@ export class Renewals {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly ledger: LedgerService,
+    private readonly lifecycle: LicenseLifecycle,
     private readonly balances: ModuleBalances,
     private readonly options: RenewalOptions,
     private readonly logger?: Logger,
@@ -122,57 +121,17 @@ export class Renewals {
     return q.orderBy('expiresOn').orderBy('id').limit(this.options.pageSize).execute();
   }
 
-  /** Charges and creates the prolong operation together; a refused charge leaves a daily note. */
+  /** Charges and creates the prolong operation together (see LicenseLifecycle); a refused charge leaves a daily note. */
   async renew(license: Candidate, today: string): Promise<'renewed' | 'unpaid' | 'failed' | 'alreadyRenewing' | 'deleting'> {
     const id = Number(license.id);
     try {
       return await this.db.transaction(async (trx) => {
-        const current = await trx.selectFrom('licenses').select(['status', 'autoRenew', 'expiresOn', 'isTrial']).where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
-        if (!current || current.expiresOn !== license.expiresOn || !current.autoRenew || current.isTrial || !['active', 'suspended'].includes(current.status)) {
-          return 'alreadyRenewing';
-        }
-        // Its deletion is under way (the close has not run yet): the client is not charged again.
-        if (await this.licenses.closing(trx, id)) return 'deleting';
-        const expiresOn = license.expiresOn!;
-        const price = await this.priceOf(trx, license);
-        let chargeId: number | null = null;
-        if (price.money.minor > 0n) {
-          const posted = await this.ledger.postIn(
-            trx,
-            {
-              clientId: Number(license.clientId),
-              kind: 'charge',
-              amount: price.money,
-              reference: chargeReference.renewal(id, expiresOn),
-              comment: `Auto-renewal of license #${id} for ${license.period} month(s) from ${expiresOn}`,
-            },
-            this.actor,
-          );
-          if (posted.created) chargeId = posted.entry.id;
-        }
-        const op = await enqueueOperation(trx, this.clock, {
-          licenseId: id,
-          kind: 'prolong',
-          payload: {
-            months: license.period,
-            upstreamPeriod: price.upstreamPeriod,
-            periodStart: expiresOn,
-            expectedExpiry: addMonths(expiresOn, license.period),
-            chargeReference: chargeReference.renewal(id, expiresOn),
-          },
-          idempotencyKey: prolongKey(id, expiresOn),
-          moduleId: license.moduleId === null ? null : Number(license.moduleId),
-        });
-        if (chargeId !== null || op.created) {
-          await this.history.record(trx, this.actor, {
-            licenseId: id,
-            event: 'charge',
-            to: price.money.toString(),
-            message: `Auto-renewal for ${license.period} month(s) from ${expiresOn}: ${price.money.toString()} ${price.money.currency} charged`,
-            operationId: op.id,
-          });
-        }
-        return 'renewed';
+        const current = await this.licenses.findForUpdate(trx, id);
+        // Decided again under the license's lock: renewed, switched off or changed meanwhile.
+        if (!current || current.expiresOn !== license.expiresOn || !current.autoRenew) return 'alreadyRenewing';
+        const asked = await this.lifecycle.requestRenewal(trx, current, await this.termsOf(trx, license), this.actor, 'auto');
+        if (asked.refused === 'deleting') return 'deleting';
+        return asked.refused ? 'alreadyRenewing' : 'renewed';
       });
     } catch (error) {
       if (error instanceof AppError && (error.code === 'payment_required' || error.code === 'renewal_unpriced')) {
@@ -185,7 +144,7 @@ export class Renewals {
     }
   }
 
-  private async priceOf(db: Executor, license: Candidate): Promise<{ money: Money; upstreamPeriod: number }> {
+  private async termsOf(db: Executor, license: Candidate): Promise<RenewalTerms> {
     const row = await db
       .selectFrom('tariffPeriods')
       .innerJoin('tariffs', 'tariffs.id', 'tariffPeriods.tariffId')
@@ -196,7 +155,7 @@ export class Renewals {
     if (!row) {
       throw new AppError('renewal_unpriced', `The tariff no longer has a ${license.period}-month period; the license cannot be renewed automatically`);
     }
-    return { money: Money.of(row.priceMinor, row.currency), upstreamPeriod: row.upstreamPeriod };
+    return { months: license.period, price: Money.of(row.priceMinor, row.currency), upstreamPeriod: row.upstreamPeriod };
   }
 
   private async noteOncePerDay(licenseId: number, today: string, reason: string): Promise<void> {
@@ -220,4 +179,4 @@ export class Renewals {
   }
 }
 
-export const prolongKey = (licenseId: number, expiresOn: string) => `prolong:${licenseId}:${expiresOn}`;
+const prolongKey = operationKey.prolong;

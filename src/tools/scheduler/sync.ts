@@ -6,6 +6,7 @@ import { systemActor, type Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/db.js';
 import { LicenseHistory } from '../../licenses/history.js';
+import { driftFrom } from '../../licenses/lifecycle/index.js';
 import { isUpstreamError, type UpstreamLicense } from '../../integration/processing-modules/drivers/driver.js';
 import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
 import type { TaskService } from '../tasks/service.js';
@@ -164,46 +165,22 @@ export class LicenseSync {
     return new Set(rows.map((r) => Number(r.licenseId)));
   }
 
-  /** Applies expiry, status and key drift in one transaction; true when anything changed. */
+  /** Applies expiry, status and key drift (see driftFrom) in one transaction; true when anything changed. */
   private async correct(module: Module, local: Local, u: UpstreamLicense): Promise<boolean> {
-    if (local.status !== 'active' && local.status !== 'suspended') return false;
     const now = this.clock.now().toISOString();
-    const patch: { expiresOn?: string; status?: string; licenseKey?: string; suspendedAt?: string | null; suspendedBy?: string | null; deletedAt?: string } = {};
-    const events: { event: string; from: string | null; to: string | null; message: string }[] = [];
-    if (u.expiresOn && u.expiresOn !== local.expiresOn) {
-      patch.expiresOn = u.expiresOn;
-      events.push({ event: 'expiry', from: local.expiresOn, to: u.expiresOn, message: 'Expiry corrected from the upstream' });
-    }
-    if ((u.status === 'active' || u.status === 'suspended') && u.status !== local.status) {
-      patch.status = u.status;
-      patch.suspendedAt = u.status === 'suspended' ? now : null;
-      patch.suspendedBy = u.status === 'suspended' ? 'upstream' : null;
-      events.push({ event: 'status', from: local.status, to: u.status, message: `Status corrected from the upstream (${u.status} there)` });
-    } else if (u.status === 'deleted') {
-      if (local.status === 'suspended') {
-        patch.status = 'deleted';
-        patch.deletedAt = now;
-        events.push({ event: 'status', from: local.status, to: 'deleted', message: 'Deleted upstream' });
-      } else {
-        await this.reportGone(module, local, 'deleted');
-      }
-    }
-    if (u.licenseKey && u.licenseKey !== local.licenseKey) {
-      patch.licenseKey = u.licenseKey;
-      // The key itself is the client's secret: the history says that it changed, not what it is.
-      events.push({ event: 'key', from: null, to: null, message: 'License key corrected from the upstream' });
-    }
-    if (!events.length) return false;
+    const drift = driftFrom(local, u, now, { deleteActive: false });
+    if (drift.goneWhileActive) await this.reportGone(module, local, 'deleted');
+    if (!drift.events.length) return false;
     return this.db.transaction(async (trx) => {
       const changed = await trx
         .updateTable('licenses')
-        .set({ ...patch, updatedAt: now })
+        .set({ ...drift.patch, updatedAt: now })
         .where('id', '=', local.id)
         .where('status', '=', local.status)
         .where((eb) => (local.expiresOn === null ? eb('expiresOn', 'is', null) : eb('expiresOn', '=', local.expiresOn)))
         .executeTakeFirst();
       if (Number(changed.numUpdatedRows) !== 1) return false; // changed meanwhile: the next sync looks again
-      for (const e of events) await this.history.record(trx, this.actor, { licenseId: local.id, ...e });
+      for (const e of drift.events) await this.history.record(trx, this.actor, { licenseId: local.id, ...e });
       return true;
     });
   }

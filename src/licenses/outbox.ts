@@ -1,9 +1,12 @@
-import type { Clock } from '../../platform/clock.js';
-import { raiseOnCommit, type Executor } from '../../platform/db/db.js';
+// A license's running operations are written here, in the transaction of the change that needs them
+// (the transactional outbox); Tools → Running operations runs them. The license area owns the writing,
+// so it never depends on the area that runs them.
+import type { Clock } from '../platform/clock.js';
+import { raiseOnCommit, type Executor } from '../platform/db/db.js';
 
 /** Raised by every transaction that adds an operation: workers look at once instead of at their next poll. */
 export const OPERATIONS_TOPIC = 'operations';
-import type { OperationKind, OperationPayloads } from '../../licenses/model.js';
+import type { OperationKind, OperationPayloads } from './model.js';
 
 export interface NewOperation<K extends OperationKind = OperationKind> {
   licenseId: number;
