@@ -5,9 +5,8 @@ import type { Clock } from '../platform/clock.js';
 import type { Db, Executor } from '../platform/db/db.js';
 import type { Page, PageQuery } from '../platform/db/paging.js';
 import { AppError, invalid, notFound } from '../platform/errors.js';
-import { Money, roundHalfAwayFromZero } from '../platform/money.js';
+import { Money, parseAmount, roundHalfAwayFromZero } from '../platform/money.js';
 import type { LedgerService } from '../clients/ledger/service.js';
-import { parseMoney } from '../clients/payments/service.js';
 import { chooseModule } from '../integration/processing-modules/module-choice.js';
 import type { ProcessingModuleService } from '../integration/processing-modules/service.js';
 import { callUpstream } from '../integration/processing-modules/upstream-errors.js';
@@ -203,7 +202,7 @@ export class LicenseService {
   async refund(id: number, amountText: string, comment: string, actor: Actor): Promise<{ license: LicenseView; balance: string }> {
     return this.db.transaction(async (trx) => {
       const license = await this.visible(trx, id, actor, true);
-      const amount = parseMoney(amountText, license.currency);
+      const amount = parseAmount(amountText, license.currency);
       if (amount.minor <= 0n) throw invalid('amount', 'amount: must be greater than zero');
       const refundable = await this.repo.chargedFor(trx, id);
       if (amount.minor > refundable) {

@@ -1,4 +1,5 @@
 // Money is an integer count of minor units with its ISO 4217 currency. Never a float.
+import { AppError } from './errors.js';
 
 /** Minor-unit exponents that differ from the usual 2 (ISO 4217). */
 const EXPONENTS: Record<string, number> = {
@@ -138,4 +139,14 @@ export function roundHalfAwayFromZero(value: bigint, divisor: bigint): bigint {
   const r = abs % divisor;
   const rounded = r * 2n >= divisor ? q + 1n : q;
   return negative ? -rounded : rounded;
+}
+
+/** A decimal amount from a request: the field and the reason in a 400 when it is not one in `currency`. */
+export function parseAmount(text: string, currency: string, field = 'amount'): Money {
+  try {
+    return Money.parse(text, currency);
+  } catch (error) {
+    if (error instanceof MoneyError) throw new AppError('validation', `${field}: ${error.message}`, { field });
+    throw error;
+  }
 }

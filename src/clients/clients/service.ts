@@ -9,7 +9,7 @@ import type { Db, Executor } from '../../platform/db/db.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
 import type { Page, PageQuery } from '../../platform/db/paging.js';
 import { AppError, invalid, notFound } from '../../platform/errors.js';
-import { Money, MoneyError } from '../../platform/money.js';
+import { Money, parseAmount } from '../../platform/money.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
 import { ClientRepository, type ClientRow } from './repository.js';
 import type { ClientCreate, ClientPatch, ClientView, RegisterInput } from './schemas.js';
@@ -110,7 +110,7 @@ export class ClientService {
         ...(input.language !== undefined ? { language: input.language } : {}),
         ...(input.country !== undefined ? { country: input.country } : {}),
         ...(input.enabled !== undefined ? { enabled: input.enabled ? 1 : 0 } : {}),
-        ...(input.creditLimit !== undefined ? { creditLimitMinor: parseAmount(input.creditLimit, before.currency, 'creditLimit') } : {}),
+        ...(input.creditLimit !== undefined ? { creditLimitMinor: parseAmount(input.creditLimit, before.currency, 'creditLimit').minor } : {}),
         ...(passwordHash ? { passwordHash } : {}),
         updatedAt: this.clock.now().toISOString(),
       }).catch(rethrowDuplicateEmail(input.email));
@@ -162,7 +162,7 @@ export class ClientService {
           country: input.country ?? null,
           enabled: 1,
           currency: provider.currency,
-          creditLimitMinor: input.creditLimit ? parseAmount(input.creditLimit, provider.currency, 'creditLimit') : 0n,
+          creditLimitMinor: input.creditLimit ? parseAmount(input.creditLimit, provider.currency, 'creditLimit').minor : 0n,
           createdAt: now,
           updatedAt: now,
         })
@@ -205,15 +205,6 @@ function rethrowDuplicateEmail(email: string | undefined) {
     if (isUniqueViolation(error)) throw emailTaken(email);
     throw error;
   };
-}
-
-function parseAmount(text: string, currency: string, field: string): bigint {
-  try {
-    return Money.parse(text, currency).minor;
-  } catch (error) {
-    if (error instanceof MoneyError) throw invalid(field, `${field}: ${error.message}`);
-    throw error;
-  }
 }
 
 function principalOf(row: ClientRow): Principal {

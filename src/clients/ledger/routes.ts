@@ -5,7 +5,7 @@ import type { App } from '../../platform/http/app.js';
 import type { IdempotencyStore } from '../../platform/http/idempotency.js';
 import { IdParams } from '../../platform/http/schemas.js';
 import type { ClientService } from '../clients/service.js';
-import { parseMoney } from '../payments/service.js';
+import { parseAmount } from '../../platform/money.js';
 import { CorrectionInput, LedgerEntryView, PaymentInput } from './schemas.js';
 import type { LedgerService } from './service.js';
 
@@ -45,7 +45,7 @@ export function ledgerRoutes(app: App, ledger: LedgerService, clients: ClientSer
         {
           clientId: client.id,
           kind: 'payment',
-          amount: parseMoney(req.body.amount, client.currency),
+          amount: parseAmount(req.body.amount, client.currency),
           reference: req.body.reference ? `payment:${req.body.reference}` : `payment:${randomUUID()}`,
           method: req.body.method,
           comment: req.body.comment,
@@ -66,7 +66,7 @@ export function ledgerRoutes(app: App, ledger: LedgerService, clients: ClientSer
         {
           clientId: client.id,
           kind: 'correction',
-          amount: parseMoney(req.body.amount, client.currency),
+          amount: parseAmount(req.body.amount, client.currency),
           reference: req.body.reference ? `correction:${req.body.reference}` : `correction:${randomUUID()}`,
           comment: req.body.comment,
         },

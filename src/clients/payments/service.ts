@@ -1,7 +1,7 @@
 import type { Actor } from '../../platform/actor.js';
 import { systemActor } from '../../platform/actor.js';
 import { AppError } from '../../platform/errors.js';
-import { Money, MoneyError } from '../../platform/money.js';
+import { parseAmount } from '../../platform/money.js';
 import type { ClientService } from '../clients/service.js';
 import type { LedgerService, Posted } from '../ledger/service.js';
 import type { PaymentGateway, StartedPayment } from './gateway.js';
@@ -24,7 +24,7 @@ export class PaymentService {
 
   async start(gatewayId: string, clientId: number, amountText: string, actor: Actor): Promise<StartedPayment & { gateway: string; amount: string; currency: string }> {
     const client = await this.clients.get(clientId, actor);
-    const amount = parseMoney(amountText, client.currency);
+    const amount = parseAmount(amountText, client.currency);
     if (amount.minor <= 0n) throw new AppError('validation', 'amount: must be greater than zero', { field: 'amount' });
     const started = await this.gateway(gatewayId).startPayment({ clientId, amount });
     return { ...started, gateway: gatewayId, amount: amount.toString(), currency: amount.currency };
@@ -50,14 +50,5 @@ export class PaymentService {
     const gateway = this.gateways.get(id);
     if (!gateway) throw new AppError('not_found', `No payment gateway "${id}" (available: ${this.gatewayIds().join(', ')})`, { field: 'gateway' });
     return gateway;
-  }
-}
-
-export function parseMoney(text: string, currency: string, field = 'amount'): Money {
-  try {
-    return Money.parse(text, currency);
-  } catch (error) {
-    if (error instanceof MoneyError) throw new AppError('validation', `${field}: ${error.message}`, { field });
-    throw error;
   }
 }

@@ -10,12 +10,12 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { LocaleCatalogSource } from '../i18n/localized.js';
 import type { Actor } from '../actor.js';
 import { requireRight, type Right } from '../auth/rights.js';
 import type { AuthService, Principal } from '../auth/service.js';
 import { AppError } from '../errors.js';
 import { negotiateLocale } from '../i18n/localized.js';
-import type { LocalizationService } from '../../settings/localizations/service.js';
 import { errorHandler } from './errors.js';
 import { rejectNul } from './nul.js';
 import { serializerCompiler } from './serializer.js';
@@ -85,7 +85,7 @@ const SECURITY_HEADERS = {
 export interface HttpDeps {
   logger: Logger;
   auth: AuthService;
-  localizations: LocalizationService;
+  localizations: LocaleCatalogSource;
   /** Config.trustProxy: then req.ip and req.protocol come from X-Forwarded-For / -Proto. */
   trustProxy?: boolean | number | string[];
 }

@@ -17,6 +17,11 @@ export interface LocaleCatalog {
   enabled: readonly string[];
 }
 
+/** Where the locales come from (Settings → Localizations); the platform asks through this, not the area. */
+export interface LocaleCatalogSource {
+  catalog(): Promise<LocaleCatalog>;
+}
+
 /** Rejects unknown locale codes and a missing default-locale value, naming the field. */
 export function checkLocalized(value: LocalizedText, catalog: LocaleCatalog, field: string): LocalizedText {
   for (const code of Object.keys(value)) {
