@@ -248,6 +248,17 @@ export class ProcessingModuleService {
     });
   }
 
+  /** When the module last changed: a driver built before then is stale. Null for a module that is gone. */
+  async versionOf(id: number): Promise<string | null> {
+    return (await this.repo.find(this.db.kysely, id))?.updatedAt ?? null;
+  }
+
+  /** The department that works the module's tasks, and the module's name (for their wording). */
+  async workedBy(db: Executor, id: number): Promise<{ departmentId: number | null; name: string } | null> {
+    const row = await this.repo.find(db, id);
+    return row ? { departmentId: row.departmentId, name: row.name } : null;
+  }
+
   /** The configured driver instance of a module; its password is decrypted only here. */
   async driverFor(id: number): Promise<LicenseDriver> {
     return this.driverOf(await this.mustFind(this.db.kysely, id));

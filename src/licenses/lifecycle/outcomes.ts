@@ -18,6 +18,22 @@ export async function setStatus(trx: Transaction<Database>, history: History, li
   if (license.status !== to) await history({ event: 'status', from: license.status, to });
 }
 
+/**
+ * A purchase's upstream id, stored as soon as it is known (money was spent for it), once: false when
+ * the license already has one.
+ */
+export async function bindUpstreamId(trx: Transaction<Database>, history: History, license: Pick<LicenseRow, 'id'>, upstreamId: string, moduleId: number | null, now: string): Promise<boolean> {
+  const updated = await trx
+    .updateTable('licenses')
+    .set({ upstreamId, moduleId, updatedAt: now })
+    .where('id', '=', license.id)
+    .where('upstreamId', 'is', null)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) return false;
+  await history({ event: 'upstream_id', from: null, to: upstreamId });
+  return true;
+}
+
 /** What an outcome needs of the operation it finishes. */
 export interface OutcomeContext<K extends OperationKind> {
   license: LicenseRow;

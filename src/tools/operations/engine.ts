@@ -9,6 +9,8 @@ import type { Db } from '../../platform/db/db.js';
 import type { Database } from '../../platform/db/schema.js';
 import { LicenseHistory, type HistoryEvent } from '../../licenses/history.js';
 import { LicenseRepository } from '../../licenses/repository.js';
+import { bindUpstreamId, type History } from '../../licenses/lifecycle/index.js';
+import { TariffRepository } from '../../products/tariffs/repository.js';
 import { TASK_TYPE_OF_OPERATION, type OperationKind } from '../../licenses/model.js';
 import { isUpstreamError, type LicenseDriver, type OrderLookup, type UpstreamError } from '../../integration/processing-modules/drivers/driver.js';
 import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
@@ -71,6 +73,7 @@ interface ManualReason {
 export class OperationEngine {
   private readonly history: LicenseHistory;
   private readonly licenses = new LicenseRepository();
+  private readonly tariffs = new TariffRepository();
   private readonly drivers = new Map<number, { driver: LicenseDriver; version: string }>();
   /** The upstream-id and success transactions of operations in flight share commits (see commit-group.ts). */
   private readonly commits: CommitGroup;
@@ -116,7 +119,7 @@ export class OperationEngine {
 
   private async attempt(op: ClaimedOperation, owner: string, isLost: () => boolean, next?: NextClaim): Promise<RunOutcome> {
     const kind = op.kind as OperationKind;
-    const license = await this.db.kysely.selectFrom('licenses').selectAll().where('id', '=', op.licenseId).executeTakeFirst();
+    const license = await this.licenses.find(this.db.kysely, op.licenseId);
     if (!license) return this.toManual(op, owner, null, { message: `License ${op.licenseId} does not exist`, code: 'license_missing' });
     const gone = license.status === 'deleted' || (await this.licenses.closing(this.db.kysely, license.id)) !== null;
     if (kind === 'open' && gone) return this.endUndelivered(op, owner, license, null);
@@ -128,14 +131,10 @@ export class OperationEngine {
     if (op.moduleId === null) {
       return this.toManual(op, owner, license, { message: 'No enabled processing module can run this operation', code: 'no_module' });
     }
-    const module = await this.db.kysely
-      .selectFrom('processingModules')
-      .select('updatedAt')
-      .where('id', '=', op.moduleId)
-      .executeTakeFirst();
+    const version = (await this.modules.versionOf(op.moduleId)) ?? '';
     let result: HandlerResult;
     try {
-      const driver = await this.driverOf(op.moduleId, module?.updatedAt ?? '');
+      const driver = await this.driverOf(op.moduleId, version);
       const payload = JSON.parse(op.payload) as Record<string, unknown>;
       const ctx: HandlerContext<OperationKind> = {
         op,
@@ -220,7 +219,7 @@ export class OperationEngine {
 
   /** What finding a lost order needs: the license's facts and its tariff's upstream name. */
   private async orderLookup(license: LicenseRow): Promise<OrderLookup> {
-    const tariff = await this.db.kysely.selectFrom('tariffs').select(['upstreamTariffId', 'upstreamName']).where('id', '=', license.tariffId).executeTakeFirst();
+    const tariff = await this.tariffs.find(this.db.kysely, license.tariffId);
     return {
       remoteId: license.remoteId,
       ip: license.ip,
@@ -237,22 +236,8 @@ export class OperationEngine {
     // first key read brings the key, the id goes in the final commit instead, which a lost lease rolls
     // back; the next attempt then finds the license by remoteid.)
     await this.commits.run(async (trx) => {
-      const now = this.clock.now().toISOString();
-      const updated = await trx
-        .updateTable('licenses')
-        .set({ upstreamId, moduleId: op.moduleId, updatedAt: now })
-        .where('id', '=', license.id)
-        .where('upstreamId', 'is', null)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) > 0) {
-        await this.history.record(trx, OPERATIONS_ACTOR, {
-          licenseId: license.id,
-          operationId: op.id,
-          event: 'upstream_id',
-          from: null,
-          to: upstreamId,
-        });
-      }
+      const history: History = (e) => this.history.record(trx, OPERATIONS_ACTOR, { ...e, licenseId: license.id, operationId: op.id });
+      await bindUpstreamId(trx, history, license, upstreamId, op.moduleId, this.clock.now().toISOString());
     });
   }
 
@@ -327,9 +312,7 @@ export class OperationEngine {
       const now = this.clock.now().toISOString();
       const ok = await this.repo.finish(trx, op.id, owner, { status: 'manual', lastError: reason.message, lastErrorCode: reason.code, now });
       if (!ok) return false;
-      const module = op.moduleId
-        ? await trx.selectFrom('processingModules').select(['departmentId', 'name']).where('id', '=', op.moduleId).executeTakeFirst()
-        : undefined;
+      const module = op.moduleId ? await this.modules.workedBy(trx, op.moduleId) : null;
       await this.tasks.openForCause(trx, {
         type: TASK_TYPE_OF_OPERATION[kind] ?? 'change',
         causeKey: `operation:${op.id}`,
