@@ -5,6 +5,7 @@ import type { OperationKind, OperationPayloads } from '../../src/licenses/model.
 import { enqueueOperation } from '../../src/licenses/outbox.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import type { TestBillrelay } from './billrelay.js';
+import type { ManualClock } from '../../src/platform/clock.js';
 
 export interface TestLicenseInput {
   clientId: number;
@@ -122,4 +123,30 @@ export async function tariffAndClient(t: TestBillrelay, moduleId: number, upstre
   });
   if (client.status !== 201) throw new Error(`client: ${client.status} ${JSON.stringify(client.body)}`);
   return { tariffId: tariff.body.id as number, clientId: client.body.id as number, providerId: provider.body.id as number };
+}
+
+/** What the suites that run operations by hand set: no background worker, short upstream deadlines and backoff. */
+export const OPERATIONS_TEST_ENV = {
+  BILLRELAY_WORKER: 'off',
+  BILLRELAY_UPSTREAM_CONNECT_TIMEOUT_MS: '300',
+  BILLRELAY_UPSTREAM_READ_TIMEOUT_MS: '700',
+  BILLRELAY_OPERATION_RETRY_BASE_MS: '1000',
+  BILLRELAY_OPERATION_RETRY_MAX_MS: '60000',
+  BILLRELAY_KEY_WAIT_MS: '1000',
+  BILLRELAY_KEY_POLLS: '3',
+};
+
+/**
+ * Runs the worker, moving the test's clock past any backoff, until the operation is finished or handed
+ * to a person (the clock must be a ManualClock).
+ */
+export async function drain(t: TestBillrelay, operationId: number, rounds = 20) {
+  const clock = t.clock as ManualClock;
+  for (let i = 0; i < rounds; i += 1) {
+    await t.billrelay.worker.runOnce();
+    const op = await operationRow(t, operationId);
+    if (op.status !== 'pending' && op.status !== 'running') return op;
+    clock.advance(120_000);
+  }
+  return operationRow(t, operationId);
 }

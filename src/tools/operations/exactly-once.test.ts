@@ -7,18 +7,10 @@ import { addMonths } from '../../sandbox/dates.js';
 import type { ManualClock } from '../../platform/clock.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, useBillrelay } from '../../../test/support/billrelay.js';
 import { startUpstream } from '../../../test/support/upstream.js';
-import { connectSandboxModule, enqueue, insertLicense, licenseRow, operationRow, tariffAndClient, tasksOf } from '../../../test/support/licenses.js';
+import { connectSandboxModule, enqueue, insertLicense, licenseRow, operationRow, tariffAndClient, tasksOf, drain as drainOperation, OPERATIONS_TEST_ENV } from '../../../test/support/licenses.js';
 
 const t = useBillrelay({
-  env: {
-    BILLRELAY_WORKER: 'off',
-    BILLRELAY_UPSTREAM_CONNECT_TIMEOUT_MS: '300',
-    BILLRELAY_UPSTREAM_READ_TIMEOUT_MS: '700',
-    BILLRELAY_OPERATION_RETRY_BASE_MS: '1000',
-    BILLRELAY_OPERATION_RETRY_MAX_MS: '60000',
-    BILLRELAY_KEY_WAIT_MS: '1000',
-    BILLRELAY_KEY_POLLS: '3',
-  },
+  env: OPERATIONS_TEST_ENV,
 });
 let upstream: Sandbox;
 
@@ -44,15 +36,8 @@ async function setup(options: { balance?: string } = {}) {
   };
 }
 
-async function drain(operationId: number, rounds = 20) {
-  for (let i = 0; i < rounds; i += 1) {
-    await t().billrelay.worker.runOnce();
-    const op = await operationRow(t(), operationId);
-    if (op.status !== 'pending' && op.status !== 'running') return op;
-    clock().advance(120_000);
-  }
-  return operationRow(t(), operationId);
-}
+/** The shared drain (test/support/licenses.ts) on this file's billrelay. */
+const drain = (operationId: number, rounds?: number) => drainOperation(t(), operationId, rounds);
 
 describe('an order whose answer was lost, against an upstream that does not echo remoteid', () => {
   test('the one license fitting IP, name and tariff is adopted: one purchase, active, no person', async () => {

@@ -9,7 +9,7 @@ import type { ManualClock } from '../../platform/clock.js';
 import { Money } from '../../platform/money.js';
 import { useBillrelay } from '../../../test/support/billrelay.js';
 import type { ApiClient } from '../../../test/support/http.js';
-import { connectSandboxModule, enqueue, insertLicense, licenseRow, operationRow, tariffAndClient, tasksOf } from '../../../test/support/licenses.js';
+import { connectSandboxModule, enqueue, insertLicense, licenseRow, operationRow, tariffAndClient, tasksOf, drain as drainOperation } from '../../../test/support/licenses.js';
 import { connectModule, createClient, importTariff, nextIp } from '../../../test/support/scenario.js';
 import { insertDepartment } from '../../../test/support/staff.js';
 import { newEmployee } from '../../../test/support/scheduling.js';
@@ -42,16 +42,8 @@ afterAll(() => upstream.close());
 
 const clock = () => t().clock as ManualClock;
 
-/** Runs the worker, moving the clock past any backoff, until the operation is finished or handed to a person. */
-async function drain(operationId: number, rounds = 20) {
-  for (let i = 0; i < rounds; i += 1) {
-    await t().billrelay.worker.runOnce();
-    const op = await operationRow(t(), operationId);
-    if (op.status !== 'pending' && op.status !== 'running') return op;
-    clock().advance(120_000);
-  }
-  return operationRow(t(), operationId);
-}
+/** The shared drain (test/support/licenses.ts) on this file's billrelay. */
+const drain = (operationId: number, rounds?: number) => drainOperation(t(), operationId, rounds);
 
 /** A module of `departmentId` (none: null) whose account cannot pay, and a license whose open went to a person. */
 async function manualOpen(departmentId: number | null) {
