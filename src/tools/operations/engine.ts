@@ -17,7 +17,7 @@ import type { ProcessingModuleService } from '../../integration/processing-modul
 import { HANDLERS, type HandlerContext, type HandlerOptions, type HandlerResult, type LicenseRow } from './handlers.js';
 import type { ClaimedOperation, OperationRepository } from './repository.js';
 import type { TaskSink } from './task-sink.js';
-import type { ChargeRefunds } from '../../licenses/charges.js';
+import type { OperationEnding } from './ending.js';
 import { CommitGroup } from './commit-group.js';
 import { decideAfterFailure, failureOf, type Failure, type FailureDecision } from './failure-decision.js';
 
@@ -84,7 +84,7 @@ export class OperationEngine {
     private readonly repo: OperationRepository,
     private readonly modules: ProcessingModuleService,
     private readonly tasks: TaskSink,
-    private readonly refunds: ChargeRefunds,
+    private readonly ending: OperationEnding,
     private readonly logger: Logger,
     readonly options: EngineOptions = DEFAULT_ENGINE_OPTIONS,
   ) {
@@ -290,10 +290,7 @@ export class OperationEngine {
       const locked = (await this.licenses.findForUpdate(trx, license.id)) ?? license;
       const now = this.clock.now().toISOString();
       if (!(await this.repo.finish(trx, op.id, owner, { status: 'failed', lastError: reason, lastErrorCode: 'license_deleted', now }))) return false;
-      await this.tasks.closeForCause(trx, `operation:${op.id}`, OPERATIONS_ACTOR);
-      const refunded = await this.refunds.refundUndelivered(trx, op, locked, `Order not delivered: ${reason}`, OPERATIONS_ACTOR);
-      const paidBack = refunded ? `; ${refunded.toString()} ${refunded.currency} refunded to the client` : '';
-      await this.history.record(trx, OPERATIONS_ACTOR, { licenseId: license.id, operationId: op.id, event: 'note', message: `${reason}${paidBack}` });
+      await this.ending.ended(trx, op, locked, { refund: `Order not delivered: ${reason}`, note: reason }, OPERATIONS_ACTOR);
       return true;
     });
     return held ? 'ended' : 'lost';

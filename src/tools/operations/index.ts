@@ -8,6 +8,8 @@ import type { ProcessingModuleService } from '../../integration/processing-modul
 import type { ChargeRefunds } from '../../licenses/charges.js';
 import type { LicenseLifecycle } from '../../licenses/lifecycle/index.js';
 import { OperationEngine } from './engine.js';
+import { OperationEnding } from './ending.js';
+import { LicenseHistory } from '../../licenses/history.js';
 import { OperationRepository } from './repository.js';
 import { OperationService } from './service.js';
 import type { TaskSink } from './task-sink.js';
@@ -34,7 +36,9 @@ export interface OperationsDeps {
 export function createOperations(deps: OperationsDeps): { service: OperationService; worker: Worker; engine: OperationEngine } {
   const repo = new OperationRepository(deps.db);
   const { config } = deps;
-  const engine = new OperationEngine(deps.db, deps.clock, repo, deps.processingModules, deps.tasks, deps.refunds, deps.logger, {
+  // One history writer for the operations area's own notes (the engine's and the staff actions').
+  const ending = new OperationEnding(deps.tasks, deps.refunds, new LicenseHistory(deps.clock));
+  const engine = new OperationEngine(deps.db, deps.clock, repo, deps.processingModules, deps.tasks, ending, deps.logger, {
     leaseMs: config.leaseMs,
     maxAttempts: config.maxAttempts,
     retryBaseMs: config.retryBaseMs,
@@ -44,7 +48,7 @@ export function createOperations(deps: OperationsDeps): { service: OperationServ
     keyWaitMs: config.keyWaitMs,
   });
   const worker = new Worker(repo, engine, deps.clock, deps.logger, { pollMs: config.pollMs, concurrency: config.concurrency, owner: deps.owner });
-  const service = new OperationService(deps.db, repo, deps.audit, deps.clock, deps.tasks, deps.refunds, deps.lifecycle);
+  const service = new OperationService(deps.db, repo, deps.audit, deps.clock, deps.tasks, deps.refunds, deps.lifecycle, ending);
   service.onRestart(() => worker.kick());
   return { service, worker, engine };
 }

@@ -18,6 +18,7 @@ import type { OperationRepository, OperationRow } from './repository.js';
 import { outcomeFor } from './handlers.js';
 import type { CompleteInput, OperationListQuery, OperationView } from './schemas.js';
 import type { TaskSink } from './task-sink.js';
+import type { OperationEnding } from './ending.js';
 
 export function toOperationView(row: OperationRow): OperationView {
   return {
@@ -55,6 +56,7 @@ export class OperationService {
     private readonly tasks: TaskSink,
     private readonly refunds: ChargeRefunds,
     private readonly lifecycle: LicenseLifecycle,
+    private readonly ending: OperationEnding,
   ) {
     this.history = new LicenseHistory(clock);
   }
@@ -249,10 +251,7 @@ export class OperationService {
   private async end(trx: Executor, row: OperationRow, license: LicenseRow | undefined, reason: string, code: string, from: ('pending' | 'manual')[], actor: Actor): Promise<OperationRow | null> {
     const now = this.clock.now().toISOString();
     if (!(await this.repo.abandon(trx, row.id, { reason, code, now, from }))) return null;
-    await this.tasks.closeForCause(trx, `operation:${row.id}`, actor);
-    const refunded = license ? await this.refunds.refundUndelivered(trx, row, license, `${row.kind} not done: ${reason}`, actor) : null;
-    const paidBack = refunded ? `; ${refunded.toString()} ${refunded.currency} refunded to the client` : '';
-    await this.history.record(trx, actor, { licenseId: row.licenseId, operationId: row.id, event: 'note', message: `Operation "${row.kind}" abandoned: ${reason}${paidBack}` });
+    const refunded = await this.ending.ended(trx, row, license, { refund: `${row.kind} not done: ${reason}`, note: `Operation "${row.kind}" abandoned: ${reason}` }, actor);
     await this.audit.record(trx, actor, 'operation.abandon', 'operation', row.id, { status: row.status }, { status: 'failed', reason, refunded: refunded?.toString() ?? null });
     return (await this.repo.find(trx, row.id))!;
   }
