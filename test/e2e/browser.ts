@@ -54,6 +54,9 @@ export async function startUi(options: StartOptions = {}): Promise<Ui> {
       ],
       locale: 'en-US',
       viewport: { width: 1200, height: 760 },
+      // A suite run under faketime (proving it does not depend on today's date) moves the server's clock;
+      // Chromium hangs under libfaketime, and the tests need only the server's date, so it keeps the real one.
+      env: Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && k !== 'LD_PRELOAD' && !k.startsWith('FAKETIME'))) as Record<string, string>,
     });
   } catch (error) {
     await close();
