@@ -54,7 +54,9 @@ describe('billrelay CLI', () => {
     expect(again.stderr).toContain('already exists');
     expect(run('admin', 'create', '--email', 'x@example.test', '--password', 'short').stderr).toContain('at least 8');
     expect(run('admin', 'create', '--email', 'x@example.test', '--password', 'password123').stderr).toContain('commonly used');
-  });
+    // Four processes, each compiling the CLI with tsx and loading the password dictionaries: a slow,
+    // shared machine needs more than the default 30 s for them; this is a limit, not a measurement.
+  }, 120_000);
 
   test('start serves the API on the configured port; the first start prints a one-time password once', async () => {
     const fresh = await createTestDatabase();

@@ -148,6 +148,9 @@ export function openDatabase(options: { databaseUrl?: string; sqliteFile?: strin
           oid === pg.types.builtins.INT8 ? BigInt : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
       },
     });
+    // An idle connection the server closed (a restart, an administrator) is dropped from the pool and
+    // the next query opens another; unhandled, pg would throw it out of the process.
+    pool.on('error', () => {});
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
     return { kysely, dialect: 'postgres', databaseUrl: options.databaseUrl, close: () => kysely.destroy() };
   }
