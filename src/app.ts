@@ -148,7 +148,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   const services = createServices(db, clock, config);
   await seed(services);
   const firstAdmin = await ensureFirstAdministrator(db, clock, config);
-  const { scheduler } = createScheduler({
+  const { scheduler, jobs } = createScheduler({
     db, clock, logger, config: config.scheduler, lifecycle: services.lifecycle, tasks: services.tasks,
     processingModules: services.processingModules, tariffs: services.tariffs,
   });
@@ -156,6 +156,8 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     db, clock, logger, audit: services.audit, processingModules: services.processingModules, tasks: services.tasks, config: config.worker,
     refunds: services.refunds, lifecycle: services.lifecycle,
   });
+  // A balance read by hand opens or closes the module's low-balance task at once, by the scheduled check's rule.
+  services.processingModules.onBalanceRead((moduleId) => jobs.balances.holdLowModules(moduleId));
   // A task's department may restart the operation it is about, whatever the module's department is now.
   services.tasks.setRestartOperation((id, actor) => operations.restart(id, actor, { viaTask: true }));
   // Whoever deletes a license (staff, the expiry job, an abandoned order), what still waits for it ends.

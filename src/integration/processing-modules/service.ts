@@ -26,12 +26,16 @@ import { MODULE_TYPES_DESCRIPTION } from './types.js';
 /** Something bound to processing modules (licenses, tariffs); asked before a module is deleted. */
 export type ModuleReferrer = Referrer;
 
+/** Told after a module's balance was read by hand and stored (the scheduler's low-balance rule). */
+export type BalanceListener = (moduleId: number) => Promise<unknown>;
+
 /** What the module's `connection` column holds; the password is sealed beside it. */
 type Connection = { url: string; username: string; currency?: string | null };
 
 export class ProcessingModuleService {
   private readonly repo = new ProcessingModuleRepository();
   private readonly referrers = new Referrers();
+  private readonly balanceListeners: BalanceListener[] = [];
 
   constructor(
     private readonly db: Db,
@@ -44,6 +48,11 @@ export class ProcessingModuleService {
 
   addReferrer(referrer: ModuleReferrer): void {
     this.referrers.add(referrer);
+  }
+
+  /** Wired in app.ts: what follows from a balance read by hand (a low-balance task opened or closed at once). */
+  onBalanceRead(listener: BalanceListener): void {
+    this.balanceListeners.push(listener);
   }
 
   /** Data centers and departments ask this before they are deleted. */
@@ -209,7 +218,10 @@ export class ProcessingModuleService {
     });
   }
 
-  /** Reads the upstream balance now and stores it (or the error that prevented it). */
+  /**
+   * Reads the upstream balance now and stores it (or the error that prevented it); the listeners
+   * (onBalanceRead) act on it before the answer, as after the scheduled balance check.
+   */
   async checkBalance(id: number, actor: Actor): Promise<ModuleView> {
     const row = await this.mustFind(this.db.kysely, id);
     if (row.moduleType !== 'billmanager') throw new AppError('unprocessable', 'A manual processing module has no upstream balance', { field: 'id' });
@@ -223,6 +235,7 @@ export class ProcessingModuleService {
       }
       throw error;
     }
+    for (const listener of this.balanceListeners) await listener(id);
     return this.get(id, actor);
   }
 
