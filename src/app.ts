@@ -160,6 +160,8 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   services.processingModules.onBalanceRead((moduleId) => jobs.balances.holdLowModules(moduleId));
   // A task's department may restart the operation it is about, whatever the module's department is now.
   services.tasks.setRestartOperation((id, actor) => operations.restart(id, actor, { viaTask: true }));
+  // A task shows where its operation stands, and is not done while the operation still waits.
+  services.tasks.setOperationStates((db, ids) => operations.statesOf(db, ids));
   // Whoever deletes a license (staff, the expiry job, an abandoned order), what still waits for it ends.
   services.lifecycle.onDeletion((trx, licenseId, closeId, actor) => operations.endForDeletion(trx, licenseId, closeId, actor));
 

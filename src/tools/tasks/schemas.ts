@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PageQuery } from '../../platform/db/paging.js';
-import { TASK_STATUSES, TASK_TYPES } from '../../licenses/model.js';
+import { OPERATION_KINDS, OPERATION_STATUSES, TASK_STATUSES, TASK_TYPES } from '../../licenses/model.js';
 
 const Id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -31,6 +31,10 @@ export const TaskView = z.object({
   department: Ref,
   licenseId: z.number().int().nullable(),
   operationId: z.number().int().nullable(),
+  operation: z
+    .object({ id: z.number().int(), kind: z.enum(OPERATION_KINDS), status: z.enum(OPERATION_STATUSES) })
+    .nullable()
+    .meta({ description: 'The operation the task is about, as it stands now; the task can be done once it is no longer pending, running or manual' }),
   moduleId: z.number().int().nullable(),
   causeKey: z.string(),
   performerId: z.number().int().nullable(),

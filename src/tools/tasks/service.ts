@@ -11,7 +11,7 @@ import { AppError, notFound } from '../../platform/errors.js';
 import { pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
 import type { BusinessHoursService } from '../../provider/business-hours/service.js';
-import type { TaskStatus, TaskType } from '../../licenses/model.js';
+import type { OperationKind, OperationStatus, TaskStatus, TaskType } from '../../licenses/model.js';
 import { DEFAULT_TASK_HOURS } from '../../platform/config.js';
 import { renderNote, renderTask, type MessageParams } from './messages.js';
 import type { TaskCause } from './open-task.js';
@@ -23,12 +23,19 @@ import type { TaskListQuery, TaskPatch, TaskView } from './schemas.js';
 /** Re-runs a running operation (OperationService.restart); injected so the areas stay apart. */
 export type RestartOperation = (operationId: number, actor: Actor) => Promise<unknown>;
 
+/** Where the operations of tasks stand (OperationService.statesOf); injected so the areas stay apart. */
+export type OperationStates = (db: Executor, ids: number[]) => Promise<Map<number, { kind: OperationKind; status: OperationStatus }>>;
+
+/** An operation in one of these still has to end (succeed, be done by hand or be abandoned) before its task is done. */
+const UNFINISHED: ReadonlySet<OperationStatus> = new Set(['pending', 'running', 'manual']);
+
 const HOUR_MS = 3_600_000;
 
 export class TaskService {
   private readonly repo = new TaskRepository();
   private readonly departments = new DepartmentRepository();
   private restartOperation?: RestartOperation;
+  private operationStates?: OperationStates;
 
   constructor(
     private readonly db: Db,
@@ -42,6 +49,11 @@ export class TaskService {
   /** Wires the operations area's restart (app.ts); until then restarting answers 422. */
   setRestartOperation(restart: RestartOperation): void {
     this.restartOperation = restart;
+  }
+
+  /** Wires the operations area's state of an operation (app.ts); until then tasks show none and close freely. */
+  setOperationStates(states: OperationStates): void {
+    this.operationStates = states;
   }
 
   /**
@@ -125,6 +137,7 @@ export class TaskService {
         const now = this.clock.now().toISOString();
         const status = patch.status ?? (row.status as TaskStatus);
         if (row.status === 'done' && status !== 'done') await this.checkReopen(trx, row);
+        if (row.status !== 'done' && status === 'done') await this.checkOperationEnded(trx, row);
         await this.repo.update(trx, id, {
           status,
           ...(patch.performerId !== undefined ? { performerId: patch.performerId } : {}),
@@ -184,6 +197,23 @@ export class TaskService {
     }
   }
 
+  /**
+   * A task about an operation is done once the operation ended: closing it while the operation still
+   * waits would leave the license processing and the client charged with nobody told.
+   */
+  private async checkOperationEnded(db: Executor, row: TaskRow): Promise<void> {
+    if (row.operationId === null || !this.operationStates) return;
+    const operationId = Number(row.operationId);
+    const op = (await this.operationStates(db, [operationId])).get(operationId);
+    if (!op || !UNFINISHED.has(op.status)) return;
+    const what = `operation #${operationId} (${op.kind})`;
+    const message =
+      op.status === 'manual'
+        ? `Task ${row.id} cannot be done while ${what} waits for a person: restart it, record it as done by hand, or abandon it first`
+        : `Task ${row.id} cannot be done while ${what} is ${op.status === 'running' ? 'running' : 'waiting to run'}: it closes this task when it succeeds; if it comes back to a person, restart it, record it as done by hand, or abandon it first`;
+    throw new AppError('conflict', message, { field: 'operationId', details: { operationId, operationStatus: op.status } });
+  }
+
   private async checkReopen(db: Executor, row: TaskRow): Promise<void> {
     const open = await this.repo.openByCause(db, row.causeKey);
     if (open && Number(open.id) !== row.id) throw reopenConflict(Number(open.id));
@@ -197,9 +227,11 @@ export class TaskService {
 
   private async views(db: Executor, rows: TaskRow[], actor: Actor, catalog: LocaleCatalog): Promise<TaskView[]> {
     const unique = (values: (number | null)[]) => [...new Set(values.filter((v): v is number => v !== null).map(Number))];
-    const [departments, performers] = await Promise.all([
+    const operationIds = unique(rows.map((r) => r.operationId));
+    const [departments, performers, operations] = await Promise.all([
       this.repo.departmentNames(db, unique(rows.map((r) => r.departmentId))),
       this.repo.employeeNames(db, unique(rows.map((r) => r.performerId))),
+      this.operationStates && operationIds.length ? this.operationStates(db, operationIds) : new Map<number, { kind: OperationKind; status: OperationStatus }>(),
     ]);
     const now = this.clock.now().toISOString();
     return rows.map((r) => {
@@ -213,6 +245,7 @@ export class TaskService {
         department: departmentName === undefined ? null : { id: Number(r.departmentId), displayName: pickLocalized(JSON.parse(departmentName), actor.locale, catalog) },
         licenseId: r.licenseId === null ? null : Number(r.licenseId),
         operationId: r.operationId === null ? null : Number(r.operationId),
+        operation: operationOf(r.operationId === null ? null : Number(r.operationId), operations),
         moduleId: r.moduleId === null ? null : Number(r.moduleId),
         causeKey: r.causeKey,
         performerId: r.performerId === null ? null : Number(r.performerId),
@@ -228,6 +261,11 @@ export class TaskService {
       };
     });
   }
+}
+
+function operationOf(id: number | null, states: Map<number, { kind: OperationKind; status: OperationStatus }>): TaskView['operation'] {
+  const state = id === null ? undefined : states.get(id);
+  return state ? { id: id!, kind: state.kind, status: state.status } : null;
 }
 
 function reopenConflict(openId?: number): AppError {
