@@ -112,6 +112,7 @@ function createServices(db: Db, clock: Clock, config: Config) {
   payments.register(new ManualGateway(secrets.deriveKey('payment-webhook:manual')));
   const idempotency = new IdempotencyStore(db, clock);
   const tasks = new TaskService(db, audit, localizations, clock, businessHours, config.taskHours);
+  employees.addReferrer((trx, id) => tasks.usedByEmployee(trx, id));
   const licenseHistory = new LicenseHistory(clock);
   const refunds = new ChargeRefunds(ledger);
   const lifecycle = new LicenseLifecycle(clock, licenseHistory, ledger, refunds);

@@ -38,7 +38,9 @@ export const TaskView = z.object({
   moduleId: z.number().int().nullable(),
   causeKey: z.string(),
   performerId: z.number().int().nullable(),
-  performer: Ref,
+  performer: Ref.meta({ description: 'The employee who works the task' }),
+  assignedBy: Ref.meta({ description: 'Who made them the performer: the performer themself when they took it, else the member who assigned it' }),
+  assignedAt: z.string().nullable(),
   dueAt: z.string().nullable(),
   overdue: z.boolean(),
   locale: z.string(),
@@ -49,5 +51,10 @@ export const TaskView = z.object({
   closedAt: z.string().nullable(),
 });
 export type TaskView = z.infer<typeof TaskView>;
+
+export const AssignInput = z.strictObject({
+  employeeId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).meta({ description: "A member of the task's department" }),
+});
+export type AssignInput = z.infer<typeof AssignInput>;
 
 export const RestartView = z.object({ task: TaskView, operation: z.unknown() });
