@@ -159,8 +159,8 @@ export class TaskService {
   }
 
   /**
-   * The actor works the task from now on: they become its performer (whoever had it before) and a
-   * new task is in progress. Anyone who sees the task may take it (its department's members, administrators).
+   * The actor works the task from now on: they become its performer (whoever had it before) and the
+   * task is in progress. Anyone who sees the task may take it (its department's members, administrators).
    */
   async take(id: number, actor: Actor): Promise<TaskView> {
     if (actor.kind !== 'employee') throw new AppError('forbidden', 'Only employees take tasks');

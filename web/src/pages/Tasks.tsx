@@ -105,7 +105,7 @@ export function TasksPage({ me }: { me: Me }) {
         const closable = !t.operation || !UNFINISHED.has(t.operation.status);
         return (
           <>
-            {t.performerId !== me.id && (
+            {(t.performerId !== me.id || t.status === 'new') && (
               <button type="button" aria-label={`Take task ${t.id}`} disabled={action.busy} onClick={() => take(t)}>
                 Take
               </button>
