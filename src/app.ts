@@ -112,6 +112,7 @@ function createServices(db: Db, clock: Clock, config: Config) {
   payments.register(new ManualGateway(secrets.deriveKey('payment-webhook:manual')));
   const idempotency = new IdempotencyStore(db, clock);
   const tasks = new TaskService(db, audit, localizations, clock, businessHours, config.taskHours);
+  employees.addReferrer((trx, id) => tasks.usedByEmployee(trx, id));
   const licenseHistory = new LicenseHistory(clock);
   const refunds = new ChargeRefunds(ledger);
   const lifecycle = new LicenseLifecycle(clock, licenseHistory, ledger, refunds);
@@ -148,7 +149,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   const services = createServices(db, clock, config);
   await seed(services);
   const firstAdmin = await ensureFirstAdministrator(db, clock, config);
-  const { scheduler } = createScheduler({
+  const { scheduler, jobs } = createScheduler({
     db, clock, logger, config: config.scheduler, lifecycle: services.lifecycle, tasks: services.tasks,
     processingModules: services.processingModules, tariffs: services.tariffs,
   });
@@ -156,8 +157,12 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     db, clock, logger, audit: services.audit, processingModules: services.processingModules, tasks: services.tasks, config: config.worker,
     refunds: services.refunds, lifecycle: services.lifecycle,
   });
+  // A balance read by hand opens or closes the module's low-balance task at once, by the scheduled check's rule.
+  services.processingModules.onBalanceRead((moduleId) => jobs.balances.holdLowModules(moduleId));
   // A task's department may restart the operation it is about, whatever the module's department is now.
   services.tasks.setRestartOperation((id, actor) => operations.restart(id, actor, { viaTask: true }));
+  // A task shows where its operation stands, and is not done while the operation still waits.
+  services.tasks.setOperationStates((db, ids) => operations.statesOf(db, ids));
   // Whoever deletes a license (staff, the expiry job, an abandoned order), what still waits for it ends.
   services.lifecycle.onDeletion((trx, licenseId, closeId, actor) => operations.endForDeletion(trx, licenseId, closeId, actor));
 

@@ -105,7 +105,7 @@ function Page({ route, title, me }: { route: string; title: string; me: Me }) {
     case 'operations':
       return <OperationsPage />;
     case 'tasks':
-      return <TasksPage />;
+      return <TasksPage me={me} />;
     default:
       return <ComingSoonPage title={title} />;
   }

@@ -93,9 +93,16 @@ export interface Task {
   id: number;
   type: string;
   status: 'new' | 'in_progress' | 'done';
+  departmentId: number | null;
   department: Ref | null;
+  performerId: number | null;
   performer: Ref | null;
+  /** Who made the performer: the performer themself when they took it. */
+  assignedBy: Ref | null;
+  assignedAt: string | null;
   operationId: number | null;
+  /** The task's operation as it stands now. */
+  operation: Pick<Operation, 'id' | 'kind' | 'status'> | null;
   dueAt: string | null;
   overdue: boolean;
   title: string;
@@ -114,6 +121,13 @@ export interface Operation {
   lastErrorCode: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface DepartmentMember {
+  id: number;
+  name: string;
+  email: string;
+  enabled: boolean;
 }
 
 export interface License {

@@ -38,6 +38,17 @@ export function useAction(reload: () => Promise<unknown>) {
   return { busy, error, notice, run, setError, setNotice };
 }
 
+/**
+ * For a form opened by a button: call what this returns as the form closes, and the focus goes back
+ * to what had it when the form opened (read while rendering, before the form's own autofocus takes it).
+ */
+export function useFocusReturn(): () => void {
+  const [back] = useState(() => (document.activeElement instanceof HTMLElement ? document.activeElement : null));
+  return useCallback(() => {
+    if (back?.isConnected) back.focus();
+  }, [back]);
+}
+
 /** An error (role=alert, dismissible) or a confirmation (role=status). */
 export function Message({ error, notice, onDismiss }: { error?: string | null; notice?: string | null; onDismiss?: () => void }) {
   return (
@@ -141,16 +152,35 @@ export function words(value: string): string {
   return value.replace(/_/g, ' ');
 }
 
-/** A form field whose hint is a description, not part of its name: `<Field label="URL" hint="…">{(props) => <input {...props} />}</Field>`. */
-export function Field({ label, hint, children }: { label: string; hint?: string; children: (props: { id: string; 'aria-describedby'?: string }) => ReactNode }) {
+/**
+ * A form field whose hint is a description, not part of its name: `<Field label="URL" hint="…">{(props) => <input {...props} />}</Field>`.
+ * An `error` (the API's sentence about this field) shows under it and marks the input invalid.
+ */
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+}: {
+  label: string;
+  hint?: string;
+  error?: string;
+  children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: true }) => ReactNode;
+}) {
   const id = useId();
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      {children({ id, ...(hint ? { 'aria-describedby': `${id}-hint` } : {}) })}
+      {children({ id, ...(describedBy ? { 'aria-describedby': describedBy } : {}), ...(error ? { 'aria-invalid': true as const } : {}) })}
       {hint && (
         <span className="hint" id={`${id}-hint`}>
           {hint}
+        </span>
+      )}
+      {error && (
+        <span className="field-error" id={`${id}-error`}>
+          {error}
         </span>
       )}
     </div>

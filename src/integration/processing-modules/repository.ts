@@ -33,6 +33,11 @@ export class ProcessingModuleRepository {
     await db.updateTable('processingModules').set(patch).where('id', '=', id).execute();
   }
 
+  /** Forgets the stored error; writes nothing when there is none. */
+  async clearError(db: Executor, id: number): Promise<void> {
+    await db.updateTable('processingModules').set({ lastError: null, lastErrorCode: null, lastErrorAt: null }).where('id', '=', id).where('lastError', 'is not', null).execute();
+  }
+
   async remove(db: Executor, id: number): Promise<void> {
     await db.deleteFrom('processingModules').where('id', '=', id).execute();
   }

@@ -20,10 +20,14 @@ import {
   type ModuleView,
 } from './schemas.js';
 import { callUpstream, upstreamToAppError } from './upstream-errors.js';
+import { moduleErrorAfter, type ModuleCall } from './module-health.js';
 import { MODULE_TYPES_DESCRIPTION } from './types.js';
 
 /** Something bound to processing modules (licenses, tariffs); asked before a module is deleted. */
 export type ModuleReferrer = Referrer;
+
+/** Told after a module's balance was read by hand and stored (the scheduler's low-balance rule). */
+export type BalanceListener = (moduleId: number) => Promise<unknown>;
 
 /** What the module's `connection` column holds; the password is sealed beside it. */
 type Connection = { url: string; username: string; currency?: string | null };
@@ -31,6 +35,7 @@ type Connection = { url: string; username: string; currency?: string | null };
 export class ProcessingModuleService {
   private readonly repo = new ProcessingModuleRepository();
   private readonly referrers = new Referrers();
+  private readonly balanceListeners: BalanceListener[] = [];
 
   constructor(
     private readonly db: Db,
@@ -43,6 +48,11 @@ export class ProcessingModuleService {
 
   addReferrer(referrer: ModuleReferrer): void {
     this.referrers.add(referrer);
+  }
+
+  /** Wired in app.ts: what follows from a balance read by hand (a low-balance task opened or closed at once). */
+  onBalanceRead(listener: BalanceListener): void {
+    this.balanceListeners.push(listener);
   }
 
   /** Data centers and departments ask this before they are deleted. */
@@ -208,7 +218,10 @@ export class ProcessingModuleService {
     });
   }
 
-  /** Reads the upstream balance now and stores it (or the error that prevented it). */
+  /**
+   * Reads the upstream balance now and stores it (or the error that prevented it); the listeners
+   * (onBalanceRead) act on it before the answer, as after the scheduled balance check.
+   */
   async checkBalance(id: number, actor: Actor): Promise<ModuleView> {
     const row = await this.mustFind(this.db.kysely, id);
     if (row.moduleType !== 'billmanager') throw new AppError('unprocessable', 'A manual processing module has no upstream balance', { field: 'id' });
@@ -222,6 +235,7 @@ export class ProcessingModuleService {
       }
       throw error;
     }
+    for (const listener of this.balanceListeners) await listener(id);
     return this.get(id, actor);
   }
 
@@ -250,7 +264,13 @@ export class ProcessingModuleService {
 
   /** When the module last changed: a driver built before then is stale. Null for a module that is gone. */
   async versionOf(id: number): Promise<string | null> {
-    return (await this.repo.find(this.db.kysely, id))?.updatedAt ?? null;
+    return (await this.stateOf(id))?.version ?? null;
+  }
+
+  /** What a caller about to use the module needs, in one read: its version (see versionOf) and whether it has an error stored. */
+  async stateOf(id: number): Promise<{ version: string; hasError: boolean } | null> {
+    const row = await this.repo.find(this.db.kysely, id);
+    return row ? { version: row.updatedAt, hasError: row.lastError !== null } : null;
   }
 
   /** The department that works the module's tasks, and the module's name (for their wording). */
@@ -276,8 +296,22 @@ export class ProcessingModuleService {
     });
   }
 
+  /** A question about the account itself (its balance, its license list) failed: the module is in error. */
   async recordError(id: number, error: UpstreamError): Promise<void> {
-    const mapped = upstreamToAppError(error);
+    await this.recordCall(id, { ok: false, error, call: 'account' });
+  }
+
+  /**
+   * A call through the module ended: its stored error follows the rule of module-health.ts (a failure
+   * of the account marks it, a refusal of one order does not, a success clears it). `hasError`: what
+   * the caller read before the call (stateOf); a success writes only when it was true.
+   */
+  async recordCall(id: number, result: { ok: true } | { ok: false; error: UpstreamError; call: 'account' | 'order' }, hasError = true): Promise<void> {
+    const call: ModuleCall = result.ok ? result : { ok: false, kind: result.error.kind, call: result.call };
+    const change = moduleErrorAfter(call, hasError);
+    if (change === 'clear') await this.repo.clearError(this.db.kysely, id);
+    if (change !== 'mark' || result.ok) return;
+    const mapped = upstreamToAppError(result.error);
     await this.repo.update(this.db.kysely, id, {
       lastError: mapped.message,
       lastErrorCode: mapped.code,

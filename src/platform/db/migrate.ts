@@ -6,6 +6,7 @@ import * as m020 from './migrations/020-clients-ledger.js';
 import * as m030 from './migrations/030-tariffs.js';
 import * as m040 from './migrations/040-licenses-operations-tasks.js';
 import * as m050 from './migrations/050-license-suspension-cause.js';
+import * as m060 from './migrations/060-task-performer.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '030-tariffs': m030,
   '040-licenses-operations-tasks': m040,
   '050-license-suspension-cause': m050,
+  '060-task-performer': m060,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -299,6 +299,9 @@ export interface TaskTable {
   causeKey: string;
   status: string;
   performerId: number | null;
+  /** Who gave it its performer (the performer when they took it); null when unknown. */
+  assignedById: number | null;
+  assignedAt: Timestamp | null;
   dueAt: Timestamp | null;
   locale: string;
   title: string;

@@ -222,6 +222,49 @@ describe('open', () => {
   });
 });
 
+describe("a module's status is its last call's", () => {
+  const status = async (moduleId: number) => {
+    const answer = await t().admin.get(`/api/v1/processing-modules/${moduleId}`);
+    expect(answer.status).toBe(200);
+    return { status: answer.body.status as string, code: (answer.body.lastError?.code ?? null) as string | null };
+  };
+
+  test('one order refused (a value) leaves it enabled; a refused login marks it; the next operation that goes through clears it', async () => {
+    const { tariff, module } = await setup();
+    const refused = await insertLicense(t(), { clientId, tariffId: tariff.id });
+    upstream.control.inject({ func: 'soft.order.param', fault: { error: { type: 'value', object: 'ip', msg: 'The IP address is not allowed' } }, count: 1 });
+    expect(await drain(refused.operationId!)).toMatchObject({ status: 'manual', lastErrorCode: 'upstream_value' });
+    // About that order only: the module still works, and nobody has to check its balance to say so.
+    expect(await status(module.id)).toEqual({ status: 'enabled', code: null });
+    const next = await insertLicense(t(), { clientId, tariffId: tariff.id });
+    expect(await drain(next.operationId!)).toMatchObject({ status: 'succeeded' });
+    expect(await status(module.id)).toEqual({ status: 'enabled', code: null });
+
+    // The account itself fails: the module is in error.
+    upstream.control.upsertAccount({ username: module.username, password: 'changed-elsewhere' });
+    const locked = await insertLicense(t(), { clientId, tariffId: tariff.id });
+    expect(await drain(locked.operationId!)).toMatchObject({ status: 'manual', lastErrorCode: 'upstream_auth' });
+    expect(await status(module.id)).toEqual({ status: 'error', code: 'upstream_auth' });
+
+    // Fixed upstream: the first operation through the module clears it, without a balance check.
+    upstream.control.upsertAccount({ username: module.username, password: 'partner-password' });
+    expect((await t().admin.post(`/api/v1/operations/${locked.operationId}/restart`)).status).toBe(200);
+    expect(await drain(locked.operationId!)).toMatchObject({ status: 'succeeded' });
+    expect(await status(module.id)).toEqual({ status: 'enabled', code: null });
+  });
+
+  test('an unreachable upstream marks it while the operation is still retried', async () => {
+    const { tariff, module } = await setup();
+    const { operationId } = await insertLicense(t(), { clientId, tariffId: tariff.id });
+    upstream.control.inject({ func: 'soft.order.param', fault: 'http-500', count: 1 });
+    await worker().runOnce();
+    expect(await operationRow(t(), operationId!)).toMatchObject({ status: 'pending', lastErrorCode: 'upstream_unreachable' });
+    expect(await status(module.id)).toEqual({ status: 'error', code: 'upstream_unreachable' });
+    expect(await drain(operationId!)).toMatchObject({ status: 'succeeded' });
+    expect(await status(module.id)).toEqual({ status: 'enabled', code: null });
+  });
+});
+
 describe('prolong and the other kinds', () => {
   async function activeLicense() {
     const s = await setup();

@@ -12,7 +12,7 @@ import { LicenseRepository } from '../../licenses/repository.js';
 import { bindUpstreamId, type History } from '../../licenses/lifecycle/index.js';
 import { TariffRepository } from '../../products/tariffs/repository.js';
 import { TASK_TYPE_OF_OPERATION, type OperationKind } from '../../licenses/model.js';
-import { isUpstreamError, type LicenseDriver, type OrderLookup, type UpstreamError } from '../../integration/processing-modules/drivers/driver.js';
+import { isUpstreamError, type LicenseDriver, type OrderLookup } from '../../integration/processing-modules/drivers/driver.js';
 import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
 import { HANDLERS, type HandlerContext, type HandlerOptions, type HandlerResult, type LicenseRow } from './handlers.js';
 import type { ClaimedOperation, OperationRepository } from './repository.js';
@@ -67,7 +67,6 @@ class LeaseLost extends Error {
 interface ManualReason {
   message: string;
   code: string;
-  upstream?: UpstreamError;
 }
 
 export class OperationEngine {
@@ -131,7 +130,8 @@ export class OperationEngine {
     if (op.moduleId === null) {
       return this.toManual(op, owner, license, { message: 'No enabled processing module can run this operation', code: 'no_module' });
     }
-    const version = (await this.modules.versionOf(op.moduleId)) ?? '';
+    const module = await this.modules.stateOf(op.moduleId);
+    const version = module?.version ?? '';
     let result: HandlerResult;
     try {
       const driver = await this.driverOf(op.moduleId, version);
@@ -157,7 +157,7 @@ export class OperationEngine {
       result = await (HANDLERS[kind] as (c: HandlerContext<OperationKind>) => Promise<HandlerResult>)(ctx);
     } catch (error) {
       if (error instanceof LeaseLost || isLost()) throw new LeaseLost();
-      return this.onError(op, owner, license, error);
+      return this.onError(op, op.moduleId, owner, license, error);
     }
     if (result.kind === 'wait') {
       return this.carryOut(op, owner, license, this.decide(op, { kind: 'waiting', delayMs: result.delayMs, message: result.message }));
@@ -186,7 +186,17 @@ export class OperationEngine {
       throw error;
     }
     next?.settled(claimed);
+    // The module answered: an error stored by an earlier call is over (read with the module above, so
+    // a healthy module costs no write).
+    if (module?.hasError) await this.recordModuleCall(op.moduleId, { ok: true }, true);
     return 'succeeded';
+  }
+
+  /** The module's status follows its last call (module-health.ts); a failure to write it is only logged. */
+  private async recordModuleCall(moduleId: number, result: Parameters<ProcessingModuleService['recordCall']>[1], hasError?: boolean): Promise<void> {
+    await this.modules.recordCall(moduleId, result, hasError).catch((error: unknown) =>
+      this.logger.warn({ err: error, moduleId }, 'could not record the module status'),
+    );
   }
 
   /**
@@ -241,11 +251,16 @@ export class OperationEngine {
     });
   }
 
-  /** Our own trouble is logged here (an upstream failure is recorded on its module if it goes to a person). */
-  private async onError(op: ClaimedOperation, owner: string, license: LicenseRow, error: unknown): Promise<RunOutcome> {
+  /**
+   * Our own trouble is logged here; an upstream failure goes to its module's status too (whether it
+   * is tried again or goes to a person: the status is the last call's, see module-health.ts).
+   */
+  private async onError(op: ClaimedOperation, moduleId: number, owner: string, license: LicenseRow, error: unknown): Promise<RunOutcome> {
     const failure = failureOf(error);
     if (failure.kind === 'internal') this.logger.error({ err: error, operationId: op.id }, 'an operation failed unexpectedly');
-    return this.carryOut(op, owner, license, this.decide(op, failure), isUpstreamError(error) ? error : undefined);
+    const outcome = await this.carryOut(op, owner, license, this.decide(op, failure));
+    if (outcome !== 'lost' && isUpstreamError(error)) await this.recordModuleCall(moduleId, { ok: false, error, call: 'order' });
+    return outcome;
   }
 
   private decide(op: ClaimedOperation, failure: Failure): FailureDecision {
@@ -253,8 +268,8 @@ export class OperationEngine {
   }
 
   /** The decision's writes: the operation back in the queue until its next attempt, or to a person. */
-  private async carryOut(op: ClaimedOperation, owner: string, license: LicenseRow, decision: FailureDecision, upstream?: UpstreamError): Promise<RunOutcome> {
-    if (decision.action === 'person') return this.toManual(op, owner, license, { message: decision.message, code: decision.code, upstream });
+  private async carryOut(op: ClaimedOperation, owner: string, license: LicenseRow, decision: FailureDecision): Promise<RunOutcome> {
+    if (decision.action === 'person') return this.toManual(op, owner, license, { message: decision.message, code: decision.code });
     const now = this.clock.now();
     const held = await this.repo.finish(this.db.kysely, op.id, owner, {
       status: 'pending',
@@ -339,12 +354,6 @@ export class OperationEngine {
       }
       return true;
     });
-    if (!held) return 'lost';
-    if (reason.upstream && op.moduleId !== null) {
-      await this.modules.recordError(op.moduleId, reason.upstream).catch((error: unknown) =>
-        this.logger.warn({ err: error, moduleId: op.moduleId }, 'could not record the module error'),
-      );
-    }
-    return 'manual';
+    return held ? 'manual' : 'lost';
   }
 }

@@ -401,6 +401,13 @@ export class OperationRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** The kind and status of each of these operations (the ones that exist). */
+  async statesOf(db: Executor, ids: number[]): Promise<Map<number, { kind: string; status: string }>> {
+    if (!ids.length) return new Map();
+    const rows = await db.selectFrom('operations').select(['id', 'kind', 'status']).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [Number(r.id), { kind: r.kind, status: r.status }]));
+  }
+
   find(db: Executor, id: number): Promise<OperationRow | undefined> {
     return db.selectFrom('operations').selectAll().where('id', '=', id).executeTakeFirst();
   }

@@ -340,6 +340,43 @@ describe('what the client paid for and did not get is refunded', () => {
     expect(await s.balance()).toBe('500.00');
   });
 
+  test("the task of an order waiting for a person is not done while the order waits: the license stays processing and the client charged until the operation ends", async () => {
+    const module = await connectModule(t(), upstream, { balance: '1.00' }, { departmentId: licensing });
+    const s = await shop(module.id);
+    const license = await s.order();
+    const open = license.pendingOperations.find((o) => o.kind === 'open')!;
+    expect(await drain(open.id)).toMatchObject({ status: 'manual' });
+    const [task] = await tasksOf(t(), open.id);
+    const taskUrl = `/api/v1/tasks/${task!.id}`;
+    expect((await member.api.get(taskUrl)).body.operation).toEqual({ id: open.id, kind: 'open', status: 'manual' });
+
+    const done = await member.api.patch(taskUrl, { status: 'done' });
+    expect(done.status, JSON.stringify(done.body)).toBe(409);
+    expect(done.body.error).toMatchObject({ code: 'conflict', field: 'operationId', details: { operationId: open.id, operationStatus: 'manual' } });
+    expect(done.body.error.message).toBe(
+      `Task ${task!.id} cannot be done while operation #${open.id} (open) waits for a person: restart it, record it as done by hand, or abandon it first`,
+    );
+    // Nothing changed: the task is open, the license processing, the order charged.
+    expect((await member.api.get(taskUrl)).body).toMatchObject({ status: 'new', closedAt: null });
+    expect((await licenseRow(t(), license.id)).status).toBe('processing');
+    expect(await s.balance()).toBe(s.left(1));
+    // Taking it is still fine.
+    expect((await member.api.patch(taskUrl, { status: 'in_progress' })).status).toBe(200);
+
+    // Restarted, it waits to run: still not done.
+    expect((await member.api.post(`${taskUrl}/restart`)).status).toBe(200);
+    const waiting = await member.api.patch(taskUrl, { status: 'done' });
+    expect(waiting.status).toBe(409);
+    expect(waiting.body.error).toMatchObject({ field: 'operationId', details: { operationStatus: 'pending' } });
+    expect(waiting.body.error.message).toContain('it closes this task when it succeeds');
+
+    // Back to a person (still no money upstream), then abandoned: the task is done with it, the order refunded.
+    expect(await drain(open.id)).toMatchObject({ status: 'manual' });
+    expect((await member.api.post(`/api/v1/operations/${open.id}/abandon`, { reason: 'no money upstream' })).status).toBe(200);
+    expect((await member.api.get(taskUrl)).body).toMatchObject({ status: 'done', operation: { id: open.id, status: 'failed' } });
+    expect(await s.balance()).toBe('500.00');
+  });
+
   test('a renewal given up is refunded; renewing the same period again is charged again, not delivered for free', async () => {
     const module = await connectModule(t(), upstream, {}, { departmentId: licensing });
     const s = await shop(module.id);

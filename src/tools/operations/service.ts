@@ -76,6 +76,11 @@ export class OperationService {
     return toOperationView(await this.visible(this.db.kysely, id, actor));
   }
 
+  /** Where these operations stand, for the tasks about them (no visibility check: the tasks area did its own). */
+  async statesOf(db: Executor, ids: number[]): Promise<Map<number, { kind: OperationKind; status: OperationStatus }>> {
+    return (await this.repo.statesOf(db, ids)) as Map<number, { kind: OperationKind; status: OperationStatus }>;
+  }
+
   /**
    * A manual or failed operation runs again now; its retry budget counts from here. `viaTask`: the
    * tasks area already checked that the actor sees a task about this operation (a task may sit in

@@ -56,10 +56,11 @@ export class ModuleBalances {
 
   /**
    * The modules below their minimal balance (as last read), each with its one open low-balance task;
-   * the open low-balance tasks of modules back at or above it are closed.
+   * the open low-balance tasks of modules back at or above it are closed. `moduleId`: that module
+   * only (its balance was just read by hand).
    */
-  async holdLowModules(): Promise<{ held: number[]; opened: number; closed: number }> {
-    const low = await this.db.kysely
+  async holdLowModules(moduleId?: number): Promise<{ held: number[]; opened: number; closed: number }> {
+    let lowQuery = this.db.kysely
       .selectFrom('processingModules')
       .leftJoin('departments', 'departments.id', 'processingModules.departmentId')
       .select([
@@ -74,8 +75,9 @@ export class ModuleBalances {
       .where('processingModules.moduleType', '=', 'billmanager')
       .where('processingModules.enabled', '=', 1)
       .where('processingModules.balanceMinor', 'is not', null)
-      .whereRef('processingModules.balanceMinor', '<', 'processingModules.minimalBalanceMinor')
-      .execute();
+      .whereRef('processingModules.balanceMinor', '<', 'processingModules.minimalBalanceMinor');
+    if (moduleId !== undefined) lowQuery = lowQuery.where('processingModules.id', '=', moduleId);
+    const low = await lowQuery.execute();
     let opened = 0;
     for (const m of low) {
       const money = (minor: bigint | null) => (minor === null ? null : m.currency ? Money.of(minor, m.currency).toString() : String(minor));
@@ -98,12 +100,12 @@ export class ModuleBalances {
         this.logger?.warn({ moduleId: m.id }, 'upstream balance below the minimal balance: renewals wait');
       }
     }
-    return { held: low.map((m) => Number(m.id)), opened, closed: await this.closeRecovered() };
+    return { held: low.map((m) => Number(m.id)), opened, closed: await this.closeRecovered(moduleId) };
   }
 
   /** Closes the open low-balance task of each module whose last read balance is at or above its minimum. */
-  private async closeRecovered(): Promise<number> {
-    const recovered = await this.db.kysely
+  private async closeRecovered(moduleId?: number): Promise<number> {
+    let recoveredQuery = this.db.kysely
       .selectFrom('tasks')
       .innerJoin('processingModules', 'processingModules.id', 'tasks.moduleId')
       .select(['tasks.causeKey', 'processingModules.id', 'processingModules.currency', 'processingModules.balanceMinor', 'processingModules.minimalBalanceMinor'])
@@ -112,8 +114,9 @@ export class ModuleBalances {
       .where('processingModules.moduleType', '=', 'billmanager')
       .where('processingModules.enabled', '=', 1)
       .where('processingModules.balanceMinor', 'is not', null)
-      .whereRef('processingModules.balanceMinor', '>=', 'processingModules.minimalBalanceMinor')
-      .execute();
+      .whereRef('processingModules.balanceMinor', '>=', 'processingModules.minimalBalanceMinor');
+    if (moduleId !== undefined) recoveredQuery = recoveredQuery.where('processingModules.id', '=', moduleId);
+    const recovered = await recoveredQuery.execute();
     let closed = 0;
     for (const m of recovered) {
       if (m.causeKey !== `low_balance:${m.id}`) continue;

@@ -276,6 +276,53 @@ describe('low balance recovered', () => {
   });
 });
 
+describe('check balance by hand', () => {
+  const checkBalance = async (moduleId: number) => {
+    const answer = await t().admin.post(`/api/v1/processing-modules/${moduleId}/check-balance`);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    return answer.body as { balance: string; balanceBelowMinimal: boolean };
+  };
+
+  test('below the minimal balance it opens the low-balance task at once; at or above it closes it, without waiting for the scheduled check', async () => {
+    const department = await newDepartment(t(), { taskLocale: 'en' });
+    const { module } = await world({ upstreamBalance: '1000.00', minimalBalance: '50.00', departmentId: department.id });
+    // Another module already known to be low: a check of the first one leaves it to the scheduled check.
+    const { module: other } = await world({ upstreamBalance: '5.00', minimalBalance: '50.00', departmentId: department.id });
+    const cause = `low_balance:${module.id}`;
+
+    upstream.control.upsertAccount({ username: module.username, balance: '10.00' });
+    expect(await checkBalance(module.id)).toMatchObject({ balance: '10.00', balanceBelowMinimal: true });
+    const [task] = await tasksWithCause(t(), cause);
+    expect(task).toMatchObject({ type: 'low_balance', status: 'new', departmentId: department.id, moduleId: module.id, closedAt: null });
+    expect(task!.text).toContain('10.00 EUR');
+    expect(await tasksWithCause(t(), `low_balance:${other.id}`)).toHaveLength(0);
+
+    // Checked again while still low: the same task.
+    await checkBalance(module.id);
+    expect((await tasksWithCause(t(), cause)).map((x) => [x.id, x.status])).toEqual([[task!.id, 'new']]);
+
+    // Topped up to exactly the minimum: the task closes with the note, at once.
+    upstream.control.upsertAccount({ username: module.username, balance: '50.00' });
+    expect(await checkBalance(module.id)).toMatchObject({ balance: '50.00', balanceBelowMinimal: false });
+    const [closed] = await tasksWithCause(t(), cause);
+    expect(closed).toMatchObject({ id: task!.id, status: 'done', closedAt: clock.now().toISOString() });
+    expect(closed!.text).toContain('The upstream balance recovered to 50.00 EUR (minimal balance 50.00 EUR)');
+  });
+
+  test('a low-balance task marked done by hand while the balance is still low comes back with the next check', async () => {
+    const { module } = await world({ upstreamBalance: '10.00', minimalBalance: '50.00' });
+    const cause = `low_balance:${module.id}`;
+    await checkBalance(module.id);
+    const [task] = await tasksWithCause(t(), cause);
+    // A task without an operation: Done closes it as before.
+    const done = await t().admin.patch(`/api/v1/tasks/${task!.id}`, { status: 'done' });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body).toMatchObject({ status: 'done' });
+    await checkBalance(module.id);
+    expect((await tasksWithCause(t(), cause)).map((x) => x.status).sort()).toEqual(['done', 'new']);
+  });
+});
+
 describe('an abandoned renewal', () => {
   test('is refunded, not queued again by the scheduler for the same period, and not charged twice', async () => {
     // The module's account cannot pay the renewal (no minimal balance holds it back): the prolong goes to a person.

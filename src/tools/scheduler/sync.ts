@@ -63,7 +63,7 @@ export class LicenseSync {
     const modules = await this.db.kysely
       .selectFrom('processingModules')
       .leftJoin('departments', 'departments.id', 'processingModules.departmentId')
-      .select(['processingModules.id', 'processingModules.name', 'processingModules.departmentId', 'departments.taskLocale'])
+      .select(['processingModules.id', 'processingModules.name', 'processingModules.departmentId', 'processingModules.lastError', 'departments.taskLocale'])
       .where('processingModules.moduleType', '=', 'billmanager')
       .where('processingModules.enabled', '=', 1)
       .orderBy('processingModules.id')
@@ -81,6 +81,8 @@ export class LicenseSync {
         else this.logger?.error({ err: error, moduleId: module.id }, 'license sync: reading the upstream list failed');
         continue;
       }
+      // The account answered: an error stored by an earlier call is over.
+      await this.modules.recordCall(module.id, { ok: true }, row.lastError !== null);
       out.upstream += list.length;
       const seen = new Set<string>();
       for (let i = 0; i < list.length; i += CHUNK) {

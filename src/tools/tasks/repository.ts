@@ -72,6 +72,15 @@ export class TaskRepository {
     return new Map(rows.map((r) => [Number(r.id), r.name]));
   }
 
+  async countForEmployee(db: Executor, employeeId: number): Promise<number> {
+    const row = await db
+      .selectFrom('tasks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where((eb) => eb.or([eb('performerId', '=', employeeId), eb('assignedById', '=', employeeId)]))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   employee(db: Executor, id: number) {
     return db.selectFrom('employees').select(['id', 'name', 'enabled']).where('id', '=', id).executeTakeFirst();
   }

@@ -1,7 +1,7 @@
 import { pageOf } from '../../platform/db/paging.js';
 import type { App } from '../../platform/http/app.js';
 import { IdParams } from '../../platform/http/schemas.js';
-import { RestartView, TaskListQuery, TaskPatch, TaskView } from './schemas.js';
+import { AssignInput, RestartView, TaskListQuery, TaskPatch, TaskView } from './schemas.js';
 import type { TaskService } from './service.js';
 
 const tags = ['Tools: Tasks'];
@@ -22,6 +22,16 @@ export function taskRoutes(app: App, tasks: TaskService): void {
     schema: { params: IdParams, body: TaskPatch, response: { 200: TaskView }, tags, summary: 'Take, hand over or close a task (done frees its cause)' },
     preHandler: app.requireStaff,
   }, async (req) => tasks.update(req.params.id, req.body, req.actor));
+
+  app.post('/api/v1/tasks/:id/take', {
+    schema: { params: IdParams, response: { 200: TaskView }, tags, summary: 'Work the task: I become its performer, and a new task is in progress' },
+    preHandler: app.requireStaff,
+  }, async (req) => tasks.take(req.params.id, req.actor));
+
+  app.post('/api/v1/tasks/:id/assign', {
+    schema: { params: IdParams, body: AssignInput, response: { 200: TaskView }, tags, summary: "Give the task to a member of its department (422 for anyone else)" },
+    preHandler: app.requireStaff,
+  }, async (req) => tasks.assign(req.params.id, req.body.employeeId, req.actor));
 
   app.post('/api/v1/tasks/:id/restart', {
     schema: { params: IdParams, response: { 200: RestartView }, tags, summary: 'Restart the running operation the task is about' },

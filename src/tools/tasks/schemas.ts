@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PageQuery } from '../../platform/db/paging.js';
-import { TASK_STATUSES, TASK_TYPES } from '../../licenses/model.js';
+import { OPERATION_KINDS, OPERATION_STATUSES, TASK_STATUSES, TASK_TYPES } from '../../licenses/model.js';
 
 const Id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -31,10 +31,16 @@ export const TaskView = z.object({
   department: Ref,
   licenseId: z.number().int().nullable(),
   operationId: z.number().int().nullable(),
+  operation: z
+    .object({ id: z.number().int(), kind: z.enum(OPERATION_KINDS), status: z.enum(OPERATION_STATUSES) })
+    .nullable()
+    .meta({ description: 'The operation the task is about, as it stands now; the task can be done once it is no longer pending, running or manual' }),
   moduleId: z.number().int().nullable(),
   causeKey: z.string(),
   performerId: z.number().int().nullable(),
-  performer: Ref,
+  performer: Ref.meta({ description: 'The employee who works the task' }),
+  assignedBy: Ref.meta({ description: 'Who made them the performer: the performer themself when they took it, else the member who assigned it' }),
+  assignedAt: z.string().nullable(),
   dueAt: z.string().nullable(),
   overdue: z.boolean(),
   locale: z.string(),
@@ -45,5 +51,10 @@ export const TaskView = z.object({
   closedAt: z.string().nullable(),
 });
 export type TaskView = z.infer<typeof TaskView>;
+
+export const AssignInput = z.strictObject({
+  employeeId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).meta({ description: "A member of the task's department" }),
+});
+export type AssignInput = z.infer<typeof AssignInput>;
 
 export const RestartView = z.object({ task: TaskView, operation: z.unknown() });

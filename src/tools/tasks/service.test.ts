@@ -149,6 +149,80 @@ describe('working on a task', () => {
     expect((await member.api.patch(`/api/v1/tasks/${id}`, {})).status).toBe(400);
   });
 
+  test('take: I become the performer and the task is in progress; the view and the audit log say who took it and when', async () => {
+    const { id } = await open(cause(department.id));
+    const taken = await member.api.post(`/api/v1/tasks/${id}/take`);
+    expect(taken.status, JSON.stringify(taken.body)).toBe(200);
+    expect(taken.body).toMatchObject({
+      status: 'in_progress',
+      performerId: member.id,
+      performer: { id: member.id },
+      assignedBy: { id: member.id },
+      assignedAt: clock.now().toISOString(),
+    });
+    expect(taken.body.performer.displayName).toMatch(/^Staff /);
+    expect((await t().admin.get(`/api/v1/tasks/${id}`)).body).toMatchObject({ performer: { id: member.id }, assignedBy: { id: member.id } });
+    const audit = await t().admin.get(`/api/v1/audit?entity=task&entityId=${id}&action=task.take`);
+    expect(audit.body.items).toHaveLength(1);
+    expect(audit.body.items[0]).toMatchObject({
+      actor: { kind: 'employee', id: member.id },
+      before: { status: 'new', performerId: null },
+      after: { status: 'in_progress', performerId: member.id, assignedById: member.id },
+    });
+
+    // Not one's to see: as if it did not exist. Done: reopen it first.
+    expect((await outsider.api.post(`/api/v1/tasks/${id}/take`)).status).toBe(404);
+    expect((await member.api.patch(`/api/v1/tasks/${id}`, { status: 'done' })).status).toBe(200);
+    const late = await member.api.post(`/api/v1/tasks/${id}/take`);
+    expect(late.status).toBe(409);
+    expect(late.body.error.field).toBe('status');
+  });
+
+  test("assign: to a member of the task's department by anyone who may work it; anyone else is 422 on employeeId, an unknown employee 404", async () => {
+    const colleague = await newEmployee(t(), [department.id]);
+    const { id } = await open(cause(department.id));
+    const url = `/api/v1/tasks/${id}/assign`;
+
+    const assigned = await member.api.post(url, { employeeId: colleague.id });
+    expect(assigned.status, JSON.stringify(assigned.body)).toBe(200);
+    // Assigned, not started: the status stays.
+    expect(assigned.body).toMatchObject({ status: 'new', performerId: colleague.id, performer: { id: colleague.id }, assignedBy: { id: member.id }, assignedAt: clock.now().toISOString() });
+    expect((await colleague.api.get(`/api/v1/tasks/${id}`)).body).toMatchObject({ performer: { id: colleague.id }, assignedBy: { id: member.id } });
+    const audit = await t().admin.get(`/api/v1/audit?entity=task&entityId=${id}&action=task.assign`);
+    expect(audit.body.items[0]).toMatchObject({
+      actor: { kind: 'employee', id: member.id },
+      before: { performerId: null },
+      after: { status: 'new', performerId: colleague.id, assignedById: member.id },
+    });
+
+    // Whoever works a task is not deleted from under it.
+    const remove = await t().admin.delete(`/api/v1/employees/${colleague.id}`);
+    expect(remove.status).toBe(409);
+    expect(remove.body.error.message).toContain('1 task(s)');
+
+    const stranger = await member.api.post(url, { employeeId: outsider.id });
+    expect(stranger.status).toBe(422);
+    expect(stranger.body.error).toMatchObject({ code: 'unprocessable', field: 'employeeId' });
+    expect(stranger.body.error.message).toContain("is not a member of the task's department");
+    const unknown = await member.api.post(url, { employeeId: 999_999 });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toMatchObject({ code: 'not_found', field: 'employeeId' });
+    expect((await member.api.post(url, {})).status).toBe(400);
+    // Someone who may not work it cannot hand it out either.
+    expect((await outsider.api.post(url, { employeeId: member.id })).status).toBe(404);
+    expect((await t().admin.get(`/api/v1/tasks/${id}`)).body.performerId).toBe(colleague.id);
+
+    // An administrator may assign it too; a disabled member cannot get it.
+    const back = await t().admin.post(url, { employeeId: member.id });
+    expect(back.status).toBe(200);
+    expect(back.body.performerId).toBe(member.id);
+    const leaving = await newEmployee(t(), [department.id]);
+    expect((await t().admin.patch(`/api/v1/employees/${leaving.id}`, { enabled: false })).status).toBe(200);
+    const disabled = await member.api.post(url, { employeeId: leaving.id });
+    expect(disabled.status).toBe(422);
+    expect(disabled.body.error.field).toBe('employeeId');
+  });
+
   test('restart re-runs the task\'s operation through the operations area, as the member who asked', async () => {
     const license = await t().billrelay.db.kysely.selectFrom('licenses').select('id').executeTakeFirst();
     const calls: Array<{ id: number; actor: Actor }> = [];

@@ -11,7 +11,7 @@ import { AppError, notFound } from '../../platform/errors.js';
 import { pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
 import type { BusinessHoursService } from '../../provider/business-hours/service.js';
-import type { TaskStatus, TaskType } from '../../licenses/model.js';
+import type { OperationKind, OperationStatus, TaskStatus, TaskType } from '../../licenses/model.js';
 import { DEFAULT_TASK_HOURS } from '../../platform/config.js';
 import { renderNote, renderTask, type MessageParams } from './messages.js';
 import type { TaskCause } from './open-task.js';
@@ -23,12 +23,19 @@ import type { TaskListQuery, TaskPatch, TaskView } from './schemas.js';
 /** Re-runs a running operation (OperationService.restart); injected so the areas stay apart. */
 export type RestartOperation = (operationId: number, actor: Actor) => Promise<unknown>;
 
+/** Where the operations of tasks stand (OperationService.statesOf); injected so the areas stay apart. */
+export type OperationStates = (db: Executor, ids: number[]) => Promise<Map<number, { kind: OperationKind; status: OperationStatus }>>;
+
+/** An operation in one of these still has to end (succeed, be done by hand or be abandoned) before its task is done. */
+const UNFINISHED: ReadonlySet<OperationStatus> = new Set(['pending', 'running', 'manual']);
+
 const HOUR_MS = 3_600_000;
 
 export class TaskService {
   private readonly repo = new TaskRepository();
   private readonly departments = new DepartmentRepository();
   private restartOperation?: RestartOperation;
+  private operationStates?: OperationStates;
 
   constructor(
     private readonly db: Db,
@@ -42,6 +49,11 @@ export class TaskService {
   /** Wires the operations area's restart (app.ts); until then restarting answers 422. */
   setRestartOperation(restart: RestartOperation): void {
     this.restartOperation = restart;
+  }
+
+  /** Wires the operations area's state of an operation (app.ts); until then tasks show none and close freely. */
+  setOperationStates(states: OperationStates): void {
+    this.operationStates = states;
   }
 
   /**
@@ -68,6 +80,8 @@ export class TaskService {
       causeKey: cause.causeKey,
       status: 'new',
       performerId: null,
+      assignedById: null,
+      assignedAt: null,
       dueAt: due.toISOString(),
       locale: rendered.locale,
       title: rendered.title,
@@ -125,9 +139,11 @@ export class TaskService {
         const now = this.clock.now().toISOString();
         const status = patch.status ?? (row.status as TaskStatus);
         if (row.status === 'done' && status !== 'done') await this.checkReopen(trx, row);
+        if (row.status !== 'done' && status === 'done') await this.checkOperationEnded(trx, row);
+        const performerChanged = patch.performerId !== undefined && patch.performerId !== (row.performerId === null ? null : Number(row.performerId));
         await this.repo.update(trx, id, {
           status,
-          ...(patch.performerId !== undefined ? { performerId: patch.performerId } : {}),
+          ...(performerChanged ? this.performerPatch(patch.performerId!, actor, now) : {}),
           closedAt: status === 'done' ? (row.closedAt ?? now) : null,
           updatedAt: now,
         });
@@ -140,6 +156,51 @@ export class TaskService {
       if (isUniqueViolation(error)) throw reopenConflict();
       throw error;
     }
+  }
+
+  /**
+   * The actor works the task from now on: they become its performer (whoever had it before) and the
+   * task is in progress. Anyone who sees the task may take it (its department's members, administrators).
+   */
+  async take(id: number, actor: Actor): Promise<TaskView> {
+    if (actor.kind !== 'employee') throw new AppError('forbidden', 'Only employees take tasks');
+    return this.db.transaction(async (trx) => {
+      const row = await this.visible(trx, id, actor);
+      if (row.status === 'done') throw new AppError('conflict', `Task ${id} is done; reopen it first`, { field: 'status' });
+      const now = this.clock.now().toISOString();
+      await this.repo.update(trx, id, { ...this.performerPatch(actor.id, actor, now), status: 'in_progress', updatedAt: now });
+      const after = (await this.repo.find(trx, id))!;
+      await this.audit.record(trx, actor, 'task.take', 'task', id, performerOf(row), performerOf(after));
+      return this.viewOf(trx, after, actor);
+    });
+  }
+
+  /**
+   * Gives the task to a member of its department (404 for an employee that does not exist, 422 for
+   * one who is not a member or is disabled); its status stays. Anyone who may work the task may assign it.
+   */
+  async assign(id: number, employeeId: number, actor: Actor): Promise<TaskView> {
+    return this.db.transaction(async (trx) => {
+      const row = await this.visible(trx, id, actor);
+      if (row.status === 'done') throw new AppError('conflict', `Task ${id} is done; reopen it first`, { field: 'status' });
+      const employee = await this.repo.employee(trx, employeeId);
+      if (!employee) throw new AppError('not_found', `Employee ${employeeId} does not exist`, { field: 'employeeId' });
+      if (row.departmentId === null || !(await this.departments.isMember(trx, Number(row.departmentId), employeeId))) {
+        throw new AppError('unprocessable', `employeeId: ${employee.name} is not a member of the task's department`, { field: 'employeeId' });
+      }
+      if (!employee.enabled) throw new AppError('unprocessable', `employeeId: ${employee.name} is disabled`, { field: 'employeeId' });
+      const now = this.clock.now().toISOString();
+      await this.repo.update(trx, id, { ...this.performerPatch(employeeId, actor, now), updatedAt: now });
+      const after = (await this.repo.find(trx, id))!;
+      await this.audit.record(trx, actor, 'task.assign', 'task', id, performerOf(row), performerOf(after));
+      return this.viewOf(trx, after, actor);
+    });
+  }
+
+  /** Tasks an employee works or assigned: asked before the employee is deleted. */
+  async usedByEmployee(db: Executor, employeeId: number): Promise<string | undefined> {
+    const n = await this.repo.countForEmployee(db, employeeId);
+    return n ? `${n} task(s)` : undefined;
   }
 
   /** Restarts the task's operation; the task stays open (in progress) until someone closes it. */
@@ -176,12 +237,35 @@ export class TaskService {
     return row;
   }
 
+  /** A new performer (null: none), and who gave it (an employee; null for automation) when. */
+  private performerPatch(performerId: number | null, actor: Actor, now: string): Partial<TaskInsert> {
+    if (performerId === null) return { performerId: null, assignedById: null, assignedAt: null };
+    return { performerId, assignedById: actor.kind === 'employee' ? actor.id : null, assignedAt: now };
+  }
+
   private async checkPerformer(db: Executor, row: TaskRow, employeeId: number): Promise<void> {
     const employee = await this.repo.employee(db, employeeId);
     if (!employee) throw new AppError('validation', `performerId: employee ${employeeId} does not exist`, { field: 'performerId' });
     if (row.departmentId === null || !(await this.departments.isMember(db, Number(row.departmentId), employeeId))) {
       throw new AppError('validation', `performerId: ${employee.name} is not a member of the task's department`, { field: 'performerId' });
     }
+  }
+
+  /**
+   * A task about an operation is done once the operation ended: closing it while the operation still
+   * waits would leave the license processing and the client charged with nobody told.
+   */
+  private async checkOperationEnded(db: Executor, row: TaskRow): Promise<void> {
+    if (row.operationId === null || !this.operationStates) return;
+    const operationId = Number(row.operationId);
+    const op = (await this.operationStates(db, [operationId])).get(operationId);
+    if (!op || !UNFINISHED.has(op.status)) return;
+    const what = `operation #${operationId} (${op.kind})`;
+    const message =
+      op.status === 'manual'
+        ? `Task ${row.id} cannot be done while ${what} waits for a person: restart it, record it as done by hand, or abandon it first`
+        : `Task ${row.id} cannot be done while ${what} is ${op.status === 'running' ? 'running' : 'waiting to run'}: it closes this task when it succeeds; if it comes back to a person, restart it, record it as done by hand, or abandon it first`;
+    throw new AppError('conflict', message, { field: 'operationId', details: { operationId, operationStatus: op.status } });
   }
 
   private async checkReopen(db: Executor, row: TaskRow): Promise<void> {
@@ -197,14 +281,19 @@ export class TaskService {
 
   private async views(db: Executor, rows: TaskRow[], actor: Actor, catalog: LocaleCatalog): Promise<TaskView[]> {
     const unique = (values: (number | null)[]) => [...new Set(values.filter((v): v is number => v !== null).map(Number))];
-    const [departments, performers] = await Promise.all([
+    const operationIds = unique(rows.map((r) => r.operationId));
+    const [departments, employees, operations] = await Promise.all([
       this.repo.departmentNames(db, unique(rows.map((r) => r.departmentId))),
-      this.repo.employeeNames(db, unique(rows.map((r) => r.performerId))),
+      this.repo.employeeNames(db, unique(rows.flatMap((r) => [r.performerId, r.assignedById]))),
+      this.operationStates && operationIds.length ? this.operationStates(db, operationIds) : new Map<number, { kind: OperationKind; status: OperationStatus }>(),
     ]);
     const now = this.clock.now().toISOString();
     return rows.map((r) => {
       const departmentName = r.departmentId === null ? undefined : departments.get(Number(r.departmentId));
-      const performerName = r.performerId === null ? undefined : performers.get(Number(r.performerId));
+      const employee = (id: number | null) => {
+        const name = id === null ? undefined : employees.get(Number(id));
+        return name === undefined ? null : { id: Number(id), displayName: name };
+      };
       return {
         id: Number(r.id),
         type: r.type as TaskType,
@@ -213,10 +302,13 @@ export class TaskService {
         department: departmentName === undefined ? null : { id: Number(r.departmentId), displayName: pickLocalized(JSON.parse(departmentName), actor.locale, catalog) },
         licenseId: r.licenseId === null ? null : Number(r.licenseId),
         operationId: r.operationId === null ? null : Number(r.operationId),
+        operation: operationOf(r.operationId === null ? null : Number(r.operationId), operations),
         moduleId: r.moduleId === null ? null : Number(r.moduleId),
         causeKey: r.causeKey,
         performerId: r.performerId === null ? null : Number(r.performerId),
-        performer: performerName === undefined ? null : { id: Number(r.performerId), displayName: performerName },
+        performer: employee(r.performerId),
+        assignedBy: employee(r.assignedById),
+        assignedAt: r.assignedAt,
         dueAt: r.dueAt,
         overdue: r.status !== 'done' && r.dueAt !== null && r.dueAt < now,
         locale: r.locale,
@@ -228,6 +320,16 @@ export class TaskService {
       };
     });
   }
+}
+
+/** What the audit log keeps of a take or an assignment. */
+function performerOf(t: { status: string; performerId: number | null; assignedById: number | null }) {
+  return { status: t.status, performerId: t.performerId === null ? null : Number(t.performerId), assignedById: t.assignedById === null ? null : Number(t.assignedById) };
+}
+
+function operationOf(id: number | null, states: Map<number, { kind: OperationKind; status: OperationStatus }>): TaskView['operation'] {
+  const state = id === null ? undefined : states.get(id);
+  return state ? { id: id!, kind: state.kind, status: state.status } : null;
 }
 
 function reopenConflict(openId?: number): AppError {

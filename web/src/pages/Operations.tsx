@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, type Operation, type Page } from '../api';
-import { abandonOperation, askAbandonReason, askCompletion, completeOperation } from '../operationActions';
+import { abandonOperation, askAbandonReason, DoneByHandForm } from '../operationActions';
 import { DataTable, dash, formatDate, Message, useAction, useLoad, words, type Column } from '../ui';
 
 const STATUSES = ['', 'manual', 'failed', 'pending', 'running', 'succeeded'];
@@ -10,15 +10,12 @@ export function OperationsPage() {
   const url = `/operations?perPage=200${status ? `&status=${status}` : ''}`;
   const { data, error, reload } = useLoad(() => api.get<Page<Operation>>(url), url);
   const action = useAction(reload);
+  /** The operation whose done-by-hand form is open. */
+  const [completing, setCompleting] = useState<Operation | null>(null);
 
   const abandon = (o: Operation) => {
     const reason = askAbandonReason(o);
     if (reason !== null) void action.run(() => abandonOperation(o.id, reason), `Operation #${o.id} abandoned`);
-  };
-
-  const completeByHand = (o: Operation) => {
-    const body = askCompletion(o);
-    if (body !== null) void action.run(() => completeOperation(o.id, body), `Operation #${o.id} recorded as done by hand`);
   };
 
   const columns: Column<Operation>[] = [
@@ -32,8 +29,9 @@ export function OperationsPage() {
     {
       title: 'Actions',
       className: 'actions',
+      // Only an operation waiting for a person is run again, recorded or given up; a failed one was ended for good.
       cell: (o) =>
-        (o.status === 'manual' || o.status === 'failed') && (
+        o.status === 'manual' && (
           <>
             <button
               type="button"
@@ -43,16 +41,18 @@ export function OperationsPage() {
             >
               Restart
             </button>
-            {o.status === 'manual' && (
-              <>
-                <button type="button" aria-label={`Operation ${o.id} done by hand`} disabled={action.busy} onClick={() => completeByHand(o)}>
-                  Done by hand
-                </button>
-                <button type="button" aria-label={`Abandon operation ${o.id}`} disabled={action.busy} onClick={() => abandon(o)}>
-                  Abandon
-                </button>
-              </>
-            )}
+            <button
+              type="button"
+              aria-label={`Operation ${o.id} done by hand`}
+              aria-expanded={completing?.id === o.id}
+              disabled={action.busy}
+              onClick={() => (action.setNotice(null), action.setError(null), setCompleting(o))}
+            >
+              Done by hand
+            </button>
+            <button type="button" aria-label={`Abandon operation ${o.id}`} disabled={action.busy} onClick={() => abandon(o)}>
+              Abandon
+            </button>
           </>
         ),
     },
@@ -72,6 +72,18 @@ export function OperationsPage() {
         </select>
       </label>
       <Message error={error ?? action.error} notice={action.notice} onDismiss={() => action.setError(null)} />
+      {completing && (
+        <DoneByHandForm
+          key={completing.id}
+          operation={completing}
+          onCancel={() => setCompleting(null)}
+          onDone={(notice) => {
+            setCompleting(null);
+            action.setNotice(notice);
+            void reload();
+          }}
+        />
+      )}
       <DataTable
         label="Running operations"
         columns={columns}
