@@ -48,20 +48,14 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     await row.waitFor();
     return { id, row, license, tariffId, clientId };
   }
-  /** Answers the page's questions (prompts) in order while `act` runs; returns what was asked. */
-  async function answering(answers: string[], act: () => Promise<void>): Promise<string[]> {
-    const asked: string[] = [];
-    const reply = (dialog: import('playwright-core').Dialog) => {
-      asked.push(dialog.message());
-      void dialog.accept(answers.shift());
-    };
-    page.on('dialog', reply);
-    try {
-      await act();
-    } finally {
-      page.off('dialog', reply);
-    }
-    return asked;
+  /** Fills the "done by hand" dialog (field label → value) and records the operation as done. */
+  async function completeInDialog(values: Record<string, string>): Promise<string[]> {
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    const labels = await dialog.locator('label').allInnerTexts();
+    for (const [label, value] of Object.entries(values)) await dialog.getByLabel(label).fill(value);
+    await dialog.getByRole('button', { name: 'Record as done' }).click();
+    return labels;
   }
 
   test('an administrator adds a module with the wizard, sees its balance on the dashboard and works a task', async () => {
@@ -101,7 +95,7 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     await expect.poll(() => wizard.getByRole('alert').innerText()).toMatch(/choose the currency/);
     await wizard.getByLabel('Currency *').fill('eur');
     await wizard.getByRole('button', { name: 'Check connection' }).click();
-    await expect.poll(() => wizard.getByRole('status').innerText()).toContain('Connection works: balance 250.00 EUR');
+    await expect.poll(() => wizard.getByRole('status').innerText()).toContain('Connection works: balance €250.00');
     upstream.control.configure({ profile: 'realistic' });
     // The address without a path became the one that answered.
     expect(await url.inputValue()).toBe(`${upstream.url}/billmgr`);
@@ -125,14 +119,14 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     await wizard.getByRole('button', { name: 'Finish' }).click();
     await page.getByText('Processing module "ispmanager EU" added').waitFor();
     // The notice comes first; the list reloads right after it.
-    await expect.poll(moduleRows).toEqual(['1\tispmanager EU\tBILLmanager\tenabled\t250.00 EUR\t100.00 EUR\tFrankfurt\t—\t▲▼Disable']);
+    await expect.poll(moduleRows).toEqual(['1\tispmanager EU\tBILLmanager\tenabled\t€250.00\t€100.00\tFrankfurt\t—\t▲▼Disable']);
     expect(await page.content()).not.toContain(PASSWORD);
     const [stored] = (await server.admin.get('/api/v1/processing-modules')).body.items;
     expect(stored).toMatchObject({ name: { en: 'ispmanager EU', ru: 'ispmanager ЕС' }, connection: { url: `${upstream.url}/billmgr`, username: 'partner', currency: 'EUR' } });
 
     // Disable and enable again; a second (manual) module moves above it.
     await page.getByRole('button', { name: 'Disable ispmanager EU' }).click();
-    await expect.poll(moduleRows).toEqual(['1\tispmanager EU\tBILLmanager\tdisabled\t250.00 EUR\t100.00 EUR\tFrankfurt\t—\t▲▼Enable']);
+    await expect.poll(moduleRows).toEqual(['1\tispmanager EU\tBILLmanager\tdisabled\t€250.00\t€100.00\tFrankfurt\t—\t▲▼Enable']);
     await page.getByRole('button', { name: 'Enable ispmanager EU' }).click();
     await page.getByText('"ispmanager EU" enabled').waitFor();
     await server.admin.post('/api/v1/processing-modules', { productType: 'licenses', moduleType: 'manual', name: { en: 'By hand' } });
@@ -146,15 +140,16 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     // The dashboard: the balance and currency, and no warning while it is above the minimal balance.
     await page.getByRole('link', { name: 'What needs attention' }).click();
     const eu = card('ispmanager EU');
-    await expect.poll(() => eu.innerText()).toContain('250.00 EUR');
-    expect(await eu.innerText()).toContain('100.00 EUR');
+    // Money in the locale's format (en-US here), from the API's decimal strings.
+    await expect.poll(() => eu.innerText()).toContain('€250.00');
+    expect(await eu.innerText()).toContain('€100.00');
     expect(await eu.locator('.warning').count()).toBe(0);
     expect(await card('By hand').innerText()).toContain('no upstream balance');
 
     // The upstream balance drops: "Check balance" reads it and the card warns.
     upstream.control.upsertAccount({ username: 'partner', balance: '40.00' });
     await page.getByRole('button', { name: 'Check balance of ispmanager EU' }).click();
-    await expect.poll(() => eu.locator('.balance').innerText()).toBe('40.00 EUR');
+    await expect.poll(() => eu.locator('.balance').innerText()).toBe('€40.00');
     expect(await eu.locator('.warning').innerText()).toContain('below the minimal balance');
 
     // A module whose last upstream call failed shows the error message.
@@ -249,7 +244,7 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
       const cells = (await page.locator('table[aria-label="Licenses"] tbody tr', { hasText: name }).innerText()).split('\t');
       expect(cells.slice(0, 3)).toEqual(['active', name, ip]);
       expect(cells[3]).not.toBe('—'); // the key
-      expect(cells[4]).toMatch(/^\d{4}-\d{2}-\d{2}$/); // the expiry
+      expect(cells[4]).toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d{4}$/); // the expiry, as en-US writes a date
       expect(cells[5]).toBe('no');
     }
     await page.mouse.move(0, 0);
@@ -260,16 +255,21 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     const { id, row } = await manualOpenOnPage('shop-c', '203.0.113.63');
     const abandon = row.getByRole('button', { name: `Abandon operation ${id}` });
 
-    // Cancelling the question changes nothing.
-    page.once('dialog', (dialog) => void dialog.dismiss());
+    // The dialog says what happens to the money; cancelling it changes nothing.
     await abandon.click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.innerText()).toContain('the client is refunded and the license deleted');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
     expect((await operationRow(server, id)).status).toBe('manual');
 
-    page.once('dialog', (dialog) => {
-      expect(dialog.type()).toBe('prompt');
-      void dialog.accept('Ordered by hand upstream');
-    });
+    // A reason is needed: without one the field says so and nothing is sent.
     await abandon.click();
+    await dialog.getByRole('button', { name: 'Abandon operation' }).click();
+    await expect.poll(() => dialog.getByRole('alert').innerText()).toContain('Say why the operation is given up');
+    expect((await operationRow(server, id)).status).toBe('manual');
+    await dialog.getByLabel('Reason').fill('Ordered by hand upstream');
+    await dialog.getByRole('button', { name: 'Abandon operation' }).click();
     await page.getByText(`Operation #${id} abandoned`).waitFor();
     expect(await operationRow(server, id)).toMatchObject({ status: 'failed', lastError: 'Ordered by hand upstream' });
 
@@ -285,11 +285,15 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
   test('an open the upstream could not pay for is bought by hand and recorded from the operations page', async () => {
     const { id, row, license: d, tariffId, clientId } = await manualOpenOnPage('shop-d', '203.0.113.64');
 
-    // The page asks for the upstream id, the key, the expiry and a note, one question at a time.
-    const asked = await answering(['3188001', 'KEY-SHOP-D', '2027-12-01', 'Bought in the upstream panel'], async () => {
-      await row.getByRole('button', { name: `Operation ${id} done by hand` }).click();
-      await page.getByText(`Operation #${id} recorded as done by hand`).waitFor();
+    // The dialog asks for the upstream id, the key, the expiry and a note.
+    await row.getByRole('button', { name: `Operation ${id} done by hand` }).click();
+    const asked = await completeInDialog({
+      'Upstream license id': '3188001',
+      'License key': 'KEY-SHOP-D',
+      'Expiry date': '2027-12-01',
+      'What was done': 'Bought in the upstream panel',
     });
+    await page.getByText(`Operation #${id} recorded as done by hand`).waitFor();
     expect(asked).toHaveLength(4);
     expect(asked[0]).toContain('Upstream license id');
     expect(await operationRow(server, id)).toMatchObject({ status: 'succeeded' });
@@ -302,10 +306,9 @@ describe.skipIf(!hasChromium)(`processing modules and the dashboard in Chromium$
     await page.getByRole('link', { name: 'Tasks' }).click();
     const task = page.locator('table[aria-label="Tasks"] tbody tr', { hasText: 'shop-e' });
     await task.waitFor();
-    await answering(['3188002', 'KEY-SHOP-E', '2027-12-02', ''], async () => {
-      await task.getByRole('button', { name: /^Operation of task \d+ done by hand$/ }).click();
-      await page.getByText(`Operation #${e.operationId} recorded as done by hand`).waitFor();
-    });
+    await task.getByRole('button', { name: /^Operation of task \d+ done by hand$/ }).click();
+    await completeInDialog({ 'Upstream license id': '3188002', 'License key': 'KEY-SHOP-E', 'Expiry date': '2027-12-02' });
+    await page.getByText(`Operation #${e.operationId} recorded as done by hand`).waitFor();
     expect(await licenseRow(server, e.licenseId)).toMatchObject({ status: 'active', upstreamId: '3188002', licenseKey: 'KEY-SHOP-E' });
     // Its task is done: the open tasks no longer show it.
     await expect.poll(() => page.locator('table[aria-label="Tasks"] tbody tr', { hasText: 'shop-e' }).count()).toBe(0);

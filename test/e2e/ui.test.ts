@@ -83,8 +83,15 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${skipNote}`, () => {
     // A delete the API refuses shows the API's own message and keeps the row.
     const frankfurt = (await server.admin.get('/api/v1/datacenters')).body.items[1].id as number;
     server.billrelay.services.datacenters.addReferrer(async (_db, id) => (id === frankfurt ? 'processing module "Test"' : undefined));
-    page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Delete Frankfurt' }).click();
+    // The confirmation says what is deleted; Escape changes nothing, the dialog's button deletes.
+    const confirm = page.getByRole('dialog', { name: 'Delete data center?' });
+    expect(await confirm.innerText()).toContain('Delete data center "Frankfurt"?');
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'hidden' });
+    expect(await names()).toEqual(['Amsterdam', 'Frankfurt']);
+    await page.getByRole('button', { name: 'Delete Frankfurt' }).click();
+    await confirm.getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => page.getByRole('alert').innerText()).toContain('Data center "Frankfurt" is still used by processing module "Test"');
     expect(await names()).toEqual(['Amsterdam', 'Frankfurt']);
 
@@ -94,8 +101,8 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${skipNote}`, () => {
     console.log(`screenshot: ${shot}`);
 
     // A delete that works.
-    page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Delete Amsterdam' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await expect.poll(names).toEqual(['Frankfurt']);
     await page.getByText('Data center "Amsterdam" deleted').waitFor();
 

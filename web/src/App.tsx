@@ -1,112 +1,91 @@
-import { useEffect, useState } from 'react';
-import { api, setUnauthorizedHandler, type Me } from './api';
-import { DEFAULT_ROUTE, findItem, MENU } from './menu';
-import { ComingSoonPage } from './pages/ComingSoon';
-import { DashboardPage } from './pages/Dashboard';
-import { DatacentersPage } from './pages/Datacenters';
-import { LicensesPage } from './pages/Licenses';
-import { LocalizationsPage } from './pages/Localizations';
-import { LoginPage } from './pages/Login';
-import { OperationsPage } from './pages/Operations';
-import { ProcessingModulesPage } from './pages/ProcessingModules';
-import { TasksPage } from './pages/Tasks';
-import { href, navigate, useRoute } from './router';
+// The app: Mantine (components), TanStack Query (server state), react-router (URLs under /billmgr) and
+// the login gate. Each page is its own chunk, loaded when first opened.
+import { createTheme, Drawer, MantineProvider, Modal } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { lazy, Suspense, type ComponentType } from 'react';
+import { useTranslation } from 'react-i18next';
+import { createBrowserRouter, Navigate } from 'react-router';
+import { RouterProvider } from 'react-router/dom';
+import { queryClient } from './api/queries';
+import { MeProvider, useSession } from './auth';
+import { Shell } from './components/Shell';
+import { Loading, QueryError } from './components/ui';
+import { COMING_SOON, DEFAULT_ROUTE } from './menu';
 
-type Auth = { state: 'checking' } | { state: 'anonymous' } | { state: 'in'; me: Me };
+/**
+ * The server's CSP allows no inline styles: Mantine's own <style> elements (CSS variables, global classes)
+ * are off and come from its static stylesheet instead, and dialogs do not lock the page's scroll (that
+ * lock injects a <style> element). Components that write responsive <style> elements (AppShell, Grid,
+ * SimpleGrid, responsive style props) are not used.
+ */
+const theme = createTheme({
+  components: {
+    Modal: Modal.extend({ defaultProps: { lockScroll: false } }),
+    Drawer: Drawer.extend({ defaultProps: { lockScroll: false } }),
+  },
+});
 
-export function App() {
-  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
-
-  useEffect(() => {
-    setUnauthorizedHandler(() => setAuth({ state: 'anonymous' }));
-    api.me().then(
-      (me) => setAuth({ state: 'in', me }),
-      () => setAuth({ state: 'anonymous' }),
-    );
-  }, []);
-
-  if (auth.state === 'checking') return <div className="splash">Loading…</div>;
-  if (auth.state === 'anonymous') return <LoginPage onLoggedIn={(me) => setAuth({ state: 'in', me })} />;
-  return <Shell me={auth.me} onLoggedOut={() => setAuth({ state: 'anonymous' })} />;
+function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  const Page = lazy(async (): Promise<{ default: ComponentType }> => ({ default: (await load())[name] }));
+  return <Page />;
 }
 
-function Shell({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
-  const route = useRoute();
-  const item = findItem(route);
+const LoginPage = lazy(async () => ({ default: (await import('./pages/Login')).LoginPage }));
 
-  useEffect(() => {
-    if (!item) navigate(DEFAULT_ROUTE);
-  }, [item]);
-
-  useEffect(() => {
-    document.title = item ? `${item.label} — billrelay` : 'billrelay';
-  }, [item]);
-
-  const logout = async () => {
-    // Whatever the server answers, this tab forgets the session.
-    await api.logout().catch(() => undefined);
-    onLoggedOut();
-  };
-
+function Gate() {
+  const { t } = useTranslation();
+  const session = useSession();
+  if (session.isPending) return <div className="splash">{t('app.loading')}</div>;
+  if (session.error) return <QueryError error={session.error} />;
+  if (!session.data)
+    return (
+      <Suspense fallback={<div className="splash">{t('app.loading')}</div>}>
+        <LoginPage />
+      </Suspense>
+    );
   return (
-    <div className="shell">
-      <header className="topbar">
-        <span className="brand">billrelay</span>
-        <span className="spacer" />
-        <span className="user" title={me.email}>
-          {me.name || me.email}
-          {me.isAdmin && <span className="badge">admin</span>}
-        </span>
-        <button type="button" className="link-button" onClick={logout}>
-          Log out
-        </button>
-      </header>
-      <nav className="sidebar" aria-label="Main menu">
-        {MENU.map((group) => (
-          <section key={group.group}>
-            <h2>{group.group}</h2>
-            <ul>
-              {group.items.map((i) => (
-                <li key={i.route}>
-                  <a
-                    href={href(i.route)}
-                    aria-current={i.route === route ? 'page' : undefined}
-                    onClick={(e) => {
-                      if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-                      e.preventDefault();
-                      navigate(i.route);
-                    }}
-                  >
-                    {i.label}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </section>
-        ))}
-      </nav>
-      <main className="content">{item && <Page route={item.route} title={item.label} me={me} />}</main>
-    </div>
+    <MeProvider value={session.data}>
+      <Shell />
+    </MeProvider>
   );
 }
 
-function Page({ route, title, me }: { route: string; title: string; me: Me }) {
-  switch (route) {
-    case 'dashboard':
-      return <DashboardPage canEdit={me.isAdmin} />;
-    case 'processing-modules':
-      return <ProcessingModulesPage canEdit={me.isAdmin} />;
-    case 'datacenters':
-      return <DatacentersPage canEdit={me.isAdmin} />;
-    case 'localizations':
-      return <LocalizationsPage />;
-    case 'licenses':
-      return <LicensesPage />;
-    case 'operations':
-      return <OperationsPage />;
-    case 'tasks':
-      return <TasksPage />;
-    default:
-      return <ComingSoonPage title={title} />;
-  }
+const router = createBrowserRouter(
+  [
+    {
+      path: '/',
+      element: <Gate />,
+      children: [
+        { index: true, element: <Navigate to={`/${DEFAULT_ROUTE}`} replace /> },
+        { path: 'dashboard', element: page(() => import('./pages/Dashboard'), 'DashboardPage') },
+        { path: 'processing-modules', element: page(() => import('./pages/ProcessingModules'), 'ProcessingModulesPage') },
+        { path: 'processing-modules/new', element: page(() => import('./pages/ModuleWizard'), 'ModuleWizardPage') },
+        { path: 'processing-modules/:id', element: page(() => import('./pages/ProcessingModule'), 'ProcessingModulePage') },
+        { path: 'datacenters', element: page(() => import('./pages/Datacenters'), 'DatacentersPage') },
+        { path: 'localizations', element: page(() => import('./pages/Localizations'), 'LocalizationsPage') },
+        { path: 'licenses', element: page(() => import('./pages/Licenses'), 'LicensesPage') },
+        { path: 'licenses/:id', element: page(() => import('./pages/License'), 'LicensePage') },
+        { path: 'operations', element: page(() => import('./pages/Operations'), 'OperationsPage') },
+        { path: 'operations/:id', element: page(() => import('./pages/Operation'), 'OperationPage') },
+        { path: 'tasks', element: page(() => import('./pages/Tasks'), 'TasksPage') },
+        ...COMING_SOON.map((route) => ({ path: route, element: page(() => import('./pages/ComingSoon'), 'ComingSoonPage') })),
+        { path: '*', element: <Navigate to={`/${DEFAULT_ROUTE}`} replace /> },
+      ],
+    },
+  ],
+  { basename: import.meta.env.BASE_URL.replace(/\/$/, '') },
+);
+
+export function App() {
+  return (
+    <MantineProvider theme={theme} withCssVariables={false} withGlobalClasses={false}>
+      <Notifications position="top-right" />
+      <QueryClientProvider client={queryClient}>
+        <Suspense fallback={<Loading />}>
+          <RouterProvider router={router} />
+        </Suspense>
+      </QueryClientProvider>
+    </MantineProvider>
+  );
 }

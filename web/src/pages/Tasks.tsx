@@ -1,109 +1,130 @@
+import { Button, Group, NativeSelect } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, type Operation, type Page, type Task } from '../api';
-import { abandonOperation, askAbandonReason, askCompletion, completeOperation } from '../operationActions';
-import { DataTable, dash, formatDate, Message, useAction, useLoad, words, type Column } from '../ui';
+import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
+import { ApiError, client, unwrap } from '../api/client';
+import { keys, notifyError, POLL, useAct } from '../api/queries';
+import type { Task, TaskStatus } from '../api/types';
+import { AbandonDialog, CompleteDialog, type OperationRef } from '../components/OperationDialogs';
+import { AppLink, dash, DataTable, Instant, PageTitle, QueryError, RowActions, StatusBadge, type Column } from '../components/ui';
+import { useDescribeError } from '../errors';
 
-const FILTERS = [
-  { value: 'open', label: 'Open (new or in progress)' },
-  { value: 'new', label: 'New' },
-  { value: 'in_progress', label: 'In progress' },
-  { value: 'done', label: 'Done' },
-  { value: '', label: 'All' },
-];
+const FILTERS = ['open', 'new', 'in_progress', 'done', 'all'] as const;
+type Filter = (typeof FILTERS)[number];
 
 export function TasksPage() {
-  const [status, setStatus] = useState('open');
-  const url = `/tasks?perPage=500${status ? `&status=${status}` : ''}`;
-  const { data, error, reload } = useLoad(() => api.get<Page<Task>>(url), url);
-  const action = useAction(reload);
+  const { t } = useTranslation();
+  const describe = useDescribeError();
+  const [params, setParams] = useSearchParams();
+  const asked = params.get('status') as Filter | null;
+  const filter: Filter = asked && FILTERS.includes(asked) ? asked : 'open';
+  const { data, error } = useQuery({
+    queryKey: keys.tasks(filter),
+    queryFn: () => unwrap(client.GET('/api/v1/tasks', { params: { query: { perPage: 500, ...(filter === 'all' ? {} : { status: filter }) } } })),
+    refetchInterval: POLL.tasks,
+  });
+  const act = useAct();
+  const [completing, setCompleting] = useState<OperationRef | null>(null);
+  const [abandoning, setAbandoning] = useState<OperationRef | null>(null);
+  const [opening, setOpening] = useState(false);
 
-  const setTaskStatus = (t: Task, to: Task['status'], done: string) => action.run(() => api.patch(`/tasks/${t.id}`, { status: to }), done);
-  const restart = (t: Task) => action.run(() => api.post(`/tasks/${t.id}/restart`), `Operation #${t.operationId} restarted`);
+  const setTaskStatus = (task: Task, status: TaskStatus, done: string) =>
+    act.mutate({ run: () => unwrap(client.PATCH('/api/v1/tasks/{id}', { params: { path: { id: String(task.id) } }, body: { status } })), done });
+  const restart = (task: Task) =>
+    act.mutate({
+      run: () => unwrap(client.POST('/api/v1/tasks/{id}/restart', { params: { path: { id: String(task.id) } } })),
+      done: t('operations.restarted', { id: task.operationId }),
+    });
   /** The task's operation as it is now: only a manual one can be recorded as done or given up. */
-  const manualOperation = async (t: Task): Promise<Operation> => {
-    const o = await api.get<Operation>(`/operations/${t.operationId}`);
-    if (o.status !== 'manual') throw new Error(`Operation #${o.id} is ${o.status}, not waiting for a person`);
-    return o;
+  const withManualOperation = async (task: Task, then: (o: OperationRef) => void) => {
+    setOpening(true);
+    try {
+      const o = await unwrap(client.GET('/api/v1/operations/{id}', { params: { path: { id: String(task.operationId) } } }));
+      if (o.status !== 'manual') throw new ApiError(409, 'conflict', t('tasks.notManual', { id: o.id, status: t(`status.${o.status}`) }));
+      then(o);
+    } catch (err) {
+      notifyError(describe(err, { withCode: true }));
+    } finally {
+      setOpening(false);
+    }
   };
-  const completeByHand = (t: Task) =>
-    action.run(async () => {
-      const o = await manualOperation(t);
-      const body = askCompletion(o);
-      if (body === null) return;
-      await completeOperation(o.id, body);
-      action.setNotice(`Operation #${o.id} recorded as done by hand`);
-    });
-  const abandon = (t: Task) =>
-    action.run(async () => {
-      const o = await manualOperation(t);
-      const reason = askAbandonReason(o);
-      if (reason === null) return;
-      await abandonOperation(o.id, reason);
-      action.setNotice(`Operation #${o.id} abandoned`);
-    });
+  const busy = act.isPending || opening;
 
   const columns: Column<Task>[] = [
-    { title: 'Title', cell: (t) => <span title={t.text}>{t.title}</span> },
-    { title: 'Type', cell: (t) => words(t.type) },
-    { title: 'Status', cell: (t) => <span className={`status status-${t.status}`}>{words(t.status)}</span> },
+    { key: 'title', title: t('tasks.title'), cell: (task) => <span title={task.text}>{task.title}</span> },
+    { key: 'type', title: t('tasks.type'), cell: (task) => t(`taskTypes.${task.type}` as never, { defaultValue: task.type }) },
+    { key: 'status', title: t('common.status'), cell: (task) => <StatusBadge status={task.status} /> },
     {
-      title: 'Due',
-      cell: (t) => (
+      key: 'due',
+      title: t('tasks.due'),
+      cell: (task) => (
         <>
-          {formatDate(t.dueAt)}
-          {t.overdue && <span className="overdue-label"> overdue</span>}
+          <Instant iso={task.dueAt} />
+          {task.overdue && <span className="overdue-label"> {t('tasks.overdue')}</span>}
         </>
       ),
     },
-    { title: 'Department', cell: (t) => t.department?.displayName ?? dash },
-    { title: 'Performer', cell: (t) => t.performer?.displayName ?? dash },
+    { key: 'department', title: t('modules.department'), cell: (task) => task.department?.displayName ?? dash },
+    { key: 'performer', title: t('tasks.performer'), cell: (task) => task.performer?.displayName ?? dash },
     {
-      title: 'Actions',
+      key: 'actions',
+      title: t('common.actions'),
       className: 'actions',
-      cell: (t) =>
-        t.status !== 'done' && (
-          <>
-            {t.status === 'new' && (
-              <button type="button" aria-label={`Take task ${t.id}`} disabled={action.busy} onClick={() => setTaskStatus(t, 'in_progress', `Task "${t.title}" taken`)}>
-                Take
-              </button>
+      cell: (task) =>
+        task.status !== 'done' && (
+          <RowActions>
+            {task.status === 'new' && (
+              <Button size="compact-sm" variant="default" aria-label={t('tasks.takeNamed', { id: task.id })} disabled={busy} onClick={() => setTaskStatus(task, 'in_progress', t('tasks.taken', { title: task.title }))}>
+                {t('tasks.take')}
+              </Button>
             )}
-            {t.operationId !== null && (
+            {task.operationId !== null && (
               <>
-                <button type="button" aria-label={`Restart operation of task ${t.id}`} disabled={action.busy} onClick={() => restart(t)}>
-                  Restart operation
-                </button>
-                <button type="button" aria-label={`Operation of task ${t.id} done by hand`} disabled={action.busy} onClick={() => completeByHand(t)}>
-                  Done by hand
-                </button>
-                <button type="button" aria-label={`Abandon operation of task ${t.id}`} disabled={action.busy} onClick={() => abandon(t)}>
-                  Abandon operation
-                </button>
+                <AppLink to={`/operations/${task.operationId}`} aria-label={t('operations.one', { id: task.operationId })}>
+                  #{task.operationId}
+                </AppLink>
+                <Button size="compact-sm" variant="default" aria-label={t('tasks.restartNamed', { id: task.id })} disabled={busy} onClick={() => restart(task)}>
+                  {t('tasks.restart')}
+                </Button>
+                <Button size="compact-sm" variant="default" aria-label={t('tasks.completeNamed', { id: task.id })} disabled={busy} onClick={() => withManualOperation(task, setCompleting)}>
+                  {t('operations.doneByHand')}
+                </Button>
+                <Button size="compact-sm" variant="outline" color="red" aria-label={t('tasks.abandonNamed', { id: task.id })} disabled={busy} onClick={() => withManualOperation(task, setAbandoning)}>
+                  {t('tasks.abandon')}
+                </Button>
               </>
             )}
-            <button type="button" aria-label={`Done task ${t.id}`} disabled={action.busy} onClick={() => setTaskStatus(t, 'done', `Task "${t.title}" done`)}>
-              Done
-            </button>
-          </>
+            <Button size="compact-sm" variant="default" aria-label={t('tasks.doneNamed', { id: task.id })} disabled={busy} onClick={() => setTaskStatus(task, 'done', t('tasks.doneNotice', { title: task.title }))}>
+              {t('tasks.done')}
+            </Button>
+          </RowActions>
         ),
     },
   ];
 
   return (
     <>
-      <h1>Tasks</h1>
-      <label className="filter">
-        Show
-        <select value={status} onChange={(e) => setStatus(e.target.value)}>
-          {FILTERS.map((f) => (
-            <option key={f.value} value={f.value}>
-              {f.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <Message error={error ?? action.error} notice={action.notice} onDismiss={() => action.setError(null)} />
-      <DataTable label="Tasks" columns={columns} rows={data?.items ?? null} empty="Nothing to do." rowClass={(t) => (t.overdue ? 'overdue' : undefined)} />
+      <PageTitle>{t('menu.items.tasks')}</PageTitle>
+      <Group className="toolbar">
+        <NativeSelect
+          label={t('tasks.show')}
+          className="filter"
+          value={filter}
+          data={FILTERS.map((f) => ({ value: f, label: t(`tasks.filters.${f}`) }))}
+          onChange={(e) => setParams(e.currentTarget.value === 'open' ? {} : { status: e.currentTarget.value })}
+        />
+      </Group>
+      <QueryError error={error} />
+      <DataTable
+        label={t('menu.items.tasks')}
+        columns={columns}
+        rows={data?.items ?? (error ? [] : undefined)}
+        empty={t('tasks.empty')}
+        rowClass={(task) => (task.overdue ? 'overdue' : undefined)}
+      />
+      <CompleteDialog operation={completing} onClose={() => setCompleting(null)} />
+      <AbandonDialog operation={abandoning} onClose={() => setAbandoning(null)} />
     </>
   );
 }
