@@ -1,9 +1,9 @@
 // The app: Mantine (components), TanStack Query (server state), react-router (URLs under /billmgr) and
 // the login gate. Each page is its own chunk, loaded when first opened.
-import { createTheme, Drawer, MantineProvider, Modal } from '@mantine/core';
+import { createTheme, Drawer, MantineProvider, Modal, Notification } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryClientProvider } from '@tanstack/react-query';
-import { lazy, Suspense, type ComponentType } from 'react';
+import { lazy, Suspense, useMemo, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
 import { createBrowserRouter, Navigate } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
@@ -19,12 +19,19 @@ import { COMING_SOON, DEFAULT_ROUTE } from './menu';
  * lock injects a <style> element). Components that write responsive <style> elements (AppShell, Grid,
  * SimpleGrid, responsive style props) are not used.
  */
-const theme = createTheme({
-  components: {
-    Modal: Modal.extend({ defaultProps: { lockScroll: false } }),
-    Drawer: Drawer.extend({ defaultProps: { lockScroll: false } }),
-  },
-});
+function useTheme() {
+  const { t } = useTranslation();
+  return useMemo(() => {
+    const closeButtonProps = { 'aria-label': t('common.close') };
+    return createTheme({
+      components: {
+        Modal: Modal.extend({ defaultProps: { lockScroll: false, closeButtonProps } }),
+        Drawer: Drawer.extend({ defaultProps: { lockScroll: false, closeButtonProps } }),
+        Notification: Notification.extend({ defaultProps: { closeButtonProps } }),
+      },
+    });
+  }, [t]);
+}
 
 function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
   const Page = lazy(async (): Promise<{ default: ComponentType }> => ({ default: (await load())[name] }));
@@ -78,9 +85,10 @@ const router = createBrowserRouter(
 );
 
 export function App() {
+  const theme = useTheme();
   return (
     <MantineProvider theme={theme} withCssVariables={false} withGlobalClasses={false}>
-      <Notifications position="top-right" />
+      <Notifications position="bottom-right" />
       <QueryClientProvider client={queryClient}>
         <Suspense fallback={<Loading />}>
           <RouterProvider router={router} />

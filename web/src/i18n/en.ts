@@ -58,6 +58,7 @@ export const en = {
     delete: 'Delete',
     deleteNamed: 'Delete {{name}}',
     cancel: 'Cancel',
+    close: 'Close',
     back: 'Back',
     next: 'Next',
     actions: 'Actions',

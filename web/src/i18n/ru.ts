@@ -62,6 +62,7 @@ export const ru: Messages = {
     delete: 'Удалить',
     deleteNamed: 'Удалить {{name}}',
     cancel: 'Отмена',
+    close: 'Закрыть',
     back: 'Назад',
     next: 'Далее',
     actions: 'Действия',
