@@ -5,7 +5,7 @@ import { Notifications } from '@mantine/notifications';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, useMemo, type ComponentType } from 'react';
 import { useTranslation } from 'react-i18next';
-import { createBrowserRouter, Navigate } from 'react-router';
+import { createBrowserRouter, matchRoutes, Navigate, type RouteObject } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
 import { queryClient } from './api/queries';
 import { MeProvider, useSession } from './auth';
@@ -33,9 +33,12 @@ function useTheme() {
   }, [t]);
 }
 
+/** A page's route: its chunk loads when the page is first shown, or earlier through handle.preload. */
 function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
-  const Page = lazy(async (): Promise<{ default: ComponentType }> => ({ default: (await load())[name] }));
-  return <Page />;
+  let loading: Promise<Record<K, ComponentType>> | undefined;
+  const preload = () => (loading ??= load());
+  const Page = lazy(async (): Promise<{ default: ComponentType }> => ({ default: (await preload())[name] }));
+  return { element: <Page />, handle: { preload } };
 }
 
 const LoginPage = lazy(async () => ({ default: (await import('./pages/Login')).LoginPage }));
@@ -58,31 +61,33 @@ function Gate() {
   );
 }
 
-const router = createBrowserRouter(
-  [
+const BASENAME = import.meta.env.BASE_URL.replace(/\/$/, '');
+const routes: RouteObject[] = [
     {
       path: '/',
       element: <Gate />,
       children: [
         { index: true, element: <Navigate to={`/${DEFAULT_ROUTE}`} replace /> },
-        { path: 'dashboard', element: page(() => import('./pages/Dashboard'), 'DashboardPage') },
-        { path: 'processing-modules', element: page(() => import('./pages/ProcessingModules'), 'ProcessingModulesPage') },
-        { path: 'processing-modules/new', element: page(() => import('./pages/ModuleWizard'), 'ModuleWizardPage') },
-        { path: 'processing-modules/:id', element: page(() => import('./pages/ProcessingModule'), 'ProcessingModulePage') },
-        { path: 'datacenters', element: page(() => import('./pages/Datacenters'), 'DatacentersPage') },
-        { path: 'localizations', element: page(() => import('./pages/Localizations'), 'LocalizationsPage') },
-        { path: 'licenses', element: page(() => import('./pages/Licenses'), 'LicensesPage') },
-        { path: 'licenses/:id', element: page(() => import('./pages/License'), 'LicensePage') },
-        { path: 'operations', element: page(() => import('./pages/Operations'), 'OperationsPage') },
-        { path: 'operations/:id', element: page(() => import('./pages/Operation'), 'OperationPage') },
-        { path: 'tasks', element: page(() => import('./pages/Tasks'), 'TasksPage') },
-        ...COMING_SOON.map((route) => ({ path: route, element: page(() => import('./pages/ComingSoon'), 'ComingSoonPage') })),
+        { path: 'dashboard', ...page(() => import('./pages/Dashboard'), 'DashboardPage') },
+        { path: 'processing-modules', ...page(() => import('./pages/ProcessingModules'), 'ProcessingModulesPage') },
+        { path: 'processing-modules/new', ...page(() => import('./pages/ModuleWizard'), 'ModuleWizardPage') },
+        { path: 'processing-modules/:id', ...page(() => import('./pages/ProcessingModule'), 'ProcessingModulePage') },
+        { path: 'datacenters', ...page(() => import('./pages/Datacenters'), 'DatacentersPage') },
+        { path: 'localizations', ...page(() => import('./pages/Localizations'), 'LocalizationsPage') },
+        { path: 'licenses', ...page(() => import('./pages/Licenses'), 'LicensesPage') },
+        { path: 'licenses/:id', ...page(() => import('./pages/License'), 'LicensePage') },
+        { path: 'operations', ...page(() => import('./pages/Operations'), 'OperationsPage') },
+        { path: 'operations/:id', ...page(() => import('./pages/Operation'), 'OperationPage') },
+        { path: 'tasks', ...page(() => import('./pages/Tasks'), 'TasksPage') },
+        ...COMING_SOON.map((route) => ({ path: route, ...page(() => import('./pages/ComingSoon'), 'ComingSoonPage') })),
         { path: '*', element: <Navigate to={`/${DEFAULT_ROUTE}`} replace /> },
       ],
     },
-  ],
-  { basename: import.meta.env.BASE_URL.replace(/\/$/, '') },
-);
+];
+const router = createBrowserRouter(routes, { basename: BASENAME });
+
+// The first page's chunk loads while /auth/me is asked, not after it answered.
+for (const match of matchRoutes(routes, window.location, BASENAME) ?? []) (match.route.handle as { preload?: () => unknown } | undefined)?.preload?.();
 
 export function App() {
   const theme = useTheme();

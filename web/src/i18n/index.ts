@@ -21,6 +21,8 @@ declare module 'i18next' {
 }
 
 const LAST_KEY = 'billrelay.language';
+/** Set when the language was chosen on the login page: it becomes the choice of whoever logs in next. */
+const CHOSEN_KEY = 'billrelay.language.chosen';
 const userKey = (user: { kind: string; id: number }) => `billrelay.language.${user.kind}.${user.id}`;
 
 /** The supported language closest to a locale code ("ru-RU" → "ru"), if any. */
@@ -45,14 +47,18 @@ function apply(language: Language): void {
   void i18n.changeLanguage(language);
 }
 
-/** After login: this browser's choice for that user, else the user's own setting. */
+/** After login: this browser's choice for that user (or the one just made on the login page), else the user's own setting. */
 export function followUser(user: { kind: string; id: number; locale: string }): void {
-  apply(supported(localStorage.getItem(userKey(user))) ?? supported(user.locale) ?? i18n.language as Language);
+  const chosen = supported(sessionStorage.getItem(CHOSEN_KEY));
+  sessionStorage.removeItem(CHOSEN_KEY);
+  if (chosen) localStorage.setItem(userKey(user), chosen);
+  apply(chosen ?? supported(localStorage.getItem(userKey(user))) ?? supported(user.locale) ?? (i18n.language as Language));
 }
 
-/** The switch in the top bar: remembered on this browser for this user. */
+/** The switch in the top bar (remembered on this browser for this user) or on the login page (for whoever logs in). */
 export function chooseLanguage(language: Language, user?: { kind: string; id: number }): void {
   if (user) localStorage.setItem(userKey(user), language);
+  else sessionStorage.setItem(CHOSEN_KEY, language);
   apply(language);
 }
 
