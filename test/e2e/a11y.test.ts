@@ -172,7 +172,10 @@ describe.skipIf(!hasChromium)(`accessibility, phone width and Russian in Chromiu
     // The choice stays on this browser: a reload keeps Russian; English again for whatever runs next.
     await page.reload();
     await page.getByRole('heading', { name: 'Дата-центры' }).waitFor();
+    // Switching back reads the data again: the name follows without leaving the page.
+    await expect.poll(() => page.locator('table tbody tr').first().innerText()).toBe('1\tФранкфурт\tFRA-1\t▲▼Удалить');
     await page.getByLabel('Язык').selectOption('en');
     await page.getByRole('heading', { name: 'Data centers' }).waitFor();
+    await expect.poll(() => page.locator('table tbody tr').first().innerText()).toBe('1\tFrankfurt\tFRA-1\t▲▼Delete');
   }, 120_000);
 });

@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { createBrowserRouter, matchRoutes, Navigate, type RouteObject } from 'react-router';
 import { RouterProvider } from 'react-router/dom';
 import { queryClient } from './api/queries';
+import i18n from './i18n';
 import { MeProvider, useSession } from './auth';
 import { Shell } from './components/Shell';
 import { Loading, QueryError } from './components/ui';
@@ -85,6 +86,9 @@ const routes: RouteObject[] = [
     },
 ];
 const router = createBrowserRouter(routes, { basename: BASENAME });
+
+// Names and messages come from the API in the UI's language: read everything again when it changes.
+i18n.on('languageChanged', () => void queryClient.invalidateQueries());
 
 // The first page's chunk loads while /auth/me is asked, not after it answered.
 for (const match of matchRoutes(routes, window.location, BASENAME) ?? []) (match.route.handle as { preload?: () => unknown } | undefined)?.preload?.();

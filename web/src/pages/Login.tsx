@@ -1,6 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, NativeSelect, Paper, Stack, TextInput, Title } from '@mantine/core';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from '../zod';
@@ -24,6 +24,9 @@ export function LoginPage() {
   );
   const form = useForm<z.input<typeof schema>, unknown, z.output<typeof schema>>({ resolver: zodResolver(schema), defaultValues: { email: '', password: '' } });
   const { errors } = form.formState;
+  useEffect(() => {
+    document.title = t('app.title', { page: t('login.title') });
+  }, [t]);
 
   const submit = form.handleSubmit(async (body) => {
     setFailure(null);
