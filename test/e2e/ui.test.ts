@@ -120,6 +120,22 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${skipNote}`, () => {
     await form.getByRole('button', { name: 'Add' }).click();
     await expect.poll(names).toEqual(['Frankfurt', 'Paris']);
 
+    // A server error that names a field is shown under that field, in its words, and nothing typed is lost.
+    await page.route('**/api/v1/datacenters', (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ error: { code: 'conflict', message: 'External id BER-1 is taken', field: 'externalId' } }) })
+        : route.fallback(),
+    );
+    await form.getByLabel('Name (en)').fill('Berlin');
+    await form.getByLabel('External id').fill('BER-1');
+    await form.getByRole('button', { name: 'Add' }).click();
+    const externalId = form.getByLabel('External id');
+    await expect.poll(() => externalId.getAttribute('aria-invalid')).toBe('true');
+    const described = (await externalId.getAttribute('aria-describedby')) ?? '';
+    expect(await form.locator(described.split(' ').map((id) => `#${id}`).join(', ')).allInnerTexts()).toContain('External id BER-1 is taken');
+    expect(await form.getByLabel('Name (en)').inputValue()).toBe('Berlin');
+    await page.unroute('**/api/v1/datacenters');
+
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     await page.goto(`${server.url}/billmgr/datacenters`);
