@@ -8,5 +8,8 @@ export default defineConfig({
     // Two cores: one worker per core keeps PostgreSQL and argon2 from starving each other.
     maxWorkers: 2,
     pool: 'forks',
+    // The browser tests poll the page after reloads; with two Chromiums and two servers on two cores a
+    // first load (script, /auth/me, the page's chunk, its data) can take longer than the 1 s default.
+    expect: { poll: { timeout: 5_000 } },
   },
 });

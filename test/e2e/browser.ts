@@ -22,7 +22,15 @@ export interface Ui {
   close(): Promise<void>;
 }
 
-export async function startUi(options: StartOptions = {}): Promise<Ui> {
+export interface BrowserOptions {
+  /**
+   * Lets page.addScriptTag inject a test tool (axe-core) into pages whose CSP forbids it. Only for such
+   * tools: csp.test.ts keeps the policy on to prove the SPA itself needs nothing more.
+   */
+  bypassCSP?: boolean;
+}
+
+export async function startUi(options: StartOptions = {}, browserOptions: BrowserOptions = {}): Promise<Ui> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'billrelay-e2e-'));
   const webDir = path.join(tmp, 'web');
   await build({
@@ -54,6 +62,7 @@ export async function startUi(options: StartOptions = {}): Promise<Ui> {
       ],
       locale: 'en-US',
       viewport: { width: 1200, height: 760 },
+      bypassCSP: browserOptions.bypassCSP ?? false,
       // A suite run under faketime (proving it does not depend on today's date) moves the server's clock;
       // Chromium hangs under libfaketime, and the tests need only the server's date, so it keeps the real one.
       env: Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && k !== 'LD_PRELOAD' && !k.startsWith('FAKETIME'))) as Record<string, string>,

@@ -83,8 +83,15 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${skipNote}`, () => {
     // A delete the API refuses shows the API's own message and keeps the row.
     const frankfurt = (await server.admin.get('/api/v1/datacenters')).body.items[1].id as number;
     server.billrelay.services.datacenters.addReferrer(async (_db, id) => (id === frankfurt ? 'processing module "Test"' : undefined));
-    page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Delete Frankfurt' }).click();
+    // The confirmation says what is deleted; Escape changes nothing, the dialog's button deletes.
+    const confirm = page.getByRole('dialog', { name: 'Delete data center?' });
+    expect(await confirm.innerText()).toContain('Delete data center "Frankfurt"?');
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'hidden' });
+    expect(await names()).toEqual(['Amsterdam', 'Frankfurt']);
+    await page.getByRole('button', { name: 'Delete Frankfurt' }).click();
+    await confirm.getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => page.getByRole('alert').innerText()).toContain('Data center "Frankfurt" is still used by processing module "Test"');
     expect(await names()).toEqual(['Amsterdam', 'Frankfurt']);
 
@@ -94,8 +101,8 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${skipNote}`, () => {
     console.log(`screenshot: ${shot}`);
 
     // A delete that works.
-    page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Delete Amsterdam' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await expect.poll(names).toEqual(['Frankfurt']);
     await page.getByText('Data center "Amsterdam" deleted').waitFor();
 
@@ -112,6 +119,22 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${skipNote}`, () => {
     await form.getByLabel('Name (en)').fill('Paris');
     await form.getByRole('button', { name: 'Add' }).click();
     await expect.poll(names).toEqual(['Frankfurt', 'Paris']);
+
+    // A server error that names a field is shown under that field, in its words, and nothing typed is lost.
+    await page.route('**/api/v1/datacenters', (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ error: { code: 'conflict', message: 'External id BER-1 is taken', field: 'externalId' } }) })
+        : route.fallback(),
+    );
+    await form.getByLabel('Name (en)').fill('Berlin');
+    await form.getByLabel('External id').fill('BER-1');
+    await form.getByRole('button', { name: 'Add' }).click();
+    const externalId = form.getByLabel('External id');
+    await expect.poll(() => externalId.getAttribute('aria-invalid')).toBe('true');
+    const described = (await externalId.getAttribute('aria-describedby')) ?? '';
+    expect(await form.locator(described.split(' ').map((id) => `#${id}`).join(', ')).allInnerTexts()).toContain('External id BER-1 is taken');
+    expect(await form.getByLabel('Name (en)').inputValue()).toBe('Berlin');
+    await page.unroute('**/api/v1/datacenters');
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('button', { name: 'Log in' }).waitFor();

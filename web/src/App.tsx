@@ -1,112 +1,108 @@
-import { useEffect, useState } from 'react';
-import { api, setUnauthorizedHandler, type Me } from './api';
-import { DEFAULT_ROUTE, findItem, MENU } from './menu';
-import { ComingSoonPage } from './pages/ComingSoon';
-import { DashboardPage } from './pages/Dashboard';
-import { DatacentersPage } from './pages/Datacenters';
-import { LicensesPage } from './pages/Licenses';
-import { LocalizationsPage } from './pages/Localizations';
-import { LoginPage } from './pages/Login';
-import { OperationsPage } from './pages/Operations';
-import { ProcessingModulesPage } from './pages/ProcessingModules';
-import { TasksPage } from './pages/Tasks';
-import { href, navigate, useRoute } from './router';
+// The app: Mantine (components), TanStack Query (server state), react-router (URLs under /billmgr) and
+// the login gate. Each page is its own chunk, loaded when first opened.
+import { createTheme, Drawer, MantineProvider, Modal, Notification } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { lazy, Suspense, useMemo, type ComponentType } from 'react';
+import { useTranslation } from 'react-i18next';
+import { createBrowserRouter, matchRoutes, Navigate, type RouteObject } from 'react-router';
+import { RouterProvider } from 'react-router/dom';
+import { queryClient } from './api/queries';
+import i18n from './i18n';
+import { MeProvider, useSession } from './auth';
+import { Shell } from './components/Shell';
+import { Loading, QueryError } from './components/ui';
+import { COMING_SOON, DEFAULT_ROUTE } from './menu';
 
-type Auth = { state: 'checking' } | { state: 'anonymous' } | { state: 'in'; me: Me };
-
-export function App() {
-  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
-
-  useEffect(() => {
-    setUnauthorizedHandler(() => setAuth({ state: 'anonymous' }));
-    api.me().then(
-      (me) => setAuth({ state: 'in', me }),
-      () => setAuth({ state: 'anonymous' }),
-    );
-  }, []);
-
-  if (auth.state === 'checking') return <div className="splash">Loading…</div>;
-  if (auth.state === 'anonymous') return <LoginPage onLoggedIn={(me) => setAuth({ state: 'in', me })} />;
-  return <Shell me={auth.me} onLoggedOut={() => setAuth({ state: 'anonymous' })} />;
+/**
+ * The server's CSP allows no inline styles: Mantine's own <style> elements (CSS variables, global classes)
+ * are off and come from its static stylesheet instead, and dialogs do not lock the page's scroll (that
+ * lock injects a <style> element). Components that write responsive <style> elements (AppShell, Grid,
+ * SimpleGrid, responsive style props) are not used.
+ */
+function useTheme() {
+  const { t } = useTranslation();
+  return useMemo(() => {
+    const closeButtonProps = { 'aria-label': t('common.close') };
+    return createTheme({
+      components: {
+        Modal: Modal.extend({ defaultProps: { lockScroll: false, closeButtonProps } }),
+        Drawer: Drawer.extend({ defaultProps: { lockScroll: false, closeButtonProps } }),
+        Notification: Notification.extend({ defaultProps: { closeButtonProps } }),
+      },
+    });
+  }, [t]);
 }
 
-function Shell({ me, onLoggedOut }: { me: Me; onLoggedOut: () => void }) {
-  const route = useRoute();
-  const item = findItem(route);
+/** A page's route: its chunk loads when the page is first shown, or earlier through handle.preload. */
+function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  let loading: Promise<Record<K, ComponentType>> | undefined;
+  const preload = () => (loading ??= load());
+  const Page = lazy(async (): Promise<{ default: ComponentType }> => ({ default: (await preload())[name] }));
+  return { element: <Page />, handle: { preload } };
+}
 
-  useEffect(() => {
-    if (!item) navigate(DEFAULT_ROUTE);
-  }, [item]);
+const LoginPage = lazy(async () => ({ default: (await import('./pages/Login')).LoginPage }));
 
-  useEffect(() => {
-    document.title = item ? `${item.label} — billrelay` : 'billrelay';
-  }, [item]);
-
-  const logout = async () => {
-    // Whatever the server answers, this tab forgets the session.
-    await api.logout().catch(() => undefined);
-    onLoggedOut();
-  };
-
+function Gate() {
+  const { t } = useTranslation();
+  const session = useSession();
+  if (session.isPending) return <div className="splash">{t('app.loading')}</div>;
+  if (session.error) return <QueryError error={session.error} />;
+  if (!session.data)
+    return (
+      <Suspense fallback={<div className="splash">{t('app.loading')}</div>}>
+        <LoginPage />
+      </Suspense>
+    );
   return (
-    <div className="shell">
-      <header className="topbar">
-        <span className="brand">billrelay</span>
-        <span className="spacer" />
-        <span className="user" title={me.email}>
-          {me.name || me.email}
-          {me.isAdmin && <span className="badge">admin</span>}
-        </span>
-        <button type="button" className="link-button" onClick={logout}>
-          Log out
-        </button>
-      </header>
-      <nav className="sidebar" aria-label="Main menu">
-        {MENU.map((group) => (
-          <section key={group.group}>
-            <h2>{group.group}</h2>
-            <ul>
-              {group.items.map((i) => (
-                <li key={i.route}>
-                  <a
-                    href={href(i.route)}
-                    aria-current={i.route === route ? 'page' : undefined}
-                    onClick={(e) => {
-                      if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
-                      e.preventDefault();
-                      navigate(i.route);
-                    }}
-                  >
-                    {i.label}
-                  </a>
-                </li>
-              ))}
-            </ul>
-          </section>
-        ))}
-      </nav>
-      <main className="content">{item && <Page route={item.route} title={item.label} me={me} />}</main>
-    </div>
+    <MeProvider value={session.data}>
+      <Shell />
+    </MeProvider>
   );
 }
 
-function Page({ route, title, me }: { route: string; title: string; me: Me }) {
-  switch (route) {
-    case 'dashboard':
-      return <DashboardPage canEdit={me.isAdmin} />;
-    case 'processing-modules':
-      return <ProcessingModulesPage canEdit={me.isAdmin} />;
-    case 'datacenters':
-      return <DatacentersPage canEdit={me.isAdmin} />;
-    case 'localizations':
-      return <LocalizationsPage />;
-    case 'licenses':
-      return <LicensesPage />;
-    case 'operations':
-      return <OperationsPage />;
-    case 'tasks':
-      return <TasksPage me={me} />;
-    default:
-      return <ComingSoonPage title={title} />;
-  }
+const BASENAME = import.meta.env.BASE_URL.replace(/\/$/, '');
+const routes: RouteObject[] = [
+    {
+      path: '/',
+      element: <Gate />,
+      children: [
+        { index: true, element: <Navigate to={`/${DEFAULT_ROUTE}`} replace /> },
+        { path: 'dashboard', ...page(() => import('./pages/Dashboard'), 'DashboardPage') },
+        { path: 'processing-modules', ...page(() => import('./pages/ProcessingModules'), 'ProcessingModulesPage') },
+        { path: 'processing-modules/new', ...page(() => import('./pages/ModuleWizard'), 'ModuleWizardPage') },
+        { path: 'processing-modules/:id', ...page(() => import('./pages/ProcessingModule'), 'ProcessingModulePage') },
+        { path: 'datacenters', ...page(() => import('./pages/Datacenters'), 'DatacentersPage') },
+        { path: 'localizations', ...page(() => import('./pages/Localizations'), 'LocalizationsPage') },
+        { path: 'licenses', ...page(() => import('./pages/Licenses'), 'LicensesPage') },
+        { path: 'licenses/:id', ...page(() => import('./pages/License'), 'LicensePage') },
+        { path: 'operations', ...page(() => import('./pages/Operations'), 'OperationsPage') },
+        { path: 'operations/:id', ...page(() => import('./pages/Operation'), 'OperationPage') },
+        { path: 'tasks', ...page(() => import('./pages/Tasks'), 'TasksPage') },
+        ...COMING_SOON.map((route) => ({ path: route, ...page(() => import('./pages/ComingSoon'), 'ComingSoonPage') })),
+        { path: '*', element: <Navigate to={`/${DEFAULT_ROUTE}`} replace /> },
+      ],
+    },
+];
+const router = createBrowserRouter(routes, { basename: BASENAME });
+
+// Names and messages come from the API in the UI's language: read everything again when it changes.
+i18n.on('languageChanged', () => void queryClient.invalidateQueries());
+
+// The first page's chunk loads while /auth/me is asked, not after it answered.
+for (const match of matchRoutes(routes, window.location, BASENAME) ?? []) (match.route.handle as { preload?: () => unknown } | undefined)?.preload?.();
+
+export function App() {
+  const theme = useTheme();
+  return (
+    <MantineProvider theme={theme} withCssVariables={false} withGlobalClasses={false}>
+      <Notifications position="bottom-right" />
+      <QueryClientProvider client={queryClient}>
+        <Suspense fallback={<Loading />}>
+          <RouterProvider router={router} />
+        </Suspense>
+      </QueryClientProvider>
+    </MantineProvider>
+  );
 }

@@ -1,47 +1,23 @@
-// BILLmanager's menu words, which administrators already know; the route is the last part of the URL.
-export interface MenuItem {
-  route: string;
-  label: string;
-}
+// BILLmanager's menu, which administrators already know; the route is the last part of the URL and the
+// key of its words in the translations (menu.items.<route>).
 export interface MenuGroup {
-  group: string;
-  items: MenuItem[];
+  group: 'overview' | 'integration' | 'provider' | 'settings' | 'products' | 'clients' | 'services' | 'tools';
+  routes: string[];
 }
 
 export const MENU: MenuGroup[] = [
-  { group: 'Overview', items: [{ route: 'dashboard', label: 'What needs attention' }] },
-  {
-    group: 'Integration',
-    items: [
-      { route: 'processing-modules', label: 'Processing modules' },
-      { route: 'datacenters', label: 'Data centers' },
-    ],
-  },
-  {
-    group: 'Provider',
-    items: [
-      { route: 'providers', label: 'Providers' },
-      { route: 'departments', label: 'Departments' },
-      { route: 'business-hours', label: 'Business hours' },
-      { route: 'employees', label: 'Employees' },
-    ],
-  },
-  { group: 'Settings', items: [{ route: 'localizations', label: 'Localizations' }] },
-  { group: 'Products', items: [{ route: 'tariffs', label: 'Tariff plans' }] },
-  { group: 'Clients', items: [{ route: 'clients', label: 'Clients' }] },
-  { group: 'Services', items: [{ route: 'licenses', label: 'Licenses' }] },
-  {
-    group: 'Tools',
-    items: [
-      { route: 'operations', label: 'Running operations' },
-      { route: 'tasks', label: 'Tasks' },
-    ],
-  },
+  { group: 'overview', routes: ['dashboard'] },
+  { group: 'integration', routes: ['processing-modules', 'datacenters'] },
+  { group: 'provider', routes: ['providers', 'departments', 'business-hours', 'employees'] },
+  { group: 'settings', routes: ['localizations'] },
+  { group: 'products', routes: ['tariffs'] },
+  { group: 'clients', routes: ['clients'] },
+  { group: 'services', routes: ['licenses'] },
+  { group: 'tools', routes: ['operations', 'tasks'] },
 ];
 
 /** The landing page after login: the upstream balances and the work waiting for a person. */
 export const DEFAULT_ROUTE = 'dashboard';
 
-export function findItem(route: string): MenuItem | undefined {
-  return MENU.flatMap((g) => g.items).find((i) => i.route === route);
-}
+/** Menu entries that have no page yet. */
+export const COMING_SOON = ['providers', 'departments', 'business-hours', 'employees', 'tariffs', 'clients'];

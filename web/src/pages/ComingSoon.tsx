@@ -1,8 +1,16 @@
-export function ComingSoonPage({ title }: { title: string }) {
+import { Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { useLocation } from 'react-router';
+import { PageTitle } from '../components/ui';
+
+export function ComingSoonPage() {
+  const { t } = useTranslation();
+  const route = useLocation().pathname.replace(/^\/+|\/+$/g, '');
+  const title = t(`menu.items.${route}` as never);
   return (
     <>
-      <h1>{title}</h1>
-      <p className="placeholder">{title}: coming soon.</p>
+      <PageTitle>{title}</PageTitle>
+      <Text className="placeholder">{t('comingSoon', { title })}</Text>
     </>
   );
 }

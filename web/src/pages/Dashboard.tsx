@@ -1,89 +1,99 @@
-// The landing page: the upstream balance of every processing module and what needs a person.
-import { api, type Operation, type Page, type ProcessingModule, type Task } from '../api';
-import { formatDate, Link, Message, money, useAction, useLoad } from '../ui';
+// The landing page: the upstream balance of every processing module and what needs a person. Read again
+// every few seconds and when the window regains focus.
+import { Button, Paper, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { client, unwrap } from '../api/client';
+import { keys, POLL, useAct } from '../api/queries';
+import type { ProcessingModule } from '../api/types';
+import { useMe } from '../auth';
+import { AppLink, Instant, Loading, Money, PageTitle, QueryError, StatusBadge } from '../components/ui';
 
-interface Attention {
-  modules: ProcessingModule[];
-  tasks: Page<Task>;
-  manual: Page<Operation>;
-}
-
-async function loadAttention(): Promise<Attention> {
+async function loadAttention() {
   const [list, tasks, manual] = await Promise.all([
-    api.get<Page<ProcessingModule>>('/processing-modules?perPage=500'),
-    api.get<Page<Task>>('/tasks?status=open&perPage=500'),
-    api.get<Page<Operation>>('/operations?status=manual&perPage=1'),
+    unwrap(client.GET('/api/v1/processing-modules', { params: { query: { perPage: 500 } } })),
+    unwrap(client.GET('/api/v1/tasks', { params: { query: { status: 'open', perPage: 500 } } })),
+    unwrap(client.GET('/api/v1/operations', { params: { query: { status: 'manual', perPage: 1 } } })),
   ]);
   // Modules that need attention first; otherwise the modules' own order.
   const modules = [...list.items].sort((a, b) => Number(attentionOf(b)) - Number(attentionOf(a)));
   return { modules, tasks, manual };
 }
 
-export function DashboardPage({ canEdit }: { canEdit: boolean }) {
-  const { data, error, reload } = useLoad(loadAttention, 'dashboard');
-  const action = useAction(reload);
+export function DashboardPage() {
+  const { t } = useTranslation();
+  const canEdit = useMe().isAdmin;
+  const { data, error } = useQuery({ queryKey: keys.dashboard, queryFn: loadAttention, refetchInterval: POLL.dashboard });
+  const act = useAct();
 
   const check = (m: ProcessingModule) =>
-    action.run(() => api.post(`/processing-modules/${m.id}/check-balance`), `Balance of "${m.displayName}" checked`);
+    act.mutate({
+      run: () => unwrap(client.POST('/api/v1/processing-modules/{id}/check-balance', { params: { path: { id: String(m.id) } } })),
+      done: t('dashboard.balanceChecked', { name: m.displayName }),
+    });
 
-  const overdue = data?.tasks.items.filter((t) => t.overdue).length ?? 0;
+  const overdue = data?.tasks.items.filter((task) => task.overdue).length ?? 0;
 
   return (
     <>
-      <h1>What needs attention</h1>
-      <Message error={error ?? action.error} notice={action.notice} onDismiss={() => action.setError(null)} />
-      {!data && !error && <p className="muted">Loading…</p>}
+      <PageTitle>{t('menu.items.dashboard')}</PageTitle>
+      <QueryError error={error} />
+      {!data && !error && <Loading />}
       {data && (
         <>
-          <section className="counters" aria-label="Work waiting">
-            <Link to="tasks">
-              <strong className={data.tasks.total > 0 ? 'count attention' : 'count'}>{data.tasks.total}</strong> open task
-              {data.tasks.total === 1 ? '' : 's'}
-              {overdue > 0 && <span className="overdue-label"> ({overdue} overdue)</span>}
-            </Link>
-            <Link to="operations">
-              <strong className={data.manual.total > 0 ? 'count attention' : 'count'}>{data.manual.total}</strong> operation
-              {data.manual.total === 1 ? '' : 's'} waiting for a person
-            </Link>
+          <section className="counters" aria-label={t('dashboard.workWaiting')}>
+            <AppLink to="/tasks">
+              <strong className={data.tasks.total > 0 ? 'count attention' : 'count'}>{data.tasks.total}</strong>{' '}
+              {t('dashboard.openTasks', { count: data.tasks.total })}
+              {overdue > 0 && <span className="overdue-label"> {t('dashboard.overdue', { count: overdue })}</span>}
+            </AppLink>
+            <AppLink to="/operations?status=manual">
+              <strong className={data.manual.total > 0 ? 'count attention' : 'count'}>{data.manual.total}</strong>{' '}
+              {t('dashboard.waitingOperations', { count: data.manual.total })}
+            </AppLink>
           </section>
 
-          <h2>Upstream balances</h2>
+          <Title order={2}>{t('dashboard.balances')}</Title>
           {data.modules.length === 0 && (
-            <p className="muted">
-              No processing modules yet: <Link to="processing-modules">add one</Link> to sell licenses.
-            </p>
+            <Text c="dimmed">
+              {t('dashboard.noModules')} <AppLink to="/processing-modules/new">{t('dashboard.addOne')}</AppLink>
+            </Text>
           )}
           <div className="module-cards">
             {data.modules.map((m) => (
-              <article key={m.id} className={`card module-card${attentionOf(m) ? ' needs-attention' : ''}`} aria-label={m.displayName}>
+              <Paper component="article" withBorder p="md" key={m.id} className={`module-card${attentionOf(m) ? ' needs-attention' : ''}`} aria-labelledby={`module-${m.id}`}>
                 <header>
-                  <h3>{m.displayName}</h3>
-                  <span className={`status status-${m.status}`}>{m.status}</span>
+                  <Title order={3} id={`module-${m.id}`}>
+                    <AppLink to={`/processing-modules/${m.id}`}>{m.displayName}</AppLink>
+                  </Title>
+                  <StatusBadge status={m.status} />
                 </header>
                 {m.moduleType === 'billmanager' ? (
                   <dl>
-                    <dt>Balance</dt>
-                    <dd className="balance">{money(m.balance, m.currency)}</dd>
-                    <dt>Minimal balance</dt>
-                    <dd>{money(m.minimalBalance, m.currency)}</dd>
-                    <dt>Checked</dt>
-                    <dd>{formatDate(m.balanceCheckedAt)}</dd>
+                    <dt>{t('modules.balance')}</dt>
+                    <dd className="balance">
+                      <Money amount={m.balance} currency={m.currency} />
+                    </dd>
+                    <dt>{t('modules.minimalBalance')}</dt>
+                    <dd>
+                      <Money amount={m.minimalBalance} currency={m.currency} />
+                    </dd>
+                    <dt>{t('dashboard.checked')}</dt>
+                    <dd>
+                      <Instant iso={m.balanceCheckedAt} />
+                    </dd>
                   </dl>
                 ) : (
-                  <p className="muted">Manual processing: no upstream balance.</p>
+                  <Text c="dimmed">{t('dashboard.manualModule')}</Text>
                 )}
-                {m.balanceBelowMinimal && (
-                  <p className="warning">Balance is below the minimal balance: renewals through this module wait until it is topped up.</p>
-                )}
-                {m.status === 'error' && (
-                  <p className="warning">Error: {m.lastError?.message ?? 'the last upstream call failed'}</p>
-                )}
+                {m.balanceBelowMinimal && <Text className="warning">{t('dashboard.belowMinimal')}</Text>}
+                {m.status === 'error' && <Text className="warning">{t('dashboard.moduleError', { message: m.lastError?.message ?? t('dashboard.lastCallFailed') })}</Text>}
                 {canEdit && m.moduleType === 'billmanager' && (
-                  <button type="button" disabled={action.busy} aria-label={`Check balance of ${m.displayName}`} onClick={() => check(m)}>
-                    Check balance
-                  </button>
+                  <Button size="xs" variant="light" disabled={act.isPending} aria-label={t('dashboard.checkBalanceOf', { name: m.displayName })} onClick={() => check(m)}>
+                    {t('modules.checkBalance')}
+                  </Button>
                 )}
-              </article>
+              </Paper>
             ))}
           </div>
         </>

@@ -1,160 +1,186 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { api, messageOf, type Datacenter, type Localization, type Page } from '../api';
-import { LocalizedNameInputs, Message, useAction } from '../ui';
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Alert, Button, Group, Paper, Pagination, Stack, Text, TextInput, Title } from '@mantine/core';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
+import { z } from '../zod';
+import { client, unwrap } from '../api/client';
+import { keys, notifyDone, queryClient, useAct } from '../api/queries';
+import type { Datacenter, Localization } from '../api/types';
+import { useMe } from '../auth';
+import { cleanNames, ConfirmModal, dash, DataTable, fieldError, LocalizedNameInputs, nameLocales, PageTitle, QueryError, RowActions, type Column } from '../components/ui';
+import { showUnderField, useDescribeError } from '../errors';
+import { localizationsQuery } from './Localizations';
 
 const PER_PAGE = 50;
 
-export function DatacentersPage({ canEdit }: { canEdit: boolean }) {
-  const [page, setPage] = useState(1);
-  const [list, setList] = useState<Page<Datacenter> | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const answer = await api.get<Page<Datacenter>>(`/datacenters?page=${page}&perPage=${PER_PAGE}`);
-      // A delete can leave the last page empty: step back to one that has rows.
-      if (answer.items.length === 0 && page > 1) setPage(Math.max(1, Math.ceil(answer.total / PER_PAGE)));
-      else setList(answer);
-    } catch (err) {
-      setLoadError(messageOf(err));
-    }
-  }, [page]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  // One change at a time; the API's message when it fails; the list reloaded either way.
-  const { busy, error: actionError, notice, run: act, setError } = useAction(load);
-  const error = actionError ?? loadError;
-
-  const move = (dc: Datacenter, direction: 'up' | 'down') => act(() => api.post(`/datacenters/${dc.id}/move`, { direction }));
-  const remove = (dc: Datacenter) => {
-    if (!window.confirm(`Delete data center "${dc.displayName}"?`)) return;
-    void act(() => api.delete(`/datacenters/${dc.id}`), `Data center "${dc.displayName}" deleted`);
-  };
-
-  const items = list?.items ?? [];
-  const offset = (page - 1) * PER_PAGE;
+export function DatacentersPage() {
+  const { t } = useTranslation();
+  const canEdit = useMe().isAdmin;
+  const [params, setParams] = useSearchParams();
+  const page = Math.max(1, Number(params.get('page')) || 1);
+  const setPage = (p: number) => setParams(p > 1 ? { page: String(p) } : {});
+  const { data: list, error } = useQuery({
+    queryKey: keys.datacenters(page),
+    queryFn: () => unwrap(client.GET('/api/v1/datacenters', { params: { query: { page, perPage: PER_PAGE } } })),
+    placeholderData: keepPreviousData,
+  });
+  const act = useAct();
+  const [deleting, setDeleting] = useState<Datacenter | null>(null);
   const lastPage = list ? Math.max(1, Math.ceil(list.total / PER_PAGE)) : 1;
+
+  // A delete can leave the last page empty: step back to one that has rows.
+  useEffect(() => {
+    if (list && list.items.length === 0 && page > 1) setPage(lastPage);
+  }, [list, page]);
+
+  const offset = (page - 1) * PER_PAGE;
+  const move = (dc: Datacenter, direction: 'up' | 'down') =>
+    act.mutate({ run: () => unwrap(client.POST('/api/v1/datacenters/{id}/move', { params: { path: { id: String(dc.id) } }, body: { direction } })) });
+  const remove = (dc: Datacenter) =>
+    act.mutate(
+      {
+        run: () => unwrap(client.DELETE('/api/v1/datacenters/{id}', { params: { path: { id: String(dc.id) } } })),
+        done: t('datacenters.deleted', { name: dc.displayName }),
+      },
+      { onSettled: () => setDeleting(null) },
+    );
+
+  const columns: Column<Datacenter>[] = [
+    { key: 'sort', title: t('common.sort'), cell: (dc) => dc.sort, className: 'num' },
+    { key: 'name', title: t('common.name'), cell: (dc) => dc.displayName },
+    { key: 'externalId', title: t('datacenters.externalId'), cell: (dc) => dc.externalId ?? dash },
+  ];
+  if (canEdit)
+    columns.push({
+      key: 'actions',
+      title: t('common.actions'),
+      className: 'actions',
+      cell: (dc) => {
+        const i = offset + (list?.items.indexOf(dc) ?? 0);
+        return (
+          <RowActions>
+            <Button size="compact-sm" variant="default" title={t('common.moveUp')} aria-label={t('common.moveUpNamed', { name: dc.displayName })} disabled={act.isPending || i === 0} onClick={() => move(dc, 'up')}>
+              ▲
+            </Button>
+            <Button
+              size="compact-sm"
+              variant="default"
+              title={t('common.moveDown')}
+              aria-label={t('common.moveDownNamed', { name: dc.displayName })}
+              disabled={act.isPending || i === (list?.total ?? 0) - 1}
+              onClick={() => move(dc, 'down')}
+            >
+              ▼
+            </Button>
+            <Button size="compact-sm" variant="outline" color="red" aria-label={t('common.deleteNamed', { name: dc.displayName })} disabled={act.isPending} onClick={() => setDeleting(dc)}>
+              {t('common.delete')}
+            </Button>
+          </RowActions>
+        );
+      },
+    });
 
   return (
     <>
-      <h1>Data centers</h1>
-      <Message
-        error={error}
-        notice={notice}
-        onDismiss={() => {
-          setError(null);
-          setLoadError(null);
-        }}
+      <PageTitle>{t('menu.items.datacenters')}</PageTitle>
+      <QueryError error={error} />
+      <DataTable
+        label={t('menu.items.datacenters')}
+        columns={columns}
+        rows={list?.items ?? (error ? [] : undefined)}
+        empty={canEdit ? t('datacenters.emptyAdmin') : t('datacenters.empty')}
       />
-      {list === null && !error && <p className="muted">Loading…</p>}
-      {list && (
-        <table aria-label="Data centers">
-          <thead>
-            <tr>
-              <th className="num">Sort</th>
-              <th>Name</th>
-              <th>External id</th>
-              {canEdit && <th className="actions">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {items.length === 0 && (
-              <tr>
-                <td colSpan={canEdit ? 4 : 3} className="muted">
-                  No data centers yet{canEdit ? ': add the first one below.' : '.'}
-                </td>
-              </tr>
-            )}
-            {items.map((dc, i) => {
-              const first = offset + i === 0;
-              const last = offset + i === list.total - 1;
-              return (
-                <tr key={dc.id} data-id={dc.id}>
-                  <td className="num">{dc.sort}</td>
-                  <td>{dc.displayName}</td>
-                  <td>{dc.externalId ?? <span className="muted">—</span>}</td>
-                  {canEdit && (
-                    <td className="actions">
-                      <button type="button" title="Move up" aria-label={`Move ${dc.displayName} up`} disabled={busy || first} onClick={() => move(dc, 'up')}>
-                        ▲
-                      </button>
-                      <button type="button" title="Move down" aria-label={`Move ${dc.displayName} down`} disabled={busy || last} onClick={() => move(dc, 'down')}>
-                        ▼
-                      </button>
-                      <button type="button" className="danger" aria-label={`Delete ${dc.displayName}`} disabled={busy} onClick={() => remove(dc)}>
-                        Delete
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
       {list && lastPage > 1 && (
-        <div className="pager">
-          <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-            ‹ Previous
-          </button>
-          <span>
-            Page {page} of {lastPage} ({list.total} data centers)
-          </span>
-          <button type="button" disabled={page >= lastPage} onClick={() => setPage(page + 1)}>
-            Next ›
-          </button>
-        </div>
+        <Group className="pager" gap="sm">
+          <Pagination total={lastPage} value={page} onChange={setPage} size="sm" aria-label={t('common.pages')} />
+          <Text size="sm" c="dimmed">
+            {t('datacenters.count', { count: list.total })}
+          </Text>
+        </Group>
       )}
-      {canEdit && <AddDatacenter disabled={busy} onAdd={(body, name) => act(() => api.post('/datacenters', body), `Data center "${name}" added`)} />}
+      {canEdit && <AddDatacenter />}
+      <ConfirmModal
+        opened={deleting !== null}
+        title={t('datacenters.deleteTitle')}
+        confirmLabel={t('common.delete')}
+        busy={act.isPending}
+        onClose={() => setDeleting(null)}
+        onConfirm={() => deleting && remove(deleting)}
+      >
+        {deleting && t('datacenters.deleteQuestion', { name: deleting.displayName })}
+      </ConfirmModal>
     </>
   );
 }
 
-interface NewDatacenter {
-  name: Record<string, string>;
-  externalId: string | null;
+function AddDatacenter() {
+  const { t } = useTranslation();
+  const { data: localizations, error: loadError } = useQuery(localizationsQuery);
+  const locales = localizations ? nameLocales(localizations.items) : null;
+  return (
+    <Paper withBorder p="md" className="add-form" component="section" aria-labelledby="add-datacenter">
+      <Title order={2} id="add-datacenter">
+        {t('datacenters.addTitle')}
+      </Title>
+      <QueryError error={loadError} />
+      {locales && <AddDatacenterForm locales={locales} />}
+    </Paper>
+  );
 }
 
-function AddDatacenter({ disabled, onAdd }: { disabled: boolean; onAdd: (body: NewDatacenter, name: string) => Promise<boolean> }) {
-  const [locales, setLocales] = useState<Localization[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [names, setNames] = useState<Record<string, string>>({});
-  const [externalId, setExternalId] = useState('');
+function AddDatacenterForm({ locales }: { locales: Localization[] }) {
+  const { t } = useTranslation();
+  const describe = useDescribeError();
+  const [failure, setFailure] = useState<string | null>(null);
+  const defaultCode = locales.find((l) => l.isDefault)?.code ?? locales[0]?.code ?? 'en';
+  const schema = useMemo(
+    () =>
+      z.object({
+        name: z.record(z.string(), z.string().trim().max(200, t('forms.tooLong', { max: 200 })).optional()).superRefine((names, ctx) => {
+          if (!names[defaultCode]?.trim()) ctx.addIssue({ code: 'custom', path: [defaultCode], message: t('forms.nameRequired', { code: defaultCode }) });
+        }),
+        externalId: z.string().trim().max(100, t('forms.tooLong', { max: 100 })),
+      }),
+    [t, defaultCode],
+  );
+  type Values = z.input<typeof schema>;
+  const defaults: Values = { name: Object.fromEntries(locales.map((l) => [l.code, ''])), externalId: '' };
+  const form = useForm<Values, unknown, z.output<typeof schema>>({ resolver: zodResolver(schema), defaultValues: defaults });
+  const fields = ['externalId', ...locales.map((l) => `name.${l.code}`)];
 
-  useEffect(() => {
-    api.get<{ items: Localization[] }>('/localizations').then(
-      // The default locale first: it is the one the API requires.
-      (answer) => setLocales(answer.items.filter((l) => l.enabled).sort((a, b) => Number(b.isDefault) - Number(a.isDefault))),
-      (err) => setLoadError(messageOf(err)),
-    );
-  }, []);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const name = Object.fromEntries(Object.entries(names).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v));
-    const shown = locales?.find((l) => l.isDefault)?.code;
-    const ok = await onAdd({ name, externalId: externalId.trim() || null }, (shown && name[shown]) || Object.values(name)[0] || '');
-    if (ok) {
-      setNames({});
-      setExternalId('');
+  const submit = form.handleSubmit(async (values) => {
+    setFailure(null);
+    const name = cleanNames(values.name);
+    try {
+      await unwrap(client.POST('/api/v1/datacenters', { body: { name, externalId: values.externalId || null } }));
+      notifyDone(t('datacenters.added', { name: name[defaultCode] ?? Object.values(name)[0] ?? '' }));
+      form.reset(defaults);
+    } catch (error) {
+      if (!showUnderField(form, error, fields, describe)) setFailure(describe(error, { withCode: true }));
+    } finally {
+      await queryClient.invalidateQueries({ queryKey: ['datacenters'] });
     }
-  };
+  });
 
   return (
-    <form className="card add-form" onSubmit={submit} aria-label="Add data center">
-      <h2>Add data center</h2>
-      {loadError && <p className="error">{loadError}</p>}
-      {locales && <LocalizedNameInputs locales={locales} names={names} onChange={setNames} placeholder={(l) => `Name in ${l.name}`} />}
-      <label>
-        External id
-        <input name="externalId" placeholder="e.g. DC-EU-1" value={externalId} onChange={(e) => setExternalId(e.target.value)} />
-      </label>
-      <button type="submit" disabled={disabled || !locales}>
-        Add
-      </button>
+    <form onSubmit={submit} noValidate aria-label={t('datacenters.addTitle')}>
+      <Stack gap="sm" maw={420}>
+        <LocalizedNameInputs form={form} locales={locales} />
+        <TextInput label={t('datacenters.externalId')} placeholder={t('datacenters.externalIdPlaceholder')} {...form.register('externalId')} {...fieldError(form.formState.errors.externalId?.message)} />
+        {failure && (
+          <Alert color="red" variant="light" role="alert">
+            {failure}
+          </Alert>
+        )}
+        <Group>
+          <Button type="submit" loading={form.formState.isSubmitting}>
+            {t('common.add')}
+          </Button>
+        </Group>
+      </Stack>
     </form>
   );
 }

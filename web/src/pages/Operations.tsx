@@ -1,96 +1,106 @@
+import { Button, Group, NativeSelect } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, type Operation, type Page } from '../api';
-import { abandonOperation, askAbandonReason, DoneByHandForm } from '../operationActions';
-import { DataTable, dash, formatDate, Message, useAction, useLoad, words, type Column } from '../ui';
+import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
+import { client, unwrap } from '../api/client';
+import { keys, POLL, useAct } from '../api/queries';
+import type { Operation, OperationStatus } from '../api/types';
+import { AbandonDialog, CompleteDialog, type OperationRef } from '../components/OperationDialogs';
+import { AppLink, dash, DataTable, Instant, PageTitle, QueryError, RowActions, StatusBadge, type Column } from '../components/ui';
 
-const STATUSES = ['', 'manual', 'failed', 'pending', 'running', 'succeeded'];
+const STATUSES: OperationStatus[] = ['manual', 'failed', 'pending', 'running', 'succeeded'];
 
 export function OperationsPage() {
-  const [status, setStatus] = useState('');
-  const url = `/operations?perPage=200${status ? `&status=${status}` : ''}`;
-  const { data, error, reload } = useLoad(() => api.get<Page<Operation>>(url), url);
-  const action = useAction(reload);
-  /** The operation whose done-by-hand form is open. */
-  const [completing, setCompleting] = useState<Operation | null>(null);
-
-  const abandon = (o: Operation) => {
-    const reason = askAbandonReason(o);
-    if (reason !== null) void action.run(() => abandonOperation(o.id, reason), `Operation #${o.id} abandoned`);
-  };
+  const { t } = useTranslation();
+  const [params, setParams] = useSearchParams();
+  const asked = params.get('status') as OperationStatus | null;
+  const status = asked && STATUSES.includes(asked) ? asked : undefined;
+  const { data, error } = useQuery({
+    queryKey: keys.operations(status ?? ''),
+    queryFn: () => unwrap(client.GET('/api/v1/operations', { params: { query: { perPage: 200, ...(status ? { status } : {}) } } })),
+    refetchInterval: POLL.operations,
+  });
+  const act = useAct();
+  const [completing, setCompleting] = useState<OperationRef | null>(null);
+  const [abandoning, setAbandoning] = useState<OperationRef | null>(null);
 
   const columns: Column<Operation>[] = [
-    { title: 'ID', cell: (o) => o.id, className: 'num' },
-    { title: 'Kind', cell: (o) => words(o.kind) },
-    { title: 'Status', cell: (o) => <span className={`status status-${o.status}`}>{o.status}</span> },
-    { title: 'License', cell: (o) => `#${o.licenseId}` },
-    { title: 'Attempts', cell: (o) => o.attempts, className: 'num' },
-    { title: 'Updated', cell: (o) => formatDate(o.updatedAt) },
-    { title: 'Last error', cell: (o) => o.lastError ?? dash },
+    { key: 'id', title: t('operations.id'), cell: (o) => <AppLink to={`/operations/${o.id}`}>{o.id}</AppLink>, className: 'num' },
+    { key: 'kind', title: t('operations.kind'), cell: (o) => t(`kinds.${o.kind}` as never, { defaultValue: o.kind }) },
+    { key: 'status', title: t('common.status'), cell: (o) => <StatusBadge status={o.status} /> },
+    { key: 'license', title: t('operations.license'), cell: (o) => <AppLink to={`/licenses/${o.licenseId}`}>#{o.licenseId}</AppLink> },
+    { key: 'attempts', title: t('operations.attempts'), cell: (o) => o.attempts, className: 'num' },
+    { key: 'updated', title: t('operations.updated'), cell: (o) => <Instant iso={o.updatedAt} /> },
+    { key: 'error', title: t('operations.lastError'), cell: (o) => o.lastError ?? dash },
     {
-      title: 'Actions',
+      key: 'actions',
+      title: t('common.actions'),
       className: 'actions',
-      // Only an operation waiting for a person is run again, recorded or given up; a failed one was ended for good.
-      cell: (o) =>
-        o.status === 'manual' && (
-          <>
-            <button
-              type="button"
-              aria-label={`Restart operation ${o.id}`}
-              disabled={action.busy}
-              onClick={() => action.run(() => api.post(`/operations/${o.id}/restart`), `Operation #${o.id} restarted`)}
-            >
-              Restart
-            </button>
-            <button
-              type="button"
-              aria-label={`Operation ${o.id} done by hand`}
-              aria-expanded={completing?.id === o.id}
-              disabled={action.busy}
-              onClick={() => (action.setNotice(null), action.setError(null), setCompleting(o))}
-            >
-              Done by hand
-            </button>
-            <button type="button" aria-label={`Abandon operation ${o.id}`} disabled={action.busy} onClick={() => abandon(o)}>
-              Abandon
-            </button>
-          </>
-        ),
+      cell: (o) => (
+        <OperationActions operation={o} busy={act.isPending} onRestart={() => restart(o)} onComplete={() => setCompleting(o)} onAbandon={() => setAbandoning(o)} />
+      ),
     },
   ];
+  const restart = (o: Operation) =>
+    act.mutate({
+      run: () => unwrap(client.POST('/api/v1/operations/{id}/restart', { params: { path: { id: String(o.id) } }, body: {} })),
+      done: t('operations.restarted', { id: o.id }),
+    });
 
   return (
     <>
-      <h1>Running operations</h1>
-      <label className="filter">
-        Status
-        <select value={status} onChange={(e) => setStatus(e.target.value)}>
-          {STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s || 'All'}
-            </option>
-          ))}
-        </select>
-      </label>
-      <Message error={error ?? action.error} notice={action.notice} onDismiss={() => action.setError(null)} />
-      {completing && (
-        <DoneByHandForm
-          key={completing.id}
-          operation={completing}
-          onCancel={() => setCompleting(null)}
-          onDone={(notice) => {
-            setCompleting(null);
-            action.setNotice(notice);
-            void reload();
-          }}
+      <PageTitle>{t('menu.items.operations')}</PageTitle>
+      <Group className="toolbar">
+        <NativeSelect
+          label={t('common.status')}
+          className="filter"
+          value={status ?? ''}
+          data={[{ value: '', label: t('common.all') }, ...STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))]}
+          onChange={(e) => setParams(e.currentTarget.value ? { status: e.currentTarget.value } : {})}
         />
-      )}
+      </Group>
+      <QueryError error={error} />
       <DataTable
-        label="Running operations"
+        label={t('menu.items.operations')}
         columns={columns}
-        rows={data?.items ?? null}
-        empty="No operations."
+        rows={data?.items ?? (error ? [] : undefined)}
+        empty={t('operations.empty')}
         rowClass={(o) => (o.status === 'manual' ? 'attention-row' : undefined)}
       />
+      <CompleteDialog operation={completing} onClose={() => setCompleting(null)} />
+      <AbandonDialog operation={abandoning} onClose={() => setAbandoning(null)} />
     </>
+  );
+}
+
+/** Restart, done by hand and abandon, only while the operation waits for a person: a failed one was ended for good. */
+export function OperationActions({
+  operation: o,
+  busy,
+  onRestart,
+  onComplete,
+  onAbandon,
+}: {
+  operation: Pick<Operation, 'id' | 'status'>;
+  busy: boolean;
+  onRestart: () => void;
+  onComplete: () => void;
+  onAbandon: () => void;
+}) {
+  const { t } = useTranslation();
+  if (o.status !== 'manual') return null;
+  return (
+    <RowActions>
+      <Button size="compact-sm" variant="default" aria-label={t('operations.restartNamed', { id: o.id })} disabled={busy} onClick={onRestart}>
+        {t('operations.restart')}
+      </Button>
+      <Button size="compact-sm" variant="default" aria-label={t('operations.completeNamed', { id: o.id })} disabled={busy} onClick={onComplete}>
+        {t('operations.doneByHand')}
+      </Button>
+      <Button size="compact-sm" variant="outline" color="red" aria-label={t('operations.abandonNamed', { id: o.id })} disabled={busy} onClick={onAbandon}>
+        {t('operations.abandonShort')}
+      </Button>
+    </RowActions>
   );
 }

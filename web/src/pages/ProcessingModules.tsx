@@ -1,95 +1,103 @@
-import { useState } from 'react';
-import { api, type Page, type ProcessingModule } from '../api';
-import { DataTable, dash, Message, money, useAction, useLoad, type Column } from '../ui';
-import { ModuleWizard } from './ModuleWizard';
+import { Button, Group, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { client, unwrap } from '../api/client';
+import { keys, useAct } from '../api/queries';
+import type { ProcessingModule } from '../api/types';
+import { useMe } from '../auth';
+import { AppLink, dash, DataTable, Money, PageTitle, QueryError, RowActions, StatusBadge, type Column } from '../components/ui';
 
-export function ProcessingModulesPage({ canEdit }: { canEdit: boolean }) {
-  const { data, error, reload } = useLoad(() => api.get<Page<ProcessingModule>>('/processing-modules?perPage=500'), 'modules');
-  const action = useAction(reload);
-  const [adding, setAdding] = useState(false);
-  const items = data?.items ?? null;
+export const modulesQuery = {
+  queryKey: keys.modules,
+  queryFn: () => unwrap(client.GET('/api/v1/processing-modules', { params: { query: { perPage: 500 } } })),
+};
+
+export function ProcessingModulesPage() {
+  const { t } = useTranslation();
+  const canEdit = useMe().isAdmin;
+  const navigate = useNavigate();
+  const { data, error } = useQuery(modulesQuery);
+  const act = useAct();
+  const items = data?.items;
 
   const columns: Column<ProcessingModule>[] = [
-    { title: 'Sort', cell: (m) => m.sort, className: 'num' },
-    { title: 'Name', cell: (m) => m.displayName },
-    { title: 'Type', cell: (m) => (m.moduleType === 'billmanager' ? 'BILLmanager' : 'Manual') },
+    { key: 'sort', title: t('common.sort'), cell: (m) => m.sort, className: 'num' },
+    { key: 'name', title: t('common.name'), cell: (m) => <AppLink to={`/processing-modules/${m.id}`}>{m.displayName}</AppLink> },
+    { key: 'type', title: t('modules.type'), cell: (m) => t(`modules.types.${m.moduleType}` as never, { defaultValue: m.moduleType }) },
+    { key: 'status', title: t('common.status'), cell: (m) => <StatusBadge status={m.status} title={m.lastError?.message} /> },
     {
-      title: 'Status',
+      key: 'balance',
+      title: t('modules.balance'),
       cell: (m) => (
-        <span className={`status status-${m.status}`} title={m.lastError?.message}>
-          {m.status}
+        <span className={m.balanceBelowMinimal ? 'low' : undefined}>
+          <Money amount={m.balance} currency={m.currency} />
         </span>
       ),
-    },
-    {
-      title: 'Balance',
-      cell: (m) => <span className={m.balanceBelowMinimal ? 'low' : undefined}>{money(m.balance, m.currency)}</span>,
       className: 'money',
     },
-    { title: 'Minimal balance', cell: (m) => money(m.minimalBalance, m.currency), className: 'money' },
-    { title: 'Data center', cell: (m) => m.datacenter?.displayName ?? dash },
-    { title: 'Department', cell: (m) => m.department?.displayName ?? dash },
+    { key: 'minimal', title: t('modules.minimalBalance'), cell: (m) => <Money amount={m.minimalBalance} currency={m.currency} />, className: 'money' },
+    { key: 'datacenter', title: t('modules.datacenter'), cell: (m) => m.datacenter?.displayName ?? dash },
+    { key: 'department', title: t('modules.department'), cell: (m) => m.department?.displayName ?? dash },
   ];
-  if (canEdit) {
+  if (canEdit)
     columns.push({
-      title: 'Actions',
+      key: 'actions',
+      title: t('common.actions'),
       className: 'actions',
       cell: (m) => {
         const i = items?.indexOf(m) ?? 0;
-        const move = (direction: 'up' | 'down') => action.run(() => api.post(`/processing-modules/${m.id}/move`, { direction }));
+        const id = { params: { path: { id: String(m.id) } } };
+        const move = (direction: 'up' | 'down') => act.mutate({ run: () => unwrap(client.POST('/api/v1/processing-modules/{id}/move', { ...id, body: { direction } })) });
+        const toggle = () =>
+          act.mutate({
+            run: () => unwrap(m.enabled ? client.POST('/api/v1/processing-modules/{id}/disable', id) : client.POST('/api/v1/processing-modules/{id}/enable', id)),
+            done: t(m.enabled ? 'modules.disabledNotice' : 'modules.enabledNotice', { name: m.displayName }),
+          });
         return (
-          <>
-            <button type="button" title="Move up" aria-label={`Move ${m.displayName} up`} disabled={action.busy || i === 0} onClick={() => move('up')}>
+          <RowActions>
+            <Button size="compact-sm" variant="default" title={t('common.moveUp')} aria-label={t('common.moveUpNamed', { name: m.displayName })} disabled={act.isPending || i === 0} onClick={() => move('up')}>
               ▲
-            </button>
-            <button
-              type="button"
-              title="Move down"
-              aria-label={`Move ${m.displayName} down`}
-              disabled={action.busy || i === (items?.length ?? 0) - 1}
+            </Button>
+            <Button
+              size="compact-sm"
+              variant="default"
+              title={t('common.moveDown')}
+              aria-label={t('common.moveDownNamed', { name: m.displayName })}
+              disabled={act.isPending || i === (items?.length ?? 0) - 1}
               onClick={() => move('down')}
             >
               ▼
-            </button>
-            <button
-              type="button"
-              aria-label={`${m.enabled ? 'Disable' : 'Enable'} ${m.displayName}`}
-              disabled={action.busy}
-              onClick={() =>
-                action.run(
-                  () => api.post(`/processing-modules/${m.id}/${m.enabled ? 'disable' : 'enable'}`),
-                  `"${m.displayName}" ${m.enabled ? 'disabled' : 'enabled'}`,
-                )
-              }
+            </Button>
+            <Button
+              size="compact-sm"
+              variant="default"
+              aria-label={t(m.enabled ? 'modules.disableNamed' : 'modules.enableNamed', { name: m.displayName })}
+              disabled={act.isPending}
+              onClick={toggle}
             >
-              {m.enabled ? 'Disable' : 'Enable'}
-            </button>
-          </>
+              {m.enabled ? t('modules.disable') : t('modules.enable')}
+            </Button>
+          </RowActions>
         );
       },
     });
-  }
 
   return (
     <>
-      <h1>Processing modules</h1>
-      <Message error={error ?? action.error} notice={action.notice} onDismiss={() => action.setError(null)} />
-      <DataTable label="Processing modules" columns={columns} rows={items} empty="No processing modules yet." />
-      {canEdit && !adding && (
-        <button type="button" onClick={() => (setAdding(true), action.setNotice(null))}>
-          Add
-        </button>
+      <PageTitle>{t('menu.items.processing-modules')}</PageTitle>
+      <QueryError error={error} />
+      {canEdit && (
+        <Group className="toolbar">
+          <Button onClick={() => navigate('/processing-modules/new')}>{t('common.add')}</Button>
+        </Group>
       )}
-      {adding && (
-        <ModuleWizard
-          onCancel={() => setAdding(false)}
-          onCreated={(m) => {
-            setAdding(false);
-            action.setNotice(`Processing module "${m.displayName}" added`);
-            void reload();
-          }}
-        />
-      )}
+      <DataTable
+        label={t('menu.items.processing-modules')}
+        columns={columns}
+        rows={items ?? (error ? [] : undefined)}
+        empty={<Text span>{canEdit ? t('modules.emptyAdmin') : t('modules.empty')}</Text>}
+      />
     </>
   );
 }

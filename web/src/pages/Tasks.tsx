@@ -1,82 +1,96 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, api, messageOf, type DepartmentMember, type Me, type Page, type Task } from '../api';
-import { abandonOperation, askAbandonReason, DoneByHandForm } from '../operationActions';
-import { DataTable, dash, Field, formatDate, Message, useAction, useFocusReturn, useLoad, words, type Column } from '../ui';
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Alert, Button, Group, Modal, NativeSelect, Stack, Text } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
+import { client, unwrap } from '../api/client';
+import { keys, notifyDone, POLL, useAct } from '../api/queries';
+import type { Task } from '../api/types';
+import { useMe } from '../auth';
+import { AbandonDialog, CompleteDialog, type OperationRef } from '../components/OperationDialogs';
+import { AppLink, dash, DataTable, Instant, PageTitle, QueryError, RowActions, StatusBadge, type Column } from '../components/ui';
+import { showUnderField, useDescribeError } from '../errors';
+import { z } from '../zod';
 
-const FILTERS = [
-  { value: 'open', label: 'Open (new or in progress)' },
-  { value: 'new', label: 'New' },
-  { value: 'in_progress', label: 'In progress' },
-  { value: 'done', label: 'Done' },
-  { value: '', label: 'All' },
-];
+const FILTERS = ['open', 'new', 'in_progress', 'done', 'all'] as const;
+type Filter = (typeof FILTERS)[number];
 
 /** An operation in one of these has not ended: its task is done when it is (the API refuses Done before). */
 const UNFINISHED = new Set(['pending', 'running', 'manual']);
 
-/** What is open below the filter: a task's assignment or its operation's done-by-hand form. */
-type Panel = { kind: 'assign'; task: Task } | { kind: 'complete'; task: Task };
+export function TasksPage() {
+  const { t } = useTranslation();
+  const describe = useDescribeError();
+  const [params, setParams] = useSearchParams();
+  const asked = params.get('status') as Filter | null;
+  const filter: Filter = asked && FILTERS.includes(asked) ? asked : 'open';
+  const { data, error } = useQuery({
+    queryKey: keys.tasks(filter),
+    queryFn: () => unwrap(client.GET('/api/v1/tasks', { params: { query: { perPage: 500, ...(filter === 'all' ? {} : { status: filter }) } } })),
+    refetchInterval: POLL.tasks,
+  });
+  const me = useMe();
+  const act = useAct();
+  const [completing, setCompleting] = useState<OperationRef | null>(null);
+  const [abandoning, setAbandoning] = useState<OperationRef | null>(null);
+  const [assigning, setAssigning] = useState<Task | null>(null);
 
-export function TasksPage({ me }: { me: Me }) {
-  const [status, setStatus] = useState('open');
-  const url = `/tasks?perPage=500${status ? `&status=${status}` : ''}`;
-  const { data, error, reload } = useLoad(() => api.get<Page<Task>>(url), url);
-  const action = useAction(reload);
-  const [panel, setPanel] = useState<Panel | null>(null);
-
-  const open = (p: Panel) => {
-    action.setNotice(null);
-    action.setError(null);
-    setPanel(p);
-  };
-  const closedWith = (notice: string) => {
-    setPanel(null);
-    action.setNotice(notice);
-    void reload();
-  };
-
-  const take = (t: Task) => action.run(() => api.post(`/tasks/${t.id}/take`), `Task "${t.title}" taken`);
-  const done = (t: Task) => action.run(() => api.patch(`/tasks/${t.id}`, { status: 'done' }), `Task "${t.title}" done`);
-  const restart = (t: Task) => action.run(() => api.post(`/tasks/${t.id}/restart`), `Operation #${t.operationId} restarted`);
-  const abandon = (t: Task) => {
-    const o = t.operation!;
-    const reason = askAbandonReason(o);
-    if (reason !== null) void action.run(() => abandonOperation(o.id, reason), `Operation #${o.id} abandoned`);
-  };
+  const take = (task: Task) =>
+    act.mutate({ run: () => unwrap(client.POST('/api/v1/tasks/{id}/take', { params: { path: { id: String(task.id) } } })), done: t('tasks.taken', { title: task.title }) });
+  const done = (task: Task) =>
+    act.mutate({
+      run: () => unwrap(client.PATCH('/api/v1/tasks/{id}', { params: { path: { id: String(task.id) } }, body: { status: 'done' } })),
+      done: t('tasks.doneNotice', { title: task.title }),
+    });
+  const restart = (task: Task) =>
+    act.mutate({
+      run: () => unwrap(client.POST('/api/v1/tasks/{id}/restart', { params: { path: { id: String(task.id) } } })),
+      done: t('operations.restarted', { id: task.operationId }),
+    });
+  const busy = act.isPending;
 
   const columns: Column<Task>[] = [
     {
-      title: 'Task',
+      key: 'title',
+      title: t('tasks.task'),
       className: 'task',
-      cell: (t) => (
+      cell: (task) => (
         <>
-          <strong>{t.title}</strong>
-          {t.text && <div className="task-text">{t.text}</div>}
+          <strong>{task.title}</strong>
+          {task.text && <div className="task-text">{task.text}</div>}
         </>
       ),
     },
-    { title: 'Type', cell: (t) => words(t.type) },
-    { title: 'Status', cell: (t) => <span className={`status status-${t.status}`}>{words(t.status)}</span> },
+    { key: 'type', title: t('tasks.type'), cell: (task) => t(`taskTypes.${task.type}` as never, { defaultValue: task.type }) },
+    { key: 'status', title: t('common.status'), cell: (task) => <StatusBadge status={task.status} /> },
     {
-      title: 'Due',
-      cell: (t) => (
+      key: 'due',
+      title: t('tasks.due'),
+      cell: (task) => (
         <>
-          {formatDate(t.dueAt)}
-          {t.overdue && <span className="overdue-label"> overdue</span>}
+          <Instant iso={task.dueAt} />
+          {task.overdue && <span className="overdue-label"> {t('tasks.overdue')}</span>}
         </>
       ),
     },
-    { title: 'Department', cell: (t) => t.department?.displayName ?? dash },
+    { key: 'department', title: t('modules.department'), cell: (task) => task.department?.displayName ?? dash },
     {
-      title: 'Performer',
-      cell: (t) =>
-        t.performer ? (
+      key: 'performer',
+      title: t('tasks.performer'),
+      cell: (task) =>
+        task.performer ? (
           <>
-            {t.performer.displayName}
-            {t.assignedBy && (
+            {task.performer.displayName}
+            {task.assignedBy && (
               <span className="sub">
-                {t.assignedBy.id === t.performer.id ? 'took it' : `assigned by ${t.assignedBy.displayName}`}
-                {t.assignedAt && <>, {formatDate(t.assignedAt)}</>}
+                {task.assignedBy.id === task.performer.id ? t('tasks.tookIt') : t('tasks.assignedBy', { name: task.assignedBy.displayName })}
+                {task.assignedAt && (
+                  <>
+                    , <Instant iso={task.assignedAt} />
+                  </>
+                )}
               </span>
             )}
           </>
@@ -85,67 +99,61 @@ export function TasksPage({ me }: { me: Me }) {
         ),
     },
     {
-      title: 'Operation',
-      cell: (t) =>
-        t.operation ? (
+      key: 'operation',
+      title: t('tasks.operation'),
+      cell: (task) =>
+        task.operation ? (
           <>
-            #{t.operation.id} {words(t.operation.kind)} <span className={`status status-${t.operation.status}`}>{t.operation.status}</span>
+            <AppLink to={`/operations/${task.operation.id}`} aria-label={t('operations.one', { id: task.operation.id })}>
+              #{task.operation.id}
+            </AppLink>{' '}
+            {t(`kinds.${task.operation.kind}` as never, { defaultValue: task.operation.kind })} <StatusBadge status={task.operation.status} />
           </>
         ) : (
           dash
         ),
     },
     {
-      title: 'Actions',
+      key: 'actions',
+      title: t('common.actions'),
       className: 'actions stacked',
-      cell: (t) => {
-        if (t.status === 'done') return null;
-        const waiting = t.operation?.status === 'manual';
+      cell: (task) => {
+        if (task.status === 'done') return null;
+        const operation = task.operation;
+        const waiting = operation?.status === 'manual';
         // While its operation has not ended, the operation's own actions end the task; Done would be refused.
-        const closable = !t.operation || !UNFINISHED.has(t.operation.status);
+        const closable = !operation || !UNFINISHED.has(operation.status);
         return (
-          <>
-            {(t.performerId !== me.id || t.status === 'new') && (
-              <button type="button" aria-label={`Take task ${t.id}`} disabled={action.busy} onClick={() => take(t)}>
-                Take
-              </button>
+          <RowActions>
+            {(task.performerId !== me.id || task.status === 'new') && (
+              <Button size="compact-sm" variant="default" aria-label={t('tasks.takeNamed', { id: task.id })} disabled={busy} onClick={() => take(task)}>
+                {t('tasks.take')}
+              </Button>
             )}
-            {t.departmentId !== null && (
-              <button
-                type="button"
-                aria-label={`Assign task ${t.id}`}
-                aria-expanded={panel?.kind === 'assign' && panel.task.id === t.id}
-                disabled={action.busy}
-                onClick={() => open({ kind: 'assign', task: t })}
-              >
-                Assign…
-              </button>
+            {task.departmentId !== null && (
+              <Button size="compact-sm" variant="default" aria-label={t('tasks.assignNamed', { id: task.id })} disabled={busy} onClick={() => setAssigning(task)}>
+                {t('tasks.assign')}
+              </Button>
             )}
-            {waiting && (
+            {waiting && operation && (
               <>
-                <button type="button" aria-label={`Restart operation of task ${t.id}`} disabled={action.busy} onClick={() => restart(t)}>
-                  Restart operation
-                </button>
-                <button
-                  type="button"
-                  aria-label={`Operation of task ${t.id} done by hand`}
-                  aria-expanded={panel?.kind === 'complete' && panel.task.id === t.id}
-                  disabled={action.busy}
-                  onClick={() => open({ kind: 'complete', task: t })}
-                >
-                  Done by hand
-                </button>
-                <button type="button" aria-label={`Abandon operation of task ${t.id}`} disabled={action.busy} onClick={() => abandon(t)}>
-                  Abandon operation
-                </button>
+                <Button size="compact-sm" variant="default" aria-label={t('tasks.restartNamed', { id: task.id })} disabled={busy} onClick={() => restart(task)}>
+                  {t('tasks.restart')}
+                </Button>
+                <Button size="compact-sm" variant="default" aria-label={t('tasks.completeNamed', { id: task.id })} disabled={busy} onClick={() => setCompleting(operation)}>
+                  {t('operations.doneByHand')}
+                </Button>
+                <Button size="compact-sm" variant="outline" color="red" aria-label={t('tasks.abandonNamed', { id: task.id })} disabled={busy} onClick={() => setAbandoning(operation)}>
+                  {t('tasks.abandon')}
+                </Button>
               </>
             )}
             {closable && (
-              <button type="button" aria-label={`Done task ${t.id}`} disabled={action.busy} onClick={() => done(t)}>
-                Done
-              </button>
+              <Button size="compact-sm" variant="default" aria-label={t('tasks.doneNamed', { id: task.id })} disabled={busy} onClick={() => done(task)}>
+                {t('tasks.done')}
+              </Button>
             )}
-          </>
+          </RowActions>
         );
       },
     },
@@ -153,108 +161,100 @@ export function TasksPage({ me }: { me: Me }) {
 
   return (
     <>
-      <h1>Tasks</h1>
-      <label className="filter">
-        Show
-        <select value={status} onChange={(e) => setStatus(e.target.value)}>
-          {FILTERS.map((f) => (
-            <option key={f.value} value={f.value}>
-              {f.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <Message error={error ?? action.error} notice={action.notice} onDismiss={() => action.setError(null)} />
-      {panel?.kind === 'complete' && panel.task.operation && (
-        <DoneByHandForm key={`complete-${panel.task.id}`} operation={panel.task.operation} onCancel={() => setPanel(null)} onDone={closedWith} />
-      )}
-      {panel?.kind === 'assign' && <AssignForm key={`assign-${panel.task.id}`} task={panel.task} onCancel={() => setPanel(null)} onDone={closedWith} />}
-      <DataTable label="Tasks" columns={columns} rows={data?.items ?? null} empty="Nothing to do." rowClass={(t) => (t.overdue ? 'overdue' : undefined)} />
+      <PageTitle>{t('menu.items.tasks')}</PageTitle>
+      <Group className="toolbar">
+        <NativeSelect
+          label={t('tasks.show')}
+          className="filter"
+          value={filter}
+          data={FILTERS.map((f) => ({ value: f, label: t(`tasks.filters.${f}`) }))}
+          onChange={(e) => setParams(e.currentTarget.value === 'open' ? {} : { status: e.currentTarget.value })}
+        />
+      </Group>
+      <QueryError error={error} />
+      <DataTable
+        label={t('menu.items.tasks')}
+        columns={columns}
+        rows={data?.items ?? (error ? [] : undefined)}
+        empty={t('tasks.empty')}
+        rowClass={(task) => (task.overdue ? 'overdue' : undefined)}
+      />
+      <CompleteDialog operation={completing} onClose={() => setCompleting(null)} />
+      <AbandonDialog operation={abandoning} onClose={() => setAbandoning(null)} />
+      <AssignDialog task={assigning} onClose={() => setAssigning(null)} />
     </>
   );
 }
 
-/** Gives a task to a member of its department (the API refuses anyone else). */
-function AssignForm({ task, onCancel, onDone }: { task: Task; onCancel: () => void; onDone: (notice: string) => void }) {
-  const [members, setMembers] = useState<DepartmentMember[] | null>(null);
-  const [employeeId, setEmployeeId] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [fieldError, setFieldError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  const title = `Assign task ${task.id}`;
-
-  const returnFocus = useFocusReturn();
-  const cancel = () => {
-    returnFocus();
-    onCancel();
-  };
-  useEffect(() => {
-    api.get<{ items: DepartmentMember[] }>(`/departments/${task.departmentId}/members`).then(
-      (answer) => {
-        const enabled = answer.items.filter((m) => m.enabled);
-        setMembers(enabled);
-        setEmployeeId(String(enabled.find((m) => m.id !== task.performerId)?.id ?? enabled[0]?.id ?? ''));
-      },
-      (err) => setError(messageOf(err)),
-    );
-  }, [task.id]);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    setFieldError(undefined);
-    try {
-      const assigned = await api.post<Task>(`/tasks/${task.id}/assign`, { employeeId: Number(employeeId) });
-      returnFocus();
-      onDone(`Task "${task.title}" assigned to ${assigned.performer?.displayName ?? `employee ${employeeId}`}`);
-    } catch (err) {
-      if (err instanceof ApiError && err.field === 'employeeId') setFieldError(err.message);
-      else setError(messageOf(err));
-      setBusy(false);
-    }
-  };
-
+function AssignDialog({ task, onClose }: { task: Task | null; onClose: () => void }) {
+  const { t } = useTranslation();
   return (
-    <form
-      className="card action-form"
-      aria-label={title}
-      onSubmit={submit}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') cancel();
-      }}
-    >
-      <h2>
-        {title}: {task.title}
-      </h2>
-      {error && (
-        <div className="error" role="alert">
-          {error}
-        </div>
-      )}
-      {members === null && !error && <p className="muted">Loading…</p>}
-      {members && members.length === 0 && <p className="muted">The department {task.department?.displayName ?? ''} has no enabled members: add some under Provider → Departments.</p>}
-      {members && members.length > 0 && (
-        <Field label="Performer *" hint={`A member of ${task.department?.displayName ?? 'the task’s department'}`} error={fieldError}>
-          {(props) => (
-            <select {...props} name="employeeId" required autoFocus value={employeeId} onChange={(e) => setEmployeeId(e.target.value)}>
-              {members.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.name} ({m.email})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-      )}
-      <div className="form-buttons">
-        <button type="button" className="secondary" onClick={cancel}>
-          Cancel
-        </button>
-        <button type="submit" disabled={busy || !members?.length}>
-          {busy ? 'Assigning…' : 'Assign'}
-        </button>
-      </div>
+    <Modal opened={task !== null} onClose={onClose} title={task ? t('tasks.assignTitle', { id: task.id, title: task.title }) : ''}>
+      {task && <AssignForm key={task.id} task={task} onClose={onClose} />}
+    </Modal>
+  );
+}
+
+/** Gives a task to an enabled member of its department (the API refuses anyone else). */
+function AssignForm({ task, onClose }: { task: Task; onClose: () => void }) {
+  const { t } = useTranslation();
+  const describe = useDescribeError();
+  const queryClient = useQueryClient();
+  const [failure, setFailure] = useState<string | null>(null);
+  const members = useQuery({
+    queryKey: ['departments', task.departmentId, 'members'],
+    queryFn: () => unwrap(client.GET('/api/v1/departments/{id}/members', { params: { path: { id: String(task.departmentId) } } })),
+  });
+  const enabled = useMemo(() => (members.data?.items ?? []).filter((m) => m.enabled), [members.data]);
+  const schema = useMemo(() => z.object({ employeeId: z.string().regex(/^\d+$/, t('tasks.performerRequired')) }), [t]);
+  const form = useForm<z.input<typeof schema>, unknown, z.output<typeof schema>>({ resolver: zodResolver(schema), defaultValues: { employeeId: '' } });
+  useEffect(() => {
+    if (enabled.length && !form.getValues('employeeId')) form.setValue('employeeId', String(enabled.find((m) => m.id !== task.performerId)?.id ?? enabled[0]!.id));
+  }, [enabled]);
+  const submit = form.handleSubmit(async ({ employeeId }) => {
+    setFailure(null);
+    try {
+      const assigned = await unwrap(client.POST('/api/v1/tasks/{id}/assign', { params: { path: { id: String(task.id) } }, body: { employeeId: Number(employeeId) } }));
+      notifyDone(t('tasks.assigned', { title: task.title, name: assigned.performer?.displayName ?? employeeId }));
+      onClose();
+    } catch (error) {
+      if (!showUnderField(form, error, ['employeeId'], describe)) setFailure(describe(error, { withCode: true }));
+    } finally {
+      await queryClient.invalidateQueries();
+    }
+  });
+  const department = task.department?.displayName ?? '';
+  return (
+    <form onSubmit={submit} noValidate aria-label={t('tasks.assignForm', { id: task.id })}>
+      <Stack gap="sm">
+        <QueryError error={members.error} />
+        {members.isPending && <Text size="sm">{t('app.loading')}</Text>}
+        {members.data && enabled.length === 0 && <Text size="sm">{t('tasks.noMembers', { department })}</Text>}
+        {enabled.length > 0 && (
+          <NativeSelect
+            label={`${t('tasks.performer')} *`}
+            description={t('tasks.performerHint', { department })}
+            data-autofocus
+            data={enabled.map((m) => ({ value: String(m.id), label: `${m.name} (${m.email})` }))}
+            {...form.register('employeeId')}
+            error={form.formState.errors.employeeId?.message}
+            errorProps={{ role: 'alert' }}
+          />
+        )}
+        {failure && (
+          <Alert color="red" variant="light" role="alert">
+            {failure}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            {t('common.cancel')}
+          </Button>
+          <Button type="submit" disabled={enabled.length === 0} loading={form.formState.isSubmitting}>
+            {t('tasks.assignSubmit')}
+          </Button>
+        </Group>
+      </Stack>
     </form>
   );
 }
