@@ -120,7 +120,7 @@ export class OperationEngine {
     const kind = op.kind as OperationKind;
     const license = await this.licenses.find(this.db.kysely, op.licenseId);
     if (!license) return this.toManual(op, owner, null, { message: `License ${op.licenseId} does not exist`, code: 'license_missing' });
-    const gone = license.status === 'deleted' || (await this.licenses.closing(this.db.kysely, license.id)) !== null;
+    const gone = await this.isGone(license);
     if (kind === 'open' && gone) return this.endUndelivered(op, owner, license, null);
     if (!RUNS_FOR_DELETED.has(kind) && gone) {
       // Deletion ends what waits for a license; what was running then and comes back (a retry) must
@@ -281,15 +281,18 @@ export class OperationEngine {
     return held ? 'rescheduled' : 'lost';
   }
 
+  /** Deleted, or its deletion under way (a close not finished): nothing but the close may go upstream for it. */
+  private async isGone(license: LicenseRow | undefined): Promise<boolean> {
+    return !license || license.status === 'deleted' || (await this.licenses.closing(this.db.kysely, license.id)) !== null;
+  }
+
   /**
    * A purchase that finished after its license's deletion was ordered: the license is never
    * delivered. The upstream id is kept (the close releases the license there) and the order ends
    * like any order deleted before delivery. Null when the license is still wanted.
    */
   private async endIfDeletedMeanwhile(op: ClaimedOperation, owner: string, license: LicenseRow, result: Record<string, unknown>): Promise<RunOutcome | null> {
-    const current = await this.licenses.find(this.db.kysely, license.id);
-    const gone = !current || current.status === 'deleted' || (await this.licenses.closing(this.db.kysely, license.id)) !== null;
-    if (!gone) return null;
+    if (!(await this.isGone(await this.licenses.find(this.db.kysely, license.id)))) return null;
     const upstreamId = typeof result.upstreamId === 'string' ? result.upstreamId : null;
     if (upstreamId) await this.persistUpstreamId(op, license, upstreamId);
     return this.endUndelivered(op, owner, license, upstreamId);
@@ -316,7 +319,7 @@ export class OperationEngine {
     if (kind === 'open' && license) {
       // Failing after the deletion was ordered: nobody needs to set up a license that is going away.
       const current = await this.licenses.find(this.db.kysely, license.id);
-      if (!current || current.status === 'deleted' || (await this.licenses.closing(this.db.kysely, license.id)) !== null) {
+      if (await this.isGone(current)) {
         return this.endUndelivered(op, owner, license, current?.upstreamId ?? null);
       }
     }
