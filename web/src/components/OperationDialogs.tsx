@@ -2,19 +2,25 @@
 // operation's page and from a task: what they did by hand (kind by kind), or why it is given up and what
 // that does to the money.
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Group, Modal, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { z } from '../zod';
 import { client, unwrap } from '../api/client';
 import { notifyDone } from '../api/queries';
 import type { Operation } from '../api/types';
 import { showUnderField, useDescribeError } from '../errors';
-import { fieldError } from './ui';
+import { fieldError, ItemDialog } from './ui';
 
 export type OperationRef = Pick<Operation, 'id' | 'kind'>;
+
+/** The kind's name in the reader's language (the code itself for a kind without a translation). */
+function kindName(t: TFunction, op: OperationRef): string {
+  return t(`kinds.${op.kind}` as never, { defaultValue: op.kind });
+}
 
 /** The fields a person fills in for each kind they did by hand. */
 function completionFields(kind: string): ('upstreamId' | 'licenseKey' | 'expiresOn')[] {
@@ -27,9 +33,9 @@ function completionFields(kind: string): ('upstreamId' | 'licenseKey' | 'expires
 export function CompleteDialog({ operation, onClose }: { operation: OperationRef | null; onClose: () => void }) {
   const { t } = useTranslation();
   return (
-    <Modal opened={operation !== null} onClose={onClose} title={operation ? t('operations.completeTitle', { id: operation.id, kind: t(`kinds.${operation.kind}` as never, { defaultValue: operation.kind }) }) : ''}>
-      {operation && <CompleteForm key={operation.id} operation={operation} onClose={onClose} />}
-    </Modal>
+    <ItemDialog item={operation} onClose={onClose} title={(op) => t('operations.completeTitle', { id: op.id, kind: kindName(t, op) })}>
+      {(op) => <CompleteForm operation={op} onClose={onClose} />}
+    </ItemDialog>
   );
 }
 
@@ -106,9 +112,9 @@ function CompleteForm({ operation, onClose }: { operation: OperationRef; onClose
 export function AbandonDialog({ operation, onClose }: { operation: OperationRef | null; onClose: () => void }) {
   const { t } = useTranslation();
   return (
-    <Modal opened={operation !== null} onClose={onClose} title={operation ? t('operations.abandonTitle', { id: operation.id, kind: t(`kinds.${operation.kind}` as never, { defaultValue: operation.kind }) }) : ''}>
-      {operation && <AbandonForm key={operation.id} operation={operation} onClose={onClose} />}
-    </Modal>
+    <ItemDialog item={operation} onClose={onClose} title={(op) => t('operations.abandonTitle', { id: op.id, kind: kindName(t, op) })}>
+      {(op) => <AbandonForm operation={op} onClose={onClose} />}
+    </ItemDialog>
   );
 }
 

@@ -1,7 +1,7 @@
 // What the pages share: a title, status badges, a table that scrolls inside its card, dates and money
 // for the locale, a confirmation dialog and the per-locale name inputs.
 import { Alert, Anchor, Badge, Button, Group, Loader, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useEffect, type ReactNode } from 'react';
+import { Fragment, useEffect, type ReactNode } from 'react';
 import type { FieldValues, Path, UseFormReturn } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { Link as RouterLink } from 'react-router';
@@ -186,6 +186,19 @@ export function ConfirmModal(props: {
           </Button>
         </Group>
       </Stack>
+    </Modal>
+  );
+}
+
+/**
+ * A dialog about one item (an operation, a task): open while there is one, its form remounted per item
+ * (keyed by its id) so nothing typed for one carries over to the next.
+ */
+export function ItemDialog<T extends { id: number }>(props: { item: T | null; title: (item: T) => string; onClose: () => void; children: (item: T) => ReactNode }) {
+  const { item } = props;
+  return (
+    <Modal opened={item !== null} onClose={props.onClose} title={item ? props.title(item) : ''}>
+      {item && <Fragment key={item.id}>{props.children(item)}</Fragment>}
     </Modal>
   );
 }

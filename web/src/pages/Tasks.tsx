@@ -1,5 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Group, Modal, NativeSelect, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, NativeSelect, Stack, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
@@ -10,7 +10,7 @@ import { keys, notifyDone, POLL, useAct } from '../api/queries';
 import type { Task } from '../api/types';
 import { useMe } from '../auth';
 import { AbandonDialog, CompleteDialog, type OperationRef } from '../components/OperationDialogs';
-import { AppLink, dash, DataTable, Instant, PageTitle, QueryError, RowActions, StatusBadge, type Column } from '../components/ui';
+import { AppLink, dash, DataTable, Instant, ItemDialog, PageTitle, QueryError, RowActions, StatusBadge, type Column } from '../components/ui';
 import { showUnderField, useDescribeError } from '../errors';
 import { z } from '../zod';
 
@@ -189,9 +189,9 @@ export function TasksPage() {
 function AssignDialog({ task, onClose }: { task: Task | null; onClose: () => void }) {
   const { t } = useTranslation();
   return (
-    <Modal opened={task !== null} onClose={onClose} title={task ? t('tasks.assignTitle', { id: task.id, title: task.title }) : ''}>
-      {task && <AssignForm key={task.id} task={task} onClose={onClose} />}
-    </Modal>
+    <ItemDialog item={task} onClose={onClose} title={(it) => t('tasks.assignTitle', { id: it.id, title: it.title })}>
+      {(it) => <AssignForm task={it} onClose={onClose} />}
+    </ItemDialog>
   );
 }
 
