@@ -67,3 +67,16 @@ export function useMe(): Me {
   if (!me) throw new Error('useMe outside the logged-in shell');
   return me;
 }
+
+/**
+ * Whether the logged-in employee holds a right ("<menu area>.read" / "<menu area>.change", or a money right
+ * such as "client.payment"). Administrators hold every right; "change" includes "read". Pages hide what the
+ * user may not do; the API refuses it anyway (403 naming the right).
+ */
+export function useCan(right: string): boolean {
+  const me = useMe();
+  if (me.kind === 'employee' && me.isAdmin) return true;
+  const rights: readonly string[] = (me as { rights?: readonly string[] }).rights ?? [];
+  if (rights.includes(right)) return true;
+  return right.endsWith('.read') && rights.includes(right.replace(/\.read$/, '.change'));
+}
