@@ -1,5 +1,9 @@
 // Every word the UI shows, in English. ru.ts has the same keys (test/web/i18n.test.ts checks it).
 // Plurals follow i18next's suffixes (_one, _other; Russian also _few, _many).
+import { businessHoursEn } from './areas/business-hours.en';
+import { localizationsEditEn } from './areas/localizations.en';
+import { modulesEditEn } from './areas/modules-edit.en';
+import { providersEn } from './areas/providers.en';
 export const en = {
   app: {
     loading: 'Loading…',
@@ -337,4 +341,8 @@ export const en = {
     doneNotice: 'Task "{{title}}" done',
     empty: 'Nothing to do.',
   },
+  providers: providersEn,
+  businessHours: businessHoursEn,
+  modulesEdit: modulesEditEn,
+  localizationsEdit: localizationsEditEn,
 };
