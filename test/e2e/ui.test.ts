@@ -64,7 +64,7 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${skipNote}`, () => {
     await form.getByLabel('External id').fill('AMS-1');
     await form.getByRole('button', { name: 'Add' }).click();
     await expect.poll(names).toEqual(['Frankfurt', 'Amsterdam']);
-    expect(await rows()).toEqual(['1\tFrankfurt\tFRA-1\t▲▼Delete', '2\tAmsterdam\tAMS-1\t▲▼Delete']);
+    expect(await rows()).toEqual(['1\tFrankfurt\tFRA-1\tEdit▲▼Delete', '2\tAmsterdam\tAMS-1\tEdit▲▼Delete']);
     expect((await server.admin.get('/api/v1/datacenters')).body.items.map((d: { name: unknown }) => d.name)).toEqual([
       { en: 'Frankfurt', ru: 'Франкфурт' },
       { en: 'Amsterdam' },

@@ -12,6 +12,7 @@ interface BusinessHours {
   name: string;
   timeZone: string;
   days: WeekDay[];
+  holidays: string[];
   createdAt: string;
   updatedAt: string;
 }

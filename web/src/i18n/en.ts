@@ -1,9 +1,9 @@
 // Every word the UI shows, in English. ru.ts has the same keys (test/web/i18n.test.ts checks it).
 // Plurals follow i18next's suffixes (_one, _other; Russian also _few, _many).
-import { businessHoursEn } from './areas/business-hours.en';
-import { localizationsEditEn } from './areas/localizations.en';
-import { modulesEditEn } from './areas/modules-edit.en';
-import { providersEn } from './areas/providers.en';
+import { businessHoursEn } from './areas/business-hours.en.js';
+import { localizationsEditEn } from './areas/localizations.en.js';
+import { modulesEditEn } from './areas/modules-edit.en.js';
+import { providersEn } from './areas/providers.en.js';
 export const en = {
   app: {
     loading: 'Loading…',

@@ -1,9 +1,9 @@
 // Every word the UI shows, in Russian: the same keys as en.ts (test/web/i18n.test.ts checks it), with
 // Russian plural forms (_one, _few, _many, _other) where en.ts has _one/_other.
-import { businessHoursRu } from './areas/business-hours.ru';
-import { localizationsEditRu } from './areas/localizations.ru';
-import { modulesEditRu } from './areas/modules-edit.ru';
-import { providersRu } from './areas/providers.ru';
+import { businessHoursRu } from './areas/business-hours.ru.js';
+import { localizationsEditRu } from './areas/localizations.ru.js';
+import { modulesEditRu } from './areas/modules-edit.ru.js';
+import { providersRu } from './areas/providers.ru.js';
 export interface Messages {
   [key: string]: string | Messages;
 }

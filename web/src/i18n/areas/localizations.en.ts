@@ -12,7 +12,7 @@ export const localizationsEditEn = {
   enabled: 'Localization "{{name}}" enabled',
   disabled: 'Localization "{{name}}" disabled',
   makeDefault: 'Make default',
-  makeDefaultNamed: 'Make {{name}} the default',
+  makeDefaultNamed: 'Make default: {{name}}',
   madeDefault: '"{{name}}" is now the default localization',
   deleted: 'Localization "{{name}}" deleted',
   deleteTitle: 'Delete localization?',

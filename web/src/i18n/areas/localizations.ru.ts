@@ -12,7 +12,7 @@ export const localizationsEditRu = {
   enabled: 'Локализация «{{name}}» включена',
   disabled: 'Локализация «{{name}}» выключена',
   makeDefault: 'Сделать основной',
-  makeDefaultNamed: 'Сделать {{name}} основной',
+  makeDefaultNamed: 'Сделать основной: {{name}}',
   madeDefault: '«{{name}}» теперь основная локализация',
   deleted: 'Локализация «{{name}}» удалена',
   deleteTitle: 'Удалить локализацию?',
