@@ -145,7 +145,7 @@ describe.skipIf(!hasChromium)(`accessibility, phone width and Russian in Chromiu
     // Localized names come from the API in the UI's language.
     await page.getByRole('link', { name: 'Дата-центры' }).click();
     await page.getByRole('heading', { name: 'Дата-центры' }).waitFor();
-    await expect.poll(() => page.locator('table tbody tr').first().innerText()).toBe('1\tФранкфурт\tFRA-1\t▲▼Удалить');
+    await expect.poll(() => page.locator('table tbody tr').first().innerText()).toBe('1\tФранкфурт\tFRA-1\tИзменить▲▼Удалить');
     // A form's field error in Russian, under the field.
     const form = page.getByRole('form', { name: 'Добавление дата-центра' });
     await form.getByRole('button', { name: 'Добавить' }).click();
@@ -173,9 +173,9 @@ describe.skipIf(!hasChromium)(`accessibility, phone width and Russian in Chromiu
     await page.reload();
     await page.getByRole('heading', { name: 'Дата-центры' }).waitFor();
     // Switching back reads the data again: the name follows without leaving the page.
-    await expect.poll(() => page.locator('table tbody tr').first().innerText()).toBe('1\tФранкфурт\tFRA-1\t▲▼Удалить');
+    await expect.poll(() => page.locator('table tbody tr').first().innerText()).toBe('1\tФранкфурт\tFRA-1\tИзменить▲▼Удалить');
     await page.getByLabel('Язык').selectOption('en');
     await page.getByRole('heading', { name: 'Data centers' }).waitFor();
-    await expect.poll(() => page.locator('table tbody tr').first().innerText()).toBe('1\tFrankfurt\tFRA-1\t▲▼Delete');
+    await expect.poll(() => page.locator('table tbody tr').first().innerText()).toBe('1\tFrankfurt\tFRA-1\tEdit▲▼Delete');
   }, 120_000);
 });

@@ -64,7 +64,7 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${skipNote}`, () => {
     await form.getByLabel('External id').fill('AMS-1');
     await form.getByRole('button', { name: 'Add' }).click();
     await expect.poll(names).toEqual(['Frankfurt', 'Amsterdam']);
-    expect(await rows()).toEqual(['1\tFrankfurt\tFRA-1\t▲▼Delete', '2\tAmsterdam\tAMS-1\t▲▼Delete']);
+    expect(await rows()).toEqual(['1\tFrankfurt\tFRA-1\tEdit▲▼Delete', '2\tAmsterdam\tAMS-1\tEdit▲▼Delete']);
     expect((await server.admin.get('/api/v1/datacenters')).body.items.map((d: { name: unknown }) => d.name)).toEqual([
       { en: 'Frankfurt', ru: 'Франкфурт' },
       { en: 'Amsterdam' },
@@ -106,9 +106,9 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${skipNote}`, () => {
     await expect.poll(names).toEqual(['Frankfurt']);
     await page.getByText('Data center "Amsterdam" deleted').waitFor();
 
-    // Other pages: the localizations list and a placeholder.
+    // Other pages: the localizations list (the default one offers no change) and a placeholder.
     await page.getByRole('link', { name: 'Localizations' }).click();
-    await expect.poll(() => page.locator('table tbody tr').allInnerTexts()).toEqual(['en\tEnglish\tyes\tdefault', 'ru\tРусский\tyes\t']);
+    await expect.poll(() => page.locator('table tbody tr').allInnerTexts()).toEqual(['en\tEnglish\tyes\tdefault\t', 'ru\tРусский\tyes\t\tDisableMake defaultDelete']);
     await page.getByRole('link', { name: 'Tariff plans' }).click();
     await page.getByText('Tariff plans: coming soon.').waitFor();
 

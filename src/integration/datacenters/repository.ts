@@ -31,6 +31,13 @@ export class DatacenterRepository {
     return db.selectFrom('datacenters').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** Another data center with this external id, if any. */
+  findByExternalId(db: Executor, externalId: string, exceptId?: number): Promise<DatacenterRow | undefined> {
+    let q = db.selectFrom('datacenters').selectAll().where('externalId', '=', externalId);
+    if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+    return q.executeTakeFirst();
+  }
+
   async insert(db: Executor, row: Omit<DatacenterRow, 'id'>): Promise<number> {
     const { id } = await db.insertInto('datacenters').values(row).returning('id').executeTakeFirstOrThrow();
     return Number(id);

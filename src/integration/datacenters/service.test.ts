@@ -93,6 +93,25 @@ describe('Integration → Data centers', () => {
     expect((await t().admin.patch('/api/v1/datacenters/999999', { externalId: 'x' })).status).toBe(404);
   });
 
+  test('an external id names one data center: a duplicate is refused with 409 naming the field', async () => {
+    await clear();
+    const a = await createDc('Frankfurt', { externalId: 'fra-1' });
+    const b = await createDc('Amsterdam', { externalId: 'ams-1' });
+    const duplicate = await t().admin.post('/api/v1/datacenters', { name: { en: 'Copy' }, externalId: ' fra-1 ' });
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.error).toMatchObject({ code: 'conflict', field: 'externalId' });
+    expect(duplicate.body.error.message).toContain('Frankfurt');
+    const edited = await t().admin.patch(`/api/v1/datacenters/${b.id}`, { externalId: 'fra-1' });
+    expect(edited.status).toBe(409);
+    expect(edited.body.error).toMatchObject({ code: 'conflict', field: 'externalId' });
+    expect((await t().admin.get(`/api/v1/datacenters/${b.id}`)).body.externalId).toBe('ams-1');
+    // Its own id again, and no id at all on several, are fine.
+    expect((await t().admin.patch(`/api/v1/datacenters/${a.id}`, { externalId: 'fra-1', name: { en: 'Frankfurt 1' } })).status).toBe(200);
+    await createDc('No id 1');
+    await createDc('No id 2', { externalId: null });
+    expect((await listDcs()).map((d) => d.displayName)).toEqual(['Frankfurt 1', 'Amsterdam', 'No id 1', 'No id 2']);
+  });
+
   test('anonymous callers get 401 and every change is in the audit log', async () => {
     const anon = t().anonymous();
     expect((await anon.get('/api/v1/datacenters')).status).toBe(401);

@@ -46,6 +46,7 @@ export class DatacenterService {
     return this.db.transaction(async (trx) => {
       const catalog = await this.locales.catalog(trx);
       const name = checkLocalized(input.name, catalog, 'name');
+      if (input.externalId) await this.checkExternalIdFree(trx, input.externalId, actor, catalog);
       const now = this.clock.now().toISOString();
       const sort = await makeRoomAt(trx, 'datacenters', input.sort);
       const id = await this.repo.insert(trx, {
@@ -66,6 +67,7 @@ export class DatacenterService {
       const before = await this.repo.find(trx, id);
       if (!before) throw notFound('Data center', id);
       const catalog = await this.locales.catalog(trx);
+      if (input.externalId) await this.checkExternalIdFree(trx, input.externalId, actor, catalog, id);
       await this.repo.update(trx, id, {
         ...(input.name !== undefined ? { name: JSON.stringify(checkLocalized(input.name, catalog, 'name')) } : {}),
         ...(input.externalId !== undefined ? { externalId: input.externalId } : {}),
@@ -76,6 +78,17 @@ export class DatacenterService {
       const view = toView(after, actor.locale, catalog);
       await this.audit.record(trx, actor, 'datacenter.update', 'datacenter', id, toView(before, actor.locale, catalog), view);
       return view;
+    });
+  }
+
+  /** An external id names one data center at the upstream: two of ours with the same one would be confused. */
+  private async checkExternalIdFree(trx: Executor, externalId: string, actor: Actor, catalog: LocaleCatalog, exceptId?: number): Promise<void> {
+    const other = await this.repo.findByExternalId(trx, externalId, exceptId);
+    if (!other) return;
+    const name = pickLocalized(JSON.parse(other.name), actor.locale, catalog);
+    throw new AppError('conflict', `The external id "${externalId}" is already used by data center "${name}"`, {
+      field: 'externalId',
+      details: { datacenterId: other.id },
     });
   }
 

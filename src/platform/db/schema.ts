@@ -31,6 +31,8 @@ export interface BusinessHoursTable {
   timeZone: string;
   /** JSON: seven WeekDay entries, Monday first. */
   days: string;
+  /** JSON: local dates "YYYY-MM-DD", sorted. */
+  holidays: Generated<string>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }

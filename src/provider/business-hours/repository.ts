@@ -8,6 +8,8 @@ export interface BusinessHoursRow {
   timeZone: string;
   /** JSON: seven WeekDay entries, Monday first. */
   days: string;
+  /** JSON: local dates "YYYY-MM-DD", sorted. */
+  holidays: string;
   createdAt: string;
   updatedAt: string;
 }

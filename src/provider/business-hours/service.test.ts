@@ -12,12 +12,13 @@ interface BusinessHours {
   name: string;
   timeZone: string;
   days: WeekDay[];
+  holidays: string[];
   createdAt: string;
   updatedAt: string;
 }
 
-const open = (begin = '09:00', end = '18:00'): WeekDay => ({ active: true, allDay: false, begin, end });
-const off = (begin = '09:00', end = '18:00'): WeekDay => ({ active: false, allDay: false, begin, end });
+const open = (begin = '09:00', end = '18:00', breaks: WeekDay['breaks'] = []): WeekDay => ({ active: true, allDay: false, begin, end, breaks });
+const off = (begin = '09:00', end = '18:00'): WeekDay => ({ active: false, allDay: false, begin, end, breaks: [] });
 const weekdays = (): WeekDay[] => [open(), open(), open(), open(), open(), off(), off()];
 
 async function createSchedule(extra: Record<string, unknown> = {}): Promise<BusinessHours> {
@@ -44,13 +45,14 @@ describe('Provider → Business hours', () => {
   });
 
   test('an administrator creates a schedule and reads it back', async () => {
-    const days = [open('08:00', '17:30'), open(), open(), open(), open('09:00', '24:00'), { active: true, allDay: true, begin: '00:00', end: '00:00' }, off('18:00', '09:00')];
+    const days = [open('08:00', '17:30'), open(), open(), open(), open('09:00', '24:00'), { active: true, allDay: true, begin: '00:00', end: '00:00', breaks: [] }, off('18:00', '09:00')];
     const created = await createSchedule({ name: ' Night shift ', timeZone: 'America/New_York', days });
     expect(created).toEqual({
       id: expect.any(Number),
       name: 'Night shift',
       timeZone: 'America/New_York',
       days,
+      holidays: [],
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
@@ -87,7 +89,66 @@ describe('Provider → Business hours', () => {
     }
     const extraKey = await t().admin.post('/api/v1/business-hours', { name: 'X', timeZone: 'UTC', days: replaceDay(0, { ...open(), lunch: true }) });
     expect(extraKey.status).toBe(400);
-    expect((await t().admin.post('/api/v1/business-hours', { name: 'X', timeZone: 'UTC', days: weekdays(), holidays: [] })).status).toBe(400);
+  });
+
+  test('a day has breaks between its working intervals, and a schedule has holidays', async () => {
+    const days = weekdays().map((d, i) => (i === 0 ? open('08:00', '20:00', [{ begin: '12:00', end: '13:00' }, { begin: '16:00', end: '16:30' }]) : d));
+    // An older client sends days without breaks: they read back with none.
+    const legacy = weekdays().map(({ breaks: _none, ...day }) => day);
+    const created = await createSchedule({ name: 'With lunch', timeZone: 'UTC', days: days.map((d, i) => (i === 0 ? d : legacy[i])), holidays: ['2026-12-31', '2026-01-01'] });
+    expect(created.days).toEqual(days);
+    expect(created.holidays).toEqual(['2026-01-01', '2026-12-31']);
+    expect((await t().admin.get(`/api/v1/business-hours/${created.id}`)).body).toEqual(created);
+
+    // Editing days leaves the holidays; editing the holidays leaves the days.
+    const noBreaks = await t().admin.patch(`/api/v1/business-hours/${created.id}`, { days: weekdays() });
+    expect(noBreaks.body).toMatchObject({ days: weekdays(), holidays: ['2026-01-01', '2026-12-31'] });
+    const fewer = await t().admin.patch(`/api/v1/business-hours/${created.id}`, { holidays: ['2027-01-01'] });
+    expect(fewer.body).toMatchObject({ days: weekdays(), holidays: ['2027-01-01'] });
+    const audit = await t().admin.get(`/api/v1/audit?entity=business_hours&entityId=${created.id}`);
+    expect(audit.body.items[0]).toMatchObject({ before: { holidays: ['2026-01-01', '2026-12-31'] }, after: { holidays: ['2027-01-01'] } });
+  });
+
+  test('bad breaks and holidays are refused with 400 naming the field and the reason', async () => {
+    const withBreaks = (breaks: unknown) => ({ days: weekdays().map((d, i) => (i === 2 ? { ...d, breaks } : d)) });
+    const cases: Array<[Record<string, unknown>, string, string]> = [
+      [withBreaks([{ begin: '14:00', end: '13:00' }]), 'days.2.breaks.0.end', 'after its start'],
+      [withBreaks([{ begin: '13:00', end: '13:00' }]), 'days.2.breaks.0.end', 'after its start'],
+      [withBreaks([{ begin: '12:00', end: '13:30' }, { begin: '13:00', end: '14:00' }]), 'days.2.breaks.1.begin', 'overlaps'],
+      [withBreaks([{ begin: '15:00', end: '16:00' }, { begin: '12:00', end: '13:00' }]), 'days.2.breaks.1.begin', 'overlaps'],
+      [withBreaks([{ begin: '08:00', end: '10:00' }]), 'days.2.breaks.0.begin', 'inside the working hours'],
+      [withBreaks([{ begin: '17:00', end: '19:00' }]), 'days.2.breaks.0.begin', 'inside the working hours'],
+      [withBreaks([{ begin: '1:00', end: '13:00' }]), 'days.2.breaks.0.begin', ''],
+      [withBreaks([{ begin: '12:00' }]), 'days.2.breaks.0.end', ''],
+      [{ holidays: ['2026-02-30'] }, 'holidays.0', ''],
+      [{ holidays: ['2026-01-01', '31.12.2026'] }, 'holidays.1', ''],
+      [{ holidays: ['2026-01-01', '2026-01-01'] }, 'holidays.1', 'twice'],
+      [{ holidays: '2026-01-01' }, 'holidays', ''],
+    ];
+    for (const [extra, field, reason] of cases) {
+      const answer = await t().admin.post('/api/v1/business-hours', { name: 'Bad', timeZone: 'UTC', days: weekdays(), ...extra });
+      expect(answer.status, JSON.stringify(extra)).toBe(400);
+      expect(answer.body.error, JSON.stringify(extra)).toMatchObject({ code: 'validation', field });
+      expect(answer.body.error.message).toContain(reason);
+    }
+    // Breaks that leave no working time in the whole week.
+    const allBreak = Array.from({ length: 7 }, (_, i) => (i === 0 ? open('09:00', '18:00', [{ begin: '09:00', end: '18:00' }]) : off()));
+    const empty = await t().admin.post('/api/v1/business-hours', { name: 'Bad', timeZone: 'UTC', days: allBreak });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.field).toBe('days');
+  });
+
+  test('due times skip breaks and holidays', async () => {
+    const lunch = [{ begin: '12:00', end: '13:00' }];
+    const days = [open('09:00', '18:00', lunch), open('09:00', '18:00', lunch), open('09:00', '18:00', lunch), open('09:00', '18:00', lunch), open('09:00', '18:00', lunch), off(), off()];
+    const s = await createSchedule({ name: 'Lunch and holidays', timeZone: 'UTC', days, holidays: ['2026-06-02'] });
+    const due = (iso: string, hours: number) => t().billrelay.services.businessHours.dueAt(s.id, new Date(iso), hours).then((d) => d.toISOString());
+    // Monday 11:00 + 2h: one hour before lunch, one after → 14:00.
+    expect(await due('2026-06-01T11:00:00Z', 2)).toBe('2026-06-01T14:00:00.000Z');
+    // Monday 17:00 + 2h: one hour on Monday, Tuesday is a holiday, one hour on Wednesday → 10:00.
+    expect(await due('2026-06-01T17:00:00Z', 2)).toBe('2026-06-03T10:00:00.000Z');
+    // Starting inside the break counts from its end.
+    expect(await due('2026-06-03T12:30:00Z', 1)).toBe('2026-06-03T14:00:00.000Z');
   });
 
   test('editing changes the given fields only; days are checked the same way', async () => {

@@ -9,14 +9,15 @@ import { BusinessHoursRepository, type BusinessHoursRow } from './repository.js'
 import type { BusinessHoursInput, BusinessHoursPatch, BusinessHoursView } from './schemas.js';
 import { addWorkingHours, checkSchedule, type Schedule, type WeekDay } from './working-time.js';
 
-const workday = (): WeekDay => ({ active: true, allDay: false, begin: '09:00', end: '18:00' });
-const dayOff = (): WeekDay => ({ active: false, allDay: false, begin: '09:00', end: '18:00' });
+const workday = (): WeekDay => ({ active: true, allDay: false, begin: '09:00', end: '18:00', breaks: [] });
+const dayOff = (): WeekDay => ({ active: false, allDay: false, begin: '09:00', end: '18:00', breaks: [] });
 
 /** The schedule that exists from the first start: Monday to Friday, 09:00–18:00 UTC. */
 export const STANDARD_BUSINESS_HOURS: BusinessHoursInput = {
   name: 'Standard business hours',
   timeZone: 'UTC',
   days: [workday(), workday(), workday(), workday(), workday(), dayOff(), dayOff()],
+  holidays: [],
 };
 
 export class BusinessHoursService {
@@ -62,12 +63,13 @@ export class BusinessHoursService {
       const before = await this.repo.find(trx, id);
       if (!before) throw notFound('Business hours', id);
       const old = toView(before);
-      const schedule: Schedule = { timeZone: input.timeZone ?? old.timeZone, days: input.days ?? old.days };
+      const schedule: Schedule = { timeZone: input.timeZone ?? old.timeZone, days: input.days ?? old.days, holidays: input.holidays ?? old.holidays };
       checkSchedule(schedule);
       await this.repo.update(trx, id, {
         ...(input.name !== undefined ? { name: input.name } : {}),
         ...(input.timeZone !== undefined ? { timeZone: input.timeZone } : {}),
         ...(input.days !== undefined ? { days: JSON.stringify(input.days.map(weekDayOf)) } : {}),
+        ...(input.holidays !== undefined ? { holidays: JSON.stringify(holidaysOf(input.holidays)) } : {}),
         updatedAt: this.clock.now().toISOString(),
       });
       const view = toView((await this.repo.find(trx, id))!);
@@ -108,6 +110,7 @@ export class BusinessHoursService {
       name: input.name,
       timeZone: input.timeZone,
       days: JSON.stringify(input.days.map(weekDayOf)),
+      holidays: JSON.stringify(holidaysOf(input.holidays ?? [])),
       createdAt: now,
       updatedAt: now,
     });
@@ -117,9 +120,14 @@ export class BusinessHoursService {
   }
 }
 
-/** Stores exactly the four known keys, in a stable order. */
-function weekDayOf(day: WeekDay): WeekDay {
-  return { active: day.active, allDay: day.allDay, begin: day.begin, end: day.end };
+/** Stores exactly the known keys, in a stable order. */
+function weekDayOf(day: WeekDay): Required<WeekDay> {
+  return { active: day.active, allDay: day.allDay, begin: day.begin, end: day.end, breaks: (day.breaks ?? []).map((b) => ({ begin: b.begin, end: b.end })) };
+}
+
+/** Holidays in date order. */
+function holidaysOf(dates: readonly string[]): string[] {
+  return [...dates].sort();
 }
 
 function toView(row: BusinessHoursRow): BusinessHoursView {
@@ -127,7 +135,9 @@ function toView(row: BusinessHoursRow): BusinessHoursView {
     id: row.id,
     name: row.name,
     timeZone: row.timeZone,
-    days: JSON.parse(row.days) as WeekDay[],
+    // Rows written before breaks existed have none.
+    days: (JSON.parse(row.days) as WeekDay[]).map(weekDayOf),
+    holidays: JSON.parse(row.holidays) as string[],
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -3,18 +3,56 @@
 // instants through the zone's UTC offset, so nights, weekends and DST changes fall out naturally.
 import { AppError } from '../../platform/errors.js';
 
-/** One weekday of a schedule; begin and end are local "HH:MM" (end may be "24:00", the next midnight). */
+/** A pause inside a working day, local "HH:MM" (end may be "24:00"). */
+export interface Break {
+  begin: string;
+  end: string;
+}
+
+/**
+ * One weekday of a schedule; begin and end are local "HH:MM" (end may be "24:00", the next midnight).
+ * Breaks split the day into working intervals: each lies inside the day's hours (00:00–24:00 on an
+ * all-day day), in order, without overlapping.
+ */
 export interface WeekDay {
   active: boolean;
   allDay: boolean;
   begin: string;
   end: string;
+  breaks?: Break[];
 }
 
 export interface Schedule {
   timeZone: string;
   /** Seven entries, Monday first. */
   days: readonly WeekDay[];
+  /** Local calendar dates ("2026-12-31") that are days off whatever the weekday says. */
+  holidays?: readonly string[];
+}
+
+/** A calendar date "YYYY-MM-DD". */
+export const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** "2026-02-30" looks like a date but is none. */
+export function isCalendarDate(value: string): boolean {
+  if (!CALENDAR_DATE.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/** The working intervals of a day, in minutes from local midnight: its hours minus its breaks. */
+export function workingIntervals(day: WeekDay): Array<[number, number]> {
+  if (!day.active) return [];
+  let from = day.allDay ? 0 : minutesOf(day.begin);
+  const until = day.allDay ? 24 * 60 : minutesOf(day.end);
+  const intervals: Array<[number, number]> = [];
+  for (const b of day.breaks ?? []) {
+    const begin = minutesOf(b.begin);
+    if (begin > from) intervals.push([from, begin]);
+    from = Math.max(from, minutesOf(b.end));
+  }
+  if (until > from) intervals.push([from, until]);
+  return intervals;
 }
 
 export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
@@ -84,9 +122,53 @@ export function checkSchedule(schedule: Schedule): void {
       });
     }
   });
+  schedule.days.forEach((day, index) => checkBreaks(day, index));
   if (!schedule.days.some((day) => day.active)) {
     throw new AppError('validation', 'At least one day of the week must be a working day', { field: 'days' });
   }
+  if (!schedule.days.some((day) => workingIntervals(day).length > 0)) {
+    throw new AppError('validation', 'The breaks leave no working time in the week', { field: 'days' });
+  }
+  const seen = new Set<string>();
+  (schedule.holidays ?? []).forEach((date, index) => {
+    if (!isCalendarDate(date)) {
+      throw new AppError('validation', `"${date}" is not a date such as "2026-12-31"`, { field: `holidays.${index}` });
+    }
+    if (seen.has(date)) throw new AppError('validation', `The holiday ${date} is listed twice`, { field: `holidays.${index}` });
+    seen.add(date);
+  });
+}
+
+/** Breaks: well-formed, inside the day's hours, in order and not overlapping (checked on working days only). */
+function checkBreaks(day: WeekDay, index: number): void {
+  const name = WEEKDAY_NAMES[index];
+  const opens = day.allDay ? 0 : minutesOf(day.begin);
+  const closes = day.allDay ? 24 * 60 : minutesOf(day.end);
+  let previousEnd = -1;
+  (day.breaks ?? []).forEach((b, j) => {
+    const field = `days.${index}.breaks.${j}`;
+    if (!TIME_OF_DAY.test(b.begin)) {
+      throw new AppError('validation', `${name}: the break must start at a time such as "13:00"`, { field: `${field}.begin` });
+    }
+    if (!CLOSING_TIME.test(b.end)) {
+      throw new AppError('validation', `${name}: the break must end at a time such as "14:00"`, { field: `${field}.end` });
+    }
+    const begin = minutesOf(b.begin);
+    const end = minutesOf(b.end);
+    if (end <= begin) {
+      throw new AppError('validation', `${name}: the break's end ${b.end} must be after its start ${b.begin}`, { field: `${field}.end` });
+    }
+    if (!day.active) return;
+    if (begin < previousEnd) {
+      throw new AppError('validation', `${name}: the break ${b.begin}–${b.end} overlaps the break before it (or comes before it)`, {
+        field: `${field}.begin`,
+      });
+    }
+    if (begin < opens || end > closes) {
+      throw new AppError('validation', `${name}: the break ${b.begin}–${b.end} must lie inside the working hours`, { field: `${field}.begin` });
+    }
+    previousEnd = end;
+  });
 }
 
 // ---- time zone arithmetic -------------------------------------------------------------------------
@@ -170,27 +252,33 @@ export function addWorkingHours(start: Date, hours: number, schedule: Schedule):
   if (remaining === 0) return new Date(cursor);
 
   const { timeZone, days } = schedule;
+  const holidays = new Set(schedule.holidays ?? []);
   // Local midnight (as UTC milliseconds) of the day the cursor is in; windows never cross local midnight.
   let day = Math.floor(wallClockOf(cursor, timeZone) / DAY_MS) * DAY_MS;
   let idleDays = 0;
   for (;;) {
     const weekday = (new Date(day).getUTCDay() + 6) % 7; // Monday = 0
     const entry = days[weekday]!;
+    const holiday = holidays.has(new Date(day).toISOString().slice(0, 10));
     let worked = false;
-    if (entry.active) {
-      const open = instantOfWallClock(day + (entry.allDay ? 0 : minutesOf(entry.begin) * MINUTE_MS), timeZone, 'last');
-      const close = instantOfWallClock(day + (entry.allDay ? DAY_MS : minutesOf(entry.end) * MINUTE_MS), timeZone, 'first');
-      if (close > cursor && close > open) {
-        const from = Math.max(open, cursor);
-        const available = close - from;
-        if (available >= remaining) return new Date(from + remaining);
-        remaining -= available;
-        cursor = close;
-        worked = true;
+    if (!holiday) {
+      for (const [from, until] of workingIntervals(entry)) {
+        const open = instantOfWallClock(day + from * MINUTE_MS, timeZone, 'last');
+        const close = instantOfWallClock(day + until * MINUTE_MS, timeZone, 'first');
+        if (close > cursor && close > open) {
+          const start = Math.max(open, cursor);
+          const available = close - start;
+          if (available >= remaining) return new Date(start + remaining);
+          remaining -= available;
+          cursor = close;
+          worked = true;
+        }
       }
     }
     // A schedule whose only windows vanish in a DST gap would loop forever; two idle weeks means no time.
-    idleDays = worked ? 0 : idleDays + 1;
+    // Holidays are a finite list, so they do not count towards it.
+    if (worked) idleDays = 0;
+    else if (!holiday) idleDays += 1;
     if (idleDays > 14) throw new AppError('validation', 'The schedule has no working time', { field: 'days' });
     day += DAY_MS;
   }

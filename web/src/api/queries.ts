@@ -40,6 +40,8 @@ export const keys = {
   operation: (id: number) => ['operation', id] as const,
   tasks: (status: string) => ['tasks', status] as const,
   dashboard: ['dashboard'] as const,
+  providers: ['providers'] as const,
+  businessHours: ['business-hours'] as const,
 };
 
 export function notifyDone(message: string): void {

@@ -388,8 +388,13 @@ export interface paths {
                                     active: boolean;
                                     allDay: boolean;
                                     begin: string;
+                                    breaks: {
+                                        begin: string;
+                                        end: string;
+                                    }[];
                                     end: string;
                                 }[];
+                                holidays: string[];
                                 id: number;
                                 name: string;
                                 timeZone: string;
@@ -421,8 +426,15 @@ export interface paths {
                             /** @description The whole day (24 hours) is working time; begin and end are kept but not used */
                             allDay: boolean;
                             begin: string;
+                            /** @description Pauses inside the working hours, in order and not overlapping; the day works in the intervals between them */
+                            breaks?: {
+                                begin: string;
+                                end: string;
+                            }[];
                             end: string;
                         }[];
+                        /** @description Local dates that are days off whatever the weekday; stored sorted */
+                        holidays?: string[];
                         name: string;
                         /**
                          * @description IANA time zone the times are in
@@ -445,8 +457,13 @@ export interface paths {
                                 active: boolean;
                                 allDay: boolean;
                                 begin: string;
+                                breaks: {
+                                    begin: string;
+                                    end: string;
+                                }[];
                                 end: string;
                             }[];
+                            holidays: string[];
                             id: number;
                             name: string;
                             timeZone: string;
@@ -492,8 +509,13 @@ export interface paths {
                                 active: boolean;
                                 allDay: boolean;
                                 begin: string;
+                                breaks: {
+                                    begin: string;
+                                    end: string;
+                                }[];
                                 end: string;
                             }[];
+                            holidays: string[];
                             id: number;
                             name: string;
                             timeZone: string;
@@ -548,8 +570,15 @@ export interface paths {
                             /** @description The whole day (24 hours) is working time; begin and end are kept but not used */
                             allDay: boolean;
                             begin: string;
+                            /** @description Pauses inside the working hours, in order and not overlapping; the day works in the intervals between them */
+                            breaks?: {
+                                begin: string;
+                                end: string;
+                            }[];
                             end: string;
                         }[];
+                        /** @description Local dates that are days off whatever the weekday; stored sorted */
+                        holidays?: string[];
                         name?: string;
                         /**
                          * @description IANA time zone the times are in
@@ -572,8 +601,13 @@ export interface paths {
                                 active: boolean;
                                 allDay: boolean;
                                 begin: string;
+                                breaks: {
+                                    begin: string;
+                                    end: string;
+                                }[];
                                 end: string;
                             }[];
+                            holidays: string[];
                             id: number;
                             name: string;
                             timeZone: string;

@@ -1,5 +1,9 @@
 // Every word the UI shows, in English. ru.ts has the same keys (test/web/i18n.test.ts checks it).
 // Plurals follow i18next's suffixes (_one, _other; Russian also _few, _many).
+import { businessHoursEn } from './areas/business-hours.en.js';
+import { localizationsEditEn } from './areas/localizations.en.js';
+import { modulesEditEn } from './areas/modules-edit.en.js';
+import { providersEn } from './areas/providers.en.js';
 export const en = {
   app: {
     loading: 'Loading…',
@@ -337,4 +341,8 @@ export const en = {
     doneNotice: 'Task "{{title}}" done',
     empty: 'Nothing to do.',
   },
+  providers: providersEn,
+  businessHours: businessHoursEn,
+  modulesEdit: modulesEditEn,
+  localizationsEdit: localizationsEditEn,
 };

@@ -1,5 +1,9 @@
 // Every word the UI shows, in Russian: the same keys as en.ts (test/web/i18n.test.ts checks it), with
 // Russian plural forms (_one, _few, _many, _other) where en.ts has _one/_other.
+import { businessHoursRu } from './areas/business-hours.ru.js';
+import { localizationsEditRu } from './areas/localizations.ru.js';
+import { modulesEditRu } from './areas/modules-edit.ru.js';
+import { providersRu } from './areas/providers.ru.js';
 export interface Messages {
   [key: string]: string | Messages;
 }
@@ -353,4 +357,8 @@ export const ru: Messages = {
     doneNotice: 'Задача «{{title}}» выполнена',
     empty: 'Делать нечего.',
   },
+  providers: providersRu,
+  businessHours: businessHoursRu,
+  modulesEdit: modulesEditRu,
+  localizationsEdit: localizationsEditRu,
 };

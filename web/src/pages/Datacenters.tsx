@@ -1,5 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Group, Paper, Pagination, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Group, Modal, Paper, Pagination, Stack, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
@@ -9,7 +9,7 @@ import { z } from '../zod';
 import { client, unwrap } from '../api/client';
 import { keys, notifyDone, queryClient, useAct } from '../api/queries';
 import type { Datacenter, Localization } from '../api/types';
-import { useMe } from '../auth';
+import { useCan } from '../auth';
 import { cleanNames, ConfirmModal, dash, DataTable, fieldError, LocalizedNameInputs, nameLocales, PageTitle, QueryError, RowActions, type Column } from '../components/ui';
 import { showUnderField, useDescribeError } from '../errors';
 import { localizationsQuery } from './Localizations';
@@ -18,7 +18,7 @@ const PER_PAGE = 50;
 
 export function DatacentersPage() {
   const { t } = useTranslation();
-  const canEdit = useMe().isAdmin;
+  const canEdit = useCan('datacenters.change');
   const [params, setParams] = useSearchParams();
   const page = Math.max(1, Number(params.get('page')) || 1);
   const setPage = (p: number) => setParams(p > 1 ? { page: String(p) } : {});
@@ -29,6 +29,7 @@ export function DatacentersPage() {
   });
   const act = useAct();
   const [deleting, setDeleting] = useState<Datacenter | null>(null);
+  const [editing, setEditing] = useState<Datacenter | null>(null);
   const lastPage = list ? Math.max(1, Math.ceil(list.total / PER_PAGE)) : 1;
 
   // A delete can leave the last page empty: step back to one that has rows.
@@ -62,6 +63,9 @@ export function DatacentersPage() {
         const i = offset + (list?.items.indexOf(dc) ?? 0);
         return (
           <RowActions>
+            <Button size="compact-sm" variant="default" aria-label={t('modulesEdit.editDatacenterNamed', { name: dc.displayName })} onClick={() => setEditing(dc)}>
+              {t('modulesEdit.edit')}
+            </Button>
             <Button size="compact-sm" variant="default" title={t('common.moveUp')} aria-label={t('common.moveUpNamed', { name: dc.displayName })} disabled={act.isPending || i === 0} onClick={() => move(dc, 'up')}>
               ▲
             </Button>
@@ -102,6 +106,9 @@ export function DatacentersPage() {
         </Group>
       )}
       {canEdit && <AddDatacenter />}
+      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={t('modulesEdit.editDatacenter')}>
+        {editing && <EditDatacenter key={editing.id} datacenter={editing} onDone={() => setEditing(null)} />}
+      </Modal>
       <ConfirmModal
         opened={deleting !== null}
         title={t('datacenters.deleteTitle')}
@@ -126,12 +133,24 @@ function AddDatacenter() {
         {t('datacenters.addTitle')}
       </Title>
       <QueryError error={loadError} />
-      {locales && <AddDatacenterForm locales={locales} />}
+      {locales && <DatacenterForm locales={locales} />}
     </Paper>
   );
 }
 
-function AddDatacenterForm({ locales }: { locales: Localization[] }) {
+function EditDatacenter({ datacenter, onDone }: { datacenter: Datacenter; onDone: () => void }) {
+  const { data: localizations, error } = useQuery(localizationsQuery);
+  const locales = localizations ? nameLocales(localizations.items) : null;
+  return (
+    <>
+      <QueryError error={error} />
+      {locales && <DatacenterForm locales={locales} datacenter={datacenter} onDone={onDone} />}
+    </>
+  );
+}
+
+/** Adds a data center, or edits one (all its fields) when given. */
+function DatacenterForm({ locales, datacenter, onDone }: { locales: Localization[]; datacenter?: Datacenter; onDone?: () => void }) {
   const { t } = useTranslation();
   const describe = useDescribeError();
   const [failure, setFailure] = useState<string | null>(null);
@@ -143,21 +162,36 @@ function AddDatacenterForm({ locales }: { locales: Localization[] }) {
           if (!names[defaultCode]?.trim()) ctx.addIssue({ code: 'custom', path: [defaultCode], message: t('forms.nameRequired', { code: defaultCode }) });
         }),
         externalId: z.string().trim().max(100, t('forms.tooLong', { max: 100 })),
+        sort: z.string().trim().regex(/^$|^[1-9]\d{0,6}$/, t('modulesEdit.sortInvalid')),
       }),
     [t, defaultCode],
   );
   type Values = z.input<typeof schema>;
-  const defaults: Values = { name: Object.fromEntries(locales.map((l) => [l.code, ''])), externalId: '' };
+  const defaults: Values = {
+    name: Object.fromEntries(locales.map((l) => [l.code, datacenter?.name[l.code] ?? ''])),
+    externalId: datacenter?.externalId ?? '',
+    sort: datacenter ? String(datacenter.sort) : '',
+  };
   const form = useForm<Values, unknown, z.output<typeof schema>>({ resolver: zodResolver(schema), defaultValues: defaults });
-  const fields = ['externalId', ...locales.map((l) => `name.${l.code}`)];
+  const fields = ['externalId', 'sort', ...locales.map((l) => `name.${l.code}`)];
+  const title = datacenter ? t('modulesEdit.editDatacenter') : t('datacenters.addTitle');
 
   const submit = form.handleSubmit(async (values) => {
     setFailure(null);
     const name = cleanNames(values.name);
     try {
-      await unwrap(client.POST('/api/v1/datacenters', { body: { name, externalId: values.externalId || null } }));
-      notifyDone(t('datacenters.added', { name: name[defaultCode] ?? Object.values(name)[0] ?? '' }));
-      form.reset(defaults);
+      const shown = name[defaultCode] ?? Object.values(name)[0] ?? '';
+      const sort = values.sort ? Number(values.sort) : undefined;
+      if (datacenter) {
+        const body = { name, externalId: values.externalId || null, ...(sort !== undefined && sort !== datacenter.sort ? { sort } : {}) };
+        await unwrap(client.PATCH('/api/v1/datacenters/{id}', { params: { path: { id: String(datacenter.id) } }, body }));
+        notifyDone(t('modulesEdit.datacenterSaved', { name: shown }));
+        onDone?.();
+      } else {
+        await unwrap(client.POST('/api/v1/datacenters', { body: { name, externalId: values.externalId || null, ...(sort !== undefined ? { sort } : {}) } }));
+        notifyDone(t('datacenters.added', { name: shown }));
+        form.reset(defaults);
+      }
     } catch (error) {
       if (!showUnderField(form, error, fields, describe)) setFailure(describe(error, { withCode: true }));
     } finally {
@@ -166,18 +200,31 @@ function AddDatacenterForm({ locales }: { locales: Localization[] }) {
   });
 
   return (
-    <form onSubmit={submit} noValidate aria-label={t('datacenters.addTitle')}>
+    <form onSubmit={submit} noValidate aria-label={title}>
       <Stack gap="sm" maw={420}>
         <LocalizedNameInputs form={form} locales={locales} />
         <TextInput label={t('datacenters.externalId')} placeholder={t('datacenters.externalIdPlaceholder')} {...form.register('externalId')} {...fieldError(form.formState.errors.externalId?.message)} />
+        <TextInput
+          label={t('common.sort')}
+          description={t('modulesEdit.datacenterSortHint')}
+          inputMode="numeric"
+          placeholder={datacenter ? undefined : t('wizard.sortLast')}
+          {...form.register('sort')}
+          {...fieldError(form.formState.errors.sort?.message)}
+        />
         {failure && (
           <Alert color="red" variant="light" role="alert">
             {failure}
           </Alert>
         )}
-        <Group>
+        <Group justify={datacenter ? 'flex-end' : undefined}>
+          {datacenter && (
+            <Button variant="default" onClick={onDone}>
+              {t('common.cancel')}
+            </Button>
+          )}
           <Button type="submit" loading={form.formState.isSubmitting}>
-            {t('common.add')}
+            {datacenter ? t('modulesEdit.save') : t('common.add')}
           </Button>
         </Group>
       </Stack>

@@ -1,0 +1,20 @@
+// Settings → Localizations: the changes, in English.
+export const localizationsEditEn = {
+  addTitle: 'Add localization',
+  codeHint: 'Language code such as de or pt-BR',
+  codeInvalid: 'Enter a language code such as de or pt-BR.',
+  nameRequired: 'Enter the language’s name, e.g. Deutsch.',
+  added: 'Localization "{{name}}" added',
+  enable: 'Enable',
+  disable: 'Disable',
+  enableNamed: 'Enable {{name}}',
+  disableNamed: 'Disable {{name}}',
+  enabled: 'Localization "{{name}}" enabled',
+  disabled: 'Localization "{{name}}" disabled',
+  makeDefault: 'Make default',
+  makeDefaultNamed: 'Make default: {{name}}',
+  madeDefault: '"{{name}}" is now the default localization',
+  deleted: 'Localization "{{name}}" deleted',
+  deleteTitle: 'Delete localization?',
+  deleteQuestion: 'Delete localization "{{name}}" ({{code}})? Names kept in it stay stored but are no longer shown.',
+};

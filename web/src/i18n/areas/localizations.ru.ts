@@ -1,0 +1,20 @@
+// Настройки → Локализации: изменения, по-русски.
+export const localizationsEditRu = {
+  addTitle: 'Добавить локализацию',
+  codeHint: 'Код языка, например de или pt-BR',
+  codeInvalid: 'Введите код языка, например de или pt-BR.',
+  nameRequired: 'Введите название языка, например Deutsch.',
+  added: 'Локализация «{{name}}» добавлена',
+  enable: 'Включить',
+  disable: 'Выключить',
+  enableNamed: 'Включить {{name}}',
+  disableNamed: 'Выключить {{name}}',
+  enabled: 'Локализация «{{name}}» включена',
+  disabled: 'Локализация «{{name}}» выключена',
+  makeDefault: 'Сделать основной',
+  makeDefaultNamed: 'Сделать основной: {{name}}',
+  madeDefault: '«{{name}}» теперь основная локализация',
+  deleted: 'Локализация «{{name}}» удалена',
+  deleteTitle: 'Удалить локализацию?',
+  deleteQuestion: 'Удалить локализацию «{{name}}» ({{code}})? Названия на этом языке останутся в базе, но не будут показываться.',
+};

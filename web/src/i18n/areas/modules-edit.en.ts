@@ -1,0 +1,23 @@
+// Integration: editing processing modules and data centers, in English.
+export const modulesEditEn = {
+  edit: 'Edit',
+  save: 'Save',
+  editTitle: 'Edit processing module',
+  saved: 'Processing module "{{name}}" saved',
+  moved: '"{{name}}" moved',
+  deleted: 'Processing module "{{name}}" deleted',
+  deleteTitle: 'Delete processing module?',
+  deleteQuestion: 'Delete processing module "{{name}}"? Tariffs and licenses must no longer use it.',
+  newPassword: 'New password',
+  newPasswordHint: 'Leave empty to keep the stored password; a new URL or username needs it again',
+  showPassword: 'Show password',
+  operationLimit: 'Operations at once',
+  operationLimitHint: 'How many operations may run on this module at the same time; empty for no limit',
+  noLimit: 'no limit',
+  limitInvalid: 'Enter a whole number from 1 to 1000, or leave it empty for no limit.',
+  sortInvalid: 'Enter a whole number from 1.',
+  editDatacenter: 'Edit data center',
+  editDatacenterNamed: 'Edit {{name}}',
+  datacenterSaved: 'Data center "{{name}}" saved',
+  datacenterSortHint: 'Position in the list, lowest first',
+};
