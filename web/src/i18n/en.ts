@@ -1,5 +1,8 @@
 // Every word the UI shows, in English. ru.ts has the same keys (test/web/i18n.test.ts checks it).
 // Plurals follow i18next's suffixes (_one, _other; Russian also _few, _many).
+import { clientsEn } from './areas/clients.en.js';
+import { tariffsEn } from './areas/tariffs.en.js';
+
 export const en = {
   app: {
     loading: 'Loading…',
@@ -337,4 +340,6 @@ export const en = {
     doneNotice: 'Task "{{title}}" done',
     empty: 'Nothing to do.',
   },
+  tariffs: tariffsEn,
+  clients: clientsEn,
 };

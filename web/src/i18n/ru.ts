@@ -1,5 +1,8 @@
 // Every word the UI shows, in Russian: the same keys as en.ts (test/web/i18n.test.ts checks it), with
 // Russian plural forms (_one, _few, _many, _other) where en.ts has _one/_other.
+import { clientsRu } from './areas/clients.ru.js';
+import { tariffsRu } from './areas/tariffs.ru.js';
+
 export interface Messages {
   [key: string]: string | Messages;
 }
@@ -353,4 +356,6 @@ export const ru: Messages = {
     doneNotice: 'Задача «{{title}}» выполнена',
     empty: 'Делать нечего.',
   },
+  tariffs: tariffsRu,
+  clients: clientsRu,
 };
