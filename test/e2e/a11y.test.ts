@@ -76,7 +76,8 @@ describe.skipIf(!hasChromium)(`accessibility, phone width and Russian in Chromiu
     { path: 'operations', ready: 'Done by hand' },
     { path: `operations/${ids.operationId}`, ready: 'Attempts' },
     { path: 'tasks', ready: 'shop-a11y' },
-    { path: 'tariffs', ready: 'coming soon' },
+    { path: 'tariffs', ready: 'ispmanager 6 lite (55227)' },
+    { path: 'clients', ready: 'Add client' },
   ];
   const open = async (route: string, ready: string) => {
     await page.goto(`${server.url}/billmgr/${route}`);

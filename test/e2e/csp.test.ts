@@ -31,6 +31,25 @@ describe.skipIf(!hasChromium)(`Content-Security-Policy in Chromium${skipNote}`, 
     expect(violations).toEqual([]);
   }, 60_000);
 
+  test('the tariff plans and client pages (dialogs, radios, tabs, checkboxes) cause no violation', async () => {
+    const { page, server } = ui;
+    const created = await server.admin.post('/api/v1/clients', { name: 'CSP', email: 'csp@example.test', password: 'client-password', providerId: 1 });
+    await page.getByRole('link', { name: 'Tariff plans' }).click();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByRole('dialog').getByLabel('Processing module *').waitFor();
+    await page.keyboard.press('Escape');
+    await page.goto(`${server.url}/billmgr/clients/${created.body.id}`);
+    await page.getByRole('heading', { name: 'CSP' }).waitFor();
+    await page.getByRole('form', { name: 'Profile' }).getByLabel('Enabled').waitFor();
+    await page.getByRole('tab', { name: 'Balance and payments' }).click();
+    await page.getByRole('button', { name: 'Record payment' }).waitFor();
+    await page.getByRole('link', { name: 'Clients' }).first().click();
+    await page.getByRole('button', { name: 'Add client' }).click();
+    await page.getByRole('dialog').getByLabel('Name *').waitFor();
+    await page.keyboard.press('Escape');
+    expect(violations).toEqual([]);
+  }, 60_000);
+
   test('Swagger UI at /api/docs renders the operations with no violation', async () => {
     const { page, server } = ui;
     await page.goto(`${server.url}/api/docs`);

@@ -106,11 +106,11 @@ describe.skipIf(!hasChromium)(`web UI in Chromium${skipNote}`, () => {
     await expect.poll(names).toEqual(['Frankfurt']);
     await page.getByText('Data center "Amsterdam" deleted').waitFor();
 
-    // Other pages: the localizations list (the default one offers no change) and a placeholder.
+    // Other pages: the localizations list (the default one offers no change) and the tariff plans.
     await page.getByRole('link', { name: 'Localizations' }).click();
     await expect.poll(() => page.locator('table tbody tr').allInnerTexts()).toEqual(['en\tEnglish\tyes\tdefault\t', 'ru\tРусский\tyes\t\tDisableMake defaultDelete']);
     await page.getByRole('link', { name: 'Tariff plans' }).click();
-    await page.getByText('Tariff plans: coming soon.').waitFor();
+    await page.getByText('No tariff plans yet — import them from a processing module.').waitFor();
 
     // A reload keeps the session and the route; writes still carry the CSRF token.
     await page.goto(`${server.url}/billmgr/datacenters`);

@@ -43,6 +43,7 @@ function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, n
 }
 
 const LoginPage = lazy(async () => ({ default: (await import('./pages/Login')).LoginPage }));
+const ClientAreaPage = lazy(async () => ({ default: (await import('./pages/ClientArea')).ClientAreaPage }));
 
 function Gate() {
   const { t } = useTranslation();
@@ -57,7 +58,14 @@ function Gate() {
     );
   return (
     <MeProvider value={session.data}>
-      <Shell />
+      {session.data.kind === 'client' ? (
+        // The client area is a later issue; until then a client (or an employee logged in as one) sees this.
+        <Suspense fallback={<div className="splash">{t('app.loading')}</div>}>
+          <ClientAreaPage />
+        </Suspense>
+      ) : (
+        <Shell />
+      )}
     </MeProvider>
   );
 }
@@ -82,6 +90,10 @@ const routes: RouteObject[] = [
         { path: 'operations', ...page(() => import('./pages/Operations'), 'OperationsPage') },
         { path: 'operations/:id', ...page(() => import('./pages/Operation'), 'OperationPage') },
         { path: 'tasks', ...page(() => import('./pages/Tasks'), 'TasksPage') },
+        { path: 'tariffs', ...page(() => import('./pages/Tariffs'), 'TariffsPage') },
+        { path: 'tariffs/:id', ...page(() => import('./pages/Tariff'), 'TariffPage') },
+        { path: 'clients', ...page(() => import('./pages/Clients'), 'ClientsPage') },
+        { path: 'clients/:id', ...page(() => import('./pages/Client'), 'ClientPage') },
         ...COMING_SOON.map((route) => ({ path: route, ...page(() => import('./pages/ComingSoon'), 'ComingSoonPage') })),
         { path: '*', element: <Navigate to={`/${DEFAULT_ROUTE}`} replace /> },
       ],

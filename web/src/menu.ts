@@ -20,4 +20,4 @@ export const MENU: MenuGroup[] = [
 export const DEFAULT_ROUTE = 'dashboard';
 
 /** Menu entries that have no page yet. */
-export const COMING_SOON = ['departments', 'employees', 'tariffs', 'clients'];
+export const COMING_SOON = ['departments', 'employees'];

@@ -57,4 +57,18 @@ export function clientRoutes(app: App, clients: ClientService, auth: AuthService
     const principal = await clients.impersonate(req.params.id, req.actor);
     return startSession(req, reply, principal, req.actor.id);
   });
+
+  app.post('/api/v1/auth/impersonation/end', {
+    schema: {
+      response: { 200: LoginView },
+      tags: ['Auth'],
+      summary: 'Back from "log in as client": the session as the client ends and the employee who opened it is logged in again (audited)',
+      description: '409 on a session that is not logged in as someone else; 401 when that employee may no longer log in.',
+    },
+    preHandler: app.requireAuth,
+  }, async (req, reply) => {
+    const { sessionId, csrfToken, me } = await auth.endImpersonation(req.sessionId ?? '');
+    setSessionCookies(req, reply, sessionId, csrfToken);
+    return { user: me, csrfToken };
+  });
 }

@@ -114,6 +114,34 @@ describe('Clients', () => {
     expect(audit.body.items[0].actor.label).toBe(ADMIN_EMAIL);
   });
 
+  test('back from "log in as": the session as the client ends and the administrator is logged in again; audited', async () => {
+    const { id } = await registered('returning@example.test');
+    const admin = await t().loginAs(ADMIN_EMAIL, 'admin-password-1');
+    // Not logged in as anyone: nothing to go back from.
+    const notAs = await admin.post('/api/v1/auth/impersonation/end');
+    expect(notAs.status).toBe(409);
+    expect((await admin.get('/api/v1/auth/me')).body).toMatchObject({ kind: 'employee', id: 1 });
+
+    expect((await admin.post(`/api/v1/clients/${id}/impersonate`)).status).toBe(200);
+    const clientSession = admin.copySession();
+    const back = await admin.post('/api/v1/auth/impersonation/end');
+    expect(back.status, JSON.stringify(back.body)).toBe(200);
+    expect(back.body.user).toMatchObject({ kind: 'employee', id: 1, impersonatedBy: null });
+    expect((await admin.get('/api/v1/auth/me')).body).toMatchObject({ kind: 'employee', id: 1, impersonatedBy: null });
+    // Writes work with the new session's CSRF token; the session as the client is gone.
+    expect((await admin.patch(`/api/v1/clients/${id}`, { name: 'Returned' })).status).toBe(200);
+    expect((await clientSession.get('/api/v1/auth/me')).status).toBe(401);
+    const audit = await t().admin.get(`/api/v1/audit?entity=client&entityId=${id}&action=client.impersonate_end`);
+    expect(audit.body.items).toHaveLength(1);
+    expect(audit.body.items[0].actor.label).toBe(ADMIN_EMAIL);
+
+    // A client's own session cannot become anyone else's.
+    const { browser } = await registered('plain@example.test');
+    expect((await browser.post('/api/v1/auth/impersonation/end')).status).toBe(409);
+    expect((await browser.get('/api/v1/auth/me')).body.kind).toBe('client');
+    expect((await t().anonymous().post('/api/v1/auth/impersonation/end')).status).toBe(401);
+  });
+
   test('a top-up through the manual gateway: started by the client, booked once by a signed notification', async () => {
     const { browser, id } = await registered('payer@example.test');
     const started = await browser.post(`/api/v1/clients/${id}/payments/start`, { amount: '20.00' });

@@ -172,6 +172,28 @@ export class AuthService {
     await this.repo.deleteSessionsOf(db, principalKind, principalId);
   }
 
+  /**
+   * Back from "log in as client": the session acting as the client ends, and the employee who opened it
+   * gets a session of their own again, while still enabled. Audited like the start. Refused (409) on a
+   * session that is nobody else's.
+   */
+  async endImpersonation(sessionId: string): Promise<{ sessionId: string; csrfToken: string; me: MeView }> {
+    const session = await this.repo.findSession(this.db.kysely, sha256(sessionId), this.clock.now().toISOString());
+    if (!session?.impersonatorId) throw new AppError('conflict', 'This session is not logged in as someone else');
+    const employee = await this.findPrincipal('employee', session.impersonatorId);
+    await this.db.transaction(async (trx) => {
+      await this.repo.deleteSession(trx, sha256(sessionId));
+      if (employee) {
+        const actor: Actor = { kind: 'employee', id: employee.id, label: employee.email, isAdmin: employee.isAdmin, locale: employee.language };
+        await this.audit.record(trx, actor, `${session.principalKind}.impersonate_end`, session.principalKind, session.principalId, null, { by: employee.email });
+      }
+    });
+    // The employee was disabled or removed meanwhile: the client's session is gone and nothing replaces it.
+    if (!employee) throw new AppError('unauthorized', 'Log in again');
+    const opened = await this.openSession(employee, null);
+    return { ...opened, me: toMe(employee, null) };
+  }
+
   private async findCredentials(email: string) {
     const employee = await this.repo.findEmployeeByEmail(this.db.kysely, email);
     if (employee) {

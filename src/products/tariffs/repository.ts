@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Executor } from '../../platform/db/db.js';
 import { offsetOf, type PageQuery } from '../../platform/db/paging.js';
 import type { TariffPeriodTable, TariffTable } from '../../platform/db/schema.js';
@@ -19,17 +19,44 @@ export interface TariffRecord {
   moduleIds: number[];
 }
 
+/** What the tariff list may be narrowed to. */
+export interface TariffFilter {
+  providerId?: number;
+  processingModuleId?: number;
+  status?: string;
+  search?: string;
+}
+
 export class TariffRepository {
-  list(db: Executor, page: PageQuery, providerId?: number): Promise<TariffRow[]> {
-    let q = db.selectFrom('tariffs').selectAll();
-    if (providerId !== undefined) q = q.where('providerId', '=', providerId);
-    return q.orderBy('sort').orderBy('id').limit(page.perPage).offset(offsetOf(page)).execute();
+  private filtered(db: Executor, filter: TariffFilter) {
+    let q = db.selectFrom('tariffs');
+    if (filter.providerId !== undefined) q = q.where('providerId', '=', filter.providerId);
+    if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+    if (filter.processingModuleId !== undefined) {
+      const moduleId = filter.processingModuleId;
+      q = q.where('id', 'in', (eb) => eb.selectFrom('tariffModules').select('tariffId').where('processingModuleId', '=', moduleId));
+    }
+    if (filter.search) {
+      // The name column holds every language's name (JSON): one pattern finds a name in any of them.
+      // Wildcards typed in the search are matched literally. SQLite lower-cases only ASCII, so a name in
+      // another script is also matched as typed.
+      const escaped = filter.search.replace(/[\\%_]/g, (c) => `\\${c}`);
+      const lower = `%${escaped.toLowerCase()}%`;
+      const typed = `%${escaped}%`;
+      const matches = (column: 'name' | 'upstreamName' | 'upstreamTariffId') =>
+        sql<boolean>`(lower(${sql.ref(column)}) like ${lower} escape '\\' or ${sql.ref(column)} like ${typed} escape '\\')`;
+      q = q.where((eb) => eb.or([matches('name'), matches('upstreamName'), matches('upstreamTariffId')]));
+    }
+    return q;
   }
 
-  async count(db: Executor, providerId?: number): Promise<number> {
-    let q = db.selectFrom('tariffs').select((eb) => eb.fn.countAll<number>().as('n'));
-    if (providerId !== undefined) q = q.where('providerId', '=', providerId);
-    return Number((await q.executeTakeFirstOrThrow()).n);
+  list(db: Executor, page: PageQuery, filter: TariffFilter = {}): Promise<TariffRow[]> {
+    return this.filtered(db, filter).selectAll().orderBy('sort').orderBy('id').limit(page.perPage).offset(offsetOf(page)).execute();
+  }
+
+  async count(db: Executor, filter: TariffFilter = {}): Promise<number> {
+    const row = await this.filtered(db, filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   allIds(db: Executor): Promise<Array<{ id: number }>> {

@@ -6,6 +6,7 @@ import {
   CatalogQuery,
   CatalogView,
   TariffImport,
+  TariffImportPreview,
   TariffListQuery,
   TariffModulesInput,
   TariffPatch,
@@ -42,6 +43,19 @@ export function tariffRoutes(app: App, tariffs: TariffService): void {
     },
     preHandler: app.requireAdmin,
   }, async (req, reply) => reply.code(201).send(await tariffs.import(req.body, req.actor)));
+
+  app.post(`${base}/import/preview`, {
+    schema: {
+      body: TariffImport,
+      response: { 200: TariffImportPreview },
+      tags,
+      summary: 'What an import would store, with the upstream cost and the margin per period; nothing is stored',
+      description:
+        'Takes the body of POST /tariffs/import, makes the same checks (and the same refusals) and reads the price list now. ' +
+        'A period priced below its cost is flagged marginNegative: the import accepts it, but the tariff cannot be enabled with it.',
+    },
+    preHandler: app.requireStaff,
+  }, async (req) => tariffs.previewImport(req.body));
 
   app.patch(`${base}/:id`, {
     schema: { params: IdParams, body: TariffPatch, response: { 200: TariffView }, tags, summary: 'Name, prices, enabled periods and period mapping' },

@@ -120,6 +120,20 @@ export type TariffModulesInput = z.infer<typeof TariffModulesInput>;
 
 export const TariffListQuery = PageQuery.extend({
   providerId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  processingModuleId: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional()
+    .meta({ description: 'Only the tariffs this processing module serves' }),
+  status: z.enum(TARIFF_STATUSES).optional(),
+  search: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .meta({ description: 'Part of a name (any language), of the upstream name or of the upstream tariff id; case does not matter' }),
 });
 export type TariffListQuery = z.infer<typeof TariffListQuery>;
 
@@ -132,6 +146,8 @@ export const TariffPeriodView = z.object({
   enabled: z.boolean(),
   /** The price is below the upstream cost: the catalog hides the period and the tariff cannot be enabled with it. */
   marginNegative: z.boolean(),
+  /** Price minus upstream cost (negative: sold at a loss); null when the upstream does not sell the period. */
+  margin: z.string().nullable(),
 });
 export type TariffPeriodView = z.infer<typeof TariffPeriodView>;
 
@@ -159,6 +175,18 @@ export const CostChangeView = z.object({
   before: z.string().nullable(),
   after: z.string().nullable(),
 });
+
+export const TariffImportPreview = z
+  .object({
+    upstreamTariffId: z.string(),
+    upstreamName: z.string(),
+    currency: z.string(),
+    periods: z.array(TariffPeriodView),
+    /** What the administrator should know before importing: periods that would sell at a loss. */
+    warnings: z.array(z.string()),
+  })
+  .meta({ description: 'The periods an import with the same body would store, with the upstream cost and the margin of each; nothing is stored' });
+export type TariffImportPreview = z.infer<typeof TariffImportPreview>;
 
 export const TariffSyncView = TariffView.extend({
   /** Upstream costs that changed with this sync (null: the upstream no longer / newly sells the period). */

@@ -100,8 +100,8 @@ describe('import', () => {
     });
     expect(tariff.lastSyncedAt).not.toBeNull();
     expect(tariff.periods).toEqual([
-      { period: 1, price: '6.75', upstreamCost: '6.00', upstreamPeriod: 1, enabled: true, marginNegative: false },
-      { period: 12, price: '67.50', upstreamCost: '60.00', upstreamPeriod: 12, enabled: true, marginNegative: false },
+      { period: 1, price: '6.75', upstreamCost: '6.00', upstreamPeriod: 1, enabled: true, marginNegative: false, margin: '0.75' },
+      { period: 12, price: '67.50', upstreamCost: '60.00', upstreamPeriod: 12, enabled: true, marginNegative: false, margin: '7.50' },
     ]);
     const audit = await admin().get(`/api/v1/audit?entity=tariff&entityId=${tariff.id}`);
     expect(audit.body.items[0]).toMatchObject({ action: 'tariff.import', actor: { kind: 'employee' }, before: null });
@@ -123,15 +123,15 @@ describe('import', () => {
       name: { en: 'Pro', ru: 'Про' },
     });
     expect(tariff.periods).toEqual([
-      { period: 1, price: '12.00', upstreamCost: '12.00', upstreamPeriod: 1, enabled: false, marginNegative: false },
-      { period: 12, price: '150.00', upstreamCost: '120.00', upstreamPeriod: 12, enabled: true, marginNegative: false },
+      { period: 1, price: '12.00', upstreamCost: '12.00', upstreamPeriod: 1, enabled: false, marginNegative: false, margin: '0.00' },
+      { period: 12, price: '150.00', upstreamCost: '120.00', upstreamPeriod: 12, enabled: true, marginNegative: false, margin: '30.00' },
     ]);
     expect(tariff.displayName).toBe('Pro');
   });
 
   test('the upstream trial is imported as a free period', async () => {
     const tariff = await importTariff({ processingModuleId: module.id, upstreamTariffId: '55239', providerId: provider.id, markupPercent: '20' });
-    expect(tariff.periods).toEqual([{ period: -100, price: '0.00', upstreamCost: '0.00', upstreamPeriod: -100, enabled: true, marginNegative: false }]);
+    expect(tariff.periods).toEqual([{ period: -100, price: '0.00', upstreamCost: '0.00', upstreamPeriod: -100, enabled: true, marginNegative: false, margin: '0.00' }]);
   });
 
   test('the same upstream tariff twice for one provider is a conflict; for another provider it is fine', async () => {
@@ -180,7 +180,7 @@ describe('import', () => {
       prices: [{ period: 24, price: '390.00' }], periodMapping: [{ period: 24, upstreamPeriod: 12 }],
     });
     // 24 months on the 12-month upstream period: two purchases of 200.00.
-    expect(periodOf(mapped, 24)).toEqual({ period: 24, price: '390.00', upstreamCost: '400.00', upstreamPeriod: 12, enabled: true, marginNegative: true });
+    expect(periodOf(mapped, 24)).toEqual({ period: 24, price: '390.00', upstreamCost: '400.00', upstreamPeriod: 12, enabled: true, marginNegative: true, margin: '-10.00' });
   });
 
   test('markup and prices: exactly one; bad amounts and unknown modules are 400 naming the field', async () => {
@@ -202,6 +202,67 @@ describe('import', () => {
       const answer = await admin().post(`${base}/import`, value);
       expect(answer.status, JSON.stringify(value)).toBe(400);
       if (field) expect(answer.body.error.field, JSON.stringify(answer.body)).toBe(field);
+    }
+  });
+});
+
+describe('import preview', () => {
+  test('shows what the import would store, cost and margin side by side, and stores nothing', async () => {
+    const reseller = await newProvider();
+    const before = await allTariffs();
+    const auditBefore = (await admin().get('/api/v1/audit?entity=tariff')).body.total;
+    const preview = await admin().post(`${base}/import/preview`, { processingModuleId: module.id, upstreamTariffId: '55227', providerId: reseller.id, markupPercent: '12.5' });
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    expect(preview.body).toEqual({
+      upstreamTariffId: '55227',
+      upstreamName: 'ispmanager 6 lite',
+      currency: 'EUR',
+      periods: [
+        { period: 1, price: '6.75', upstreamCost: '6.00', upstreamPeriod: 1, enabled: true, marginNegative: false, margin: '0.75' },
+        { period: 12, price: '67.50', upstreamCost: '60.00', upstreamPeriod: 12, enabled: true, marginNegative: false, margin: '7.50' },
+      ],
+      warnings: [],
+    });
+    expect(await allTariffs()).toEqual(before);
+    expect((await admin().get('/api/v1/audit?entity=tariff')).body.total).toBe(auditBefore);
+
+    // The import with the same body stores exactly the previewed periods.
+    const imported = await importTariff({ processingModuleId: module.id, upstreamTariffId: '55227', providerId: reseller.id, markupPercent: '12.5' });
+    expect(imported.periods).toEqual(preview.body.periods);
+  });
+
+  test('a price below the cost is flagged with a warning; the import accepts it but enabling refuses it', async () => {
+    const reseller = await newProvider();
+    const body = { processingModuleId: module.id, upstreamTariffId: '55228', providerId: reseller.id, prices: [{ period: 1, price: '10.00' }, { period: 12, price: '130.00' }] };
+    const preview = await admin().post(`${base}/import/preview`, body);
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    expect(preview.body.periods).toEqual([
+      { period: 1, price: '10.00', upstreamCost: '12.00', upstreamPeriod: 1, enabled: true, marginNegative: true, margin: '-2.00' },
+      { period: 12, price: '130.00', upstreamCost: '120.00', upstreamPeriod: 12, enabled: true, marginNegative: false, margin: '10.00' },
+    ]);
+    expect(preview.body.warnings).toEqual([
+      'Period 1 month would sell at 10.00 EUR, below its upstream cost of 12.00 EUR: the tariff cannot be enabled until the price is raised or the period disabled',
+    ]);
+    const tariff = await importTariff(body);
+    const enable = await admin().post(`${base}/${tariff.id}/enable`);
+    expect(enable.status).toBe(422);
+    expect(enable.body.error.field).toBe('periods.0.price');
+  });
+
+  test('makes the checks of the import: unknown tariff, duplicate, bad body, another currency', async () => {
+    const reseller = await newProvider();
+    const valid = { processingModuleId: module.id, upstreamTariffId: '55229', providerId: reseller.id, markupPercent: '10' };
+    await importTariff(valid);
+    const cases: Array<[Record<string, unknown>, number, string]> = [
+      [valid, 409, 'upstreamTariffId'],
+      [{ ...valid, upstreamTariffId: '99999' }, 422, 'upstreamTariffId'],
+      [{ ...valid, upstreamTariffId: '55227', markupPercent: '-1' }, 400, 'markupPercent'],
+      [{ ...valid, upstreamTariffId: '55227', providerId: (await newProvider('USD')).id }, 422, 'providerId'],
+    ];
+    for (const [body, status, field] of cases) {
+      const answer = await admin().post(`${base}/import/preview`, body);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+      expect(answer.body.error.field).toBe(field);
     }
   });
 });
@@ -539,5 +600,33 @@ describe('random bodies', () => {
     );
     expect(await allTariffs()).toEqual(before);
     expect((await admin().get('/api/v1/audit?entity=tariff')).body.total).toBe(auditBefore);
+  });
+});
+
+describe('the list', () => {
+  test('filters by name, upstream tariff, module and status, and counts what it found', async () => {
+    const secondModule = await newModule('second');
+    const reseller = await newProvider();
+    const lite = await importTariff({ processingModuleId: module.id, upstreamTariffId: '55227', providerId: reseller.id, markupPercent: '20', name: { en: 'Lite 50%_off', ru: 'Лайт' } });
+    const pro = await importTariff({ processingModuleId: secondModule.id, upstreamTariffId: '55228', providerId: reseller.id, markupPercent: '20' });
+    expect((await admin().post(`${base}/${pro.id}/enable`)).status).toBe(200);
+    const ids = async (query: string) => {
+      const answer = await admin().get(`${base}?providerId=${reseller.id}&${query}`);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body.total).toBe(answer.body.items.length);
+      return answer.body.items.map((x: Tariff) => x.id);
+    };
+    expect(await ids('')).toEqual([lite.id, pro.id]);
+    expect(await ids('search=LITE')).toEqual([lite.id]);
+    expect(await ids(`search=${encodeURIComponent('Лайт')}`)).toEqual([lite.id]); // a name in another language
+    expect(await ids('search=55228')).toEqual([pro.id]);
+    expect(await ids('search=6%20pro')).toEqual([pro.id]); // the upstream name
+    expect(await ids(`search=${encodeURIComponent('50%_')}`)).toEqual([lite.id]);
+    expect(await ids(`search=${encodeURIComponent('%')}`)).toEqual([lite.id]); // typed wildcards match themselves
+    expect(await ids(`processingModuleId=${secondModule.id}`)).toEqual([pro.id]);
+    expect(await ids('status=enabled')).toEqual([pro.id]);
+    expect(await ids(`status=disabled&processingModuleId=${module.id}`)).toEqual([lite.id]);
+    expect(await ids('search=nothing-like-this')).toEqual([]);
+    expect((await admin().get(`${base}?status=sold`)).status).toBe(400);
   });
 });

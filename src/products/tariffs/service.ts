@@ -28,6 +28,7 @@ import type {
   CatalogView,
   SyncAllView,
   TariffImport,
+  TariffImportPreview,
   TariffListQuery,
   TariffPatch,
   TariffPeriodView,
@@ -72,11 +73,8 @@ export class TariffService {
 
   async list(query: TariffListQuery, actor: Actor): Promise<Page<TariffView>> {
     const db = this.db.kysely;
-    const [rows, total, catalog] = await Promise.all([
-      this.repo.list(db, query, query.providerId),
-      this.repo.count(db, query.providerId),
-      this.locales.catalog(),
-    ]);
+    const filter = { providerId: query.providerId, processingModuleId: query.processingModuleId, status: query.status, search: query.search };
+    const [rows, total, catalog] = await Promise.all([this.repo.list(db, query, filter), this.repo.count(db, filter), this.locales.catalog()]);
     const records = await this.repo.details(db, rows);
     return { items: records.map((r) => toView(r, actor.locale, catalog)), total, page: query.page, perPage: query.perPage };
   }
@@ -87,34 +85,7 @@ export class TariffService {
 
   /** Products → Tariff plans → Import: one upstream tariff of a module's price list, for one provider. */
   async import(input: TariffImport, actor: Actor): Promise<TariffView> {
-    const db = this.db.kysely;
-    const catalog = await this.locales.catalog();
-    if (input.name) checkLocalized(input.name, catalog, 'name');
-    const module = await this.mustFindModule(db, input.processingModuleId, 'processingModuleId');
-    if (module.productType !== input.productType) {
-      throw new AppError('unprocessable', `Processing module ${module.id} sells ${module.productType}, not ${input.productType}`, { field: 'processingModuleId' });
-    }
-    const provider = await this.repo.provider(db, input.providerId);
-    if (!provider) throw invalid('providerId', `providerId: provider ${input.providerId} does not exist`);
-    await this.refuseDuplicate(db, provider, input.upstreamTariffId);
-
-    // The network call stays outside the transaction.
-    const priceList = await this.readPriceList(module.id);
-    const upstream = priceList.find((t) => t.id === input.upstreamTariffId);
-    if (!upstream) {
-      const offered = priceList.map((t) => t.id).join(', ') || 'none';
-      throw new AppError('unprocessable', `The price list of processing module ${module.id} has no tariff "${input.upstreamTariffId}" (it has: ${offered})`, {
-        field: 'upstreamTariffId',
-      });
-    }
-    if (upstream.currency !== provider.currency) throw currencyMismatch(upstream.currency, provider, 'providerId');
-
-    const costs = costsOf([upstream]);
-    const mapping = this.checkMapping(input.periodMapping ?? [], costs, 'periodMapping');
-    const periods = input.markupPercent !== undefined
-      ? periodsFromMarkup(input.markupPercent, costs, mapping)
-      : periodsFromPrices(input.prices ?? [], costs, mapping, provider.currency);
-
+    const { catalog, module, provider, upstream, costs, periods } = await this.prepareImport(input);
     return this.db.transaction(async (trx) => {
       await this.refuseDuplicate(trx, provider, input.upstreamTariffId);
       const now = this.clock.now().toISOString();
@@ -144,6 +115,50 @@ export class TariffService {
       await this.audit.record(trx, actor, 'tariff.import', 'tariff', id, null, view);
       return view;
     });
+  }
+
+  /**
+   * What an import with this body would store: each period's price beside its upstream cost and the margin,
+   * read from the module's price list now. The same checks as the import; nothing is stored.
+   */
+  async previewImport(input: TariffImport): Promise<TariffImportPreview> {
+    const { provider, upstream, costs, periods } = await this.prepareImport(input);
+    const views = periods.map((p) => periodView(p, provider.currency, costs));
+    const warnings = views
+      .filter((p) => p.enabled && p.marginNegative)
+      .map((p) => `${lossMessage(p.period, p.price, p.upstreamCost!, provider.currency)}: the tariff cannot be enabled until the price is raised or the period disabled`);
+    return { upstreamTariffId: upstream.id, upstreamName: upstream.name, currency: provider.currency, periods: views, warnings };
+  }
+
+  /** The checks and the arithmetic of an import, up to what it would store (the price list is read outside any transaction). */
+  private async prepareImport(input: TariffImport) {
+    const db = this.db.kysely;
+    const catalog = await this.locales.catalog();
+    if (input.name) checkLocalized(input.name, catalog, 'name');
+    const module = await this.mustFindModule(db, input.processingModuleId, 'processingModuleId');
+    if (module.productType !== input.productType) {
+      throw new AppError('unprocessable', `Processing module ${module.id} sells ${module.productType}, not ${input.productType}`, { field: 'processingModuleId' });
+    }
+    const provider = await this.repo.provider(db, input.providerId);
+    if (!provider) throw invalid('providerId', `providerId: provider ${input.providerId} does not exist`);
+    await this.refuseDuplicate(db, provider, input.upstreamTariffId);
+
+    const priceList = await this.readPriceList(module.id);
+    const upstream = priceList.find((t) => t.id === input.upstreamTariffId);
+    if (!upstream) {
+      const offered = priceList.map((t) => t.id).join(', ') || 'none';
+      throw new AppError('unprocessable', `The price list of processing module ${module.id} has no tariff "${input.upstreamTariffId}" (it has: ${offered})`, {
+        field: 'upstreamTariffId',
+      });
+    }
+    if (upstream.currency !== provider.currency) throw currencyMismatch(upstream.currency, provider, 'providerId');
+
+    const costs = costsOf([upstream]);
+    const mapping = this.checkMapping(input.periodMapping ?? [], costs, 'periodMapping');
+    const periods = input.markupPercent !== undefined
+      ? periodsFromMarkup(input.markupPercent, costs, mapping)
+      : periodsFromPrices(input.prices ?? [], costs, mapping, provider.currency);
+    return { catalog, module, provider, upstream, costs, periods };
   }
 
   /** Name, prices, enabled flags and period mapping. An enabled tariff must stay sellable after the change. */
@@ -521,6 +536,7 @@ function periodView(p: PeriodRow, currency: string, costs: UpstreamCosts): Tarif
     upstreamPeriod: p.upstreamPeriod,
     enabled: !!p.enabled,
     marginNegative: isMarginNegative(price, cost),
+    margin: cost ? price.subtract(cost).toString() : null,
   };
 }
 

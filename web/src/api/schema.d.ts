@@ -60,6 +60,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/impersonation/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Back from "log in as client": the session as the client ends and the employee who opened it is logged in again (audited)
+         * @description 409 on a session that is not logged in as someone else; 401 when that employee may no longer log in.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            csrfToken: string;
+                            user: {
+                                email: string;
+                                id: number;
+                                impersonatedBy: number | null;
+                                isAdmin: boolean;
+                                /** @enum {string} */
+                                kind: "employee" | "client";
+                                locale: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -4650,7 +4701,12 @@ export interface paths {
                 query?: {
                     page?: number;
                     perPage?: number;
+                    /** @description Only the tariffs this processing module serves */
+                    processingModuleId?: number;
                     providerId?: number;
+                    /** @description Part of a name (any language), of the upstream name or of the upstream tariff id; case does not matter */
+                    search?: string;
+                    status?: "disabled" | "enabled";
                 };
                 header?: never;
                 path?: never;
@@ -4676,6 +4732,7 @@ export interface paths {
                                 };
                                 periods: {
                                     enabled: boolean;
+                                    margin: string | null;
                                     marginNegative: boolean;
                                     period: number;
                                     price: string;
@@ -4744,6 +4801,7 @@ export interface paths {
                             };
                             periods: {
                                 enabled: boolean;
+                                margin: string | null;
                                 marginNegative: boolean;
                                 period: number;
                                 price: string;
@@ -4862,6 +4920,7 @@ export interface paths {
                             };
                             periods: {
                                 enabled: boolean;
+                                margin: string | null;
                                 marginNegative: boolean;
                                 period: number;
                                 price: string;
@@ -4922,6 +4981,7 @@ export interface paths {
                             };
                             periods: {
                                 enabled: boolean;
+                                margin: string | null;
                                 marginNegative: boolean;
                                 period: number;
                                 price: string;
@@ -4990,6 +5050,7 @@ export interface paths {
                             };
                             periods: {
                                 enabled: boolean;
+                                margin: string | null;
                                 marginNegative: boolean;
                                 period: number;
                                 price: string;
@@ -5061,6 +5122,7 @@ export interface paths {
                             };
                             periods: {
                                 enabled: boolean;
+                                margin: string | null;
                                 marginNegative: boolean;
                                 period: number;
                                 price: string;
@@ -5133,6 +5195,7 @@ export interface paths {
                             };
                             periods: {
                                 enabled: boolean;
+                                margin: string | null;
                                 marginNegative: boolean;
                                 period: number;
                                 price: string;
@@ -5206,6 +5269,7 @@ export interface paths {
                             };
                             periods: {
                                 enabled: boolean;
+                                margin: string | null;
                                 marginNegative: boolean;
                                 period: number;
                                 price: string;
@@ -5334,6 +5398,7 @@ export interface paths {
                             };
                             periods: {
                                 enabled: boolean;
+                                margin: string | null;
                                 marginNegative: boolean;
                                 period: number;
                                 price: string;
@@ -5350,6 +5415,120 @@ export interface paths {
                             updatedAt: string;
                             upstreamName: string;
                             upstreamTariffId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tariffs/import/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What an import would store, with the upstream cost and the margin per period; nothing is stored
+         * @description Takes the body of POST /tariffs/import, makes the same checks (and the same refusals) and reads the price list now. A period priced below its cost is flagged marginNegative: the import accepts it, but the tariff cannot be enabled with it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Imports a tariff from a processing module's upstream price list; it starts disabled */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Selling price of every upstream period = upstream cost × (100 + markup) / 100, rounded half away from zero to the currency's minor unit (cost 6.00, markup 12.5 → 6.75; markup 0.25 → 6.015 → 6.02). Every period is enabled.
+                         * @example 20
+                         */
+                        markupPercent?: string;
+                        /**
+                         * @description Name per locale; defaults to the upstream tariff's name in the default locale
+                         * @example {
+                         *       "en": "Main DC",
+                         *       "ru": "Основной ДЦ"
+                         *     }
+                         */
+                        name?: {
+                            [key: string]: string;
+                        };
+                        /** @description Periods comparison: sell `period` by buying `upstreamPeriod` upstream (e.g. 12 on 1 = twelve monthly purchases) */
+                        periodMapping?: {
+                            /**
+                             * @description Length in months (1, 12, …); -100 is the trial
+                             * @example 12
+                             */
+                            period: -100 | number;
+                            /**
+                             * @description The upstream period bought for this selling period
+                             * @example 12
+                             */
+                            upstreamPeriod: -100 | number;
+                        }[];
+                        /** @description Explicit selling prices; these periods are enabled, the other upstream periods are imported disabled at their cost (the trial at 0.00). A period the upstream does not sell needs a periodMapping. */
+                        prices?: {
+                            /**
+                             * @description Length in months (1, 12, …); -100 is the trial
+                             * @example 12
+                             */
+                            period: -100 | number;
+                            /**
+                             * @description Selling price in the provider's currency, at most as many decimals as the currency has
+                             * @example 79.00
+                             */
+                            price: string;
+                        }[];
+                        /** @description The module whose upstream price list the tariff comes from; it is connected to the tariff */
+                        processingModuleId: number;
+                        /**
+                         * @default licenses
+                         * @enum {string}
+                         */
+                        productType?: "licenses";
+                        /** @description The provider that sells the tariff; its currency must be the price list currency */
+                        providerId: number;
+                        /**
+                         * @description The tariff's id in the module's price list
+                         * @example 55227
+                         */
+                        upstreamTariffId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The periods an import with the same body would store, with the upstream cost and the margin of each; nothing is stored */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            currency: string;
+                            periods: {
+                                enabled: boolean;
+                                margin: string | null;
+                                marginNegative: boolean;
+                                period: number;
+                                price: string;
+                                upstreamCost: string | null;
+                                upstreamPeriod: number;
+                            }[];
+                            upstreamName: string;
+                            upstreamTariffId: string;
+                            warnings: string[];
                         };
                     };
                 };

@@ -4,6 +4,9 @@ import { businessHoursEn } from './areas/business-hours.en.js';
 import { localizationsEditEn } from './areas/localizations.en.js';
 import { modulesEditEn } from './areas/modules-edit.en.js';
 import { providersEn } from './areas/providers.en.js';
+import { clientsEn } from './areas/clients.en.js';
+import { tariffsEn } from './areas/tariffs.en.js';
+
 export const en = {
   app: {
     loading: 'Loading…',
@@ -345,4 +348,6 @@ export const en = {
   businessHours: businessHoursEn,
   modulesEdit: modulesEditEn,
   localizationsEdit: localizationsEditEn,
+  tariffs: tariffsEn,
+  clients: clientsEn,
 };

@@ -4,6 +4,9 @@ import { businessHoursRu } from './areas/business-hours.ru.js';
 import { localizationsEditRu } from './areas/localizations.ru.js';
 import { modulesEditRu } from './areas/modules-edit.ru.js';
 import { providersRu } from './areas/providers.ru.js';
+import { clientsRu } from './areas/clients.ru.js';
+import { tariffsRu } from './areas/tariffs.ru.js';
+
 export interface Messages {
   [key: string]: string | Messages;
 }
@@ -361,4 +364,6 @@ export const ru: Messages = {
   businessHours: businessHoursRu,
   modulesEdit: modulesEditRu,
   localizationsEdit: localizationsEditRu,
+  tariffs: tariffsRu,
+  clients: clientsRu,
 };
