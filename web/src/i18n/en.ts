@@ -5,6 +5,7 @@ import { localizationsEditEn } from './areas/localizations.en.js';
 import { modulesEditEn } from './areas/modules-edit.en.js';
 import { providersEn } from './areas/providers.en.js';
 import { clientsEn } from './areas/clients.en.js';
+import { orderLicenseEn } from './areas/order-license.en.js';
 import { tariffsEn } from './areas/tariffs.en.js';
 
 export const en = {
@@ -349,5 +350,6 @@ export const en = {
   modulesEdit: modulesEditEn,
   localizationsEdit: localizationsEditEn,
   tariffs: tariffsEn,
+  orderLicense: orderLicenseEn,
   clients: clientsEn,
 };

@@ -5,6 +5,7 @@ import { localizationsEditRu } from './areas/localizations.ru.js';
 import { modulesEditRu } from './areas/modules-edit.ru.js';
 import { providersRu } from './areas/providers.ru.js';
 import { clientsRu } from './areas/clients.ru.js';
+import { orderLicenseRu } from './areas/order-license.ru.js';
 import { tariffsRu } from './areas/tariffs.ru.js';
 
 export interface Messages {
@@ -365,5 +366,6 @@ export const ru: Messages = {
   modulesEdit: modulesEditRu,
   localizationsEdit: localizationsEditRu,
   tariffs: tariffsRu,
+  orderLicense: orderLicenseRu,
   clients: clientsRu,
 };

@@ -13,6 +13,7 @@ import type { paths } from '../api/schema';
 import type { License } from '../api/types';
 import { useCan } from '../auth';
 import { Crumbs, Facts } from '../components/Details';
+import { OrderLicenseButton } from '../components/OrderLicenseDialog';
 import { AppLink, ConfirmModal, DataTable, Day, dash, fieldError, Instant, Loading, Money, PageTitle, QueryError, StatusBadge, type Column } from '../components/ui';
 import { showUnderField, useDescribeError } from '../errors';
 import { z } from '../zod';
@@ -318,6 +319,7 @@ function ImpersonateButton({ c }: { c: Client }) {
 
 function Licenses({ c }: { c: Client }) {
   const { t } = useTranslation();
+  const canOrder = useCan('licenses.change');
   const { data, error } = useQuery({
     queryKey: ['licenses', 'client', c.id],
     queryFn: () => unwrap(client.GET('/api/v1/licenses', { params: { query: { clientId: c.id, perPage: 500 } } })),
@@ -331,10 +333,11 @@ function Licenses({ c }: { c: Client }) {
     { key: 'price', title: t('licenses.price'), cell: (l) => <Money amount={l.price} currency={l.currency} />, className: 'money' },
   ];
   return (
-    <>
+    <Stack gap="sm">
+      {canOrder && c.enabled && <OrderLicenseButton customer={c} />}
       <QueryError error={error} />
       <DataTable label={t('clients.tabs.licenses')} columns={columns} rows={data?.items ?? (error ? [] : undefined)} empty={t('clients.noLicenses')} />
-    </>
+    </Stack>
   );
 }
 
