@@ -4,7 +4,7 @@ import type { AuditService } from '../platform/audit/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db, Executor } from '../platform/db/db.js';
 import type { Page, PageQuery } from '../platform/db/paging.js';
-import { AppError, invalid, notFound } from '../platform/errors.js';
+import { AppError, invalid, notFound, appError } from '../platform/errors.js';
 import { Money, parseAmount, roundHalfAwayFromZero } from '../platform/money.js';
 import type { LedgerService } from '../clients/ledger/service.js';
 import { chooseModule } from '../integration/processing-modules/module-choice.js';
@@ -63,7 +63,7 @@ export class LicenseService {
     const clientId = this.orderingClient(input, actor);
     const client = await this.repo.client(this.db.kysely, clientId);
     if (!client || (actor.kind === 'client' && actor.id !== clientId)) throw notFound('Client', clientId);
-    if (!client.enabled) throw new AppError('conflict', 'The client is disabled', { field: 'clientId' });
+    if (!client.enabled) throw appError('conflict', 'client.disabled', {}, { field: 'clientId' });
     const ipProblem = refuseIp(input.ip);
     if (ipProblem) throw invalid('ip', `ip: ${ipProblem}`);
     const sellable = await this.sellable(input.tariffId, input.period, client.providerId);
@@ -203,10 +203,10 @@ export class LicenseService {
     return this.db.transaction(async (trx) => {
       const license = await this.visible(trx, id, actor, true);
       const amount = parseAmount(amountText, license.currency);
-      if (amount.minor <= 0n) throw invalid('amount', 'amount: must be greater than zero');
+      if (amount.minor <= 0n) throw appError('validation', 'value.amountPositive', {}, { field: 'amount' });
       const refundable = await this.repo.chargedFor(trx, id);
       if (amount.minor > refundable) {
-        throw new AppError('unprocessable', `At most ${Money.of(refundable, license.currency).toString()} ${license.currency} can be refunded for this license`, { field: 'amount' });
+        throw appError('unprocessable', 'money.refundLimit', { amount: Money.of(refundable, license.currency).toString(), currency: license.currency }, { field: 'amount' });
       }
       await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'refund', amount, reference: refundReference.manual(id), comment }, actor);
       await this.history.record(trx, actor, { licenseId: id, event: 'refund', message: `${amount.toString()} ${amount.currency} refunded: ${comment}` });
@@ -222,7 +222,7 @@ export class LicenseService {
       if (input.clientId !== undefined && input.clientId !== actor.id) throw notFound('Client', input.clientId);
       return actor.id;
     }
-    if (actor.kind !== 'employee') throw new AppError('unauthorized', 'Log in or send an API token');
+    if (actor.kind !== 'employee') throw appError('unauthorized', 'auth.required');
     if (input.clientId === undefined) throw invalid('clientId', 'clientId: say which client the license is for');
     return input.clientId;
   }
@@ -320,7 +320,7 @@ export class LicenseService {
   private async visible(db: Executor, id: number, actor: Actor, lock = false): Promise<LicenseRow> {
     const row = lock ? await this.repo.findForUpdate(db, id) : await this.repo.find(db, id);
     if (!row || (actor.kind === 'client' && row.clientId !== actor.id)) throw notFound('License', id);
-    if (actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
+    if (actor.kind === 'anonymous') throw appError('unauthorized', 'auth.required');
     return row;
   }
 
@@ -362,12 +362,12 @@ function belowMinimalBalance(m: { balanceMinor: bigint | number | null; minimalB
 function renewalRefused(reason: RenewalRefusal, license: LicenseRow): AppError {
   switch (reason) {
     case 'trial':
-      return new AppError('unprocessable', 'A trial license cannot be renewed', { field: 'id' });
+      return appError('unprocessable', 'license.trialRenew', {}, { field: 'id' });
     case 'not_renewable_now':
-      return new AppError('conflict', `The license is ${license.status}; this needs it to be active or suspended`, { field: 'id' });
+      return appError('conflict', 'license.statusRenew', { status: license.status }, { field: 'id' });
     case 'no_expiry':
-      return new AppError('conflict', 'The license has no expiry date yet', { field: 'id' });
+      return appError('conflict', 'license.noExpiry', {}, { field: 'id' });
     case 'deleting':
-      return new AppError('conflict', 'The license is being deleted', { field: 'id' });
+      return appError('conflict', 'license.deleting', {}, { field: 'id' });
   }
 }
