@@ -318,3 +318,8 @@ function renderParam(locale: string, value: MessageParam): string | undefined {
 export function english(key: MessageKey, params: MessageParams = {}): string {
   return translate('en', key, params)!;
 }
+
+/** Every key and its template per language: for the test that keeps the languages in step. */
+export function catalogTemplates(): Record<string, Record<string, string>> {
+  return MESSAGES;
+}
