@@ -2,6 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { useBillrelay } from '../../../test/support/billrelay.js';
 import { signedInEmployee } from '../../../test/support/staff.js';
+import { startUpstream } from '../../../test/support/upstream.js';
 
 const t = useBillrelay();
 const CYRILLIC = /[а-яё]/i;
@@ -68,6 +69,24 @@ describe('errors raised by the services', () => {
     expect(inRussian.body.error.detail).toBe(inEnglish.body.error.message);
     expect(inEnglish.body.error.message).toContain('provider 999 does not exist');
     expect(inEnglish.body.error.detail).toBeUndefined();
+  });
+
+  test("a module's connection refused by the upstream: the same code, the reason in Russian with the upstream's own words", async () => {
+    const upstream = await startUpstream(t());
+    try {
+      upstream.control.upsertAccount({ username: 'partner-i18n', password: 'partner-password', balance: '10.00' });
+      const body = { moduleType: 'billmanager', connection: { url: upstream.url, username: 'partner-i18n', password: 'wrong-password' } };
+      const inRussian = await t().admin.post('/api/v1/processing-modules/check-connection', body, ru);
+      const inEnglish = await t().admin.post('/api/v1/processing-modules/check-connection', body, en);
+      expect(inRussian.status).toBe(inEnglish.status);
+      expect(inRussian.body.error.code).toBe('upstream_auth');
+      expect(inEnglish.body.error.code).toBe('upstream_auth');
+      expect(inRussian.body.error.message).toMatch(/^Вышестоящий биллинг отклонил вход: неверное имя пользователя или пароль/);
+      expect(inEnglish.body.error.message).toMatch(/^The upstream refused the login: wrong username or password/);
+      expect(inRussian.body.error.detail).toBeUndefined();
+    } finally {
+      await upstream.close();
+    }
   });
 
   test('an invalid API token is refused in the language asked for', async () => {

@@ -142,13 +142,29 @@ const EN = {
   'license.trialTariff': 'A trial license cannot change its tariff; order a paid license',
   'license.sameTariff': 'tariffId: the license already has this tariff',
 
-  // A list of alternatives (an array param is joined with it).
+  'license.whichClient': 'clientId: say which client the license is for',
+  'license.noTariff': 'tariffId: tariff {tariffId} does not exist',
+  'license.tariffNotOnSale': 'tariffId: tariff {tariffId} is not on sale for this client',
+  'license.periodNotSold': 'period: {period} is not sold for this tariff (available: {offered})',
+  'license.trialClient': 'A trial license was already ordered by this client',
+  'license.trialIp': 'A trial license was already ordered for {ip}',
+  'license.noModuleInDatacenter': 'No processing module serves this tariff in the chosen data center',
+  'license.noModule': 'No enabled processing module serves this tariff',
+  'license.modulesHeld': 'This tariff cannot be ordered right now: the upstream balance of every processing module that serves it is below its minimal balance (the department has a task to top it up)',
+  'ip.notIpv4': 'ip: "{ip}" is not an IPv4 address',
+  'ip.notPublic': "ip: {ip} is not a public address; a license needs the server's public IPv4 address",
+
+  // A list of alternatives (an array param is joined with it), and an empty one.
   'list.or': ' or ',
+  'list.none': 'none',
 
   // Operations and tasks.
   'operation.restart': 'Operation {id} is {status}: only a manual or failed operation can be restarted',
   'operation.abandon': 'Operation {id} is {status}: only a manual operation can be abandoned',
   'operation.complete': 'Operation {id} is {status}: only a manual operation can be completed by hand',
+  'operation.byHandNeeds': '{field}: needed to complete a {kind} by hand',
+  'operation.byHandNotTaken': '{field}: a {kind} does not take it',
+  'operation.renewalExpiry': 'expiresOn: a renewal moves the expiry past {expiresOn}',
   'task.isDone': 'Task {id} is done; reopen it first',
   'task.employeesTake': 'Only employees take tasks',
   'task.notMember': 'employeeId: {name} is not a member of the task\'s department',
@@ -244,11 +260,27 @@ const RU: Record<MessageKey, string> = {
   'license.trialTariff': 'У пробной лицензии нельзя сменить тариф; закажите платную',
   'license.sameTariff': 'У лицензии уже этот тариф',
 
+  'license.whichClient': 'Укажите, для какого клиента лицензия',
+  'license.noTariff': 'Тарифа {tariffId} не существует',
+  'license.tariffNotOnSale': 'Тариф {tariffId} не продаётся этому клиенту',
+  'license.periodNotSold': 'Период {period} по этому тарифу не продаётся (доступны: {offered})',
+  'license.trialClient': 'Этот клиент уже заказывал пробную лицензию',
+  'license.trialIp': 'Для {ip} уже заказывали пробную лицензию',
+  'license.noModuleInDatacenter': 'В выбранном дата-центре этот тариф не обслуживает ни один обработчик услуг',
+  'license.noModule': 'Этот тариф не обслуживает ни один включённый обработчик услуг',
+  'license.modulesHeld': 'Этот тариф сейчас нельзя заказать: баланс в вышестоящем биллинге у всех обслуживающих его обработчиков ниже минимального (у отдела есть задача пополнить его)',
+  'ip.notIpv4': '«{ip}» не IPv4-адрес',
+  'ip.notPublic': '{ip} не публичный адрес; для лицензии нужен публичный IPv4-адрес сервера',
+
   'list.or': ' или ',
+  'list.none': 'нет',
 
   'operation.restart': 'Операция {id} в состоянии {status}: перезапустить можно только ручную или неудавшуюся операцию',
   'operation.abandon': 'Операция {id} в состоянии {status}: отказаться можно только от ручной операции',
   'operation.complete': 'Операция {id} в состоянии {status}: вручную можно завершить только ручную операцию',
+  'operation.byHandNeeds': 'Нужно, чтобы завершить операцию {kind} вручную',
+  'operation.byHandNotTaken': 'Операция {kind} не принимает это поле',
+  'operation.renewalExpiry': 'Продление переносит окончание позже {expiresOn}',
   'task.isDone': 'Задача {id} выполнена; сначала откройте её снова',
   'task.employeesTake': 'Брать задачи могут только сотрудники',
   'task.notMember': '{name} не состоит в отделе задачи',

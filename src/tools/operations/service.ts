@@ -7,7 +7,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { offsetOf, type Page } from '../../platform/db/paging.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
-import { conflict, invalid, notFound, appError } from '../../platform/errors.js';
+import { conflict, notFound, appError } from '../../platform/errors.js';
 import { LicenseHistory, type HistoryEvent } from '../../licenses/history.js';
 import type { ChargeRefunds } from '../../licenses/charges.js';
 import type { LicenseLifecycle } from '../../licenses/lifecycle/index.js';
@@ -172,10 +172,10 @@ export class OperationService {
     };
     const wanted = needs[kind];
     for (const field of wanted) {
-      if (input[field] === undefined) throw invalid(field, `${field}: needed to complete a ${kind} by hand`);
+      if (input[field] === undefined) throw appError('validation', 'operation.byHandNeeds', { field, kind }, { field });
     }
     for (const field of ['upstreamId', 'licenseKey', 'expiresOn'] as const) {
-      if (input[field] !== undefined && !wanted.includes(field)) throw invalid(field, `${field}: a ${kind} does not take it`);
+      if (input[field] !== undefined && !wanted.includes(field)) throw appError('validation', 'operation.byHandNotTaken', { field, kind }, { field });
     }
     if (kind === 'open') {
       if (license.upstreamId !== null && license.upstreamId !== input.upstreamId) {
@@ -187,7 +187,7 @@ export class OperationService {
     }
     if (kind === 'prolong') {
       if (license.expiresOn && input.expiresOn! <= license.expiresOn) {
-        throw invalid('expiresOn', `expiresOn: a renewal moves the expiry past ${license.expiresOn}`);
+        throw appError('validation', 'operation.renewalExpiry', { expiresOn: String(license.expiresOn) }, { field: 'expiresOn' });
       }
       return { expiresOn: input.expiresOn!, how: 'by_hand' };
     }
