@@ -143,6 +143,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<App> {
   app.decorateRequest('actor', null as never);
   app.decorateRequest('principal', undefined);
   app.decorateRequest('errorLocale', undefined);
+  app.decorateRequest('defaultLocale', undefined);
   app.addHook('onRequest', async (req) => {
     req.actor = await resolveActor(req, deps);
   });
@@ -185,6 +186,7 @@ async function resolveActor(req: FastifyRequest, deps: HttpDeps): Promise<Actor>
   const asked = negotiateLocale(req.headers['accept-language'], catalog.enabled);
   // Errors raised before the actor is known (a bad token, a CSRF refusal) are told in this language.
   req.errorLocale = asked ?? catalog.defaultCode;
+  req.defaultLocale = catalog.defaultCode;
   const anonymous: Actor = { kind: 'anonymous', id: null, label: 'anonymous', locale: asked ?? catalog.defaultCode };
 
   const authorization = req.headers.authorization;

@@ -99,13 +99,18 @@ describe('errors raised by the services', () => {
 describe('languages the server does not speak', () => {
   test('fall back to the default localization', async () => {
     const anonymous = t().anonymous();
-    const login = { email: 'admin@example.test', password: 'not-the-password-1' };
-    expect((await anonymous.post('/api/v1/auth/login', login, { 'accept-language': 'fr-FR, de;q=0.8' })).body.error.message).toBe('Wrong e-mail or password');
+    const refusal = async (headers: Record<string, string> = {}) => (await anonymous.get('/api/v1/tasks', headers)).body.error.message;
+    const english = 'Log in or send an API token';
+    const russian = 'Войдите в систему или передайте API-токен';
+    expect(await refusal({ 'accept-language': 'fr-FR, de;q=0.8' })).toBe(english);
     expect((await t().admin.patch('/api/v1/localizations/ru', { isDefault: true })).status).toBe(200);
     try {
-      expect((await anonymous.post('/api/v1/auth/login', login, { 'accept-language': 'fr-FR, de;q=0.8' })).body.error.message).toBe('Неверный e-mail или пароль');
-      expect((await anonymous.post('/api/v1/auth/login', login)).body.error.message).toBe('Неверный e-mail или пароль');
-      expect((await anonymous.post('/api/v1/auth/login', login, en)).body.error.message).toBe('Wrong e-mail or password');
+      expect(await refusal({ 'accept-language': 'fr-FR, de;q=0.8' })).toBe(russian);
+      expect(await refusal()).toBe(russian);
+      expect(await refusal(en)).toBe(english);
+      // An enabled localization the server has no messages in: the default localization's.
+      expect((await t().admin.post('/api/v1/localizations', { code: 'de', name: 'Deutsch' })).status).toBe(201);
+      expect(await refusal({ 'accept-language': 'de' })).toBe(russian);
     } finally {
       expect((await t().admin.patch('/api/v1/localizations/en', { isDefault: true })).status).toBe(200);
     }

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, type ErrorCode } from '../errors.js';
-import { codeMessage, serverLocale, translate } from '../i18n/messages.js';
+import { codeMessage, SERVER_LOCALES, serverLocale, translate } from '../i18n/messages.js';
 
 /** The HTTP status of every error code. */
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -48,12 +48,18 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The language errors are told in before the actor is known (Accept-Language, else the default localization). */
     errorLocale?: string;
+    /** The default localization: the language of errors for a language the server does not speak. */
+    defaultLocale?: string;
   }
 }
 
-/** The language of this request's error messages: the actor's, or what Accept-Language asked for. */
+/**
+ * The language of this request's error messages: the actor's, or what Accept-Language asked for; for
+ * one the server does not speak, the default localization's (else English).
+ */
 export function localeOf(request: FastifyRequest): string {
-  return serverLocale(request.actor?.locale ?? request.errorLocale);
+  const asked = request.actor?.locale ?? request.errorLocale;
+  return asked && SERVER_LOCALES.includes(asked) ? asked : serverLocale(request.defaultLocale);
 }
 
 function body(code: ErrorCode, message: string, field?: string, details?: Record<string, unknown>, detail?: string): ErrorBody {
