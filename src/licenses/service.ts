@@ -4,7 +4,7 @@ import type { AuditService } from '../platform/audit/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db, Executor } from '../platform/db/db.js';
 import type { Page, PageQuery } from '../platform/db/paging.js';
-import { AppError, invalid, notFound } from '../platform/errors.js';
+import { AppError, notFound, appError } from '../platform/errors.js';
 import { Money, parseAmount, roundHalfAwayFromZero } from '../platform/money.js';
 import type { LedgerService } from '../clients/ledger/service.js';
 import { chooseModule } from '../integration/processing-modules/module-choice.js';
@@ -63,9 +63,9 @@ export class LicenseService {
     const clientId = this.orderingClient(input, actor);
     const client = await this.repo.client(this.db.kysely, clientId);
     if (!client || (actor.kind === 'client' && actor.id !== clientId)) throw notFound('Client', clientId);
-    if (!client.enabled) throw new AppError('conflict', 'The client is disabled', { field: 'clientId' });
+    if (!client.enabled) throw appError('conflict', 'client.disabled', {}, { field: 'clientId' });
     const ipProblem = refuseIp(input.ip);
-    if (ipProblem) throw invalid('ip', `ip: ${ipProblem}`);
+    if (ipProblem) throw ipRefused(input.ip, ipProblem);
     const sellable = await this.sellable(input.tariffId, input.period, client.providerId);
     const isTrial = input.period === TRIAL_PERIOD;
     if (isTrial) await this.refuseSecondTrial(this.db.kysely, clientId, input.ip);
@@ -123,7 +123,7 @@ export class LicenseService {
   async update(id: number, input: LicensePatch, actor: Actor): Promise<LicenseView> {
     if (input.ip !== undefined) {
       const problem = refuseIp(input.ip);
-      if (problem) throw invalid('ip', `ip: ${problem}`);
+      if (problem) throw ipRefused(input.ip, problem);
     }
     return this.db.transaction(async (trx) => {
       const license = await this.visible(trx, id, actor, true);
@@ -203,10 +203,10 @@ export class LicenseService {
     return this.db.transaction(async (trx) => {
       const license = await this.visible(trx, id, actor, true);
       const amount = parseAmount(amountText, license.currency);
-      if (amount.minor <= 0n) throw invalid('amount', 'amount: must be greater than zero');
+      if (amount.minor <= 0n) throw appError('validation', 'value.amountPositive', {}, { field: 'amount' });
       const refundable = await this.repo.chargedFor(trx, id);
       if (amount.minor > refundable) {
-        throw new AppError('unprocessable', `At most ${Money.of(refundable, license.currency).toString()} ${license.currency} can be refunded for this license`, { field: 'amount' });
+        throw appError('unprocessable', 'money.refundLimit', { amount: Money.of(refundable, license.currency).toString(), currency: license.currency }, { field: 'amount' });
       }
       await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'refund', amount, reference: refundReference.manual(id), comment }, actor);
       await this.history.record(trx, actor, { licenseId: id, event: 'refund', message: `${amount.toString()} ${amount.currency} refunded: ${comment}` });
@@ -222,24 +222,24 @@ export class LicenseService {
       if (input.clientId !== undefined && input.clientId !== actor.id) throw notFound('Client', input.clientId);
       return actor.id;
     }
-    if (actor.kind !== 'employee') throw new AppError('unauthorized', 'Log in or send an API token');
-    if (input.clientId === undefined) throw invalid('clientId', 'clientId: say which client the license is for');
+    if (actor.kind !== 'employee') throw appError('unauthorized', 'auth.required');
+    if (input.clientId === undefined) throw appError('validation', 'license.whichClient', {}, { field: 'clientId' });
     return input.clientId;
   }
 
   /** The tariff and period as the provider sells them now: enabled, not at a loss. */
   private async sellable(tariffId: number, period: number, providerId: number): Promise<Sellable> {
     const tariff = await this.tariffs.get(tariffId, systemActor()).catch((error: unknown) => {
-      if (error instanceof AppError && error.code === 'not_found') throw invalid('tariffId', `tariffId: tariff ${tariffId} does not exist`);
+      if (error instanceof AppError && error.code === 'not_found') throw appError('validation', 'license.noTariff', { tariffId }, { field: 'tariffId' });
       throw error;
     });
     if (tariff.providerId !== providerId || tariff.status !== 'enabled') {
-      throw invalid('tariffId', `tariffId: tariff ${tariffId} is not on sale for this client`);
+      throw appError('validation', 'license.tariffNotOnSale', { tariffId }, { field: 'tariffId' });
     }
     const p = tariff.periods.find((x) => x.period === period);
     if (!p || !p.enabled || p.marginNegative) {
       const offered = tariff.periods.filter((x) => x.enabled && !x.marginNegative).map((x) => x.period);
-      throw invalid('period', `period: ${period} is not sold for this tariff (available: ${offered.join(', ') || 'none'})`);
+      throw appError('validation', 'license.periodNotSold', { period, offered: offered.length ? offered.join(', ') : { key: 'list.none' } }, { field: 'period' });
     }
     return {
       tariffId,
@@ -255,7 +255,9 @@ export class LicenseService {
   private async refuseSecondTrial(db: Executor, clientId: number, ip: string): Promise<void> {
     const trial = await this.repo.findTrial(db, clientId, ip);
     if (trial) {
-      throw new AppError('conflict', trial.clientId === clientId ? 'A trial license was already ordered by this client' : `A trial license was already ordered for ${ip}`, { field: trial.clientId === clientId ? 'period' : 'ip' });
+      throw trial.clientId === clientId
+        ? appError('conflict', 'license.trialClient', {}, { field: 'period' })
+        : appError('conflict', 'license.trialIp', { ip }, { field: 'ip' });
     }
   }
 
@@ -276,11 +278,13 @@ export class LicenseService {
       { datacenterId },
     );
     if (!module) {
-      throw new AppError('unprocessable', datacenterId ? 'No processing module serves this tariff in the chosen data center' : 'No enabled processing module serves this tariff', { field: datacenterId ? 'datacenterId' : 'tariffId' });
+      throw datacenterId
+        ? appError('unprocessable', 'license.noModuleInDatacenter', {}, { field: 'datacenterId' })
+        : appError('unprocessable', 'license.noModule', {}, { field: 'tariffId' });
     }
     // Chosen last, so held means every module that could serve it is: nothing would be bought, so nothing is charged.
     if (module.held) {
-      throw new AppError('unprocessable', 'This tariff cannot be ordered right now: the upstream balance of every processing module that serves it is below its minimal balance (the department has a task to top it up)', { field: 'tariffId' });
+      throw appError('unprocessable', 'license.modulesHeld', {}, { field: 'tariffId' });
     }
     const driver = await this.modules.driverFor(module.id);
     try {
@@ -320,7 +324,7 @@ export class LicenseService {
   private async visible(db: Executor, id: number, actor: Actor, lock = false): Promise<LicenseRow> {
     const row = lock ? await this.repo.findForUpdate(db, id) : await this.repo.find(db, id);
     if (!row || (actor.kind === 'client' && row.clientId !== actor.id)) throw notFound('License', id);
-    if (actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
+    if (actor.kind === 'anonymous') throw appError('unauthorized', 'auth.required');
     return row;
   }
 
@@ -362,12 +366,18 @@ function belowMinimalBalance(m: { balanceMinor: bigint | number | null; minimalB
 function renewalRefused(reason: RenewalRefusal, license: LicenseRow): AppError {
   switch (reason) {
     case 'trial':
-      return new AppError('unprocessable', 'A trial license cannot be renewed', { field: 'id' });
+      return appError('unprocessable', 'license.trialRenew', {}, { field: 'id' });
     case 'not_renewable_now':
-      return new AppError('conflict', `The license is ${license.status}; this needs it to be active or suspended`, { field: 'id' });
+      return appError('conflict', 'license.statusRenew', { status: license.status }, { field: 'id' });
     case 'no_expiry':
-      return new AppError('conflict', 'The license has no expiry date yet', { field: 'id' });
+      return appError('conflict', 'license.noExpiry', {}, { field: 'id' });
     case 'deleting':
-      return new AppError('conflict', 'The license is being deleted', { field: 'id' });
+      return appError('conflict', 'license.deleting', {}, { field: 'id' });
   }
+}
+
+/** An address no license can be bought for: the English reason as refuseIp words it, the others from the catalog. */
+function ipRefused(ip: string, problem: string): AppError {
+  const key = problem.includes('is not an IPv4 address') ? 'ip.notIpv4' : 'ip.notPublic';
+  return new AppError('validation', `ip: ${problem}`, { field: 'ip', key, params: { ip } });
 }

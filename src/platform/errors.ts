@@ -1,3 +1,5 @@
+import { english, type MessageKey, type MessageParams } from './i18n/messages.js';
+
 // One error type for the whole application, with a closed set of codes: platform/http/errors.ts gives
 // each its HTTP status in one table, so a code cannot be used before it has one.
 export const ERROR_CODES = [
@@ -32,22 +34,49 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+export interface AppErrorOptions {
+  field?: string;
+  details?: Record<string, unknown>;
+  /** The message in the server's catalog (i18n/messages.ts): the HTTP answer speaks the caller's language. */
+  key?: string;
+  params?: MessageParams;
+}
+
 export class AppError extends Error {
   override name = 'AppError';
   readonly field?: string;
   readonly details?: Record<string, unknown>;
+  readonly key?: string;
+  readonly params?: MessageParams;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options: { field?: string; details?: Record<string, unknown> } = {},
+    options: AppErrorOptions = {},
   ) {
     super(message);
     this.field = options.field;
     this.details = options.details;
+    this.key = options.key;
+    this.params = options.params;
   }
 }
 
-export const notFound = (what: string, id: unknown) => new AppError('not_found', `${what} ${String(id)} does not exist`, { field: 'id' });
+/** An AppError whose message comes from the catalog: English here, the caller's language over HTTP. */
+export function appError(
+  code: ErrorCode,
+  key: MessageKey,
+  params: MessageParams = {},
+  options: Omit<AppErrorOptions, 'key' | 'params'> = {},
+): AppError {
+  return new AppError(code, english(key, params), { ...options, key, params });
+}
+
+export const notFound = (what: string, id: unknown) =>
+  new AppError('not_found', `${what} ${String(id)} does not exist`, {
+    field: 'id',
+    key: 'notFound',
+    params: { what: { key: `entity.${what}` }, id: String(id) },
+  });
 export const invalid = (field: string, message: string) => new AppError('validation', message, { field });
 export const conflict = (message: string, field?: string) => new AppError('conflict', message, { field });

@@ -1,5 +1,5 @@
 // Money is an integer count of minor units with its ISO 4217 currency. Never a float.
-import { AppError } from './errors.js';
+import { appError } from './errors.js';
 
 /** Minor-unit exponents that differ from the usual 2 (ISO 4217). */
 const EXPONENTS: Record<string, number> = {
@@ -146,7 +146,7 @@ export function parseAmount(text: string, currency: string, field = 'amount'): M
   try {
     return Money.parse(text, currency);
   } catch (error) {
-    if (error instanceof MoneyError) throw new AppError('validation', `${field}: ${error.message}`, { field });
+    if (error instanceof MoneyError) throw appError('validation', 'value.money', { field, reason: error.message }, { field });
     throw error;
   }
 }

@@ -1,5 +1,7 @@
-// Errors in words a person reads: the server's sentence in English, a localized one per error code
-// otherwise (the server's own words beside it), and the code kept for support.
+// Errors in words a person reads: the server's sentence, which comes in the UI's language (the client
+// sends it as Accept-Language), with the English specific text beside it when the server has no
+// translation of it yet; a localized one per error code when the answer carried no message of the
+// server's; and the code kept for support.
 import { useCallback } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FieldValues, Path, UseFormReturn } from 'react-hook-form';
@@ -12,7 +14,7 @@ export function useDescribeError() {
       if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
       if (error.code === 'network') return t('errors.network');
       const key = `errors.codes.${error.code}` as const;
-      const localized = i18n.language === 'en' || !i18n.exists(key) ? error.message : `${t(key as never)} (${error.message})`;
+      const localized = !error.fromServer && i18n.exists(key) ? t(key as never) : error.detail ? `${error.message} (${error.detail})` : error.message;
       return withCode ? `${localized} [${error.code}]` : localized;
     },
     [t, i18n],

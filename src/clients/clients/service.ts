@@ -8,7 +8,7 @@ import { hashPassword } from '../../platform/crypto/passwords.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
 import type { Page, PageQuery } from '../../platform/db/paging.js';
-import { AppError, invalid, notFound } from '../../platform/errors.js';
+import { AppError, invalid, notFound, appError } from '../../platform/errors.js';
 import { Money, parseAmount } from '../../platform/money.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
 import { ClientRepository, type ClientRow } from './repository.js';
@@ -60,7 +60,7 @@ export class ClientService {
   /** A client sees only itself: any other id is answered as if it did not exist. */
   async visible(db: Executor, id: number, actor: Actor): Promise<ClientRow> {
     if (actor.kind === 'client' && actor.id !== id) throw notFound('Client', id);
-    if (actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
+    if (actor.kind === 'anonymous') throw appError('unauthorized', 'auth.required');
     const row = await this.repo.find(db, id);
     if (!row) throw notFound('Client', id);
     return row;
@@ -135,7 +135,7 @@ export class ClientService {
     requireRight(actor, 'client.impersonate');
     return this.db.transaction(async (trx) => {
       const row = await this.visible(trx, id, actor);
-      if (!row.enabled) throw new AppError('conflict', 'The client is disabled', { field: 'id' });
+      if (!row.enabled) throw appError('conflict', 'client.disabled', {}, { field: 'id' });
       await this.audit.record(trx, actor, 'client.impersonate', 'client', id, null, { by: actor.label });
       return principalOf(row);
     });
@@ -183,7 +183,7 @@ export class ClientService {
   }
 }
 
-const emailTaken = (email: string | undefined) => new AppError('conflict', `The e-mail ${email} is already registered`, { field: 'email' });
+const emailTaken = (email: string | undefined) => appError('conflict', 'email.clientTaken', { email: String(email) }, { field: 'email' });
 
 function isEmailTaken(error: unknown): boolean {
   return error instanceof AppError && error.code === 'conflict' && error.field === 'email';

@@ -6,7 +6,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
 import type { Page, PageQuery } from '../../platform/db/paging.js';
-import { AppError, notFound } from '../../platform/errors.js';
+import { AppError, notFound, appError } from '../../platform/errors.js';
 import { Money } from '../../platform/money.js';
 import { BALANCE_LIMIT_MINOR, LedgerRepository, type LedgerEntryRow } from './repository.js';
 import type { LedgerEntryView } from './schemas.js';
@@ -97,7 +97,7 @@ export class LedgerService {
     const client = await this.repo.client(trx, posting.clientId);
     if (!client) return notFound('Client', posting.clientId);
     if (posting.amount.currency !== client.currency) {
-      return new AppError('validation', `The amount is in ${posting.amount.currency} but the client pays in ${client.currency}`, { field: 'amount' });
+      return appError('validation', 'money.currency', { currency: posting.amount.currency, clientCurrency: client.currency }, { field: 'amount' });
     }
     const after = client.balanceMinor + signed;
     if (after > BALANCE_LIMIT_MINOR || after < -BALANCE_LIMIT_MINOR) return balanceOverflow(client.currency);
@@ -132,7 +132,7 @@ export class LedgerService {
 function signedAmount(posting: Posting): bigint {
   const minor = posting.amount.minor;
   if (posting.kind === 'correction') return minor;
-  if (minor <= 0n) throw new AppError('validation', 'The amount must be greater than zero', { field: 'amount' });
+  if (minor <= 0n) throw appError('validation', 'value.amountAboveZero', {}, { field: 'amount' });
   return posting.kind === 'charge' ? -minor : minor;
 }
 
@@ -144,9 +144,10 @@ function balanceOverflow(currency: string): AppError {
 function insufficientFunds(client: { balanceMinor: bigint; creditLimitMinor: bigint; currency: string }, signed: bigint): AppError {
   const available = Money.of(client.balanceMinor + client.creditLimitMinor, client.currency);
   const missing = Money.of(-signed - (client.balanceMinor + client.creditLimitMinor), client.currency);
-  return new AppError(
+  return appError(
     'payment_required',
-    `Not enough money on the balance: ${missing.toString()} ${client.currency} is missing (available ${available.toString()} ${client.currency})`,
+    'money.insufficient',
+    { missing: missing.toString(), currency: client.currency, available: available.toString() },
     { field: 'amount', details: { missing: missing.toString(), currency: client.currency } },
   );
 }

@@ -1,6 +1,6 @@
 import type { Actor } from '../../platform/actor.js';
 import { systemActor } from '../../platform/actor.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, appError } from '../../platform/errors.js';
 import { parseAmount } from '../../platform/money.js';
 import type { ClientService } from '../clients/service.js';
 import type { LedgerService, Posted } from '../ledger/service.js';
@@ -25,7 +25,7 @@ export class PaymentService {
   async start(gatewayId: string, clientId: number, amountText: string, actor: Actor): Promise<StartedPayment & { gateway: string; amount: string; currency: string }> {
     const client = await this.clients.get(clientId, actor);
     const amount = parseAmount(amountText, client.currency);
-    if (amount.minor <= 0n) throw new AppError('validation', 'amount: must be greater than zero', { field: 'amount' });
+    if (amount.minor <= 0n) throw appError('validation', 'value.amountPositive', {}, { field: 'amount' });
     const started = await this.gateway(gatewayId).startPayment({ clientId, amount });
     return { ...started, gateway: gatewayId, amount: amount.toString(), currency: amount.currency };
   }

@@ -5,7 +5,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { totalOf, type Page, type PageQuery } from '../../platform/db/paging.js';
 import { closeGap, makeRoomAt, moveStep, moveTo } from '../../platform/db/sorting.js';
-import { AppError, notFound } from '../../platform/errors.js';
+import { notFound, appError } from '../../platform/errors.js';
 import { checkLocalized, pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
 import { DatacenterRepository, type DatacenterRow } from './repository.js';
@@ -111,7 +111,7 @@ export class DatacenterService {
       const uses = await this.referrers.usesOf(trx, id);
       if (uses.length) {
         const name = pickLocalized(JSON.parse(before.name), actor.locale, catalog);
-        throw new AppError('conflict', `Data center "${name}" is still used by ${uses.join(', ')}`, { field: 'id' });
+        throw appError('conflict', 'inUse.datacenter', { name, uses: uses.join(', ') }, { field: 'id' });
       }
       await this.repo.remove(trx, id);
       await closeGap(trx, 'datacenters', before.sort);

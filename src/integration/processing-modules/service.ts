@@ -6,7 +6,7 @@ import type { SecretBox } from '../../platform/crypto/secrets.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import type { Page, PageQuery } from '../../platform/db/paging.js';
 import { closeGap, makeRoomAt, moveStep, moveTo } from '../../platform/db/sorting.js';
-import { AppError, invalid, notFound } from '../../platform/errors.js';
+import { AppError, invalid, notFound, appError } from '../../platform/errors.js';
 import { checkLocalized, pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
 import { Money, MoneyError } from '../../platform/money.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
@@ -88,7 +88,7 @@ export class ProcessingModuleService {
     checkLocalized(input.name, await this.locales.catalog(), 'name');
     let account: UpstreamAccount | undefined;
     if (input.moduleType === 'billmanager') {
-      if (!input.connection) throw invalid('connection', 'connection: a billmanager module needs url, username and password');
+      if (!input.connection) throw appError('validation', 'module.connectionNeeded', {}, { field: 'connection' });
       // Checked live before anything is saved; the network call stays outside the transaction.
       account = await this.connect(input.connection);
     }
@@ -138,14 +138,15 @@ export class ProcessingModuleService {
     let account: UpstreamAccount | undefined;
     let connection: (Connection & { password: string }) | undefined;
     if (input.connection && Object.keys(input.connection).length) {
-      if (current.moduleType !== 'billmanager') throw invalid('connection', 'connection: a manual module has no connection settings');
+      if (current.moduleType !== 'billmanager') throw appError('validation', 'module.manualNoConnection', {}, { field: 'connection' });
       const known = this.connectionOf(current)!;
       const patch = stripUndefined(input.connection);
       // The stored password goes only where it was entered for: never to another host or account.
       if (patch.password === undefined && movesAway(known, patch)) {
-        throw new AppError(
+        throw appError(
           'password_required',
-          'connection.password: enter the password again: a new URL or username is never sent the stored password',
+          'module.passwordAgain',
+          {},
           { field: 'connection.password' },
         );
       }
@@ -210,7 +211,7 @@ export class ProcessingModuleService {
       const catalog = await this.locales.catalog(trx);
       const uses = await this.referrers.usesOf(trx, id);
       if (uses.length) {
-        throw new AppError('conflict', `Processing module "${displayNameOf(before, actor, catalog)}" is still used by ${uses.join(', ')}`, { field: 'id' });
+        throw appError('conflict', 'inUse.module', { name: displayNameOf(before, actor, catalog), uses: uses.join(', ') }, { field: 'id' });
       }
       await this.repo.remove(trx, id);
       await closeGap(trx, 'processingModules', before.sort);
@@ -224,7 +225,7 @@ export class ProcessingModuleService {
    */
   async checkBalance(id: number, actor: Actor): Promise<ModuleView> {
     const row = await this.mustFind(this.db.kysely, id);
-    if (row.moduleType !== 'billmanager') throw new AppError('unprocessable', 'A manual processing module has no upstream balance', { field: 'id' });
+    if (row.moduleType !== 'billmanager') throw appError('unprocessable', 'module.manualNoBalance', {}, { field: 'id' });
     try {
       const account = await this.driverOf(row).checkConnection();
       await this.recordBalance(id, account);
@@ -336,9 +337,10 @@ export class ProcessingModuleService {
     const account = await callUpstream(() => driver.checkConnection(), 'connection');
     // A chosen currency only answers what the upstream leaves open; it cannot overrule what it states.
     if (connection.currency && connection.currency !== account.currency) {
-      throw new AppError(
+      throw appError(
         'currency_mismatch',
-        `connection.currency: the upstream account is in ${account.currency}, not ${connection.currency}; choose ${account.currency} or leave the currency out`,
+        'module.accountCurrency',
+        { account: account.currency, chosen: String(connection.currency) },
         { field: 'connection.currency', details: { upstreamCurrency: account.currency, chosenCurrency: connection.currency } },
       );
     }

@@ -11,7 +11,7 @@ import type { LedgerService } from '../../clients/ledger/service.js';
 import type { ChargeRefunds } from '../charges.js';
 import type { LicenseHistory } from '../history.js';
 import { chargeReference, operationKey } from '../keys.js';
-import { AppError, invalid } from '../../platform/errors.js';
+import { appError } from '../../platform/errors.js';
 import type { LicenseStatus, OperationKind, OperationPayloads } from '../model.js';
 import { enqueueOperation, type NewOperation } from '../outbox.js';
 import { LicenseRepository } from '../repository.js';
@@ -181,9 +181,9 @@ export class LicenseLifecycle {
    * then the operation. A trial changes no tariff; the same tariff is no change.
    */
   async requestTariffChange(trx: Executor, license: LicenseRow, target: { tariffId: number; tariffUpstreamId: string; upstreamPeriod: number }, difference: Money, actor: Actor): Promise<{ operationId: number }> {
-    if (license.isTrial) throw new AppError('unprocessable', 'A trial license cannot change its tariff; order a paid license', { field: 'tariffId' });
+    if (license.isTrial) throw appError('unprocessable', 'license.trialTariff', {}, { field: 'tariffId' });
     await this.requireAllowed(trx, license, 'change_tariff', 'tariffId');
-    if (target.tariffId === license.tariffId) throw invalid('tariffId', 'tariffId: the license already has this tariff');
+    if (target.tariffId === license.tariffId) throw appError('validation', 'license.sameTariff', {}, { field: 'tariffId' });
     const charged = difference.minor > 0n ? await this.refunds.chargeable(trx, license.id, chargeReference.tariffChange(license.id, target.tariffId, license.expiresOn)) : undefined;
     if (charged) {
       await this.ledger.postIn(trx, { clientId: license.clientId, kind: 'charge', amount: difference, reference: charged, comment: `Tariff change of ${license.licenseName}` }, actor);
@@ -203,7 +203,7 @@ export class LicenseLifecycle {
 
   /** Auto-renewal may be switched on only for a license that can be renewed and is not being deleted. */
   async requireRenewable(trx: Executor, license: LicenseRow): Promise<void> {
-    if (license.isTrial) throw new AppError('unprocessable', 'A trial license cannot be renewed', { field: 'autoRenew' });
+    if (license.isTrial) throw appError('unprocessable', 'license.trialRenew', {}, { field: 'autoRenew' });
     await this.requireNotDeleting(trx, license, 'autoRenew');
   }
 
@@ -270,7 +270,7 @@ export class LicenseLifecycle {
   /** Until its close has run, a license being deleted keeps its status; nothing may charge for it or change it upstream. */
   private async requireNotDeleting(trx: Executor, license: LicenseRow, field: string): Promise<void> {
     const closing = await this.repo.closing(trx, license.id);
-    if (closing !== null) throw new AppError('conflict', `The license is being deleted (operation ${closing})`, { field });
+    if (closing !== null) throw appError('conflict', 'license.deletingOp', { operation: closing }, { field });
   }
 
   private describe(license: LicenseRow, change: ChangeRequest): { kind: OperationKind; payload: Record<string, unknown>; key: string; message: string } {
@@ -298,6 +298,6 @@ export class LicenseLifecycle {
 
 function requireStatus(license: Pick<LicenseRow, 'status'>, allowed: LicenseStatus[], field: string): void {
   if (!allowed.includes(license.status as LicenseStatus)) {
-    throw new AppError('conflict', `The license is ${license.status}; this needs it to be ${allowed.join(' or ')}`, { field });
+    throw appError('conflict', 'license.status', { status: license.status, allowed }, { field });
   }
 }

@@ -4,7 +4,7 @@ import { checkNewPassword } from '../crypto/password-policy.js';
 import { hashPassword } from '../crypto/passwords.js';
 import type { Db } from '../db/db.js';
 import { isUniqueViolation } from '../db/dialect.js';
-import { AppError } from '../errors.js';
+import { AppError, appError } from '../errors.js';
 
 export interface AdminCreated {
   id: number;
@@ -42,7 +42,7 @@ export async function createAdministrator(
       .executeTakeFirstOrThrow();
     return { id: Number(id), email, generatedPassword };
   } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError('conflict', `An employee with e-mail ${email} already exists`, { field: 'email' });
+    if (isUniqueViolation(error)) throw appError('conflict', 'email.employeeTaken', { email }, { field: 'email' });
     throw error;
   }
 }

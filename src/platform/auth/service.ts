@@ -5,7 +5,7 @@ import { dummyPasswordHash, verifyPassword } from '../crypto/passwords.js';
 import { randomToken, sha256 } from '../crypto/tokens.js';
 import type { Db } from '../db/db.js';
 import { lockKey } from '../db/dialect.js';
-import { AppError } from '../errors.js';
+import { AppError, appError, notFound } from '../errors.js';
 import { AuthRepository } from './repository.js';
 import type { MeView } from './schemas.js';
 
@@ -65,7 +65,7 @@ export class AuthService {
     const candidate = await this.findCredentials(email);
     const ok = await verifyPassword(candidate?.passwordHash ?? (await dummyPasswordHash()), password);
     // A failed attempt stays recorded; a successful one clears this account's attempts from this address.
-    if (!candidate || !ok || !candidate.enabled) throw new AppError('unauthorized', 'Wrong e-mail or password', { field: 'password' });
+    if (!candidate || !ok || !candidate.enabled) throw appError('unauthorized', 'auth.wrongLogin', {}, { field: 'password' });
     await this.repo.clearAttempts(this.db.kysely, email, ip, this.windowStart());
     const { sessionId, csrfToken } = await this.openSession(candidate.principal, null);
     return { sessionId, csrfToken, me: toMe(candidate.principal, null) };
@@ -83,7 +83,7 @@ export class AuthService {
       await lockKey(trx, this.db.dialect, `login:${ip}`);
       const attempts = await this.repo.attemptsSince(trx, email, ip, since);
       if (attempts.account >= MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS || attempts.address >= MAX_FAILURES_PER_ADDRESS) {
-        throw new AppError('rate_limited', 'Too many failed logins from this address; try again in 15 minutes', {
+        throw appError('rate_limited', 'auth.tooManyLogins', {}, {
           details: { retryAfterSeconds: FAILURE_WINDOW_MS / 1000 },
         });
       }
@@ -161,7 +161,7 @@ export class AuthService {
     if (actor.kind !== 'employee') throw new AppError('forbidden', 'Only employees have API tokens');
     await this.db.transaction(async (trx) => {
       if (!(await this.repo.deleteToken(trx, actor.id, id))) {
-        throw new AppError('not_found', `API token ${id} does not exist`, { field: 'id' });
+        throw notFound('API token', id);
       }
       await this.audit.record(trx, actor, 'api_token.delete', 'api_token', id, { id }, null);
     });

@@ -2,7 +2,7 @@
 // of common passwords, names and keyboard patterns) and not built from the account's e-mail address.
 import zxcvbn from '@zxcvbn-ts/core';
 import zxcvbnCommon from '@zxcvbn-ts/language-common';
-import { AppError } from '../errors.js';
+import { appError } from '../errors.js';
 import { MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.js';
 
 /** zxcvbn's 0–4; 3 is "safely unguessable: moderate protection from an offline attack". */
@@ -36,12 +36,12 @@ function strengthOf(password: string, userInputs: string[]) {
 
 /** Refuses a new password with a 400 naming the field and saying why. */
 export function checkNewPassword(password: string, email: string, field = 'password'): void {
-  const refuse = (why: string) => {
-    throw new AppError('validation', `${field}: ${why}; choose a longer one, for example a few unrelated words`, { field });
+  const refuse = (why: string, key: 'password.weak' | 'password.tooShort' | 'password.containsEmail' = 'password.weak') => {
+    throw appError('validation', key, { field, why, min: MIN_PASSWORD_LENGTH }, { field });
   };
-  if (password.length < MIN_PASSWORD_LENGTH) refuse(`it must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length < MIN_PASSWORD_LENGTH) refuse(`it must have at least ${MIN_PASSWORD_LENGTH} characters`, 'password.tooShort');
   const address = email.trim().toLowerCase();
-  if (address && password.toLowerCase().includes(address)) refuse('it contains the e-mail address');
+  if (address && password.toLowerCase().includes(address)) refuse('it contains the e-mail address', 'password.containsEmail');
   const result = strengthOf(password, [address, address.split('@')[0] ?? '']);
   if (result.score < MIN_PASSWORD_SCORE) refuse(WHY[result.feedback.warning ?? ''] ?? 'it is too easy to guess');
 }
@@ -49,9 +49,9 @@ export function checkNewPassword(password: string, email: string, field = 'passw
 /** Changing one's own password needs the current one: a session left open must not be enough. */
 export async function checkCurrentPassword(passwordHash: string, current: string | undefined): Promise<void> {
   if (current === undefined) {
-    throw new AppError('validation', 'currentPassword: the current password is needed to change your own', { field: 'currentPassword' });
+    throw appError('validation', 'auth.currentPasswordNeeded', {}, { field: 'currentPassword' });
   }
   if (!(await verifyPassword(passwordHash, current))) {
-    throw new AppError('forbidden', 'currentPassword: the current password is wrong', { field: 'currentPassword' });
+    throw appError('forbidden', 'auth.currentPasswordWrong', {}, { field: 'currentPassword' });
   }
 }

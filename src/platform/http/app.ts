@@ -14,9 +14,10 @@ import type { LocaleCatalogSource } from '../i18n/localized.js';
 import type { Actor } from '../actor.js';
 import { requireRight, type Right } from '../auth/rights.js';
 import type { AuthService, Principal } from '../auth/service.js';
-import { AppError } from '../errors.js';
+import { appError } from '../errors.js';
+import { translate } from '../i18n/messages.js';
 import { negotiateLocale } from '../i18n/localized.js';
-import { errorHandler } from './errors.js';
+import { errorHandler, localeOf } from './errors.js';
 import { rejectNul } from './nul.js';
 import { serializerCompiler } from './serializer.js';
 
@@ -103,7 +104,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
+    const params = { method: req.method, path: req.url.split('?')[0]! };
+    reply.code(404).send({ error: { code: 'not_found', message: translate(localeOf(req), 'noRoute', params)! } });
   });
 
   await app.register(helmet, SECURITY_HEADERS);
@@ -140,27 +142,29 @@ export async function createHttpApp(deps: HttpDeps): Promise<App> {
 
   app.decorateRequest('actor', null as never);
   app.decorateRequest('principal', undefined);
+  app.decorateRequest('errorLocale', undefined);
+  app.decorateRequest('defaultLocale', undefined);
   app.addHook('onRequest', async (req) => {
     req.actor = await resolveActor(req, deps);
   });
 
   app.decorate('requireAuth', async (req: FastifyRequest) => {
-    if (req.actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
+    if (req.actor.kind === 'anonymous') throw appError('unauthorized', 'auth.required');
   });
   app.decorate('requireStaff', async (req: FastifyRequest) => {
-    if (req.actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
-    if (req.actor.kind !== 'employee') throw new AppError('forbidden', 'Only employees may do this');
+    if (req.actor.kind === 'anonymous') throw appError('unauthorized', 'auth.required');
+    if (req.actor.kind !== 'employee') throw appError('forbidden', 'auth.employeesOnly');
   });
   app.decorate('requireAdmin', async (req: FastifyRequest) => {
-    if (req.actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
+    if (req.actor.kind === 'anonymous') throw appError('unauthorized', 'auth.required');
     if (req.actor.kind !== 'employee' || !req.actor.isAdmin) {
-      throw new AppError('forbidden', 'Only administrators may do this');
+      throw appError('forbidden', 'auth.adminsOnly');
     }
   });
   const guards = new Set<unknown>([app.requireAuth, app.requireStaff, app.requireAdmin]);
   app.decorate('requireRight', (right: Right): Guard => {
     const guard = async (req: FastifyRequest) => {
-      if (req.actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
+      if (req.actor.kind === 'anonymous') throw appError('unauthorized', 'auth.required');
       requireRight(req.actor, right);
     };
     guards.add(guard);
@@ -180,13 +184,16 @@ export async function createHttpApp(deps: HttpDeps): Promise<App> {
 async function resolveActor(req: FastifyRequest, deps: HttpDeps): Promise<Actor> {
   const catalog = await deps.localizations.catalog();
   const asked = negotiateLocale(req.headers['accept-language'], catalog.enabled);
+  // Errors raised before the actor is known (a bad token, a CSRF refusal) are told in this language.
+  req.errorLocale = asked ?? catalog.defaultCode;
+  req.defaultLocale = catalog.defaultCode;
   const anonymous: Actor = { kind: 'anonymous', id: null, label: 'anonymous', locale: asked ?? catalog.defaultCode };
 
   const authorization = req.headers.authorization;
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     const principal = match ? await deps.auth.resolveToken(match[1]!) : undefined;
-    if (!principal) throw new AppError('unauthorized', 'The API token is not valid');
+    if (!principal) throw appError('unauthorized', 'auth.badToken');
     req.principal = principal;
     return actorOf(principal, asked ?? principal.language, null);
   }
@@ -197,9 +204,7 @@ async function resolveActor(req: FastifyRequest, deps: HttpDeps): Promise<Actor>
   if (!session) return anonymous;
   // Cookies ride along with cross-site requests; a state change must prove it came from our own page.
   if (UNSAFE_METHODS.has(req.method) && !isLoginOrLogout(req) && req.headers[CSRF_HEADER] !== session.csrfToken) {
-    throw new AppError('forbidden', `Missing or wrong ${CSRF_HEADER} header (CSRF protection for cookie sessions)`, {
-      field: CSRF_HEADER,
-    });
+    throw appError('forbidden', 'auth.csrf', { header: CSRF_HEADER }, { field: CSRF_HEADER });
   }
   req.sessionId = sessionId;
   req.principal = session.principal;

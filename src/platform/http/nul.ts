@@ -1,7 +1,7 @@
 // PostgreSQL's text cannot hold U+0000 (it refuses the whole statement) while SQLite stores it, so one
 // database answered 201 and the other 500. No field has a use for it: it is refused on both, once,
 // for every request (see createHttpApp), and by readers of bodies that bypass the JSON parser.
-import { AppError } from '../errors.js';
+import { appError } from '../errors.js';
 
 /** The path to the first string or key holding U+0000, or undefined when there is none. */
 export function findNul(value: unknown, path: string[] = []): string[] | undefined {
@@ -27,5 +27,5 @@ export function rejectNul(value: unknown, where: string): void {
   const path = findNul(value);
   if (!path) return;
   const field = path.length ? path.map((p) => p.replace(/\u0000/g, '\\u0000')).join('.') : where;
-  throw new AppError('validation', `${field}: must not contain NUL characters (U+0000)`, { field });
+  throw appError('validation', 'value.noNul', { field }, { field });
 }

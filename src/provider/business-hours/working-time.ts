@@ -1,7 +1,7 @@
 // Working time under a weekly schedule: "due in 4 working hours" for tasks and tickets.
 // Computed in the schedule's own time zone with Intl only: local wall-clock times are turned into
 // instants through the zone's UTC offset, so nights, weekends and DST changes fall out naturally.
-import { AppError } from '../../platform/errors.js';
+import { AppError, appError } from '../../platform/errors.js';
 
 /** A pause inside a working day, local "HH:MM" (end may be "24:00"). */
 export interface Break {
@@ -102,7 +102,7 @@ function minutesOf(time: string): number {
  */
 export function checkSchedule(schedule: Schedule): void {
   if (!isTimeZone(schedule.timeZone)) {
-    throw new AppError('validation', `"${schedule.timeZone}" is not an IANA time zone such as "Europe/Berlin" or "UTC"`, {
+    throw appError('validation', 'hours.timeZone', { zone: schedule.timeZone }, {
       field: 'timeZone',
     });
   }
@@ -124,7 +124,7 @@ export function checkSchedule(schedule: Schedule): void {
   });
   schedule.days.forEach((day, index) => checkBreaks(day, index));
   if (!schedule.days.some((day) => day.active)) {
-    throw new AppError('validation', 'At least one day of the week must be a working day', { field: 'days' });
+    throw appError('validation', 'hours.noWorkingDay', {}, { field: 'days' });
   }
   if (!schedule.days.some((day) => workingIntervals(day).length > 0)) {
     throw new AppError('validation', 'The breaks leave no working time in the week', { field: 'days' });

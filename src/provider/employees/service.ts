@@ -8,7 +8,7 @@ import { hashPassword } from '../../platform/crypto/passwords.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/dialect.js';
 import type { Page, PageQuery } from '../../platform/db/paging.js';
-import { AppError, notFound } from '../../platform/errors.js';
+import { AppError, notFound, appError } from '../../platform/errors.js';
 import { pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
 import { EmployeeRepository, type EmployeeRow } from './repository.js';
@@ -85,9 +85,9 @@ export class EmployeeService {
         const field = input.enabled === false ? 'enabled' : 'isAdmin';
         const what = input.enabled === false ? 'disable' : 'demote';
         if (actor.kind === 'employee' && actor.id === id) {
-          throw new AppError('conflict', `You cannot ${what} yourself; ask another administrator`, { field });
+          throw appError('conflict', 'employee.notYourself', { what }, { field });
         }
-        await this.checkNotLastAdmin(trx, id, `The last enabled administrator cannot be ${what}d`, field);
+        await this.checkNotLastAdmin(trx, id, appError('conflict', 'employee.lastAdmin', { what }, { field }));
       }
       if (input.language !== undefined) checkLanguage(input.language, catalog);
       if (input.email !== undefined && input.email !== beforeRow.email) await this.checkEmailFree(trx, input.email);
@@ -132,9 +132,9 @@ export class EmployeeService {
       const row = await this.repo.find(trx, id);
       if (!row) throw notFound('Employee', id);
       if (actor.kind === 'employee' && actor.id === id) {
-        throw new AppError('conflict', 'You cannot delete yourself; ask another administrator', { field: 'id' });
+        throw appError('conflict', 'employee.deleteYourself', {}, { field: 'id' });
       }
-      if (row.isAdmin && row.enabled) await this.checkNotLastAdmin(trx, id, 'The last enabled administrator cannot be deleted', 'id');
+      if (row.isAdmin && row.enabled) await this.checkNotLastAdmin(trx, id, appError('conflict', 'employee.lastAdminDeleted', {}, { field: 'id' }));
       const catalog = await this.locales.catalog(trx);
       const headed = await this.repo.headedDepartments(trx, id);
       if (headed.length) {
@@ -174,9 +174,9 @@ export class EmployeeService {
     return toView(row, departments.get(id) ?? []);
   }
 
-  private async checkNotLastAdmin(trx: Executor, id: number, message: string, field: string): Promise<void> {
+  private async checkNotLastAdmin(trx: Executor, id: number, refusal: AppError): Promise<void> {
     const admins = await this.repo.enabledAdminIds(trx);
-    if (admins.every((a) => a === id)) throw new AppError('conflict', message, { field });
+    if (admins.every((a) => a === id)) throw refusal;
   }
 
   private async checkEmailFree(db: Executor, email: string): Promise<void> {
@@ -211,7 +211,7 @@ function checkLanguage(code: string, catalog: LocaleCatalog): string {
   return code;
 }
 
-const emailTaken = (email: string) => new AppError('conflict', `An employee with e-mail ${email} already exists`, { field: 'email' });
+const emailTaken = (email: string) => appError('conflict', 'email.employeeTaken', { email }, { field: 'email' });
 
 function namesOf(departments: Array<{ name: string }>, actor: Actor, catalog: LocaleCatalog): string {
   return departments.map((d) => `department "${pickLocalized(JSON.parse(d.name), actor.locale, catalog)}"`).join(', ');

@@ -4,7 +4,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { offsetOf, type Page, type PageQuery } from '../../platform/db/paging.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
-import { AppError, notFound } from '../../platform/errors.js';
+import { AppError, notFound, appError } from '../../platform/errors.js';
 import type { LocaleCatalog } from '../../platform/i18n/localized.js';
 import type { LocalizationCreate, LocalizationUpdate, LocalizationView } from './schemas.js';
 import { LocalizationRepository, type LocalizationRow } from './repository.js';
@@ -78,7 +78,7 @@ export class LocalizationService {
         await this.repo.insert(trx, row);
       } catch (error) {
         if (isUniqueViolation(error)) {
-          throw new AppError('conflict', `Localization "${input.code}" already exists`, { field: 'code' });
+          throw appError('conflict', 'localization.exists', { code: input.code }, { field: 'code' });
         }
         throw error;
       }
@@ -96,9 +96,7 @@ export class LocalizationService {
       const enabled = input.enabled ?? !!before.enabled;
       const willBeDefault = input.isDefault ?? !!before.isDefault;
       if (willBeDefault && !enabled) {
-        throw new AppError('conflict', `The default localization "${code}" cannot be disabled; make another one the default first`, {
-          field: 'enabled',
-        });
+        throw appError('conflict', 'localization.defaultDisabled', { code }, { field: 'enabled' });
       }
       if (input.isDefault && !before.isDefault) await this.repo.clearDefault(trx);
       await this.repo.update(trx, code, {
@@ -119,7 +117,7 @@ export class LocalizationService {
       const before = await this.repo.find(trx, code);
       if (!before) throw notFound('Localization', code);
       if (before.isDefault) {
-        throw new AppError('conflict', `"${code}" is the default localization and cannot be deleted`, { field: 'code' });
+        throw appError('conflict', 'localization.defaultDeleted', { code }, { field: 'code' });
       }
       const departments = await this.repo.departmentsUsing(trx, code);
       const employees = await this.repo.employeesUsing(trx, code);

@@ -7,7 +7,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { offsetOf, type Page } from '../../platform/db/paging.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
-import { conflict, invalid, notFound } from '../../platform/errors.js';
+import { conflict, notFound, appError } from '../../platform/errors.js';
 import { LicenseHistory, type HistoryEvent } from '../../licenses/history.js';
 import type { ChargeRefunds } from '../../licenses/charges.js';
 import type { LicenseLifecycle } from '../../licenses/lifecycle/index.js';
@@ -93,7 +93,7 @@ export class OperationService {
         const found = options.viaTask ? await this.repo.find(trx, id) : await this.visible(trx, id, actor);
         if (!found) throw notFound('Operation', id);
         const { op: before, license } = await this.lockedWithLicense(trx, found);
-        const refused = () => conflict(`Operation ${id} is ${before.status}: only a manual or failed operation can be restarted`, 'status');
+        const refused = () => appError('conflict', 'operation.restart', { id, status: before.status }, { field: 'status' });
         if (before.status !== 'manual' && before.status !== 'failed') throw refused();
         await this.refuseForDeletedLicense(trx, before, license);
         await this.refuseWhenRefunded(trx, before, license);
@@ -124,7 +124,7 @@ export class OperationService {
     return this.db.transaction(async (trx) => {
       const { op: before, license } = await this.lockedWithLicense(trx, await this.visible(trx, id, actor));
       const after = before.status === 'manual' ? await this.end(trx, before, license, reason, 'abandoned', ['manual'], actor) : null;
-      if (!after) throw conflict(`Operation ${id} is ${before.status}: only a manual operation can be abandoned`, 'status');
+      if (!after) throw appError('conflict', 'operation.abandon', { id, status: before.status }, { field: 'status' });
       await this.cancelOrder(trx, after, license, actor);
       return toOperationView(after);
     });
@@ -139,7 +139,7 @@ export class OperationService {
   async complete(id: number, input: CompleteInput, actor: Actor): Promise<OperationView> {
     return this.db.transaction(async (trx) => {
       const { op: before, license } = await this.lockedWithLicense(trx, await this.visible(trx, id, actor));
-      if (before.status !== 'manual') throw conflict(`Operation ${id} is ${before.status}: only a manual operation can be completed by hand`, 'status');
+      if (before.status !== 'manual') throw appError('conflict', 'operation.complete', { id, status: before.status }, { field: 'status' });
       if (!license) throw notFound('License', before.licenseId);
       await this.refuseForDeletedLicense(trx, before, license);
       const kind = before.kind as OperationKind;
@@ -172,10 +172,10 @@ export class OperationService {
     };
     const wanted = needs[kind];
     for (const field of wanted) {
-      if (input[field] === undefined) throw invalid(field, `${field}: needed to complete a ${kind} by hand`);
+      if (input[field] === undefined) throw appError('validation', 'operation.byHandNeeds', { field, kind }, { field });
     }
     for (const field of ['upstreamId', 'licenseKey', 'expiresOn'] as const) {
-      if (input[field] !== undefined && !wanted.includes(field)) throw invalid(field, `${field}: a ${kind} does not take it`);
+      if (input[field] !== undefined && !wanted.includes(field)) throw appError('validation', 'operation.byHandNotTaken', { field, kind }, { field });
     }
     if (kind === 'open') {
       if (license.upstreamId !== null && license.upstreamId !== input.upstreamId) {
@@ -187,7 +187,7 @@ export class OperationService {
     }
     if (kind === 'prolong') {
       if (license.expiresOn && input.expiresOn! <= license.expiresOn) {
-        throw invalid('expiresOn', `expiresOn: a renewal moves the expiry past ${license.expiresOn}`);
+        throw appError('validation', 'operation.renewalExpiry', { expiresOn: String(license.expiresOn) }, { field: 'expiresOn' });
       }
       return { expiresOn: input.expiresOn!, how: 'by_hand' };
     }

@@ -7,7 +7,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
 import type { Page } from '../../platform/db/paging.js';
-import { AppError, notFound } from '../../platform/errors.js';
+import { AppError, notFound, appError } from '../../platform/errors.js';
 import { pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
 import type { BusinessHoursService } from '../../provider/business-hours/service.js';
@@ -163,10 +163,10 @@ export class TaskService {
    * task is in progress. Anyone who sees the task may take it (its department's members, administrators).
    */
   async take(id: number, actor: Actor): Promise<TaskView> {
-    if (actor.kind !== 'employee') throw new AppError('forbidden', 'Only employees take tasks');
+    if (actor.kind !== 'employee') throw appError('forbidden', 'task.employeesTake');
     return this.db.transaction(async (trx) => {
       const row = await this.visible(trx, id, actor);
-      if (row.status === 'done') throw new AppError('conflict', `Task ${id} is done; reopen it first`, { field: 'status' });
+      if (row.status === 'done') throw appError('conflict', 'task.isDone', { id }, { field: 'status' });
       const now = this.clock.now().toISOString();
       await this.repo.update(trx, id, { ...this.performerPatch(actor.id, actor, now), status: 'in_progress', updatedAt: now });
       const after = (await this.repo.find(trx, id))!;
@@ -182,13 +182,13 @@ export class TaskService {
   async assign(id: number, employeeId: number, actor: Actor): Promise<TaskView> {
     return this.db.transaction(async (trx) => {
       const row = await this.visible(trx, id, actor);
-      if (row.status === 'done') throw new AppError('conflict', `Task ${id} is done; reopen it first`, { field: 'status' });
+      if (row.status === 'done') throw appError('conflict', 'task.isDone', { id }, { field: 'status' });
       const employee = await this.repo.employee(trx, employeeId);
-      if (!employee) throw new AppError('not_found', `Employee ${employeeId} does not exist`, { field: 'employeeId' });
+      if (!employee) throw new AppError('not_found', `Employee ${employeeId} does not exist`, { field: 'employeeId', key: 'notFound', params: { what: { key: 'entity.Employee' }, id: employeeId } });
       if (row.departmentId === null || !(await this.departments.isMember(trx, Number(row.departmentId), employeeId))) {
-        throw new AppError('unprocessable', `employeeId: ${employee.name} is not a member of the task's department`, { field: 'employeeId' });
+        throw appError('unprocessable', 'task.notMember', { name: employee.name }, { field: 'employeeId' });
       }
-      if (!employee.enabled) throw new AppError('unprocessable', `employeeId: ${employee.name} is disabled`, { field: 'employeeId' });
+      if (!employee.enabled) throw appError('unprocessable', 'task.employeeDisabled', { name: employee.name }, { field: 'employeeId' });
       const now = this.clock.now().toISOString();
       await this.repo.update(trx, id, { ...this.performerPatch(employeeId, actor, now), updatedAt: now });
       const after = (await this.repo.find(trx, id))!;
@@ -207,9 +207,9 @@ export class TaskService {
   async restart(id: number, actor: Actor): Promise<{ task: TaskView; operation: unknown }> {
     const row = await this.visible(this.db.kysely, id, actor);
     if (row.operationId === null) {
-      throw new AppError('unprocessable', `Task ${id} has no running operation to restart`, { field: 'id' });
+      throw appError('unprocessable', 'task.noOperation', { id }, { field: 'id' });
     }
-    if (row.status === 'done') throw new AppError('conflict', `Task ${id} is done; reopen it first`, { field: 'id' });
+    if (row.status === 'done') throw appError('conflict', 'task.isDone', { id }, { field: 'id' });
     if (!this.restartOperation) throw new AppError('unprocessable', 'Restarting operations is not available in this installation', { field: 'id' });
     const operation = await this.restartOperation(Number(row.operationId), actor);
     const task = await this.db.transaction(async (trx) => {
@@ -260,12 +260,11 @@ export class TaskService {
     const operationId = Number(row.operationId);
     const op = (await this.operationStates(db, [operationId])).get(operationId);
     if (!op || !UNFINISHED.has(op.status)) return;
-    const what = `operation #${operationId} (${op.kind})`;
-    const message =
-      op.status === 'manual'
-        ? `Task ${row.id} cannot be done while ${what} waits for a person: restart it, record it as done by hand, or abandon it first`
-        : `Task ${row.id} cannot be done while ${what} is ${op.status === 'running' ? 'running' : 'waiting to run'}: it closes this task when it succeeds; if it comes back to a person, restart it, record it as done by hand, or abandon it first`;
-    throw new AppError('conflict', message, { field: 'operationId', details: { operationId, operationStatus: op.status } });
+    const params = { id: row.id, operation: operationId, kind: op.kind, state: { key: op.status === 'running' ? 'task.state.running' : 'task.state.waiting' } };
+    throw appError('conflict', op.status === 'manual' ? 'task.operationManual' : 'task.operationRunning', params, {
+      field: 'operationId',
+      details: { operationId, operationStatus: op.status },
+    });
   }
 
   private async checkReopen(db: Executor, row: TaskRow): Promise<void> {

@@ -9,7 +9,11 @@ const CSRF_KEY = 'billrelay.csrf';
 const CSRF_COOKIE = 'billrelay_csrf';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** What the API said went wrong: `{error:{code,message,field}}`, or a network/HTTP failure in the same shape. */
+/**
+ * What the API said went wrong: `{error:{code,message,field,detail}}` (the message in the language the
+ * request asked for; `detail` the English specific text when that language has none), or a network/HTTP
+ * failure in the same shape.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -17,6 +21,9 @@ export class ApiError extends Error {
     message: string,
     readonly field?: string,
     readonly details?: Record<string, unknown>,
+    readonly detail?: string,
+    /** False when the answer carried no message of the server's (a proxy's error page, a network failure). */
+    readonly fromServer = true,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -78,12 +85,20 @@ export async function unwrap<T>(pending: Promise<Answer<T>>): Promise<T> {
   try {
     answer = await pending;
   } catch {
-    throw new ApiError(0, 'network', 'Cannot reach the server; check the connection and try again');
+    throw new ApiError(0, 'network', 'Cannot reach the server; check the connection and try again', undefined, undefined, undefined, false);
   }
   const { data, error, response } = answer;
   if (!response.ok) {
-    const body = (error as { error?: { code?: string; message?: string; field?: string; details?: Record<string, unknown> } } | undefined)?.error;
-    throw new ApiError(response.status, body?.code ?? 'http', body?.message ?? `${response.status} ${response.statusText}`, body?.field, body?.details);
+    const body = (error as { error?: { code?: string; message?: string; field?: string; details?: Record<string, unknown>; detail?: string } } | undefined)?.error;
+    throw new ApiError(
+      response.status,
+      body?.code ?? 'http',
+      body?.message ?? `${response.status} ${response.statusText}`,
+      body?.field,
+      body?.details,
+      body?.detail,
+      typeof body?.message === 'string',
+    );
   }
   return data as T;
 }

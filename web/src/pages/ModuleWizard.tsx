@@ -5,7 +5,7 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, Group, NativeSelect, Paper, Radio, Stack, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useForm, type Path } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -74,6 +74,22 @@ function Wizard({ types, datacenters, departments, locales }: { types: ModuleTyp
   const [currencyChoice, setCurrencyChoice] = useState<string[] | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const checkRef = useRef<HTMLButtonElement>(null);
+  const firstStep = useRef(true);
+
+  // A new step replaces the fields the focus was on (and Next may now be disabled): the focus goes to the
+  // step's first field (the chosen option of a choice), so a keyboard user goes on where the step begins
+  // instead of from the top of the page.
+  useEffect(() => {
+    if (firstStep.current) {
+      firstStep.current = false;
+      return;
+    }
+    const fields = formRef.current?.querySelectorAll<HTMLElement>('input:not([type="hidden"]):not([disabled]), select:not([disabled]), textarea:not([disabled])');
+    const first = [...(fields ?? [])].find((el) => !(el instanceof HTMLInputElement && el.type === 'radio' && !el.checked)) ?? fields?.[0];
+    first?.focus();
+  }, [step]);
 
   const product = types.productTypes.find((p) => p.id === productType);
   const module = product?.moduleTypes.find((m) => m.id === moduleType);
@@ -163,6 +179,10 @@ function Wizard({ types, datacenters, departments, locales }: { types: ModuleTyp
       fail(error);
     } finally {
       setBusy(false);
+      // The button was disabled while the check ran, which drops the focus: give it back.
+      requestAnimationFrame(() => {
+        if (!document.activeElement || document.activeElement === document.body) checkRef.current?.focus();
+      });
     }
   };
 
@@ -220,6 +240,7 @@ function Wizard({ types, datacenters, departments, locales }: { types: ModuleTyp
         ))}
       </ol>
       <form
+        ref={formRef}
         noValidate
         aria-label={titles[step]}
         onSubmit={(e) => {
@@ -314,7 +335,7 @@ function Wizard({ types, datacenters, departments, locales }: { types: ModuleTyp
                   />
                 ))}
               <Group>
-                <Button variant="light" loading={busy} disabled={!url || !username || !password} onClick={checkConnection}>
+                <Button ref={checkRef} variant="light" loading={busy} disabled={!url || !username || !password} onClick={checkConnection}>
                   {t('wizard.checkConnection')}
                 </Button>
               </Group>
