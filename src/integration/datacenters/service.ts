@@ -5,7 +5,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { totalOf, type Page, type PageQuery } from '../../platform/db/paging.js';
 import { closeGap, makeRoomAt, moveStep, moveTo } from '../../platform/db/sorting.js';
-import { notFound, appError } from '../../platform/errors.js';
+import { AppError, notFound, appError } from '../../platform/errors.js';
 import { checkLocalized, pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
 import { DatacenterRepository, type DatacenterRow } from './repository.js';
