@@ -12,6 +12,8 @@ export interface paths {
             parameters: {
                 query?: {
                     action?: string;
+                    actorId?: number;
+                    actorKind?: string;
                     entity?: string;
                     entityId?: string;
                     page?: number;
@@ -1202,6 +1204,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Upstream balances with days left at the last 30 days' spending, licenses expiring in 14 days, today's orders and revenue, margin by tariff */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            expiring: {
+                                autoRenew: boolean;
+                                clientId: number;
+                                clientName: string;
+                                expiresAt: string;
+                                id: number;
+                                licenseName: string;
+                                status: string;
+                            }[];
+                            expiringDays: number;
+                            margins: {
+                                currency: string;
+                                displayName: string;
+                                margin: string;
+                                revenue: string;
+                                tariffId: number;
+                                upstreamCost: string;
+                            }[];
+                            modules: {
+                                balance: string | null;
+                                currency: string | null;
+                                daysLeft: number | null;
+                                displayName: string;
+                                moduleId: number;
+                                spent: string;
+                            }[];
+                            today: string;
+                            todayTotals: {
+                                currency: string;
+                                orders: number;
+                                revenue: string;
+                            }[];
+                            windowDays: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/datacenters": {
         parameters: {
             query?: never;
@@ -2187,14 +2259,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Clients see their own licenses; staff see all */
+        /** Clients see their own licenses; staff see all. Search (q) and filters by status, tariff, module, expiry */
         get: {
             parameters: {
                 query?: {
                     clientId?: number;
+                    expiringWithinDays?: number;
+                    moduleId?: number;
                     page?: number;
                     perPage?: number;
+                    q?: string;
                     status?: "processing" | "active" | "suspended" | "deleted";
+                    tariffId?: number;
                 };
                 header?: never;
                 path?: never;
@@ -2212,6 +2288,7 @@ export interface paths {
                             items: {
                                 autoRenew: boolean;
                                 clientId: number;
+                                clientName: string;
                                 createdAt: string;
                                 currency: string;
                                 datacenterId: number | null;
@@ -2221,6 +2298,7 @@ export interface paths {
                                 isTrial: boolean;
                                 licenseKey: string | null;
                                 licenseName: string;
+                                moduleId: number | null;
                                 pendingOperations: {
                                     id: number;
                                     kind: string;
@@ -2278,6 +2356,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2287,6 +2366,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2338,6 +2418,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2347,6 +2428,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2399,6 +2481,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2408,6 +2491,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2435,7 +2519,39 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** What changing to this tariff would charge now (the price difference for the time left), changing nothing */
+        get: {
+            parameters: {
+                query: {
+                    tariffId: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            currency: string;
+                            currentPrice: string;
+                            daysLeft: number;
+                            difference: string;
+                            newPrice: string;
+                            periodDays: number;
+                            tariffId: number;
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Another tariff of the same provider; the price difference for the time left is charged (never refunded) */
         post: {
@@ -2466,6 +2582,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2475,6 +2592,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2529,6 +2647,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2538,6 +2657,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2642,6 +2762,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2651,6 +2772,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2716,6 +2838,7 @@ export interface paths {
                             license: {
                                 autoRenew: boolean;
                                 clientId: number;
+                                clientName: string;
                                 createdAt: string;
                                 currency: string;
                                 datacenterId: number | null;
@@ -2725,6 +2848,7 @@ export interface paths {
                                 isTrial: boolean;
                                 licenseKey: string | null;
                                 licenseName: string;
+                                moduleId: number | null;
                                 pendingOperations: {
                                     id: number;
                                     kind: string;
@@ -2788,6 +2912,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2797,6 +2922,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2851,6 +2977,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2860,6 +2987,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2914,6 +3042,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2923,6 +3052,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
