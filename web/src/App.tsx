@@ -80,6 +80,7 @@ const routes: RouteObject[] = [
         { path: 'operations', ...page(() => import('./pages/Operations'), 'OperationsPage') },
         { path: 'operations/:id', ...page(() => import('./pages/Operation'), 'OperationPage') },
         { path: 'tasks', ...page(() => import('./pages/Tasks'), 'TasksPage') },
+        { path: 'audit', ...page(() => import('./pages/Audit'), 'AuditPage') },
         ...COMING_SOON.map((route) => ({ path: route, ...page(() => import('./pages/ComingSoon'), 'ComingSoonPage') })),
         { path: '*', element: <Navigate to={`/${DEFAULT_ROUTE}`} replace /> },
       ],
