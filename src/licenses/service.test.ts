@@ -150,6 +150,8 @@ describe('ordering a license', () => {
     expect(off.body.autoRenew).toBe(false);
     const history = (await client.api.get(`/api/v1/licenses/${license.id}/history`)).body.items;
     expect(history[0]).toMatchObject({ event: 'auto_renew', from: 'true', to: 'false' });
+    const audit = (await t().admin.get(`/api/v1/audit?entity=license&entityId=${license.id}&action=license.update`)).body.items;
+    expect(audit[0]).toMatchObject({ before: { autoRenew: true }, after: { autoRenew: false } });
     expect((await client.api.patch(`/api/v1/licenses/${license.id}`, { ip: nextIp() })).status).toBe(409);
     expect((await client.api.post(`/api/v1/licenses/${license.id}/renew`, {})).status).toBe(409);
   });

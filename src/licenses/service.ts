@@ -144,9 +144,14 @@ export class LicenseService {
         const change = { kind: 'set_params' as const, ...(ipChanges ? { ip: input.ip } : {}), ...(nameChanges ? { licenseName: input.licenseName } : {}) };
         await this.lifecycle.requestChange(trx, license, change, actor, ipChanges ? 'ip' : 'licenseName');
       }
+      // What was asked, field by field: an IP or name change is made upstream later (see the history).
+      const before: Record<string, unknown> = {};
+      const asked: Record<string, unknown> = {};
+      if (ipChanges) [before.ip, asked.ip] = [license.ip, input.ip];
+      if (nameChanges) [before.licenseName, asked.licenseName] = [license.licenseName, input.licenseName];
+      if (input.autoRenew !== undefined && input.autoRenew !== !!license.autoRenew) [before.autoRenew, asked.autoRenew] = [!!license.autoRenew, input.autoRenew];
+      await this.audit.record(trx, actor, 'license.update', 'license', id, before, asked);
       const after = (await this.repo.find(trx, id))!;
-      const clientName = await this.repo.clientName(trx, license.clientId);
-      await this.audit.record(trx, actor, 'license.update', 'license', id, viewOf(license, [], clientName), viewOf(after, [], clientName));
       return this.toView(trx, after);
     });
   }
