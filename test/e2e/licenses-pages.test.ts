@@ -142,7 +142,7 @@ describe.skipIf(!hasChromium)(`licenses, the audit log and the dashboard in Chro
     await main().getByLabel('Entity', { exact: true }).selectOption('license');
     await main().getByLabel('Entity id').fill(String(licenseId));
     await main().getByRole('button', { name: 'Apply' }).click();
-    await page.waitForURL(/entityId=/);
+    await page.waitForURL(/entity=license&entityId=/);
     const table = main().getByRole('table', { name: 'Audit log' });
     // Only this license's entries once the filtered page is in.
     const rows = await until(() => table.locator('tbody tr').allInnerTexts(), (r) => r.length > 0 && r.every((line) => line.includes(`License #${licenseId}`)), 'the filtered log');

@@ -57,17 +57,16 @@ export function AuditPage() {
   const entity = params.get('entity') ?? '';
   const entityId = params.get('entityId') ?? '';
   const actor = params.get('actor') ?? '';
+  // The filters as chosen on screen: each change writes all of them, so two quick changes never lose one.
+  const [chosen, setChosen] = useState({ entity, entityId, actor });
+  useEffect(() => setChosen({ entity, entityId, actor }), [entity, entityId, actor]);
   const [idText, setIdText] = useState(entityId);
   useEffect(() => setIdText(entityId), [entityId]);
 
-  const change = (values: Record<string, string>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(values)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    next.delete('page');
-    setParams(next);
+  const change = (values: Partial<typeof chosen>) => {
+    const next = { ...chosen, entityId: idText.trim(), ...values };
+    setChosen(next);
+    setParams(Object.fromEntries(Object.entries(next).filter(([, v]) => v)));
   };
   const setPage = (p: number) => {
     const next = new URLSearchParams(params);

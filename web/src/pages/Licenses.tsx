@@ -71,13 +71,15 @@ export function LicensesPage() {
   const [search, setSearch] = useState(q);
   useEffect(() => setSearch(q), [q]);
 
-  /** Changes one filter and goes back to the first page. */
-  const setFilter = (name: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    next.delete('page');
-    setParams(next);
+  // The filters as chosen on screen: each change writes all of them (and goes back to the first page), so
+  // two quick changes never lose one.
+  const fromUrl = { q, status: status ?? '', tariff: params.get('tariff') ?? '', module: params.get('module') ?? '', expiring: params.get('expiring') ?? '' };
+  const [chosen, setChosen] = useState(fromUrl);
+  useEffect(() => setChosen(fromUrl), [params.toString()]);
+  const setFilter = (name: keyof typeof fromUrl, value: string) => {
+    const next = { ...chosen, [name]: value };
+    setChosen(next);
+    setParams(Object.fromEntries(Object.entries(next).filter(([, v]) => v)));
   };
   const setPage = (p: number) => {
     const next = new URLSearchParams(params);
