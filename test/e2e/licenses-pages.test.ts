@@ -4,6 +4,7 @@
 // dashboard shows the license expiring soon and today's revenue. axe-core finds no serious or critical
 // violation on these pages, and one action is done with the keyboard alone.
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addDays, isoDate } from '../../src/platform/dates.js';
@@ -12,7 +13,7 @@ import type { TestBillrelay } from '../support/billrelay.js';
 import { insertLicense } from '../support/licenses.js';
 import { connectModule, createClient, importTariff, nextIp } from '../support/scenario.js';
 import { startUpstream } from '../support/upstream.js';
-import { hasChromium, skipNote, startUi, type Ui } from './browser.js';
+import { hasChromium, shotDir, skipNote, startUi, type Ui } from './browser.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -131,6 +132,7 @@ describe.skipIf(!hasChromium)(`licenses, the audit log and the dashboard in Chro
     expect(await dialog.innerText()).toContain(euros(preview.newPrice));
     expect(await confirm.isDisabled()).toBe(false);
     expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(shotDir, 'billrelay-license-tariff-dialog.png') });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect((await license()).tariffId).not.toBe(proId);
@@ -165,6 +167,7 @@ describe.skipIf(!hasChromium)(`licenses, the audit log and the dashboard in Chro
     expect(await today.innerText()).toContain(euros(revenue));
     await main().getByText(/Lasts/).first().waitFor();
     expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(shotDir, 'billrelay-dashboard.png'), fullPage: true });
     await expiring.getByRole('link', { name: 'ends-soon' }).click();
     await page.getByRole('heading', { name: 'ends-soon' }).waitFor();
   }, 60_000);
@@ -205,5 +208,26 @@ describe.skipIf(!hasChromium)(`licenses, the audit log and the dashboard in Chro
     await table.getByText('ends-soon').waitFor();
     await until(async () => table.getByText('shop-web').count(), (n) => n === 0, 'the filter');
     expect(await axeViolations(page)).toEqual([]);
+  }, 60_000);
+
+  test('at 390 px none of these pages scrolls sideways', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const wide: string[] = [];
+      for (const [route, ready] of [
+        ['licenses', 'shop-web'],
+        [`licenses/${licenseId}`, 'History'],
+        ['audit', 'license.update'],
+        ['dashboard', 'Licenses expiring within 14 days'],
+      ] as const) {
+        await open(route, ready);
+        const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
+        if (width > 390) wide.push(`${route}: ${width}px`);
+        await page.screenshot({ path: path.join(shotDir, `billrelay-${route.replace('/', '-')}-phone.png`), fullPage: true });
+      }
+      expect(wide).toEqual([]);
+    } finally {
+      await page.setViewportSize({ width: 1200, height: 760 });
+    }
   }, 60_000);
 });
