@@ -48,6 +48,7 @@ export const licensesEn = {
     charge: 'charge',
     refund: 'refund',
     note: 'note',
+    upstream_id: 'upstream id',
   },
   underWay: '{{kind}}: {{status}}',
   actions: 'License actions',

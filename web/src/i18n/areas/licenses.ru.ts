@@ -58,6 +58,7 @@ export const licensesRu: Messages = {
     charge: 'списание',
     refund: 'возврат',
     note: 'заметка',
+    upstream_id: 'номер у вышестоящего биллинга',
   },
   underWay: '{{kind}}: {{status}}',
   actions: 'Действия с лицензией',
