@@ -179,14 +179,14 @@ describe.skipIf(!hasChromium)(`licenses, the audit log and the dashboard in Chro
     let found = false;
     for (let i = 0; i < 80 && !found; i++) {
       await page.keyboard.press('Tab');
-      found = (await page.evaluate(() => document.activeElement?.textContent?.trim())) === 'New key';
+      found = (await page.evaluate('document.activeElement?.textContent?.trim()')) === 'New key';
     }
     expect(found).toBe(true);
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Issue a new key for shop-web?').waitFor();
     // The confirm button has the focus; Space presses it.
-    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('New key');
+    expect(await page.evaluate('document.activeElement?.textContent?.trim()')).toBe('New key');
     await page.keyboard.press('Space');
     await page.getByText('A new key for shop-web asked.').waitFor();
     const after = await until(license, (l) => l.licenseKey !== before.licenseKey && l.pendingOperations.length === 0, 'the new key');

@@ -1,8 +1,8 @@
 // Every word the UI shows, in English. ru.ts has the same keys (test/web/i18n.test.ts checks it).
 // Plurals follow i18next's suffixes (_one, _other; Russian also _few, _many).
-import { dashboardEn } from './areas/dashboard.en';
-import { auditEn } from './areas/audit.en';
-import { licensesEn } from './areas/licenses.en';
+import { dashboardEn } from './areas/dashboard.en.js';
+import { auditEn } from './areas/audit.en.js';
+import { licensesEn } from './areas/licenses.en.js';
 
 export const en = {
   app: {

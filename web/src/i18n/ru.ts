@@ -1,8 +1,8 @@
 // Every word the UI shows, in Russian: the same keys as en.ts (test/web/i18n.test.ts checks it), with
 // Russian plural forms (_one, _few, _many, _other) where en.ts has _one/_other.
-import { dashboardRu } from './areas/dashboard.ru';
-import { auditRu } from './areas/audit.ru';
-import { licensesRu } from './areas/licenses.ru';
+import { dashboardRu } from './areas/dashboard.ru.js';
+import { auditRu } from './areas/audit.ru.js';
+import { licensesRu } from './areas/licenses.ru.js';
 
 export interface Messages {
   [key: string]: string | Messages;

@@ -1,5 +1,5 @@
 // The audit log page's words in Russian (audit.en.ts has the same keys).
-import type { Messages } from '../ru';
+import type { Messages } from '../ru.js';
 
 export const auditRu: Messages = {
   when: 'Когда',

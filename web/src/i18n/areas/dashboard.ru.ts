@@ -1,5 +1,5 @@
 // The dashboard pages' words in Russian (dashboard.en.ts has the same keys).
-import type { Messages } from '../ru';
+import type { Messages } from '../ru.js';
 
 export const dashboardRu: Messages = {
   workWaiting: 'Ожидающая работа',

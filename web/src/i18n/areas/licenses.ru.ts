@@ -1,5 +1,5 @@
 // The licenses pages' words in Russian (licenses.en.ts has the same keys).
-import type { Messages } from '../ru';
+import type { Messages } from '../ru.js';
 
 export const licensesRu: Messages = {
   one: 'Лицензия №{{id}}',
