@@ -46,6 +46,8 @@ import { tariffRoutes } from './products/tariffs/routes.js';
 import { TariffService } from './products/tariffs/service.js';
 import { createScheduler, type Scheduler } from './tools/scheduler/index.js';
 import { taskRoutes } from './tools/tasks/routes.js';
+import { dashboardRoutes } from './tools/dashboard/routes.js';
+import { DashboardService } from './tools/dashboard/service.js';
 import { TaskService } from './tools/tasks/service.js';
 import { createOperations } from './tools/operations/index.js';
 import { LicenseLifecycle } from './licenses/lifecycle/index.js';
@@ -119,8 +121,9 @@ function createServices(db: Db, clock: Clock, config: Config) {
   const licenses = new LicenseService(db, audit, clock, ledger, tariffs, processingModules, licenseHistory, lifecycle);
   tariffs.addReferrer((trx, id) => licenses.usedBy(trx, 'tariffId', id));
   processingModules.addReferrer((trx, id) => licenses.usedBy(trx, 'moduleId', id));
+  const dashboard = new DashboardService(db, clock, localizations);
   return {
-    audit, localizations, auth, datacenters, providers, businessHours, employees, departments, secrets, processingModules, tariffs,
+    dashboard, audit, localizations, auth, datacenters, providers, businessHours, employees, departments, secrets, processingModules, tariffs,
     clients, ledger, payments, idempotency, tasks, licenseHistory, refunds, lifecycle, licenses,
   };
 }
@@ -188,6 +191,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   tariffRoutes(app, services.tariffs);
   taskRoutes(app, services.tasks);
   operationRoutes(app, operations);
+  dashboardRoutes(app, services.dashboard);
   await webRoutes(app, config.webDir);
   if (config.scheduler.enabled) scheduler.start(config.scheduler.intervalMs);
   if (config.worker.enabled) {

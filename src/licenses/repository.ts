@@ -1,25 +1,62 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable, type SqlBool } from 'kysely';
 import type { Executor } from '../platform/db/db.js';
 import { offsetOf, type PageQuery } from '../platform/db/paging.js';
 import type { LicenseTable } from '../platform/db/schema.js';
 
 export type LicenseRow = Selectable<LicenseTable>;
 
+export interface LicenseFilter {
+  clientId?: number;
+  status?: string;
+  /** Part of the name, IP, key, client name or e-mail, any case. */
+  q?: string;
+  tariffId?: number;
+  moduleId?: number;
+  /** Not deleted, expiring on [from, to] (YYYY-MM-DD). */
+  expiring?: { from: string; to: string };
+}
+
+/** A LIKE pattern that finds `text` anywhere, its own % and _ taken literally (escape character !). */
+function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
 export class LicenseRepository {
-  private filtered(db: Executor, filter: { clientId?: number; status?: string }) {
-    let q = db.selectFrom('licenses');
-    if (filter.clientId) q = q.where('clientId', '=', filter.clientId);
-    if (filter.status) q = q.where('status', '=', filter.status);
+  private filtered(db: Executor, filter: LicenseFilter) {
+    let q = db.selectFrom('licenses').innerJoin('clients', 'clients.id', 'licenses.clientId');
+    if (filter.clientId) q = q.where('licenses.clientId', '=', filter.clientId);
+    if (filter.status) q = q.where('licenses.status', '=', filter.status);
+    if (filter.tariffId) q = q.where('licenses.tariffId', '=', filter.tariffId);
+    if (filter.moduleId) q = q.where('licenses.moduleId', '=', filter.moduleId);
+    if (filter.expiring) {
+      q = q.where('licenses.status', '<>', 'deleted').where('licenses.expiresOn', '>=', filter.expiring.from).where('licenses.expiresOn', '<=', filter.expiring.to);
+    }
+    if (filter.q) {
+      const pattern = containsPattern(filter.q);
+      const like = (column: string) => sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '!'`;
+      q = q.where((eb) => eb.or([like('licenses.licenseName'), like('licenses.ip'), like('licenses.licenseKey'), like('clients.name'), like('clients.email')]));
+    }
     return q;
   }
 
-  list(db: Executor, filter: { clientId?: number; status?: string }, page: PageQuery): Promise<LicenseRow[]> {
-    return this.filtered(db, filter).selectAll().orderBy('id', 'desc').limit(page.perPage).offset(offsetOf(page)).execute();
+  list(db: Executor, filter: LicenseFilter, page: PageQuery): Promise<Array<LicenseRow & { clientName: string }>> {
+    return this.filtered(db, filter)
+      .selectAll('licenses')
+      .select('clients.name as clientName')
+      .orderBy('licenses.id', 'desc')
+      .limit(page.perPage)
+      .offset(offsetOf(page))
+      .execute();
   }
 
-  async count(db: Executor, filter: { clientId?: number; status?: string }): Promise<number> {
+  async count(db: Executor, filter: LicenseFilter): Promise<number> {
     const row = await this.filtered(db, filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  async clientName(db: Executor, clientId: number): Promise<string> {
+    const row = await db.selectFrom('clients').select('name').where('id', '=', clientId).executeTakeFirst();
+    return row?.name ?? '';
   }
 
   find(db: Executor, id: number): Promise<LicenseRow | undefined> {

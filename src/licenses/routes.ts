@@ -3,7 +3,7 @@ import { PageQuery, pageOf } from '../platform/db/paging.js';
 import type { App } from '../platform/http/app.js';
 import type { IdempotencyStore } from '../platform/http/idempotency.js';
 import { IdParams } from '../platform/http/schemas.js';
-import { ChangeTariffInput, HistoryView, LicenseListQuery, LicenseOrder, LicensePatch, LicenseView, RefundInput, RenewInput } from './schemas.js';
+import { ChangeTariffInput, ChangeTariffPreview, ChangeTariffPreviewQuery, HistoryView, LicenseListQuery, LicenseOrder, LicensePatch, LicenseView, RefundInput, RenewInput } from './schemas.js';
 import type { LicenseService } from './service.js';
 
 const tags = ['Services: Licenses'];
@@ -23,9 +23,17 @@ export function licenseRoutes(app: App, licenses: LicenseService, idempotency: I
   }, async (req, reply) => idempotency.run(req, reply, async () => ({ status: 201, body: await licenses.order(req.body, req.actor) })));
 
   app.get(base, {
-    schema: { querystring: PageQuery.extend(LicenseListQuery.shape), response: { 200: pageOf(LicenseView) }, tags, summary: 'Clients see their own licenses; staff see all' },
+    schema: {
+      querystring: PageQuery.extend(LicenseListQuery.shape),
+      response: { 200: pageOf(LicenseView) },
+      tags,
+      summary: 'Clients see their own licenses; staff see all. Search (q) and filters by status, tariff, module, expiry',
+    },
     preHandler: app.requireAuth,
-  }, async (req) => licenses.list({ clientId: req.query.clientId, status: req.query.status }, req.query, req.actor));
+  }, async (req) => {
+    const { page, perPage, ...filter } = req.query;
+    return licenses.list(filter, { page, perPage }, req.actor);
+  });
 
   app.get(`${base}/:id`, {
     schema: { params: IdParams, response: { 200: LicenseView }, tags },
@@ -63,6 +71,17 @@ export function licenseRoutes(app: App, licenses: LicenseService, idempotency: I
     },
     preHandler: app.requireAuth,
   }, async (req, reply) => idempotency.run(req, reply, async () => ({ status: 200, body: await licenses.changeTariff(req.params.id, req.body.tariffId, req.actor) })));
+
+  app.get(`${base}/:id/change-tariff`, {
+    schema: {
+      params: IdParams,
+      querystring: ChangeTariffPreviewQuery,
+      response: { 200: ChangeTariffPreview },
+      tags,
+      summary: 'What changing to this tariff would charge now (the price difference for the time left), changing nothing',
+    },
+    preHandler: app.requireAuth,
+  }, async (req) => licenses.previewTariffChange(req.params.id, req.query.tariffId, req.actor));
 
   for (const [action, run] of [
     ['suspend', (id: number, actor: Parameters<LicenseService['suspend']>[1]) => licenses.suspend(id, actor)],

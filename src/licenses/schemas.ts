@@ -32,13 +32,39 @@ export const RefundInput = z.strictObject({ amount: Amount, comment: z.string().
 export const LicenseListQuery = z.object({
   clientId: z.coerce.number().int().positive().optional(),
   status: z.enum(LICENSE_STATUSES).optional(),
+  /** Part of the name, IP, key or the client's name or e-mail (any case). */
+  q: z.string().trim().max(100).optional(),
+  tariffId: z.coerce.number().int().positive().optional(),
+  /** The processing module the license is bound to. */
+  moduleId: z.coerce.number().int().positive().optional(),
+  /** Not deleted and expiring between today and this many days from today (inclusive). */
+  expiringWithinDays: z.coerce.number().int().min(0).max(3650).optional(),
 });
+export type LicenseListQuery = z.infer<typeof LicenseListQuery>;
+
+export const ChangeTariffPreviewQuery = z.object({ tariffId: z.coerce.number().int().positive() });
+
+/** What a tariff change would charge, asked before it is confirmed (the rule of changeTariff). */
+export const ChangeTariffPreview = z.object({
+  tariffId: z.number().int(),
+  currency: z.string(),
+  /** The license's price for its period now. */
+  currentPrice: z.string(),
+  /** The new tariff's price for the same period. */
+  newPrice: z.string(),
+  /** What would be charged now: the difference for the days left, never below zero. */
+  difference: z.string(),
+  daysLeft: z.number().int(),
+  periodDays: z.number().int(),
+});
+export type ChangeTariffPreview = z.infer<typeof ChangeTariffPreview>;
 
 export const OperationRef = z.object({ id: z.number().int(), kind: z.string(), status: z.string(), lastError: z.string().nullable() });
 
 export const LicenseView = z.object({
   id: z.number().int(),
   clientId: z.number().int(),
+  clientName: z.string(),
   status: z.enum(LICENSE_STATUSES),
   tariffId: z.number().int(),
   period: z.number().int(),
@@ -51,6 +77,8 @@ export const LicenseView = z.object({
   autoRenew: z.boolean(),
   upstreamId: z.string().nullable(),
   datacenterId: z.number().int().nullable(),
+  /** The processing module the license is bound to, once bought. */
+  moduleId: z.number().int().nullable(),
   price: z.string(),
   currency: z.string(),
   /** Operations still to run or waiting for a person. */

@@ -5,6 +5,8 @@ import type { Sandbox } from '../sandbox/index.js';
 import { startUpstream } from '../../test/support/upstream.js';
 import { useBillrelay } from '../../test/support/billrelay.js';
 import { connectModule, createClient, importTariff, nextIp } from '../../test/support/scenario.js';
+import { insertLicense } from '../../test/support/licenses.js';
+import { addDays, isoDate } from '../platform/dates.js';
 
 const t = useBillrelay({ env: { BILLRELAY_WORKER: 'off', BILLRELAY_SCHEDULER: 'off' } });
 let upstream: Sandbox;
@@ -148,6 +150,8 @@ describe('ordering a license', () => {
     expect(off.body.autoRenew).toBe(false);
     const history = (await client.api.get(`/api/v1/licenses/${license.id}/history`)).body.items;
     expect(history[0]).toMatchObject({ event: 'auto_renew', from: 'true', to: 'false' });
+    const audit = (await t().admin.get(`/api/v1/audit?entity=license&entityId=${license.id}&action=license.update`)).body.items;
+    expect(audit[0]).toMatchObject({ before: { autoRenew: true }, after: { autoRenew: false } });
     expect((await client.api.patch(`/api/v1/licenses/${license.id}`, { ip: nextIp() })).status).toBe(409);
     expect((await client.api.post(`/api/v1/licenses/${license.id}/renew`, {})).status).toBe(409);
   });
@@ -161,5 +165,80 @@ describe('ordering a license', () => {
     expect(refund.status).toBe(200);
     expect(refund.body.balance).toBe('500.00');
     expect((await t().admin.post(`/api/v1/licenses/${license.id}/refund`, { amount: '0.01', comment: 'again' })).status).toBe(422);
+  });
+});
+
+/** The pro tariff (55228) of the default provider: imported by an earlier test or now. */
+async function proTariff(moduleId: number) {
+  const list = (await t().admin.get('/api/v1/tariffs?perPage=500')).body.items as Array<{ id: number; upstreamTariffId: string; providerId: number }>;
+  const found = list.find((x) => x.upstreamTariffId === '55228' && x.providerId === 1);
+  if (found) return (await t().admin.get(`/api/v1/tariffs/${found.id}`)).body as { id: number; periods: Array<{ period: number; price: string }> };
+  return importTariff(t(), moduleId, '55228');
+}
+
+describe('the staff list: search and filters', () => {
+  test('search by name, IP, key or client (any case); filters by status, tariff, module and expiry', async () => {
+    const module = await connectModule(t(), upstream);
+    const other = await proTariff(module.id);
+    const client = await createClient(t(), { balance: '500.00' });
+    const today = isoDate(t().clock.now());
+    const mk = (licenseName: string, columns: Record<string, unknown>, tariff = tariffId) =>
+      insertLicense(t(), { clientId: client.id, tariffId: tariff, licenseName, withoutOpen: true, columns }).then((l) => l.licenseId);
+    const soon = await mk('Alpha_Shop', { status: 'active', expiresOn: addDays(today, 3), licenseKey: 'KEY-ZEBRA-1', moduleId: module.id });
+    const later = await mk('beta', { status: 'active', expiresOn: addDays(today, 40) }, other.id);
+    const gone = await mk('gamma', { status: 'deleted', expiresOn: addDays(today, 2) });
+    const ids = async (query: string) => {
+      const answer = await t().admin.get(`/api/v1/licenses?clientId=${client.id}&${query}`);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return answer.body.items.map((l: { id: number }) => l.id).sort((a: number, b: number) => a - b);
+    };
+    expect(await ids('q=alpha_')).toEqual([soon]);
+    expect(await ids('q=zebra')).toEqual([soon]);
+    expect(await ids('q=a%25')).toEqual([]); // a literal "%" matches only itself
+    expect(await ids(`q=${encodeURIComponent(client.email.toUpperCase())}`)).toEqual([soon, later, gone]);
+    expect(await ids('status=deleted')).toEqual([gone]);
+    expect(await ids(`tariffId=${other.id}`)).toEqual([later]);
+    expect(await ids(`moduleId=${module.id}`)).toEqual([soon]);
+    expect(await ids('expiringWithinDays=14')).toEqual([soon]);
+    expect(await ids('expiringWithinDays=60')).toEqual([soon, later]);
+    const page = (await t().admin.get(`/api/v1/licenses?clientId=${client.id}&perPage=2&page=2`)).body;
+    expect(page).toMatchObject({ total: 3, page: 2, perPage: 2 });
+    expect(page.items).toHaveLength(1);
+    expect(page.items[0]).toMatchObject({ clientName: 'Client' });
+    expect((await t().admin.get('/api/v1/licenses?expiringWithinDays=-1')).status).toBe(400);
+  });
+});
+
+describe('a tariff change, previewed', () => {
+  test('the preview says what the change then charges, and changes nothing itself', async () => {
+    const module = await connectModule(t(), upstream);
+    const pro = await proTariff(module.id);
+    const client = await createClient(t(), { balance: '5000.00' });
+    const expiresOn = addDays(isoDate(t().clock.now()), 100);
+    const { licenseId } = await insertLicense(t(), {
+      clientId: client.id, tariffId, withoutOpen: true, columns: { status: 'active', expiresOn, moduleId: module.id, upstreamId: `u${Date.now()}`, licenseKey: 'k' },
+    });
+    const preview = await client.api.get(`/api/v1/licenses/${licenseId}/change-tariff?tariffId=${pro.id}`);
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    const proYearly = pro.periods.find((p) => p.period === 12)!.price;
+    expect(preview.body).toMatchObject({ tariffId: pro.id, currency: 'EUR', currentPrice: '10.00', newPrice: proYearly, daysLeft: 100 });
+    expect(preview.body.periodDays).toBeGreaterThanOrEqual(365);
+    expect(Number(preview.body.difference)).toBeGreaterThan(0);
+    expect(Number(preview.body.difference)).toBeLessThan(Number(proYearly));
+    expect((await client.api.get(`/api/v1/clients/${client.id}`)).body.balance).toBe('5000.00');
+
+    expect((await client.api.post(`/api/v1/licenses/${licenseId}/change-tariff`, { tariffId: pro.id })).status).toBe(200);
+    const ledger = (await client.api.get(`/api/v1/clients/${client.id}/ledger`)).body.items;
+    expect(ledger.find((e: { reference: string }) => e.reference.startsWith(`change_tariff:${licenseId}:`))).toMatchObject({ kind: 'charge', amount: `-${preview.body.difference}` });
+  });
+
+  test('a tariff not on sale is refused naming tariffId; another client’s license is 404', async () => {
+    const client = await createClient(t(), { balance: '500.00' });
+    const { licenseId } = await insertLicense(t(), { clientId: client.id, tariffId, withoutOpen: true, columns: { status: 'active', expiresOn: '2030-01-01' } });
+    const missing = await client.api.get(`/api/v1/licenses/${licenseId}/change-tariff?tariffId=999999`);
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.field).toBe('tariffId');
+    const stranger = await createClient(t());
+    expect((await stranger.api.get(`/api/v1/licenses/${licenseId}/change-tariff?tariffId=${tariffId}`)).status).toBe(404);
   });
 });

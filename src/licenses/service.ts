@@ -11,14 +11,14 @@ import { chooseModule } from '../integration/processing-modules/module-choice.js
 import type { ProcessingModuleService } from '../integration/processing-modules/service.js';
 import { callUpstream } from '../integration/processing-modules/upstream-errors.js';
 import type { TariffService } from '../products/tariffs/service.js';
-import { addMonths, daysBetween, isoDate } from '../platform/dates.js';
+import { addDays, addMonths, daysBetween, isoDate } from '../platform/dates.js';
 import type { LicenseHistory } from './history.js';
 import { refuseIp } from './ip.js';
 import type { LicenseStatus } from './model.js';
 import type { ChangeRequest, LicenseLifecycle, RenewalRefusal } from './lifecycle/index.js';
 import { refundReference } from './keys.js';
-import { LicenseRepository, type LicenseRow } from './repository.js';
-import type { LicenseOrder, LicensePatch, LicenseView } from './schemas.js';
+import { LicenseRepository, type LicenseFilter, type LicenseRow } from './repository.js';
+import type { ChangeTariffPreview, LicenseListQuery, LicenseOrder, LicensePatch, LicenseView } from './schemas.js';
 
 const TRIAL_PERIOD = -100;
 
@@ -93,11 +93,17 @@ export class LicenseService {
     });
   }
 
-  async list(filter: { clientId?: number; status?: string }, page: PageQuery, actor: Actor): Promise<Page<LicenseView>> {
-    const scoped = actor.kind === 'client' ? { ...filter, clientId: actor.id } : filter;
-    const [rows, total] = await Promise.all([this.repo.list(this.db.kysely, scoped, page), this.repo.count(this.db.kysely, scoped)]);
+  async list(query: LicenseListQuery, page: PageQuery, actor: Actor): Promise<Page<LicenseView>> {
+    const { expiringWithinDays, ...rest } = query;
+    const filter: LicenseFilter = { ...rest, q: rest.q || undefined };
+    if (expiringWithinDays !== undefined) {
+      const today = isoDate(this.clock.now());
+      filter.expiring = { from: today, to: addDays(today, expiringWithinDays) };
+    }
+    if (actor.kind === 'client') filter.clientId = actor.id;
+    const [rows, total] = await Promise.all([this.repo.list(this.db.kysely, filter, page), this.repo.count(this.db.kysely, filter)]);
     const ops = await this.repo.unfinishedOperations(this.db.kysely, rows.map((r) => r.id));
-    return { items: rows.map((r) => viewOf(r, ops.filter((o) => o.licenseId === r.id))), total, page: page.page, perPage: page.perPage };
+    return { items: rows.map((r) => viewOf(r, ops.filter((o) => o.licenseId === r.id), r.clientName)), total, page: page.page, perPage: page.perPage };
   }
 
   async get(id: number, actor: Actor): Promise<LicenseView> {
@@ -138,8 +144,14 @@ export class LicenseService {
         const change = { kind: 'set_params' as const, ...(ipChanges ? { ip: input.ip } : {}), ...(nameChanges ? { licenseName: input.licenseName } : {}) };
         await this.lifecycle.requestChange(trx, license, change, actor, ipChanges ? 'ip' : 'licenseName');
       }
+      // What was asked, field by field: an IP or name change is made upstream later (see the history).
+      const before: Record<string, unknown> = {};
+      const asked: Record<string, unknown> = {};
+      if (ipChanges) [before.ip, asked.ip] = [license.ip, input.ip];
+      if (nameChanges) [before.licenseName, asked.licenseName] = [license.licenseName, input.licenseName];
+      if (input.autoRenew !== undefined && input.autoRenew !== !!license.autoRenew) [before.autoRenew, asked.autoRenew] = [!!license.autoRenew, input.autoRenew];
+      await this.audit.record(trx, actor, 'license.update', 'license', id, before, asked);
       const after = (await this.repo.find(trx, id))!;
-      await this.audit.record(trx, actor, 'license.update', 'license', id, viewOf(license, []), viewOf(after, []));
       return this.toView(trx, after);
     });
   }
@@ -174,10 +186,27 @@ export class LicenseService {
     const target = await this.sellable(tariffId, current.period, client.providerId);
     return this.db.transaction(async (trx) => {
       const license = await this.visible(trx, id, actor, true);
-      const difference = this.priceDifference(license, target.price);
+      const { difference } = this.priceDifference(license, target.price);
       await this.lifecycle.requestTariffChange(trx, license, { tariffId, tariffUpstreamId: target.upstreamTariffId, upstreamPeriod: target.upstreamPeriod }, difference, actor);
       return this.toView(trx, license);
     });
+  }
+
+  /** What changeTariff would charge now, by the same rule, without changing anything (asked before confirming). */
+  async previewTariffChange(id: number, tariffId: number, actor: Actor): Promise<ChangeTariffPreview> {
+    const license = await this.visible(this.db.kysely, id, actor);
+    const client = (await this.repo.client(this.db.kysely, license.clientId))!;
+    const target = await this.sellable(tariffId, license.period, client.providerId);
+    const { difference, daysLeft, periodDays } = this.priceDifference(license, target.price);
+    return {
+      tariffId,
+      currency: license.currency,
+      currentPrice: Money.of(license.priceMinor, license.currency).toString(),
+      newPrice: target.price.toString(),
+      difference: difference.toString(),
+      daysLeft,
+      periodDays,
+    };
   }
 
   async suspend(id: number, actor: Actor): Promise<LicenseView> {
@@ -295,15 +324,16 @@ export class LicenseService {
     }
   }
 
-  private priceDifference(license: LicenseRow, newPrice: Money): Money {
+  private priceDifference(license: LicenseRow, newPrice: Money): { difference: Money; daysLeft: number; periodDays: number } {
     const oldPrice = Money.of(license.priceMinor, license.currency);
     const diff = newPrice.subtract(oldPrice);
-    if (!license.expiresOn || diff.minor <= 0n) return Money.zero(license.currency);
+    if (!license.expiresOn) return { difference: Money.zero(license.currency), daysLeft: 0, periodDays: 0 };
     const today = isoDate(this.clock.now());
     const periodStart = addMonths(license.expiresOn, -license.period);
     const periodDays = Math.max(1, daysBetween(periodStart, license.expiresOn));
     const daysLeft = Math.min(periodDays, Math.max(0, daysBetween(today, license.expiresOn)));
-    return Money.of(roundHalfAwayFromZero(diff.minor * BigInt(daysLeft), BigInt(periodDays)), license.currency);
+    if (diff.minor <= 0n) return { difference: Money.zero(license.currency), daysLeft, periodDays };
+    return { difference: Money.of(roundHalfAwayFromZero(diff.minor * BigInt(daysLeft), BigInt(periodDays)), license.currency), daysLeft, periodDays };
   }
 
   /** A change the worker carries out upstream (see LicenseLifecycle.requestChange), audited. */
@@ -330,14 +360,15 @@ export class LicenseService {
 
   private async toView(db: Executor, row: LicenseRow): Promise<LicenseView> {
     const fresh = (await this.repo.find(db, row.id)) ?? row;
-    return viewOf(fresh, await this.repo.unfinishedOperations(db, [row.id]));
+    return viewOf(fresh, await this.repo.unfinishedOperations(db, [row.id]), await this.repo.clientName(db, fresh.clientId));
   }
 }
 
-function viewOf(row: LicenseRow, ops: Array<{ id: number; kind: string; status: string; lastError: string | null }>): LicenseView {
+function viewOf(row: LicenseRow, ops: Array<{ id: number; kind: string; status: string; lastError: string | null }>, clientName: string): LicenseView {
   return {
     id: row.id,
     clientId: row.clientId,
+    clientName,
     status: row.status as LicenseStatus,
     tariffId: row.tariffId,
     period: row.period,
@@ -349,6 +380,7 @@ function viewOf(row: LicenseRow, ops: Array<{ id: number; kind: string; status: 
     autoRenew: !!row.autoRenew,
     upstreamId: row.upstreamId,
     datacenterId: row.datacenterId,
+    moduleId: row.moduleId,
     price: Money.of(row.priceMinor, row.currency).toString(),
     currency: row.currency,
     pendingOperations: ops.map((o) => ({ id: o.id, kind: o.kind, status: o.status, lastError: o.lastError })),

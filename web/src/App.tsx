@@ -94,6 +94,7 @@ const routes: RouteObject[] = [
         { path: 'tariffs/:id', ...page(() => import('./pages/Tariff'), 'TariffPage') },
         { path: 'clients', ...page(() => import('./pages/Clients'), 'ClientsPage') },
         { path: 'clients/:id', ...page(() => import('./pages/Client'), 'ClientPage') },
+        { path: 'audit', ...page(() => import('./pages/Audit'), 'AuditPage') },
         ...COMING_SOON.map((route) => ({ path: route, ...page(() => import('./pages/ComingSoon'), 'ComingSoonPage') })),
         { path: '*', element: <Navigate to={`/${DEFAULT_ROUTE}`} replace /> },
       ],

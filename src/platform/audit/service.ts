@@ -41,6 +41,9 @@ export const AuditQuery = z.object({
   entity: z.string().max(64).optional(),
   entityId: z.string().max(64).optional(),
   action: z.string().max(64).optional(),
+  /** Who did it: employee, client, system, … */
+  actorKind: z.string().max(32).optional(),
+  actorId: z.coerce.number().int().positive().optional(),
 });
 
 export class AuditService {
@@ -80,6 +83,8 @@ export class AuditService {
     if (query.entity) q = q.where('entity', '=', query.entity);
     if (query.entityId) q = q.where('entityId', '=', query.entityId);
     if (query.action) q = q.where('action', '=', query.action);
+    if (query.actorKind) q = q.where('actorKind', '=', query.actorKind);
+    if (query.actorId) q = q.where('actorId', '=', query.actorId);
     const [rows, count] = await Promise.all([
       q.selectAll().orderBy('id', 'desc').limit(query.perPage).offset(offsetOf(query)).execute(),
       q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

@@ -12,6 +12,8 @@ export interface paths {
             parameters: {
                 query?: {
                     action?: string;
+                    actorId?: number;
+                    actorKind?: string;
                     entity?: string;
                     entityId?: string;
                     page?: number;
@@ -1287,6 +1289,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Upstream balances with days left at the last 30 days' spending, licenses expiring in 14 days, today's orders and revenue, margin by tariff */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            expiring: {
+                                autoRenew: boolean;
+                                clientId: number;
+                                clientName: string;
+                                expiresAt: string;
+                                id: number;
+                                licenseName: string;
+                                status: string;
+                            }[];
+                            expiringDays: number;
+                            margins: {
+                                currency: string;
+                                displayName: string;
+                                margin: string;
+                                revenue: string;
+                                tariffId: number;
+                                upstreamCost: string;
+                            }[];
+                            modules: {
+                                balance: string | null;
+                                currency: string | null;
+                                daysLeft: number | null;
+                                displayName: string;
+                                moduleId: number;
+                                spent: string;
+                            }[];
+                            today: string;
+                            todayTotals: {
+                                currency: string;
+                                orders: number;
+                                revenue: string;
+                            }[];
+                            windowDays: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/datacenters": {
         parameters: {
             query?: never;
@@ -2272,14 +2344,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Clients see their own licenses; staff see all */
+        /** Clients see their own licenses; staff see all. Search (q) and filters by status, tariff, module, expiry */
         get: {
             parameters: {
                 query?: {
                     clientId?: number;
+                    expiringWithinDays?: number;
+                    moduleId?: number;
                     page?: number;
                     perPage?: number;
+                    q?: string;
                     status?: "processing" | "active" | "suspended" | "deleted";
+                    tariffId?: number;
                 };
                 header?: never;
                 path?: never;
@@ -2297,6 +2373,7 @@ export interface paths {
                             items: {
                                 autoRenew: boolean;
                                 clientId: number;
+                                clientName: string;
                                 createdAt: string;
                                 currency: string;
                                 datacenterId: number | null;
@@ -2306,6 +2383,7 @@ export interface paths {
                                 isTrial: boolean;
                                 licenseKey: string | null;
                                 licenseName: string;
+                                moduleId: number | null;
                                 pendingOperations: {
                                     id: number;
                                     kind: string;
@@ -2363,6 +2441,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2372,6 +2451,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2423,6 +2503,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2432,6 +2513,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2484,6 +2566,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2493,6 +2576,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2520,7 +2604,39 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** What changing to this tariff would charge now (the price difference for the time left), changing nothing */
+        get: {
+            parameters: {
+                query: {
+                    tariffId: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            currency: string;
+                            currentPrice: string;
+                            daysLeft: number;
+                            difference: string;
+                            newPrice: string;
+                            periodDays: number;
+                            tariffId: number;
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Another tariff of the same provider; the price difference for the time left is charged (never refunded) */
         post: {
@@ -2551,6 +2667,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2560,6 +2677,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2614,6 +2732,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2623,6 +2742,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2727,6 +2847,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2736,6 +2857,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2801,6 +2923,7 @@ export interface paths {
                             license: {
                                 autoRenew: boolean;
                                 clientId: number;
+                                clientName: string;
                                 createdAt: string;
                                 currency: string;
                                 datacenterId: number | null;
@@ -2810,6 +2933,7 @@ export interface paths {
                                 isTrial: boolean;
                                 licenseKey: string | null;
                                 licenseName: string;
+                                moduleId: number | null;
                                 pendingOperations: {
                                     id: number;
                                     kind: string;
@@ -2873,6 +2997,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2882,6 +3007,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2936,6 +3062,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -2945,6 +3072,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;
@@ -2999,6 +3127,7 @@ export interface paths {
                         "application/json": {
                             autoRenew: boolean;
                             clientId: number;
+                            clientName: string;
                             createdAt: string;
                             currency: string;
                             datacenterId: number | null;
@@ -3008,6 +3137,7 @@ export interface paths {
                             isTrial: boolean;
                             licenseKey: string | null;
                             licenseName: string;
+                            moduleId: number | null;
                             pendingOperations: {
                                 id: number;
                                 kind: string;

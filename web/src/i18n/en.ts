@@ -7,6 +7,9 @@ import { providersEn } from './areas/providers.en.js';
 import { clientsEn } from './areas/clients.en.js';
 import { orderLicenseEn } from './areas/order-license.en.js';
 import { tariffsEn } from './areas/tariffs.en.js';
+import { dashboardEn } from './areas/dashboard.en.js';
+import { auditEn } from './areas/audit.en.js';
+import { licensesEn } from './areas/licenses.en.js';
 
 export const en = {
   app: {
@@ -45,6 +48,7 @@ export const en = {
       licenses: 'Licenses',
       operations: 'Running operations',
       tasks: 'Tasks',
+      audit: 'Audit log',
     },
   },
   comingSoon: '{{title}}: coming soon.',
@@ -156,25 +160,7 @@ export const en = {
       upstream_timeout: 'The upstream did not answer in time.',
     },
   },
-  dashboard: {
-    workWaiting: 'Work waiting',
-    openTasks_one: 'open task',
-    openTasks_other: 'open tasks',
-    overdue_one: '({{count}} overdue)',
-    overdue_other: '({{count}} overdue)',
-    waitingOperations_one: 'operation waiting for a person',
-    waitingOperations_other: 'operations waiting for a person',
-    balances: 'Upstream balances',
-    noModules: 'No processing modules yet:',
-    addOne: 'add one to sell licenses.',
-    checked: 'Checked',
-    manualModule: 'Manual processing: no upstream balance.',
-    belowMinimal: 'Balance is below the minimal balance: renewals through this module wait until it is topped up.',
-    moduleError: 'Error: {{message}}',
-    lastCallFailed: 'the last upstream call failed',
-    checkBalanceOf: 'Check balance of {{name}}',
-    balanceChecked: 'Balance of "{{name}}" checked',
-  },
+  dashboard: dashboardEn,
   modules: {
     one: 'Processing module #{{id}}',
     type: 'Type',
@@ -252,24 +238,8 @@ export const en = {
     isDefault: 'default',
     empty: 'No localizations.',
   },
-  licenses: {
-    one: 'License #{{id}}',
-    ip: 'IP',
-    key: 'Key',
-    copyKey: 'Copy the license key',
-    expires: 'Expires',
-    autoRenew: 'Auto-renew',
-    price: 'Price',
-    period: 'Period',
-    months_one: '{{count}} month',
-    months_other: '{{count}} months',
-    client: 'Client',
-    created: 'Ordered',
-    pending_one: '({{count}} pending)',
-    pending_other: '({{count}} pending)',
-    operations: 'Operations',
-    empty: 'No licenses yet.',
-  },
+  licenses: licensesEn,
+  audit: auditEn,
   operations: {
     one: 'Operation #{{id}}',
     id: 'ID',

@@ -7,6 +7,9 @@ import { providersRu } from './areas/providers.ru.js';
 import { clientsRu } from './areas/clients.ru.js';
 import { orderLicenseRu } from './areas/order-license.ru.js';
 import { tariffsRu } from './areas/tariffs.ru.js';
+import { dashboardRu } from './areas/dashboard.ru.js';
+import { auditRu } from './areas/audit.ru.js';
+import { licensesRu } from './areas/licenses.ru.js';
 
 export interface Messages {
   [key: string]: string | Messages;
@@ -49,6 +52,7 @@ export const ru: Messages = {
       licenses: 'Лицензии',
       operations: 'Выполняемые операции',
       tasks: 'Задачи',
+      audit: 'Журнал аудита',
     },
   },
   comingSoon: '{{title}}: скоро появится.',
@@ -160,31 +164,7 @@ export const ru: Messages = {
       upstream_timeout: 'Вышестоящий биллинг не ответил вовремя.',
     },
   },
-  dashboard: {
-    workWaiting: 'Ожидающая работа',
-    openTasks_one: 'открытая задача',
-    openTasks_few: 'открытые задачи',
-    openTasks_many: 'открытых задач',
-    openTasks_other: 'открытой задачи',
-    overdue_one: '({{count}} просрочена)',
-    overdue_few: '({{count}} просрочены)',
-    overdue_many: '({{count}} просрочено)',
-    overdue_other: '({{count}} просрочено)',
-    waitingOperations_one: 'операция ждёт человека',
-    waitingOperations_few: 'операции ждут человека',
-    waitingOperations_many: 'операций ждут человека',
-    waitingOperations_other: 'операции ждут человека',
-    balances: 'Балансы в вышестоящих биллингах',
-    noModules: 'Модулей обработки пока нет:',
-    addOne: 'добавьте модуль, чтобы продавать лицензии.',
-    checked: 'Проверен',
-    manualModule: 'Ручная обработка: баланса в вышестоящем биллинге нет.',
-    belowMinimal: 'Баланс ниже минимального: продления через этот модуль ждут пополнения.',
-    moduleError: 'Ошибка: {{message}}',
-    lastCallFailed: 'последний запрос к вышестоящему биллингу не удался',
-    checkBalanceOf: 'Проверить баланс {{name}}',
-    balanceChecked: 'Баланс «{{name}}» проверен',
-  },
+  dashboard: dashboardRu,
   modules: {
     one: 'Модуль обработки №{{id}}',
     type: 'Тип',
@@ -264,28 +244,8 @@ export const ru: Messages = {
     isDefault: 'по умолчанию',
     empty: 'Локализаций нет.',
   },
-  licenses: {
-    one: 'Лицензия №{{id}}',
-    ip: 'IP',
-    key: 'Ключ',
-    copyKey: 'Скопировать ключ лицензии',
-    expires: 'Действует до',
-    autoRenew: 'Автопродление',
-    price: 'Цена',
-    period: 'Период',
-    months_one: '{{count}} месяц',
-    months_few: '{{count}} месяца',
-    months_many: '{{count}} месяцев',
-    months_other: '{{count}} месяца',
-    client: 'Клиент',
-    created: 'Заказана',
-    pending_one: '({{count}} в очереди)',
-    pending_few: '({{count}} в очереди)',
-    pending_many: '({{count}} в очереди)',
-    pending_other: '({{count}} в очереди)',
-    operations: 'Операции',
-    empty: 'Лицензий пока нет.',
-  },
+  licenses: licensesRu,
+  audit: auditRu,
   operations: {
     one: 'Операция №{{id}}',
     id: 'ID',

@@ -1,23 +1,26 @@
-// The landing page: the upstream balance of every processing module and what needs a person. Read again
-// every few seconds and when the window regains focus.
+// The landing page: what needs a person, the upstream balance of every processing module with the days it
+// lasts at the current spending, licenses expiring soon, today's orders and revenue, and the margin of each
+// tariff. Read again every few seconds and when the window regains focus.
 import { Button, Paper, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { client, unwrap } from '../api/client';
 import { keys, POLL, useAct } from '../api/queries';
-import type { ProcessingModule } from '../api/types';
+import type { Dashboard, ProcessingModule } from '../api/types';
 import { useMe } from '../auth';
-import { AppLink, Instant, Loading, Money, PageTitle, QueryError, StatusBadge } from '../components/ui';
+import { useFormat } from '../format';
+import { AppLink, DataTable, Day, Instant, Loading, Money, PageTitle, QueryError, StatusBadge, type Column } from '../components/ui';
 
 async function loadAttention() {
-  const [list, tasks, manual] = await Promise.all([
+  const [list, tasks, manual, numbers] = await Promise.all([
     unwrap(client.GET('/api/v1/processing-modules', { params: { query: { perPage: 500 } } })),
     unwrap(client.GET('/api/v1/tasks', { params: { query: { status: 'open', perPage: 500 } } })),
     unwrap(client.GET('/api/v1/operations', { params: { query: { status: 'manual', perPage: 1 } } })),
+    unwrap(client.GET('/api/v1/dashboard')),
   ]);
   // Modules that need attention first; otherwise the modules' own order.
   const modules = [...list.items].sort((a, b) => Number(attentionOf(b)) - Number(attentionOf(a)));
-  return { modules, tasks, manual };
+  return { modules, tasks, manual, numbers };
 }
 
 export function DashboardPage() {
@@ -82,6 +85,7 @@ export function DashboardPage() {
                     <dd>
                       <Instant iso={m.balanceCheckedAt} />
                     </dd>
+                    <Runway runway={data.numbers.modules.find((r) => r.moduleId === m.id)} windowDays={data.numbers.windowDays} />
                   </dl>
                 ) : (
                   <Text c="dimmed">{t('dashboard.manualModule')}</Text>
@@ -96,8 +100,91 @@ export function DashboardPage() {
               </Paper>
             ))}
           </div>
+          <Numbers numbers={data.numbers} />
         </>
       )}
+    </>
+  );
+}
+
+/** Days the balance lasts at the spending of the window, or that nothing was spent yet. */
+function Runway({ runway, windowDays }: { runway: Dashboard['modules'][number] | undefined; windowDays: number }) {
+  const { t } = useTranslation();
+  const f = useFormat();
+  if (!runway || runway.balance === null) return null;
+  return (
+    <>
+      <dt>{t('dashboard.daysLeft')}</dt>
+      <dd className="days-left">
+        {runway.daysLeft === null ? (
+          t('dashboard.noSpending')
+        ) : (
+          <>
+            <strong className={runway.daysLeft < 14 ? 'low' : undefined}>{t('dashboard.days', { count: runway.daysLeft })}</strong>{' '}
+            <Text span size="xs" c="dimmed">
+              {t('dashboard.atSpending', { amount: f.money(runway.spent, runway.currency), days: windowDays })}
+            </Text>
+          </>
+        )}
+      </dd>
+    </>
+  );
+}
+
+function Numbers({ numbers }: { numbers: Dashboard }) {
+  const { t } = useTranslation();
+  const expiringColumns: Column<Dashboard['expiring'][number]>[] = [
+    { key: 'name', title: t('common.name'), cell: (l) => <AppLink to={`/licenses/${l.id}`}>{l.licenseName}</AppLink> },
+    { key: 'client', title: t('licenses.client'), cell: (l) => l.clientName },
+    { key: 'status', title: t('common.status'), cell: (l) => <StatusBadge status={l.status} /> },
+    { key: 'expires', title: t('licenses.expires'), cell: (l) => <Day day={l.expiresAt} /> },
+    { key: 'autoRenew', title: t('licenses.autoRenew'), cell: (l) => (l.autoRenew ? t('common.yes') : t('common.no')) },
+  ];
+  type Margin = Dashboard['margins'][number] & { id: number };
+  const marginColumns: Column<Margin>[] = [
+    { key: 'tariff', title: t('licenses.tariff'), cell: (m) => m.displayName },
+    { key: 'revenue', title: t('dashboard.revenue'), cell: (m) => <Money amount={m.revenue} currency={m.currency} />, className: 'money' },
+    { key: 'cost', title: t('dashboard.upstreamCost'), cell: (m) => <Money amount={m.upstreamCost} currency={m.currency} />, className: 'money' },
+    {
+      key: 'margin',
+      title: t('dashboard.margin'),
+      cell: (m) => (
+        <span className={m.margin.startsWith('-') ? 'low' : undefined}>
+          <Money amount={m.margin} currency={m.currency} />
+        </span>
+      ),
+      className: 'money',
+    },
+  ];
+  return (
+    <>
+      <Title order={2} mt="lg">
+        {t('dashboard.today')}
+      </Title>
+      {numbers.todayTotals.length === 0 ? (
+        <Text c="dimmed">{t('dashboard.noOrdersToday')}</Text>
+      ) : (
+        <ul className="dash-lines today-totals">
+          {numbers.todayTotals.map((line) => (
+            <li key={line.currency}>
+              {t('dashboard.orders', { count: line.orders })} · {t('dashboard.revenue')}: <strong><Money amount={line.revenue} currency={line.currency} /></strong>
+            </li>
+          ))}
+        </ul>
+      )}
+      <Title order={2} mt="lg">
+        {t('dashboard.expiring', { count: numbers.expiringDays })}
+      </Title>
+      <DataTable label={t('dashboard.expiring', { count: numbers.expiringDays })} columns={expiringColumns} rows={numbers.expiring} empty={t('dashboard.noneExpiring')} />
+      <Title order={2} mt="lg">
+        {t('dashboard.margins', { count: numbers.windowDays })}
+      </Title>
+      <DataTable
+        label={t('dashboard.margins', { count: numbers.windowDays })}
+        columns={marginColumns}
+        rows={numbers.margins.map((m) => ({ ...m, id: m.tariffId }))}
+        empty={t('dashboard.noMargins')}
+      />
     </>
   );
 }

@@ -1,0 +1,14 @@
+import type { App } from '../../platform/http/app.js';
+import { DashboardView } from './schemas.js';
+import type { DashboardService } from './service.js';
+
+export function dashboardRoutes(app: App, dashboard: DashboardService): void {
+  app.get('/api/v1/dashboard', {
+    schema: {
+      response: { 200: DashboardView },
+      tags: ['Dashboard'],
+      summary: "Upstream balances with days left at the last 30 days' spending, licenses expiring in 14 days, today's orders and revenue, margin by tariff",
+    },
+    preHandler: app.requireStaff,
+  }, async (req) => dashboard.summary(req.actor));
+}

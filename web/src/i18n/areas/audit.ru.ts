@@ -1,0 +1,37 @@
+// The audit log page's words in Russian (audit.en.ts has the same keys).
+import type { Messages } from '../ru.js';
+
+export const auditRu: Messages = {
+  when: 'Когда',
+  who: 'Кто',
+  action: 'Действие',
+  entity: 'Объект',
+  entityId: 'Номер объекта',
+  changes: 'Изменения',
+  filters: 'Фильтр журнала',
+  apply: 'Применить',
+  person: 'Кто сделал',
+  anyone: 'Кто угодно',
+  system: 'Система',
+  clients: 'Клиенты',
+  empty: 'Подходящих записей нет.',
+  count_one: '{{count}} запись',
+  count_few: '{{count}} записи',
+  count_many: '{{count}} записей',
+  count_other: '{{count}} записи',
+  entities: {
+    license: 'Лицензия',
+    client: 'Клиент',
+    tariff: 'Тарифный план',
+    processing_module: 'Модуль обработки',
+    datacenter: 'Дата-центр',
+    operation: 'Операция',
+    task: 'Задача',
+    employee: 'Сотрудник',
+    department: 'Отдел',
+    provider: 'Провайдер',
+    business_hours: 'Рабочее время',
+    localization: 'Локализация',
+    api_token: 'API-токен',
+  },
+};
