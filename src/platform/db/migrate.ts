@@ -7,6 +7,7 @@ import * as m030 from './migrations/030-tariffs.js';
 import * as m040 from './migrations/040-licenses-operations-tasks.js';
 import * as m050 from './migrations/050-license-suspension-cause.js';
 import * as m060 from './migrations/060-task-performer.js';
+import * as m070 from './migrations/070-rights.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '040-licenses-operations-tasks': m040,
   '050-license-suspension-cause': m050,
   '060-task-performer': m060,
+  '070-rights': m070,
 };
 
 class StaticProvider implements MigrationProvider {

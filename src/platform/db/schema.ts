@@ -71,6 +71,16 @@ export interface DepartmentMemberTable {
   employeeId: number;
 }
 
+export interface EmployeeRightTable {
+  employeeId: number;
+  rightName: string;
+}
+
+export interface DepartmentRightTable {
+  departmentId: number;
+  rightName: string;
+}
+
 export interface DatacenterTable {
   id: Generated<number>;
   name: string;
@@ -327,6 +337,8 @@ export interface Database {
   departments: DepartmentTable;
   departmentProviders: DepartmentProviderTable;
   departmentMembers: DepartmentMemberTable;
+  employeeRights: EmployeeRightTable;
+  departmentRights: DepartmentRightTable;
   datacenters: DatacenterTable;
   auditLog: AuditLogTable;
   sessions: SessionTable;

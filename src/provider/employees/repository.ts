@@ -94,4 +94,30 @@ export class EmployeeRepository {
   headedDepartments(db: Executor, employeeId: number): Promise<Array<{ id: number; name: string }>> {
     return db.selectFrom('departments').select(['id', 'name']).where('headEmployeeId', '=', employeeId).orderBy('sort').execute();
   }
+
+  /** Rights given to each employee directly (not through departments), sorted. */
+  async rightsOf(db: Executor, employeeIds: number[]): Promise<Map<number, string[]>> {
+    const result = new Map<number, string[]>(employeeIds.map((id) => [id, []]));
+    if (!employeeIds.length) return result;
+    const rows = await db
+      .selectFrom('employeeRights')
+      .select(['employeeId', 'rightName'])
+      .where('employeeId', 'in', employeeIds)
+      .orderBy('rightName')
+      .execute();
+    for (const row of rows) result.get(Number(row.employeeId))?.push(row.rightName);
+    return result;
+  }
+
+  async setRights(db: Executor, employeeId: number, rights: string[]): Promise<void> {
+    await db.deleteFrom('employeeRights').where('employeeId', '=', employeeId).execute();
+    if (rights.length) await db.insertInto('employeeRights').values(rights.map((rightName) => ({ employeeId, rightName }))).execute();
+  }
+
+  /** Of these departments, those that give their members rights. */
+  async departmentsWithRights(db: Executor, departmentIds: number[]): Promise<number[]> {
+    if (!departmentIds.length) return [];
+    const rows = await db.selectFrom('departmentRights').select('departmentId').distinct().where('departmentId', 'in', departmentIds).execute();
+    return rows.map((r) => Number(r.departmentId));
+  }
 }
