@@ -35,6 +35,7 @@ describe('Provider → Employees', () => {
       isAdmin: false,
       enabled: true,
       departmentIds: [],
+      rights: [],
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
@@ -121,12 +122,17 @@ describe('Provider → Employees', () => {
     expect((await t().admin.get('/api/v1/employees/abc')).status).toBe(400);
   });
 
-  test('anonymous callers get 401; an employee who is not an administrator may read but not write', async () => {
+  test('anonymous callers get 401; an employee needs employees.read to read and employees.change to write', async () => {
     const anon = t().anonymous();
     expect((await anon.get('/api/v1/employees')).status).toBe(401);
     expect((await anon.post('/api/v1/employees', { email: 'a@example.test', name: 'A', password: PASSWORD })).status).toBe(401);
 
-    const staff = await createEmployee();
+    const nobody = await createEmployee();
+    const refused = await (await t().loginAs(nobody.email, PASSWORD)).get('/api/v1/employees');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.details).toEqual({ right: 'employees.read' });
+
+    const staff = await createEmployee({ rights: ['employees.read'] });
     const session = await t().loginAs(staff.email, PASSWORD);
     expect((await session.get('/api/v1/employees')).status).toBe(200);
     expect((await session.get(`/api/v1/employees/${staff.id}`)).status).toBe(200);
