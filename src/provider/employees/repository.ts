@@ -15,12 +15,22 @@ export interface EmployeeRow {
 }
 
 export class EmployeeRepository {
-  list(db: Executor, page: PageQuery): Promise<EmployeeRow[]> {
-    return db.selectFrom('employees').selectAll().orderBy('id').limit(page.perPage).offset(offsetOf(page)).execute();
+  /** Name or e-mail containing the text, whatever its case (e-mails are stored lowercased). */
+  private filtered(db: Executor, search?: string) {
+    let q = db.selectFrom('employees');
+    if (search) {
+      const like = `%${search.toLowerCase()}%`;
+      q = q.where((eb) => eb.or([eb('email', 'like', like), eb(eb.fn('lower', ['name']), 'like', like)]));
+    }
+    return q;
   }
 
-  async count(db: Executor): Promise<number> {
-    const row = await db.selectFrom('employees').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  list(db: Executor, page: PageQuery, search?: string): Promise<EmployeeRow[]> {
+    return this.filtered(db, search).selectAll().orderBy('id').limit(page.perPage).offset(offsetOf(page)).execute();
+  }
+
+  async count(db: Executor, search?: string): Promise<number> {
+    const row = await this.filtered(db, search).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
   }
 

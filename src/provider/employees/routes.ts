@@ -9,9 +9,13 @@ const tags = ['Provider: Employees'];
 
 export function employeeRoutes(app: App, employees: EmployeeService): void {
   app.get('/api/v1/employees', {
-    schema: { querystring: PageQuery, response: { 200: pageOf(EmployeeView) }, tags },
+    schema: {
+      querystring: PageQuery.extend({ search: z.string().trim().max(200).optional().meta({ description: 'Part of the name or e-mail, any case' }) }),
+      response: { 200: pageOf(EmployeeView) },
+      tags,
+    },
     preHandler: app.requireRight('employees.read'),
-  }, async (req) => employees.list(req.query));
+  }, async (req) => employees.list(req.query, req.query.search || undefined));
 
   app.get('/api/v1/employees/:id', {
     schema: { params: IdParams, response: { 200: EmployeeView }, tags },

@@ -60,6 +60,11 @@ describe('Provider → Employees', () => {
     expect(last.body).toMatchObject({ total, page: total, perPage: 1 });
     expect(last.body.items).toEqual([all.body.items[total - 1]]);
     expect((await t().admin.get('/api/v1/employees?perPage=0')).body.error.field).toBe('perPage');
+    // Search by part of the name or e-mail, any case.
+    const found = await t().admin.get(`/api/v1/employees?search=${encodeURIComponent(all.body.items[total - 1].name.toUpperCase())}`);
+    expect(found.body.items.map((e: { id: number }) => e.id)).toContain(all.body.items[total - 1].id);
+    expect(found.body.total).toBeLessThan(total);
+    expect((await t().admin.get('/api/v1/employees?search=ADMIN@example')).body.items.map((e: { email: string }) => e.email)).toEqual([ADMIN_EMAIL]);
   });
 
   test('invalid input is refused naming the field', async () => {

@@ -35,8 +35,8 @@ export class EmployeeService {
     this.referrers.add(referrer);
   }
 
-  async list(page: PageQuery): Promise<Page<EmployeeView>> {
-    const [rows, total] = await Promise.all([this.repo.list(this.db.kysely, page), this.repo.count(this.db.kysely)]);
+  async list(page: PageQuery, search?: string): Promise<Page<EmployeeView>> {
+    const [rows, total] = await Promise.all([this.repo.list(this.db.kysely, page, search), this.repo.count(this.db.kysely, search)]);
     const ids = rows.map((r) => r.id);
     const [departments, rights] = await Promise.all([this.repo.departmentIdsOf(this.db.kysely, ids), this.repo.rightsOf(this.db.kysely, ids)]);
     return {

@@ -8,6 +8,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `audit.read` (administrators hold every right).
+         *
+         *     Right: `audit.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: {
@@ -102,6 +107,8 @@ export interface paths {
                                 kind: "employee" | "client";
                                 locale: string;
                                 name: string;
+                                /** @description Employees: the effective rights, sorted (administrators hold all; GET /api/v1/rights lists them) */
+                                rights?: string[];
                             };
                         };
                     };
@@ -180,6 +187,8 @@ export interface paths {
                             kind: "employee" | "client";
                             locale: string;
                             name: string;
+                            /** @description Employees: the effective rights, sorted (administrators hold all; GET /api/v1/rights lists them) */
+                            rights?: string[];
                         };
                     };
                 };
@@ -363,6 +372,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `business-hours.read` (administrators hold every right).
+         *
+         *     Right: `business-hours.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: {
@@ -404,6 +418,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `business-hours.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -469,6 +484,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `business-hours.read` (administrators hold every right).
+         *
+         *     Right: `business-hours.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -505,6 +525,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `business-hours.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -529,6 +550,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** @description Right: `business-hours.change` (administrators hold every right). */
         patch: {
             parameters: {
                 query?: never;
@@ -646,6 +668,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `clients.read` (administrators hold every right).
+         *
+         *     Right: `clients.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: {
@@ -690,6 +717,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `clients.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -749,7 +777,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Staff see every client; a client sees only itself (others are 404) */
+        /**
+         * Staff see every client; a client sees only itself (others are 404)
+         * @description Right: `clients.read` for employees (clients act on their own data without it).
+         *
+         *     Right: `clients.read` for employees (clients act on their own data without it).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -790,7 +823,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** A client may change its name, password, language and country; staff need a right for password (client.password) and creditLimit (client.credit_limit) */
+        /**
+         * A client may change its name, password, language and country; staff need a right for password (client.password) and creditLimit (client.credit_limit)
+         * @description Right: `clients.change` for employees (clients act on their own data without it).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -850,7 +886,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A signed correction of the balance (administrators) */
+        /**
+         * A signed correction of the balance
+         * @description Right: `client.correction` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -945,7 +984,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in as the client (right client.impersonate: administrators; audited) */
+        /**
+         * Log in as the client (audited)
+         * @description Right: `client.impersonate` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -974,6 +1016,8 @@ export interface paths {
                                 kind: "employee" | "client";
                                 locale: string;
                                 name: string;
+                                /** @description Employees: the effective rights, sorted (administrators hold all; GET /api/v1/rights lists them) */
+                                rights?: string[];
                             };
                         };
                     };
@@ -993,7 +1037,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The balance ledger, newest first, with the balance after each entry */
+        /**
+         * The balance ledger, newest first, with the balance after each entry
+         * @description Right: `clients.read` for employees (clients act on their own data without it).
+         *
+         *     Right: `clients.read` for employees (clients act on their own data without it).
+         */
         get: {
             parameters: {
                 query?: {
@@ -1058,7 +1107,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a payment by hand (right client.payment: administrators; Idempotency-Key honoured; a repeated reference is applied once) */
+        /**
+         * Record a payment by hand (Idempotency-Key honoured; a repeated reference is applied once)
+         * @description Right: `client.payment` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1158,7 +1210,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a top-up through a payment gateway (the client itself, or staff) */
+        /**
+         * Start a top-up through a payment gateway (the client itself, or staff)
+         * @description Right: `client.payment` for employees (clients act on their own data without it).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1209,6 +1264,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `datacenters.read` (administrators hold every right).
+         *
+         *     Right: `datacenters.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: {
@@ -1248,6 +1308,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `datacenters.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -1308,6 +1369,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `datacenters.read` (administrators hold every right).
+         *
+         *     Right: `datacenters.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1342,6 +1408,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `datacenters.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -1366,6 +1433,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** @description Right: `datacenters.change` (administrators hold every right). */
         patch: {
             parameters: {
                 query?: never;
@@ -1426,6 +1494,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `datacenters.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -1478,6 +1547,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `departments.read` (administrators hold every right).
+         *
+         *     Right: `departments.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: {
@@ -1509,6 +1583,8 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 providerIds: number[];
+                                /** @description Rights the department gives its members, sorted */
+                                rights: string[];
                                 showInSupportCenter: boolean;
                                 sort: number;
                                 taskLocale: string;
@@ -1526,6 +1602,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `departments.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -1567,6 +1644,11 @@ export interface paths {
                          */
                         providerIds?: number[];
                         /**
+                         * @description Rights every member holds through the department (GET /api/v1/rights lists them). Only administrators change them
+                         * @default []
+                         */
+                        rights?: string[];
+                        /**
                          * @description Clients may address support tickets to it
                          * @default false
                          */
@@ -1607,6 +1689,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             providerIds: number[];
+                            /** @description Rights the department gives its members, sorted */
+                            rights: string[];
                             showInSupportCenter: boolean;
                             sort: number;
                             taskLocale: string;
@@ -1632,6 +1716,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `departments.read` (administrators hold every right).
+         *
+         *     Right: `departments.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1661,6 +1750,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             providerIds: number[];
+                            /** @description Rights the department gives its members, sorted */
+                            rights: string[];
                             showInSupportCenter: boolean;
                             sort: number;
                             taskLocale: string;
@@ -1675,6 +1766,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `departments.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -1699,6 +1791,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** @description Right: `departments.change` (administrators hold every right). */
         patch: {
             parameters: {
                 query?: never;
@@ -1729,6 +1822,8 @@ export interface paths {
                         };
                         /** @description Providers whose clients see it in the support center */
                         providerIds?: number[];
+                        /** @description Rights every member holds through the department (GET /api/v1/rights lists them). Only administrators change them */
+                        rights?: string[];
                         /** @description Clients may address support tickets to it */
                         showInSupportCenter?: boolean;
                         sort?: number;
@@ -1766,6 +1861,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             providerIds: number[];
+                            /** @description Rights the department gives its members, sorted */
+                            rights: string[];
                             showInSupportCenter: boolean;
                             sort: number;
                             taskLocale: string;
@@ -1787,6 +1884,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `departments.read` (administrators hold every right).
+         *
+         *     Right: `departments.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1819,6 +1921,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `departments.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -1869,6 +1972,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** @description Right: `departments.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -1906,6 +2010,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `departments.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -1942,6 +2047,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             providerIds: number[];
+                            /** @description Rights the department gives its members, sorted */
+                            rights: string[];
                             showInSupportCenter: boolean;
                             sort: number;
                             taskLocale: string;
@@ -1967,11 +2074,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `employees.read` (administrators hold every right).
+         *
+         *     Right: `employees.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: {
                     page?: number;
                     perPage?: number;
+                    /** @description Part of the name or e-mail, any case */
+                    search?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1995,6 +2109,8 @@ export interface paths {
                                 isAdmin: boolean;
                                 language: string;
                                 name: string;
+                                /** @description Rights given directly, sorted (not those from departments) */
+                                rights: string[];
                                 updatedAt: string;
                             }[];
                             page: number;
@@ -2006,6 +2122,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `employees.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -2032,6 +2149,11 @@ export interface paths {
                         name: string;
                         /** @description At least 8 characters; never returned */
                         password: string;
+                        /**
+                         * @description Rights given directly (GET /api/v1/rights lists them); departments give more. Only administrators change them
+                         * @default []
+                         */
+                        rights?: string[];
                     };
                 };
             };
@@ -2051,6 +2173,8 @@ export interface paths {
                             isAdmin: boolean;
                             language: string;
                             name: string;
+                            /** @description Rights given directly, sorted (not those from departments) */
+                            rights: string[];
                             updatedAt: string;
                         };
                     };
@@ -2070,6 +2194,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `employees.read` (administrators hold every right).
+         *
+         *     Right: `employees.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2096,6 +2225,8 @@ export interface paths {
                             isAdmin: boolean;
                             language: string;
                             name: string;
+                            /** @description Rights given directly, sorted (not those from departments) */
+                            rights: string[];
                             updatedAt: string;
                         };
                     };
@@ -2104,6 +2235,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `employees.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -2128,6 +2260,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** @description Right: `employees.change` (administrators hold every right). */
         patch: {
             parameters: {
                 query?: never;
@@ -2153,6 +2286,8 @@ export interface paths {
                         name?: string;
                         /** @description At least 8 characters; never returned */
                         password?: string;
+                        /** @description Rights given directly (GET /api/v1/rights lists them); departments give more. Only administrators change them */
+                        rights?: string[];
                     };
                 };
             };
@@ -2172,6 +2307,8 @@ export interface paths {
                             isAdmin: boolean;
                             language: string;
                             name: string;
+                            /** @description Rights given directly, sorted (not those from departments) */
+                            rights: string[];
                             updatedAt: string;
                         };
                     };
@@ -2187,7 +2324,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Clients see their own licenses; staff see all */
+        /**
+         * Clients see their own licenses; staff see all
+         * @description Right: `licenses.read` for employees (clients act on their own data without it).
+         *
+         *     Right: `licenses.read` for employees (clients act on their own data without it).
+         */
         get: {
             parameters: {
                 query?: {
@@ -2244,7 +2386,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Order a license: pre-checks the IP upstream, charges the balance and queues the purchase (Idempotency-Key honoured) */
+        /**
+         * Order a license: pre-checks the IP upstream, charges the balance and queues the purchase (Idempotency-Key honoured)
+         * @description Right: `licenses.change` for employees (clients act on their own data without it).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2318,6 +2463,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `licenses.read` for employees (clients act on their own data without it).
+         *
+         *     Right: `licenses.read` for employees (clients act on their own data without it).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2370,7 +2520,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the IP or name (done upstream) or toggle auto-renewal */
+        /**
+         * Change the IP or name (done upstream) or toggle auto-renewal
+         * @description Right: `licenses.change` for employees (clients act on their own data without it).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2437,7 +2590,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Another tariff of the same provider; the price difference for the time left is charged (never refunded) */
+        /**
+         * Another tariff of the same provider; the price difference for the time left is charged (never refunded)
+         * @description Right: `licenses.change` for employees (clients act on their own data without it).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2508,7 +2664,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Delete the license upstream (administrators) */
+        /**
+         * Delete the license upstream (staff)
+         * @description Right: `licenses.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2569,6 +2728,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `licenses.read` for employees (clients act on their own data without it).
+         *
+         *     Right: `licenses.read` for employees (clients act on their own data without it).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2622,6 +2786,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `licenses.change` for employees (clients act on their own data without it). */
         post: {
             parameters: {
                 query?: never;
@@ -2684,7 +2849,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refund to the client balance, at most what was charged (administrators) */
+        /**
+         * Refund to the client balance, at most what was charged (staff)
+         * @description Right: `license.refund` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2759,7 +2927,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Renew now for a period (charged; the same period is never charged twice) */
+        /**
+         * Renew now for a period (charged; the same period is never charged twice)
+         * @description Right: `licenses.change` for employees (clients act on their own data without it).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2830,7 +3001,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resume the license upstream (administrators) */
+        /**
+         * Resume the license upstream (staff)
+         * @description Right: `licenses.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2893,7 +3067,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Suspend the license upstream (administrators) */
+        /**
+         * Suspend the license upstream (staff)
+         * @description Right: `licenses.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2989,6 +3166,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `localizations.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -3065,6 +3243,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `localizations.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -3089,6 +3268,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** @description Right: `localizations.change` (administrators hold every right). */
         patch: {
             parameters: {
                 query?: never;
@@ -3134,7 +3314,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Running operations of my departments (all of them for administrators), newest first (filters: status, kind, licenseId) */
+        /**
+         * Running operations of my departments (all of them for administrators), newest first (filters: status, kind, licenseId)
+         * @description Right: `operations.read` (administrators hold every right).
+         *
+         *     Right: `operations.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: {
@@ -3206,7 +3391,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One running operation */
+        /**
+         * One running operation
+         * @description Right: `operations.read` (administrators hold every right).
+         *
+         *     Right: `operations.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3271,7 +3461,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End a manual operation for good (failed, with the reason); its task is done */
+        /**
+         * End a manual operation for good (failed, with the reason); its task is done
+         * @description Right: `operations.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3344,7 +3537,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a manual operation as done by hand: an open needs upstreamId, licenseKey and expiresOn; a prolong expiresOn; a new key licenseKey */
+        /**
+         * Record a manual operation as done by hand: an open needs upstreamId, licenseKey and expiresOn; a prolong expiresOn; a new key licenseKey
+         * @description Right: `operations.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3429,7 +3625,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run a manual or failed operation again now (its retry budget starts over) */
+        /**
+         * Run a manual or failed operation again now (its retry budget starts over)
+         * @description Right: `operations.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3551,6 +3750,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `processing-modules.read` (administrators hold every right).
+         *
+         *     Right: `processing-modules.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: {
@@ -3620,7 +3824,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Wizard step 4: check the connection again and save the module */
+        /**
+         * Wizard step 4: check the connection again and save the module
+         * @description Right: `processing-modules.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3727,6 +3934,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `processing-modules.read` (administrators hold every right).
+         *
+         *     Right: `processing-modules.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3791,6 +4003,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `processing-modules.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -3815,7 +4028,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Edit; changed credentials are checked live again */
+        /**
+         * Edit; changed credentials are checked live again
+         * @description Right: `processing-modules.change` (administrators hold every right).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3916,7 +4132,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Read the upstream balance now and store it */
+        /**
+         * Read the upstream balance now and store it
+         * @description Right: `processing-modules.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3994,6 +4213,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `processing-modules.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -4071,6 +4291,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `processing-modules.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -4148,6 +4369,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `processing-modules.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -4230,7 +4452,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The upstream tariffs, for the tariff import */
+        /**
+         * The upstream tariffs, for the tariff import
+         * @description Right: `processing-modules.read` (administrators hold every right).
+         *
+         *     Right: `processing-modules.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4281,7 +4508,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Wizard step 3: check the integration settings live */
+        /**
+         * Wizard step 3: check the integration settings live
+         * @description Right: `processing-modules.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4334,7 +4564,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Wizard steps 1–2: product types, module types and their fields */
+        /**
+         * Wizard steps 1–2: product types, module types and their fields
+         * @description Right: `processing-modules.read` (administrators hold every right).
+         *
+         *     Right: `processing-modules.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4396,6 +4631,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `providers.read` (administrators hold every right).
+         *
+         *     Right: `providers.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: {
@@ -4435,6 +4675,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `providers.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -4495,6 +4736,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `providers.read` (administrators hold every right).
+         *
+         *     Right: `providers.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4529,6 +4775,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `providers.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -4553,6 +4800,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** @description Right: `providers.change` (administrators hold every right). */
         patch: {
             parameters: {
                 query?: never;
@@ -4604,6 +4852,55 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/rights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The access rights an employee or a department can be given (any employee may read the list) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                description: string;
+                                /** @description The staff menu area, or "money" for the money rights */
+                                group: string;
+                                /**
+                                 * @description "change" includes "read"; money rights stand alone
+                                 * @enum {string}
+                                 */
+                                level: "read" | "change" | "money";
+                                /** @description What routes ask for and employees/departments hold, e.g. "tariffs.change", "client.payment" */
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tariffs": {
         parameters: {
             query?: never;
@@ -4611,6 +4908,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `tariffs.read` (administrators hold every right).
+         *
+         *     Right: `tariffs.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: {
@@ -4682,6 +4984,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `tariffs.read` (administrators hold every right).
+         *
+         *     Right: `tariffs.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4733,6 +5040,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `tariffs.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -4757,7 +5065,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Name, prices, enabled periods and period mapping */
+        /**
+         * Name, prices, enabled periods and period mapping
+         * @description Right: `tariffs.change` (administrators hold every right).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -4860,6 +5171,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `tariffs.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -4927,6 +5239,8 @@ export interface paths {
         /**
          * Put the tariff on sale
          * @description Needs at least one enabled period, each sold upstream and none priced below its upstream cost (422 naming the period).
+         *
+         *     Right: `tariffs.change` (administrators hold every right).
          */
         post: {
             parameters: {
@@ -4991,7 +5305,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** The processing modules that serve the tariff */
+        /**
+         * The processing modules that serve the tariff
+         * @description Right: `tariffs.change` (administrators hold every right).
+         */
         put: {
             parameters: {
                 query?: never;
@@ -5064,6 +5381,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `tariffs.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -5138,6 +5456,8 @@ export interface paths {
         /**
          * Re-read the upstream costs
          * @description Stores changed costs; a period now priced below its cost is flagged marginNegative and hidden from the catalog.
+         *
+         *     Right: `tariffs.change` (administrators hold every right).
          */
         post: {
             parameters: {
@@ -5212,6 +5532,8 @@ export interface paths {
         /**
          * Import a tariff from a processing module's upstream price list
          * @description Give exactly one of markupPercent and prices. With a markup, each selling price is the upstream cost × (100 + markup) / 100, rounded half away from zero to the currency's minor unit. The trial is imported free. The tariff starts disabled. The provider and the price list must be in the same currency (422 currency_mismatch); a second import of the same upstream tariff for one provider is a 409.
+         *
+         *     Right: `tariffs.change` (administrators hold every right).
          */
         post: {
             parameters: {
@@ -5334,7 +5656,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Tasks of my departments (all of them for administrators), newest first */
+        /**
+         * Tasks of my departments (all of them for administrators), newest first
+         * @description Right: `tasks.read` (administrators hold every right).
+         *
+         *     Right: `tasks.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: {
@@ -5426,6 +5753,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description Right: `tasks.read` (administrators hold every right).
+         *
+         *     Right: `tasks.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -5496,7 +5828,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Take, hand over or close a task (done frees its cause) */
+        /**
+         * Take, hand over or close a task (done frees its cause)
+         * @description Right: `tasks.change` (administrators hold every right).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -5582,7 +5917,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Give the task to a member of its department (422 for anyone else) */
+        /**
+         * Give the task to a member of its department (422 for anyone else)
+         * @description Right: `tasks.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5670,7 +6008,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Restart the running operation the task is about */
+        /**
+         * Restart the running operation the task is about
+         * @description Right: `tasks.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -5754,7 +6095,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Work the task: I become its performer, and a new task is in progress */
+        /**
+         * Work the task: I become its performer, and a new task is in progress
+         * @description Right: `tasks.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
