@@ -1,5 +1,8 @@
 // Every word the UI shows, in English. ru.ts has the same keys (test/web/i18n.test.ts checks it).
 // Plurals follow i18next's suffixes (_one, _other; Russian also _few, _many).
+import { departmentsEn } from './areas/departments.en.js';
+import { employeesEn } from './areas/employees.en.js';
+import { rightsEn } from './areas/rights.en.js';
 export const en = {
   app: {
     loading: 'Loading…',
@@ -223,6 +226,9 @@ export const en = {
     sortInvalid: 'Enter a whole number from 1, or leave it empty to put the module last.',
     amountInvalid: 'Enter an amount such as 100.00.',
   },
+  employees: employeesEn,
+  departments: departmentsEn,
+  rights: rightsEn,
   datacenters: {
     externalId: 'External id',
     externalIdPlaceholder: 'e.g. DC-EU-1',

@@ -1,5 +1,8 @@
 // Every word the UI shows, in Russian: the same keys as en.ts (test/web/i18n.test.ts checks it), with
 // Russian plural forms (_one, _few, _many, _other) where en.ts has _one/_other.
+import { departmentsRu } from './areas/departments.ru.js';
+import { employeesRu } from './areas/employees.ru.js';
+import { rightsRu } from './areas/rights.ru.js';
 export interface Messages {
   [key: string]: string | Messages;
 }
@@ -233,6 +236,9 @@ export const ru: Messages = {
     sortInvalid: 'Введите целое число от 1 или оставьте поле пустым, чтобы модуль стал последним.',
     amountInvalid: 'Введите сумму, например 100.00.',
   },
+  employees: employeesRu,
+  departments: departmentsRu,
+  rights: rightsRu,
   datacenters: {
     externalId: 'Внешний идентификатор',
     externalIdPlaceholder: 'например, DC-EU-1',
