@@ -68,11 +68,11 @@ describe.skipIf(!hasChromium)(`rights in the staff panel, in Chromium${skipNote}
     const newEmployee = page.getByRole('form', { name: 'New employee' });
     await newEmployee.getByLabel('Name').fill('Olga Night');
     await newEmployee.getByLabel('E-mail').fill('olga@example.test');
-    await newEmployee.getByLabel('Password').fill('short');
+    await newEmployee.getByRole('textbox', { name: 'Password' }).fill('short');
     await newEmployee.getByRole('button', { name: 'Add' }).click();
     // A field error under the field, in words.
     await expect.poll(() => newEmployee.getByRole('alert').first().innerText()).toBe('Use at least 8 characters.');
-    await newEmployee.getByLabel('Password').fill('staff-password-1');
+    await newEmployee.getByRole('textbox', { name: 'Password' }).fill('staff-password-1');
     await newEmployee.getByRole('checkbox', { name: 'Night shift' }).check();
     // The department's right shows as inherited, not editable here.
     const inherited = newEmployee.getByRole('checkbox', { name: 'Read: Tasks (from a department)' });
@@ -100,10 +100,12 @@ describe.skipIf(!hasChromium)(`rights in the staff panel, in Chromium${skipNote}
     await menu.getByRole('link', { name: 'Tasks' }).waitFor();
     expect(await menu.getByRole('link').allInnerTexts()).toEqual(['What needs attention', 'Data centers', 'Tasks']);
     // The dashboard shows the tasks, not the upstream balances she may not read.
+    await menu.getByRole('link', { name: 'What needs attention' }).click();
     await page.getByRole('main').getByText(/open task/).waitFor();
     expect(await page.getByRole('heading', { name: 'Upstream balances' }).count()).toBe(0);
 
-    // A page she may not open says so (no crash, no data).
+    // A page she may not open says so (no crash, no data); she was on the employees page when the
+    // administrator logged out, and lands there first.
     await page.goto(`${server.url}/billmgr/employees`);
     await page.getByRole('heading', { name: 'No access' }).waitFor();
     expect(await page.getByRole('main').innerText()).toContain('employees.read');
@@ -114,7 +116,7 @@ describe.skipIf(!hasChromium)(`rights in the staff panel, in Chromium${skipNote}
     const add = page.getByRole('form', { name: 'Add data center' });
     await add.getByLabel('Name (en) *').fill('Night DC');
     await add.getByRole('button', { name: 'Add' }).click();
-    await page.getByRole('main').getByRole('cell', { name: 'Night DC' }).waitFor();
+    await page.getByRole('main').getByRole('cell', { name: 'Night DC', exact: true }).waitFor();
     const refused = await page.evaluate(async () => {
       const csrf = document.cookie.split('; ').find((c) => c.startsWith('billrelay_csrf='))?.split('=')[1] ?? '';
       const answer = await fetch('/api/v1/departments', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ name: { en: 'Mine' } }) });

@@ -9,7 +9,7 @@ import { z } from '../zod';
 import { client, unwrap } from '../api/client';
 import { keys, notifyDone, queryClient, useAct } from '../api/queries';
 import type { Datacenter, Localization } from '../api/types';
-import { useMe } from '../auth';
+import { useCan } from '../auth';
 import { cleanNames, ConfirmModal, dash, DataTable, fieldError, LocalizedNameInputs, nameLocales, PageTitle, QueryError, RowActions, type Column } from '../components/ui';
 import { showUnderField, useDescribeError } from '../errors';
 import { localizationsQuery } from './Localizations';
@@ -18,7 +18,7 @@ const PER_PAGE = 50;
 
 export function DatacentersPage() {
   const { t } = useTranslation();
-  const canEdit = useMe().isAdmin;
+  const canEdit = useCan('datacenters.change');
   const [params, setParams] = useSearchParams();
   const page = Math.max(1, Number(params.get('page')) || 1);
   const setPage = (p: number) => setParams(p > 1 ? { page: String(p) } : {});

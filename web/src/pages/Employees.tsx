@@ -12,7 +12,7 @@ import { notifyDone, queryClient, useAct } from '../api/queries';
 import type { Department, Employee, Localization } from '../api/types';
 import { useCan, useMe } from '../auth';
 import { RightsEditor } from '../components/Rights';
-import { ConfirmModal, DataTable, fieldError, PageTitle, QueryError, RowActions, StatusBadge, type Column } from '../components/ui';
+import { ConfirmModal, DataTable, fieldError, PageTitle, QueryError, RowActions, type Column } from '../components/ui';
 import { showUnderField, useDescribeError } from '../errors';
 import { z } from '../zod';
 import { localizationsQuery } from './Localizations';
@@ -70,7 +70,7 @@ export function EmployeesPage() {
     { key: 'name', title: t('employees.name'), cell: (e) => e.name },
     { key: 'email', title: t('employees.email'), cell: (e) => e.email },
     { key: 'role', title: t('employees.role'), cell: (e) => (e.isAdmin ? t('employees.roleAdmin') : t('employees.roleEmployee')) },
-    { key: 'status', title: t('common.status'), cell: (e) => <StatusBadge status={e.enabled ? 'enabled' : 'disabled'} /> },
+    { key: 'status', title: t('common.status'), cell: (e) => (e.enabled ? t('status.enabled') : t('status.disabled')) },
     { key: 'departments', title: t('employees.departments'), cell: (e) => e.departmentIds.map(departmentName).join(', ') },
   ];
   if (canChange)

@@ -4,13 +4,13 @@ import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { client, unwrap } from '../api/client';
 import { keys, useAct } from '../api/queries';
-import { useMe } from '../auth';
+import { useCan } from '../auth';
 import { Crumbs, Facts } from '../components/Details';
 import { dash, Instant, Loading, Money, PageTitle, QueryError, StatusBadge } from '../components/ui';
 
 export function ProcessingModulePage() {
   const { t } = useTranslation();
-  const canEdit = useMe().isAdmin;
+  const canEdit = useCan('processing-modules.change');
   const id = Number(useParams().id);
   const path = { params: { path: { id: String(id) } } };
   const { data: m, error } = useQuery({ queryKey: keys.module(id), queryFn: () => unwrap(client.GET('/api/v1/processing-modules/{id}', path)) });
