@@ -76,6 +76,8 @@ describe.skipIf(!hasChromium)(`accessibility, phone width and Russian in Chromiu
     { path: 'operations', ready: 'Done by hand' },
     { path: `operations/${ids.operationId}`, ready: 'Attempts' },
     { path: 'tasks', ready: 'shop-a11y' },
+    { path: 'employees', ready: 'admin@example.test' },
+    { path: 'departments', ready: 'Sales' },
     { path: 'tariffs', ready: 'coming soon' },
   ];
   const open = async (route: string, ready: string) => {
