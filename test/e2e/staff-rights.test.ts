@@ -131,5 +131,29 @@ describe.skipIf(!hasChromium)(`rights in the staff panel, in Chromium${skipNote}
     expect(await menu.getByRole('link').allInnerTexts()).toEqual(['What needs attention', 'Data centers']);
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.getByRole('button', { name: 'Log in' }).waitFor();
+
+    // The administrator edits her rights and puts her back in the department from its page.
+    await ui.login();
+    await page.goto(`${server.url}/billmgr/employees`);
+    await page.getByRole('button', { name: 'Edit Olga Night' }).click();
+    const edit = page.getByRole('form', { name: 'Employee Olga Night' });
+    await edit.getByRole('checkbox', { name: 'Change: Data centers' }).uncheck();
+    await edit.getByRole('checkbox', { name: 'Read: Licenses' }).check();
+    await edit.getByRole('checkbox', { name: 'Log in as a client' }).check();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Employee Olga Night saved').waitFor();
+    expect((await server.admin.get(`/api/v1/employees/${olga.id}`)).body.rights).toEqual(['client.impersonate', 'licenses.read']);
+
+    await page.goto(`${server.url}/billmgr/departments`);
+    await page.getByRole('button', { name: 'Edit Night shift' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Department Night shift' });
+    await dialog.getByLabel('Employee to add').selectOption({ label: 'Olga Night (olga@example.test)' });
+    await dialog.getByRole('button', { name: 'Add member' }).click();
+    await page.getByText('Olga Night added to the department').waitFor();
+    await dialog.getByRole('button', { name: 'Remove Olga Night from the department' }).waitFor();
+    expect((await server.admin.get(`/api/v1/departments/${dept.id}`)).body.memberIds).toEqual([olga.id]);
+    await dialog.getByRole('button', { name: 'Remove Olga Night from the department' }).click();
+    await page.getByText('Olga Night removed from the department').waitFor();
+    expect((await server.admin.get(`/api/v1/departments/${dept.id}`)).body.memberIds).toEqual([]);
   }, 180_000);
 });
