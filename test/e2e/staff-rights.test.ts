@@ -117,11 +117,12 @@ describe.skipIf(!hasChromium)(`rights in the staff panel, in Chromium${skipNote}
     await add.getByLabel('Name (en) *').fill('Night DC');
     await add.getByRole('button', { name: 'Add' }).click();
     await page.getByRole('main').getByRole('cell', { name: 'Night DC', exact: true }).waitFor();
-    const refused = await page.evaluate(async () => {
-      const csrf = document.cookie.split('; ').find((c) => c.startsWith('billrelay_csrf='))?.split('=')[1] ?? '';
-      const answer = await fetch('/api/v1/departments', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ name: { en: 'Mine' } }) });
-      return { status: answer.status, body: await answer.json() };
-    });
+    // The browser's own session (cookie and CSRF token) asks for what her page does not offer.
+    const csrf = (await page.context().cookies()).find((c) => c.name === 'billrelay_csrf')?.value ?? '';
+    const refused = await page.evaluate(async (token: string) => {
+      const answer = await fetch('/api/v1/departments', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token }, body: JSON.stringify({ name: { en: 'Mine' } }) });
+      return { status: answer.status, body: (await answer.json()) as unknown };
+    }, csrf);
     expect(refused).toMatchObject({ status: 403, body: { error: { code: 'forbidden', details: { right: 'departments.change' } } } });
 
     // Taken out of the department, she loses the tasks at the next page load.
