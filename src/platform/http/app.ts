@@ -204,6 +204,8 @@ export const RIGHT_EXTENSION = 'x-billrelay-right';
 
 function documentRight(route: { schema?: unknown }, right: Right, clients: boolean): void {
   const schema = (route.schema ??= {}) as Record<string, unknown>;
+  // The HEAD route fastify adds for a GET shares its schema: document it once.
+  if (schema[RIGHT_EXTENSION] === right) return;
   schema[RIGHT_EXTENSION] = right;
   const line = clients
     ? `Right: \`${right}\` for employees (clients act on their own data without it).`

@@ -8,11 +8,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `audit.read` (administrators hold every right).
-         *
-         *     Right: `audit.read` (administrators hold every right).
-         */
+        /** @description Right: `audit.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -372,11 +368,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `business-hours.read` (administrators hold every right).
-         *
-         *     Right: `business-hours.read` (administrators hold every right).
-         */
+        /** @description Right: `business-hours.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -484,11 +476,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `business-hours.read` (administrators hold every right).
-         *
-         *     Right: `business-hours.read` (administrators hold every right).
-         */
+        /** @description Right: `business-hours.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -668,11 +656,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `clients.read` (administrators hold every right).
-         *
-         *     Right: `clients.read` (administrators hold every right).
-         */
+        /** @description Right: `clients.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -780,8 +764,6 @@ export interface paths {
         /**
          * Staff see every client; a client sees only itself (others are 404)
          * @description Right: `clients.read` for employees (clients act on their own data without it).
-         *
-         *     Right: `clients.read` for employees (clients act on their own data without it).
          */
         get: {
             parameters: {
@@ -1040,8 +1022,6 @@ export interface paths {
         /**
          * The balance ledger, newest first, with the balance after each entry
          * @description Right: `clients.read` for employees (clients act on their own data without it).
-         *
-         *     Right: `clients.read` for employees (clients act on their own data without it).
          */
         get: {
             parameters: {
@@ -1264,11 +1244,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `datacenters.read` (administrators hold every right).
-         *
-         *     Right: `datacenters.read` (administrators hold every right).
-         */
+        /** @description Right: `datacenters.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -1369,11 +1345,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `datacenters.read` (administrators hold every right).
-         *
-         *     Right: `datacenters.read` (administrators hold every right).
-         */
+        /** @description Right: `datacenters.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -1547,11 +1519,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `departments.read` (administrators hold every right).
-         *
-         *     Right: `departments.read` (administrators hold every right).
-         */
+        /** @description Right: `departments.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -1716,11 +1684,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `departments.read` (administrators hold every right).
-         *
-         *     Right: `departments.read` (administrators hold every right).
-         */
+        /** @description Right: `departments.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -1884,11 +1848,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `departments.read` (administrators hold every right).
-         *
-         *     Right: `departments.read` (administrators hold every right).
-         */
+        /** @description Right: `departments.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -2074,11 +2034,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `employees.read` (administrators hold every right).
-         *
-         *     Right: `employees.read` (administrators hold every right).
-         */
+        /** @description Right: `employees.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -2194,11 +2150,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `employees.read` (administrators hold every right).
-         *
-         *     Right: `employees.read` (administrators hold every right).
-         */
+        /** @description Right: `employees.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -2327,8 +2279,6 @@ export interface paths {
         /**
          * Clients see their own licenses; staff see all
          * @description Right: `licenses.read` for employees (clients act on their own data without it).
-         *
-         *     Right: `licenses.read` for employees (clients act on their own data without it).
          */
         get: {
             parameters: {
@@ -2463,11 +2413,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `licenses.read` for employees (clients act on their own data without it).
-         *
-         *     Right: `licenses.read` for employees (clients act on their own data without it).
-         */
+        /** @description Right: `licenses.read` for employees (clients act on their own data without it). */
         get: {
             parameters: {
                 query?: never;
@@ -2728,11 +2674,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `licenses.read` for employees (clients act on their own data without it).
-         *
-         *     Right: `licenses.read` for employees (clients act on their own data without it).
-         */
+        /** @description Right: `licenses.read` for employees (clients act on their own data without it). */
         get: {
             parameters: {
                 query?: never;
@@ -3317,8 +3259,6 @@ export interface paths {
         /**
          * Running operations of my departments (all of them for administrators), newest first (filters: status, kind, licenseId)
          * @description Right: `operations.read` (administrators hold every right).
-         *
-         *     Right: `operations.read` (administrators hold every right).
          */
         get: {
             parameters: {
@@ -3394,8 +3334,6 @@ export interface paths {
         /**
          * One running operation
          * @description Right: `operations.read` (administrators hold every right).
-         *
-         *     Right: `operations.read` (administrators hold every right).
          */
         get: {
             parameters: {
@@ -3750,11 +3688,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `processing-modules.read` (administrators hold every right).
-         *
-         *     Right: `processing-modules.read` (administrators hold every right).
-         */
+        /** @description Right: `processing-modules.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -3934,11 +3868,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `processing-modules.read` (administrators hold every right).
-         *
-         *     Right: `processing-modules.read` (administrators hold every right).
-         */
+        /** @description Right: `processing-modules.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -4455,8 +4385,6 @@ export interface paths {
         /**
          * The upstream tariffs, for the tariff import
          * @description Right: `processing-modules.read` (administrators hold every right).
-         *
-         *     Right: `processing-modules.read` (administrators hold every right).
          */
         get: {
             parameters: {
@@ -4567,8 +4495,6 @@ export interface paths {
         /**
          * Wizard steps 1–2: product types, module types and their fields
          * @description Right: `processing-modules.read` (administrators hold every right).
-         *
-         *     Right: `processing-modules.read` (administrators hold every right).
          */
         get: {
             parameters: {
@@ -4631,11 +4557,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `providers.read` (administrators hold every right).
-         *
-         *     Right: `providers.read` (administrators hold every right).
-         */
+        /** @description Right: `providers.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -4736,11 +4658,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `providers.read` (administrators hold every right).
-         *
-         *     Right: `providers.read` (administrators hold every right).
-         */
+        /** @description Right: `providers.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -4908,11 +4826,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `tariffs.read` (administrators hold every right).
-         *
-         *     Right: `tariffs.read` (administrators hold every right).
-         */
+        /** @description Right: `tariffs.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -4984,11 +4898,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `tariffs.read` (administrators hold every right).
-         *
-         *     Right: `tariffs.read` (administrators hold every right).
-         */
+        /** @description Right: `tariffs.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -5659,8 +5569,6 @@ export interface paths {
         /**
          * Tasks of my departments (all of them for administrators), newest first
          * @description Right: `tasks.read` (administrators hold every right).
-         *
-         *     Right: `tasks.read` (administrators hold every right).
          */
         get: {
             parameters: {
@@ -5753,11 +5661,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * @description Right: `tasks.read` (administrators hold every right).
-         *
-         *     Right: `tasks.read` (administrators hold every right).
-         */
+        /** @description Right: `tasks.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
