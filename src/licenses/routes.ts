@@ -19,7 +19,7 @@ export function licenseRoutes(app: App, licenses: LicenseService, idempotency: I
       tags,
       summary: 'Order a license: pre-checks the IP upstream, charges the balance and queues the purchase (Idempotency-Key honoured)',
     },
-    preHandler: app.requireAuth,
+    preHandler: app.requireClientOrRight('licenses.change'),
   }, async (req, reply) => idempotency.run(req, reply, async () => ({ status: 201, body: await licenses.order(req.body, req.actor) })));
 
   app.get(base, {
@@ -29,7 +29,7 @@ export function licenseRoutes(app: App, licenses: LicenseService, idempotency: I
       tags,
       summary: 'Clients see their own licenses; staff see all. Search (q) and filters by status, tariff, module, expiry',
     },
-    preHandler: app.requireAuth,
+    preHandler: app.requireClientOrRight('licenses.read'),
   }, async (req) => {
     const { page, perPage, ...filter } = req.query;
     return licenses.list(filter, { page, perPage }, req.actor);
@@ -37,27 +37,27 @@ export function licenseRoutes(app: App, licenses: LicenseService, idempotency: I
 
   app.get(`${base}/:id`, {
     schema: { params: IdParams, response: { 200: LicenseView }, tags },
-    preHandler: app.requireAuth,
+    preHandler: app.requireClientOrRight('licenses.read'),
   }, async (req) => licenses.get(req.params.id, req.actor));
 
   app.get(`${base}/:id/history`, {
     schema: { params: IdParams, response: { 200: z.object({ items: z.array(HistoryView) }) }, tags },
-    preHandler: app.requireAuth,
+    preHandler: app.requireClientOrRight('licenses.read'),
   }, async (req) => ({ items: await licenses.historyOf(req.params.id, req.actor) }));
 
   app.patch(`${base}/:id`, {
     schema: { params: IdParams, body: LicensePatch, response: { 200: LicenseView }, tags, summary: 'Change the IP or name (done upstream) or toggle auto-renewal' },
-    preHandler: app.requireAuth,
+    preHandler: app.requireClientOrRight('licenses.change'),
   }, async (req) => licenses.update(req.params.id, req.body, req.actor));
 
   app.post(`${base}/:id/new-key`, {
     schema: { params: IdParams, response: { 200: LicenseView }, tags },
-    preHandler: app.requireAuth,
+    preHandler: app.requireClientOrRight('licenses.change'),
   }, async (req) => licenses.newKey(req.params.id, req.actor));
 
   app.post(`${base}/:id/renew`, {
     schema: { params: IdParams, headers: idempotencyHeader, body: RenewInput, response: { 200: LicenseView }, tags, summary: 'Renew now for a period (charged; the same period is never charged twice)' },
-    preHandler: app.requireAuth,
+    preHandler: app.requireClientOrRight('licenses.change'),
   }, async (req, reply) => idempotency.run(req, reply, async () => ({ status: 200, body: await licenses.renew(req.params.id, req.body.period, req.actor) })));
 
   app.post(`${base}/:id/change-tariff`, {
@@ -69,7 +69,7 @@ export function licenseRoutes(app: App, licenses: LicenseService, idempotency: I
       tags,
       summary: 'Another tariff of the same provider; the price difference for the time left is charged (never refunded)',
     },
-    preHandler: app.requireAuth,
+    preHandler: app.requireClientOrRight('licenses.change'),
   }, async (req, reply) => idempotency.run(req, reply, async () => ({ status: 200, body: await licenses.changeTariff(req.params.id, req.body.tariffId, req.actor) })));
 
   app.get(`${base}/:id/change-tariff`, {
@@ -80,7 +80,7 @@ export function licenseRoutes(app: App, licenses: LicenseService, idempotency: I
       tags,
       summary: 'What changing to this tariff would charge now (the price difference for the time left), changing nothing',
     },
-    preHandler: app.requireAuth,
+    preHandler: app.requireClientOrRight('licenses.read'),
   }, async (req) => licenses.previewTariffChange(req.params.id, req.query.tariffId, req.actor));
 
   for (const [action, run] of [
@@ -89,13 +89,13 @@ export function licenseRoutes(app: App, licenses: LicenseService, idempotency: I
     ['delete', (id: number, actor: Parameters<LicenseService['remove']>[1]) => licenses.remove(id, actor)],
   ] as const) {
     app.post(`${base}/:id/${action}`, {
-      schema: { params: IdParams, response: { 200: LicenseView }, tags, summary: `${action[0]!.toUpperCase()}${action.slice(1)} the license upstream (administrators)` },
-      preHandler: app.requireAdmin,
+      schema: { params: IdParams, response: { 200: LicenseView }, tags, summary: `${action[0]!.toUpperCase()}${action.slice(1)} the license upstream (staff)` },
+      preHandler: app.requireRight('licenses.change'),
     }, async (req) => run(req.params.id, req.actor));
   }
 
   app.post(`${base}/:id/refund`, {
-    schema: { params: IdParams, headers: idempotencyHeader, body: RefundInput, response: { 200: z.object({ license: LicenseView, balance: z.string() }) }, tags, summary: 'Refund to the client balance, at most what was charged (administrators)' },
-    preHandler: app.requireAdmin,
+    schema: { params: IdParams, headers: idempotencyHeader, body: RefundInput, response: { 200: z.object({ license: LicenseView, balance: z.string() }) }, tags, summary: 'Refund to the client balance, at most what was charged (staff)' },
+    preHandler: app.requireRight('license.refund'),
   }, async (req, reply) => idempotency.run(req, reply, async () => ({ status: 200, body: await licenses.refund(req.params.id, req.body.amount, req.body.comment, req.actor) })));
 }

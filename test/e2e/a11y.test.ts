@@ -78,6 +78,8 @@ describe.skipIf(!hasChromium)(`accessibility, phone width and Russian in Chromiu
     { path: 'tasks', ready: 'shop-a11y' },
     { path: 'tariffs', ready: 'ispmanager 6 lite (55227)' },
     { path: 'clients', ready: 'Add client' },
+    { path: 'employees', ready: 'admin@example.test' },
+    { path: 'departments', ready: 'Sales' },
   ];
   const open = async (route: string, ready: string) => {
     await page.goto(`${server.url}/billmgr/${route}`);

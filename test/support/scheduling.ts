@@ -33,10 +33,14 @@ export async function newDepartment(t: TestBillrelay, options: { taskLocale?: st
 }
 
 /** An employee (not an administrator) logged in with a cookie session. */
-export async function newEmployee(t: TestBillrelay, departmentIds: number[] = []): Promise<{ id: number; api: ApiClient }> {
+/** The rights of staff who work tasks and operations: which ones they see is up to their departments. */
+export const WORKS_TASKS = ['tasks.change', 'operations.change'];
+
+/** An employee, logged in, in these departments; by default holding the rights to work tasks and operations. */
+export async function newEmployee(t: TestBillrelay, departmentIds: number[] = [], rights: string[] = WORKS_TASKS): Promise<{ id: number; api: ApiClient }> {
   const email = `staff-${unique()}@example.test`;
   const body = must<{ id: number }>('employee', await t.admin.post('/api/v1/employees', {
-    email, name: `Staff ${unique()}`, password: 'staff-password-1', language: 'en', departmentIds,
+    email, name: `Staff ${unique()}`, password: 'staff-password-1', language: 'en', departmentIds, rights,
   }));
   return { id: body.id, api: await t.loginAs(email, 'staff-password-1') };
 }

@@ -7,7 +7,8 @@ import type { ApiClient } from './http.js';
 let employees = 0;
 
 /** A new employee (not an administrator unless asked), logged in. */
-export async function signedInEmployee(t: TestBillrelay, options: { isAdmin?: boolean } = {}): Promise<ApiClient> {
+/** A new employee, logged in; not an administrator unless asked, holding the rights given (none by default). */
+export async function signedInEmployee(t: TestBillrelay, options: { isAdmin?: boolean; rights?: string[] } = {}): Promise<ApiClient> {
   const email = `employee${++employees}-${process.pid}@example.test`;
   const password = 'employee-password-1';
   const now = new Date().toISOString();
@@ -15,6 +16,10 @@ export async function signedInEmployee(t: TestBillrelay, options: { isAdmin?: bo
     .insertInto('employees')
     .values({ email, name: 'Employee', passwordHash: await hashPassword(password), language: 'en', isAdmin: options.isAdmin ? 1 : 0, enabled: 1, createdAt: now, updatedAt: now })
     .execute();
+  if (options.rights?.length) {
+    const { id } = await t.billrelay.db.kysely.selectFrom('employees').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+    await t.billrelay.db.kysely.insertInto('employeeRights').values(options.rights.map((rightName) => ({ employeeId: Number(id), rightName }))).execute();
+  }
   return t.loginAs(email, password);
 }
 

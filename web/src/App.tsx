@@ -12,7 +12,8 @@ import i18n from './i18n';
 import { MeProvider, useSession } from './auth';
 import { Shell } from './components/Shell';
 import { Loading, QueryError } from './components/ui';
-import { COMING_SOON, DEFAULT_ROUTE } from './menu';
+import { COMING_SOON, DEFAULT_ROUTE, rightOf } from './menu';
+import { RightGate } from './components/Rights';
 
 /**
  * The server's CSP allows no inline styles: Mantine's own <style> elements (CSS variables, global classes)
@@ -40,6 +41,15 @@ function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, n
   const preload = () => (loading ??= load());
   const Page = lazy(async (): Promise<{ default: ComponentType }> => ({ default: (await preload())[name] }));
   return { element: <Page />, handle: { preload } };
+}
+
+/** Pages of a menu area open only with the area's "read" right; otherwise a page says which right is missing. */
+function gated(children: RouteObject[]): RouteObject[] {
+  return children.map((route) => {
+    const area = route.path?.split('/')[0];
+    if (!area || area === '*' || !route.element) return route;
+    return { ...route, element: <RightGate right={rightOf(area)}>{route.element}</RightGate> };
+  });
 }
 
 const LoginPage = lazy(async () => ({ default: (await import('./pages/Login')).LoginPage }));
@@ -75,7 +85,7 @@ const routes: RouteObject[] = [
     {
       path: '/',
       element: <Gate />,
-      children: [
+      children: gated([
         { index: true, element: <Navigate to={`/${DEFAULT_ROUTE}`} replace /> },
         { path: 'dashboard', ...page(() => import('./pages/Dashboard'), 'DashboardPage') },
         { path: 'processing-modules', ...page(() => import('./pages/ProcessingModules'), 'ProcessingModulesPage') },
@@ -95,9 +105,11 @@ const routes: RouteObject[] = [
         { path: 'clients', ...page(() => import('./pages/Clients'), 'ClientsPage') },
         { path: 'clients/:id', ...page(() => import('./pages/Client'), 'ClientPage') },
         { path: 'audit', ...page(() => import('./pages/Audit'), 'AuditPage') },
+        { path: 'employees', ...page(() => import('./pages/Employees'), 'EmployeesPage') },
+        { path: 'departments', ...page(() => import('./pages/Departments'), 'DepartmentsPage') },
         ...COMING_SOON.map((route) => ({ path: route, ...page(() => import('./pages/ComingSoon'), 'ComingSoonPage') })),
         { path: '*', element: <Navigate to={`/${DEFAULT_ROUTE}`} replace /> },
-      ],
+      ]),
     },
 ];
 const router = createBrowserRouter(routes, { basename: BASENAME });

@@ -74,9 +74,13 @@ export function useMe(): Me {
  * user may not do; the API refuses it anyway (403 naming the right).
  */
 export function useCan(right: string): boolean {
-  const me = useMe();
+  return can(useMe(), right);
+}
+
+/** useCan outside a component's top level (the menu asks it per entry). */
+export function can(me: Me, right: string): boolean {
   if (me.kind === 'employee' && me.isAdmin) return true;
-  const rights: readonly string[] = (me as { rights?: readonly string[] }).rights ?? [];
+  const rights: readonly string[] = me.rights ?? [];
   if (rights.includes(right)) return true;
   return right.endsWith('.read') && rights.includes(right.replace(/\.read$/, '.change'));
 }

@@ -20,4 +20,9 @@ export const MENU: MenuGroup[] = [
 export const DEFAULT_ROUTE = 'dashboard';
 
 /** Menu entries that have no page yet. */
-export const COMING_SOON = ['departments', 'employees'];
+export const COMING_SOON: string[] = [];
+
+/** The right a menu entry needs to be shown and opened (its area's "read"); the dashboard needs none. */
+export function rightOf(route: string): string | null {
+  return route === 'dashboard' ? null : `${route}.read`;
+}

@@ -32,26 +32,26 @@ export function clientRoutes(app: App, clients: ClientService, auth: AuthService
 
   app.get('/api/v1/clients', {
     schema: { querystring: PageQuery.extend(ClientListQuery.shape), response: { 200: pageOf(ClientView) }, tags },
-    preHandler: app.requireStaff,
+    preHandler: app.requireRight('clients.read'),
   }, async (req) => clients.list({ providerId: req.query.providerId, search: req.query.search }, req.query));
 
   app.post('/api/v1/clients', {
     schema: { body: ClientCreate, response: { 201: ClientView }, tags },
-    preHandler: app.requireStaff,
+    preHandler: app.requireRight('clients.change'),
   }, async (req, reply) => reply.code(201).send(await clients.create(req.body, req.actor)));
 
   app.get('/api/v1/clients/:id', {
     schema: { params: IdParams, response: { 200: ClientView }, tags, summary: 'Staff see every client; a client sees only itself (others are 404)' },
-    preHandler: app.requireAuth,
+    preHandler: app.requireClientOrRight('clients.read'),
   }, async (req) => clients.get(req.params.id, req.actor));
 
   app.patch('/api/v1/clients/:id', {
     schema: { params: IdParams, body: ClientPatch, response: { 200: ClientView }, tags, summary: 'A client may change its name, password, language and country; staff need a right for password (client.password) and creditLimit (client.credit_limit)' },
-    preHandler: app.requireAuth,
+    preHandler: app.requireClientOrRight('clients.change'),
   }, async (req) => clients.update(req.params.id, req.body, req.actor));
 
   app.post('/api/v1/clients/:id/impersonate', {
-    schema: { params: IdParams, response: { 200: LoginView }, tags, summary: 'Log in as the client (right client.impersonate: administrators; audited)' },
+    schema: { params: IdParams, response: { 200: LoginView }, tags, summary: 'Log in as the client (audited)' },
     preHandler: app.requireRight('client.impersonate'),
   }, async (req, reply) => {
     const principal = await clients.impersonate(req.params.id, req.actor);

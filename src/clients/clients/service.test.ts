@@ -165,26 +165,29 @@ describe('Clients', () => {
 });
 
 describe('what only administrators may do with a client', () => {
-  test('an employee without the right can neither set the password, log in as, give credit nor record a payment', async () => {
+  test('an employee with clients.change but no money right can neither set the password, log in as, give credit nor record a payment', async () => {
     const { id } = await registered('guarded@example.test');
-    const clerk = await signedInEmployee(t());
+    // clients.change is the right to edit clients; the money rights are separate from it.
+    const clerk = await signedInEmployee(t(), { rights: ['clients.change'] });
     const cases: Array<[() => Promise<{ status: number; body: any }>, string, string | undefined]> = [
-      [() => clerk.patch(`/api/v1/clients/${id}`, { password: 'taken-over-password' }), "set a client's password", 'password'],
-      [() => clerk.patch(`/api/v1/clients/${id}`, { creditLimit: '1000.00' }), "change a client's credit limit", 'creditLimit'],
-      [() => clerk.post(`/api/v1/clients/${id}/impersonate`), 'log in as a client', undefined],
-      [() => clerk.post(`/api/v1/clients/${id}/payments`, { amount: '5.00' }), 'record payments by hand', undefined],
-      [() => clerk.post('/api/v1/clients', { name: 'C', email: 'credit@example.test', password: 'client-password', providerId: 1, creditLimit: '10.00' }), "change a client's credit limit", 'creditLimit'],
+      [() => clerk.patch(`/api/v1/clients/${id}`, { password: 'taken-over-password' }), 'client.password', 'password'],
+      [() => clerk.patch(`/api/v1/clients/${id}`, { creditLimit: '1000.00' }), 'client.credit_limit', 'creditLimit'],
+      [() => clerk.post(`/api/v1/clients/${id}/impersonate`), 'client.impersonate', undefined],
+      [() => clerk.post(`/api/v1/clients/${id}/payments`, { amount: '5.00' }), 'client.payment', undefined],
+      [() => clerk.post(`/api/v1/clients/${id}/corrections`, { amount: '5.00', comment: 'why' }), 'client.correction', undefined],
+      [() => clerk.post('/api/v1/clients', { name: 'C', email: 'credit@example.test', password: 'client-password', providerId: 1, creditLimit: '10.00' }), 'client.credit_limit', 'creditLimit'],
     ];
-    for (const [request, needed, field] of cases) {
+    for (const [request, right, field] of cases) {
       const refused = await request();
       expect(refused.status, JSON.stringify(refused.body)).toBe(403);
-      expect(refused.body.error.message).toContain(`Only administrators may ${needed}`);
+      expect(refused.body.error.message).toContain(`right ${right}`);
+      expect(refused.body.error.details).toEqual({ right });
       expect(refused.body.error.field).toBe(field);
     }
     // Nothing changed: the old password still works, the limit and balance are untouched.
     expect((await t().anonymous().login('guarded@example.test', 'client-password')).status).toBe(200);
     expect((await t().admin.get(`/api/v1/clients/${id}`)).body).toMatchObject({ creditLimit: '0.00', balance: '0.00' });
-    // Other fields stay open to every employee.
+    // Other fields need only clients.change.
     expect((await clerk.patch(`/api/v1/clients/${id}`, { name: 'Renamed' })).status).toBe(200);
   });
 

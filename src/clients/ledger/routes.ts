@@ -22,7 +22,7 @@ export function ledgerRoutes(app: App, ledger: LedgerService, clients: ClientSer
       tags,
       summary: 'The balance ledger, newest first, with the balance after each entry',
     },
-    preHandler: app.requireAuth,
+    preHandler: app.requireClientOrRight('clients.read'),
   }, async (req) => {
     await clients.get(req.params.id, req.actor); // a client sees only its own ledger
     return ledger.list(req.params.id, req.query);
@@ -35,7 +35,7 @@ export function ledgerRoutes(app: App, ledger: LedgerService, clients: ClientSer
       body: PaymentInput,
       response: { 201: Posted, 200: Posted },
       tags,
-      summary: 'Record a payment by hand (right client.payment: administrators; Idempotency-Key honoured; a repeated reference is applied once)',
+      summary: 'Record a payment by hand (Idempotency-Key honoured; a repeated reference is applied once)',
     },
     preHandler: app.requireRight('client.payment'),
   }, async (req, reply) =>
@@ -57,8 +57,8 @@ export function ledgerRoutes(app: App, ledger: LedgerService, clients: ClientSer
     }));
 
   app.post('/api/v1/clients/:id/corrections', {
-    schema: { params: IdParams, headers: idempotencyHeader, body: CorrectionInput, response: { 201: Posted, 200: Posted }, tags, summary: 'A signed correction of the balance (administrators)' },
-    preHandler: app.requireAdmin,
+    schema: { params: IdParams, headers: idempotencyHeader, body: CorrectionInput, response: { 201: Posted, 200: Posted }, tags, summary: 'A signed correction of the balance' },
+    preHandler: app.requireRight('client.correction'),
   }, async (req, reply) =>
     idempotency.run(req, reply, async () => {
       const client = await clients.get(req.params.id, req.actor);

@@ -24,7 +24,7 @@ export function paymentRoutes(app: App, payments: PaymentService): void {
       tags,
       summary: 'Start a top-up through a payment gateway (the client itself, or staff)',
     },
-    preHandler: app.requireAuth,
+    preHandler: app.requireClientOrRight('client.payment'),
   }, async (req) => payments.start(req.body.gateway, req.params.id, req.body.amount, req.actor));
 
   // The gateway signs the exact bytes it sends, so this route reads the body unparsed.

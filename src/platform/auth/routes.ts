@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { App } from '../http/app.js';
 import { CSRF_COOKIE, SESSION_COOKIE, setSessionCookies } from '../http/app.js';
 import { IdParams } from '../http/schemas.js';
-import { LoginInput, LoginView, MeView, TokenCreate, TokenCreated, TokenView } from './schemas.js';
+import { RIGHTS_CATALOG } from './rights.js';
+import { LoginInput, LoginView, MeView, RightView, TokenCreate, TokenCreated, TokenView } from './schemas.js';
 import { toMe, type AuthService } from './service.js';
 
 const tags = ['Auth'];
@@ -28,6 +29,15 @@ export function authRoutes(app: App, auth: AuthService): void {
     schema: { response: { 200: MeView }, tags },
     preHandler: app.requireAuth,
   }, async (req) => ({ ...toMe(req.principal!, req.impersonatorId ?? null), locale: req.actor.locale }));
+
+  app.get('/api/v1/rights', {
+    schema: {
+      response: { 200: z.object({ items: z.array(RightView) }) },
+      tags: ['Provider: Employees'],
+      summary: 'The access rights an employee or a department can be given (any employee may read the list)',
+    },
+    preHandler: app.requireStaff,
+  }, async () => ({ items: RIGHTS_CATALOG.map((r) => ({ ...r })) }));
 
   app.post('/api/v1/auth/tokens', {
     schema: { body: TokenCreate, response: { 201: TokenCreated }, tags },

@@ -13,6 +13,7 @@ export const MeView = z.object({
   isAdmin: z.boolean(),
   locale: z.string(),
   impersonatedBy: z.number().int().nullable(),
+  rights: z.array(z.string()).optional().meta({ description: 'Employees: the effective rights, sorted (administrators hold all; GET /api/v1/rights lists them)' }),
 });
 export type MeView = z.infer<typeof MeView>;
 
@@ -21,3 +22,10 @@ export const LoginView = z.object({ user: MeView, csrfToken: z.string() });
 export const TokenCreate = z.strictObject({ name: z.string().trim().min(1).max(100).default('API token') });
 export const TokenCreated = z.object({ id: z.number().int(), name: z.string(), token: z.string(), createdAt: z.string() });
 export const TokenView = z.object({ id: z.number().int(), name: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable() });
+
+export const RightView = z.object({
+  name: z.string().meta({ description: 'What routes ask for and employees/departments hold, e.g. "tariffs.change", "client.payment"' }),
+  group: z.string().meta({ description: 'The staff menu area, or "money" for the money rights' }),
+  level: z.enum(['read', 'change', 'money']).meta({ description: '"change" includes "read"; money rights stand alone' }),
+  description: z.string(),
+});

@@ -10,12 +10,16 @@ const from = (address: string) => ({ 'x-forwarded-for': address });
 const loginFrom = (client: ApiClient, address: string, email: string, password: string) =>
   client.post('/api/v1/auth/login', { email, password }, from(address));
 
-async function addEmployee(email: string, password: string, isAdmin = false) {
+async function addEmployee(email: string, password: string, isAdmin = false, rights: string[] = []) {
   const now = new Date().toISOString();
-  await t().billrelay.db.kysely
+  const { id } = await t().billrelay.db.kysely
     .insertInto('employees')
     .values({ email, name: email, passwordHash: await hashPassword(password), language: 'en', isAdmin: isAdmin ? 1 : 0, enabled: 1, createdAt: now, updatedAt: now })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (rights.length) {
+    await t().billrelay.db.kysely.insertInto('employeeRights').values(rights.map((rightName) => ({ employeeId: Number(id), rightName }))).execute();
+  }
 }
 
 describe('logging in', () => {
@@ -149,12 +153,13 @@ describe('API tokens', () => {
 });
 
 describe('authorization', () => {
-  test('a non-admin employee may read but not administer (403)', async () => {
-    await addEmployee('clerk@example.test', 'clerk-password');
+  test('a non-admin employee with read rights may read but not change (403)', async () => {
+    await addEmployee('clerk@example.test', 'clerk-password', false, ['datacenters.read', 'localizations.read']);
     const clerk = await t().loginAs('clerk@example.test', 'clerk-password');
     expect((await clerk.get('/api/v1/datacenters')).status).toBe(200);
     const write = await clerk.post('/api/v1/datacenters', { name: { en: 'Nope' } });
     expect(write.status).toBe(403);
+    expect(write.body.error.details).toEqual({ right: 'datacenters.change' });
     expect((await clerk.get('/api/v1/audit')).status).toBe(403);
     expect((await clerk.post('/api/v1/localizations', { code: 'de', name: 'Deutsch' })).status).toBe(403);
   });

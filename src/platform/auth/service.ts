@@ -7,6 +7,7 @@ import type { Db } from '../db/db.js';
 import { lockKey } from '../db/dialect.js';
 import { AppError, appError, notFound } from '../errors.js';
 import { AuthRepository } from './repository.js';
+import { ALL_RIGHTS, loadEffectiveRights } from './rights.js';
 import type { MeView } from './schemas.js';
 
 const SESSION_TTL_MS = 12 * 3600_000;
@@ -30,6 +31,8 @@ export interface Principal {
   isAdmin: boolean;
   language: string;
   providerId?: number;
+  /** Employees: effective rights, sorted (every right for administrators). */
+  rights?: readonly string[];
 }
 
 export interface ResolvedSession {
@@ -66,6 +69,7 @@ export class AuthService {
     const ok = await verifyPassword(candidate?.passwordHash ?? (await dummyPasswordHash()), password);
     // A failed attempt stays recorded; a successful one clears this account's attempts from this address.
     if (!candidate || !ok || !candidate.enabled) throw appError('unauthorized', 'auth.wrongLogin', {}, { field: 'password' });
+    candidate.principal = await this.withRights(candidate.principal);
     await this.repo.clearAttempts(this.db.kysely, email, ip, this.windowStart());
     const { sessionId, csrfToken } = await this.openSession(candidate.principal, null);
     return { sessionId, csrfToken, me: toMe(candidate.principal, null) };
@@ -138,7 +142,14 @@ export class AuthService {
     if (!row.lastUsedAt || now.getTime() - Date.parse(row.lastUsedAt) > TOKEN_TOUCH_INTERVAL_MS) {
       await this.repo.touchToken(this.db.kysely, row.tokenId, now.toISOString());
     }
-    return employeePrincipal(row);
+    return this.withRights(employeePrincipal(row));
+  }
+
+  /** An employee's rights, read now: a right revoked a moment ago is gone from the next request on. */
+  private async withRights(principal: Principal): Promise<Principal> {
+    if (principal.kind !== 'employee') return principal;
+    const rights = principal.isAdmin ? ALL_RIGHTS : await loadEffectiveRights(this.db.kysely, principal.id);
+    return { ...principal, rights };
   }
 
   async createToken(actor: Actor, name: string) {
@@ -209,7 +220,7 @@ export class AuthService {
   private async findPrincipal(kind: string, id: number): Promise<Principal | undefined> {
     if (kind === 'employee') {
       const employee = await this.repo.findEmployee(this.db.kysely, id);
-      return employee?.enabled ? employeePrincipal(employee) : undefined;
+      return employee?.enabled ? this.withRights(employeePrincipal(employee)) : undefined;
     }
     const found = await this.sources.find((s) => s.kind === kind)?.findById(id);
     return found?.enabled ? found : undefined;
@@ -229,5 +240,6 @@ export function toMe(principal: Principal, impersonatorId: number | null): MeVie
     isAdmin: principal.isAdmin,
     locale: principal.language,
     impersonatedBy: impersonatorId,
+    ...(principal.kind === 'employee' ? { rights: [...(principal.rights ?? [])] } : {}),
   };
 }

@@ -8,6 +8,7 @@ import * as m040 from './migrations/040-licenses-operations-tasks.js';
 import * as m050 from './migrations/050-license-suspension-cause.js';
 import * as m060 from './migrations/060-task-performer.js';
 import * as m070bh from './migrations/070-business-hours-holidays.js';
+import * as m080 from './migrations/080-rights.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '050-license-suspension-cause': m050,
   '060-task-performer': m060,
   '070-business-hours-holidays': m070bh,
+  '080-rights': m080,
 };
 
 class StaticProvider implements MigrationProvider {

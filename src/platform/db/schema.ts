@@ -73,6 +73,16 @@ export interface DepartmentMemberTable {
   employeeId: number;
 }
 
+export interface EmployeeRightTable {
+  employeeId: number;
+  rightName: string;
+}
+
+export interface DepartmentRightTable {
+  departmentId: number;
+  rightName: string;
+}
+
 export interface DatacenterTable {
   id: Generated<number>;
   name: string;
@@ -329,6 +339,8 @@ export interface Database {
   departments: DepartmentTable;
   departmentProviders: DepartmentProviderTable;
   departmentMembers: DepartmentMemberTable;
+  employeeRights: EmployeeRightTable;
+  departmentRights: DepartmentRightTable;
   datacenters: DatacenterTable;
   auditLog: AuditLogTable;
   sessions: SessionTable;

@@ -40,8 +40,16 @@ declare module 'fastify' {
     requireAuth: Guard;
     requireStaff: Guard;
     requireAdmin: Guard;
-    /** Logged in and holding the right (see auth/rights.ts); 403 names what is needed. */
+    /**
+     * An employee holding the right (see auth/rights.ts); 403 names what is needed. The operation's
+     * OpenAPI says so (x-billrelay-right and a line in its description).
+     */
     requireRight(right: Right): Guard;
+    /**
+     * A route clients use on their own data (the service keeps them to it) and staff on anyone's: a
+     * client passes, an employee needs the right. Documented like requireRight.
+     */
+    requireClientOrRight(right: Right): Guard;
   }
 }
 
@@ -162,23 +170,52 @@ export async function createHttpApp(deps: HttpDeps): Promise<App> {
     }
   });
   const guards = new Set<unknown>([app.requireAuth, app.requireStaff, app.requireAdmin]);
+  // The right each right guard asks for, and whether clients pass it (for the OpenAPI).
+  const rightOf = new Map<unknown, { right: Right; clients: boolean }>();
   app.decorate('requireRight', (right: Right): Guard => {
     const guard = async (req: FastifyRequest) => {
       if (req.actor.kind === 'anonymous') throw appError('unauthorized', 'auth.required');
+      // The actor's rights were read with this request (resolveActor), so a revoked right is gone now.
       requireRight(req.actor, right);
     };
     guards.add(guard);
+    rightOf.set(guard, { right, clients: false });
+    return guard;
+  });
+  app.decorate('requireClientOrRight', (right: Right): Guard => {
+    const guard = async (req: FastifyRequest) => {
+      if (req.actor.kind === 'client') return;
+      requireRight(req.actor, right);
+    };
+    guards.add(guard);
+    rightOf.set(guard, { right, clients: true });
     return guard;
   });
   // Routes name their guard as preHandler; it runs before body validation instead, so a caller who
   // may not call a route at all learns that (401/403) rather than what is wrong with the body.
   app.addHook('onRoute', (route) => {
     if (guards.has(route.preHandler)) {
+      const needs = rightOf.get(route.preHandler);
+      if (needs) documentRight(route, needs.right, needs.clients);
       route.preValidation = route.preHandler;
       delete route.preHandler;
     }
   });
   return app;
+}
+
+/** The OpenAPI extension naming the right an operation needs. */
+export const RIGHT_EXTENSION = 'x-billrelay-right';
+
+function documentRight(route: { schema?: unknown }, right: Right, clients: boolean): void {
+  const schema = (route.schema ??= {}) as Record<string, unknown>;
+  // The HEAD route fastify adds for a GET shares its schema: document it once.
+  if (schema[RIGHT_EXTENSION] === right) return;
+  schema[RIGHT_EXTENSION] = right;
+  const line = clients
+    ? `Right: \`${right}\` for employees (clients act on their own data without it).`
+    : `Right: \`${right}\` (administrators hold every right).`;
+  schema.description = typeof schema.description === 'string' && schema.description ? `${schema.description}\n\n${line}` : line;
 }
 
 async function resolveActor(req: FastifyRequest, deps: HttpDeps): Promise<Actor> {
@@ -222,5 +259,5 @@ function actorOf(p: Principal, locale: string, impersonatorId: number | null): A
   if (p.kind === 'client') {
     return { kind: 'client', id: p.id, label: p.email, providerId: p.providerId ?? 0, locale, ...extra };
   }
-  return { kind: 'employee', id: p.id, label: p.email, isAdmin: p.isAdmin, locale, ...extra };
+  return { kind: 'employee', id: p.id, label: p.email, isAdmin: p.isAdmin, locale, rights: p.rights ?? [], ...extra };
 }

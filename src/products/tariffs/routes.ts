@@ -21,12 +21,12 @@ const base = '/api/v1/tariffs';
 export function tariffRoutes(app: App, tariffs: TariffService): void {
   app.get(base, {
     schema: { querystring: TariffListQuery, response: { 200: pageOf(TariffView) }, tags },
-    preHandler: app.requireStaff,
+    preHandler: app.requireRight('tariffs.read'),
   }, async (req) => tariffs.list(req.query, req.actor));
 
   app.get(`${base}/:id`, {
     schema: { params: IdParams, response: { 200: TariffView }, tags },
-    preHandler: app.requireStaff,
+    preHandler: app.requireRight('tariffs.read'),
   }, async (req) => tariffs.get(req.params.id, req.actor));
 
   app.post(`${base}/import`, {
@@ -41,7 +41,7 @@ export function tariffRoutes(app: App, tariffs: TariffService): void {
         'The provider and the price list must be in the same currency (422 currency_mismatch); a second import of the same ' +
         'upstream tariff for one provider is a 409.',
     },
-    preHandler: app.requireAdmin,
+    preHandler: app.requireRight('tariffs.change'),
   }, async (req, reply) => reply.code(201).send(await tariffs.import(req.body, req.actor)));
 
   app.post(`${base}/import/preview`, {
@@ -54,17 +54,17 @@ export function tariffRoutes(app: App, tariffs: TariffService): void {
         'Takes the body of POST /tariffs/import, makes the same checks (and the same refusals) and reads the price list now. ' +
         'A period priced below its cost is flagged marginNegative: the import accepts it, but the tariff cannot be enabled with it.',
     },
-    preHandler: app.requireStaff,
+    preHandler: app.requireRight('tariffs.change'),
   }, async (req) => tariffs.previewImport(req.body));
 
   app.patch(`${base}/:id`, {
     schema: { params: IdParams, body: TariffPatch, response: { 200: TariffView }, tags, summary: 'Name, prices, enabled periods and period mapping' },
-    preHandler: app.requireAdmin,
+    preHandler: app.requireRight('tariffs.change'),
   }, async (req) => tariffs.update(req.params.id, req.body, req.actor));
 
   app.put(`${base}/:id/modules`, {
     schema: { params: IdParams, body: TariffModulesInput, response: { 200: TariffView }, tags, summary: 'The processing modules that serve the tariff' },
-    preHandler: app.requireAdmin,
+    preHandler: app.requireRight('tariffs.change'),
   }, async (req) => tariffs.setModules(req.params.id, req.body.processingModuleIds, req.actor));
 
   app.post(`${base}/:id/enable`, {
@@ -75,17 +75,17 @@ export function tariffRoutes(app: App, tariffs: TariffService): void {
       summary: 'Put the tariff on sale',
       description: 'Needs at least one enabled period, each sold upstream and none priced below its upstream cost (422 naming the period).',
     },
-    preHandler: app.requireAdmin,
+    preHandler: app.requireRight('tariffs.change'),
   }, async (req) => tariffs.setStatus(req.params.id, 'enabled', req.actor));
 
   app.post(`${base}/:id/disable`, {
     schema: { params: IdParams, response: { 200: TariffView }, tags },
-    preHandler: app.requireAdmin,
+    preHandler: app.requireRight('tariffs.change'),
   }, async (req) => tariffs.setStatus(req.params.id, 'disabled', req.actor));
 
   app.post(`${base}/:id/move`, {
     schema: { params: IdParams, body: MoveInput, response: { 200: TariffView }, tags },
-    preHandler: app.requireAdmin,
+    preHandler: app.requireRight('tariffs.change'),
   }, async (req) => tariffs.move(req.params.id, req.body.direction, req.actor));
 
   app.post(`${base}/:id/sync`, {
@@ -96,12 +96,12 @@ export function tariffRoutes(app: App, tariffs: TariffService): void {
       summary: 'Re-read the upstream costs',
       description: 'Stores changed costs; a period now priced below its cost is flagged marginNegative and hidden from the catalog.',
     },
-    preHandler: app.requireAdmin,
+    preHandler: app.requireRight('tariffs.change'),
   }, async (req) => tariffs.sync(req.params.id, req.actor));
 
   app.delete(`${base}/:id`, {
     schema: { params: IdParams, response: { 204: z.null() }, tags },
-    preHandler: app.requireAdmin,
+    preHandler: app.requireRight('tariffs.change'),
   }, async (req, reply) => {
     await tariffs.remove(req.params.id, req.actor);
     return reply.code(204).send(null);

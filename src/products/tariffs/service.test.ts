@@ -496,16 +496,18 @@ describe('catalog', () => {
     expect(staffView.body.items.map((i: { id: number }) => i.id)).toEqual([shown.id]);
   });
 
-  test('clients cannot use the tariff plans API, employees read it, administrators write it', async () => {
+  test('clients cannot use the tariff plans API, employees read it with tariffs.read, change it with tariffs.change', async () => {
     expect((await client.get(base)).status).toBe(403);
     expect((await client.post(`${base}/import`, { processingModuleId: module.id, upstreamTariffId: '55227', providerId: reseller.id, markupPercent: '1' })).status).toBe(403);
 
-    const created = await admin().post('/api/v1/employees', { email: 'clerk@example.test', name: 'Clerk', password: 'clerk-password-1' });
+    const created = await admin().post('/api/v1/employees', { email: 'clerk@example.test', name: 'Clerk', password: 'clerk-password-1', rights: ['tariffs.read'] });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const clerk = await t().loginAs('clerk@example.test', 'clerk-password-1');
     expect((await clerk.get(base)).status).toBe(200);
     expect((await clerk.get(`${base}/${shown.id}`)).status).toBe(200);
-    expect((await clerk.post(`${base}/${shown.id}/disable`)).status).toBe(403);
+    const refused = await clerk.post(`${base}/${shown.id}/disable`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.details).toEqual({ right: 'tariffs.change' });
     expect((await clerk.patch(`${base}/${shown.id}`, { name: { en: 'X' } })).status).toBe(403);
     expect((await clerk.post(`${base}/${shown.id}/sync`)).status).toBe(403);
 

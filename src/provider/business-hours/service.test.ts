@@ -202,7 +202,7 @@ describe('Provider → Business hours', () => {
     expect((await t().admin.get(`/api/v1/business-hours/${s.id}`)).status).toBe(404);
   });
 
-  test('anonymous callers get 401; employees may read but only administrators write', async () => {
+  test('anonymous callers get 401; an employee needs business-hours.read to read and business-hours.change to write', async () => {
     const s = await createSchedule({ name: 'Guarded' });
     const anon = t().anonymous();
     expect((await anon.get('/api/v1/business-hours')).status).toBe(401);
@@ -211,7 +211,12 @@ describe('Provider → Business hours', () => {
     expect((await anon.patch(`/api/v1/business-hours/${s.id}`, { name: 'X' })).status).toBe(401);
     expect((await anon.delete(`/api/v1/business-hours/${s.id}`)).status).toBe(401);
 
-    const staff = await employee();
+    const nobody = await employee();
+    const refused = await nobody.get('/api/v1/business-hours');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.details).toEqual({ right: 'business-hours.read' });
+
+    const staff = await signedInEmployee(t(), { rights: ['business-hours.read'] });
     expect((await staff.get('/api/v1/business-hours')).status).toBe(200);
     expect((await staff.get(`/api/v1/business-hours/${s.id}`)).body.name).toBe('Guarded');
     expect((await staff.post('/api/v1/business-hours', { name: 'X', timeZone: 'UTC', days: weekdays() })).status).toBe(403);

@@ -81,6 +81,25 @@ export class DepartmentRepository {
     return result;
   }
 
+  /** Rights each department gives its members, sorted. */
+  async rightsOf(db: Executor, departmentIds: number[]): Promise<Map<number, string[]>> {
+    const result = new Map<number, string[]>(departmentIds.map((id) => [id, []]));
+    if (!departmentIds.length) return result;
+    const rows = await db
+      .selectFrom('departmentRights')
+      .select(['departmentId', 'rightName'])
+      .where('departmentId', 'in', departmentIds)
+      .orderBy('rightName')
+      .execute();
+    for (const row of rows) result.get(Number(row.departmentId))?.push(row.rightName);
+    return result;
+  }
+
+  async setRights(db: Executor, departmentId: number, rights: string[]): Promise<void> {
+    await db.deleteFrom('departmentRights').where('departmentId', '=', departmentId).execute();
+    if (rights.length) await db.insertInto('departmentRights').values(rights.map((rightName) => ({ departmentId, rightName }))).execute();
+  }
+
   members(db: Executor, departmentId: number): Promise<MemberRow[]> {
     return db
       .selectFrom('departmentMembers')

@@ -15,6 +15,8 @@ const fields = {
   headEmployeeId: Id.nullable().meta({ description: 'Head of department: one of its members' }),
   ticketCategoryDescription: LocalizedText.nullable().meta({ description: 'Shown to clients choosing a department' }),
   memberIds: z.array(Id).max(10_000).meta({ description: 'Employees in the department (the whole set)' }),
+  rights: z.array(z.string().max(100)).max(200)
+    .meta({ description: 'Rights every member holds through the department (GET /api/v1/rights lists them). Only administrators change them' }),
   /** Position among departments, lowest first; omitted means last. */
   sort: Sort,
 };
@@ -29,6 +31,7 @@ export const DepartmentInput = z.strictObject({
   headEmployeeId: fields.headEmployeeId.default(null),
   ticketCategoryDescription: fields.ticketCategoryDescription.default(null),
   memberIds: fields.memberIds.default([]),
+  rights: fields.rights.default([]),
   sort: fields.sort.optional(),
 });
 export type DepartmentInput = z.infer<typeof DepartmentInput>;
@@ -42,6 +45,7 @@ export const DepartmentPatch = z.strictObject({
   headEmployeeId: fields.headEmployeeId.optional(),
   ticketCategoryDescription: fields.ticketCategoryDescription.optional(),
   memberIds: fields.memberIds.optional(),
+  rights: fields.rights.optional(),
   sort: fields.sort.optional(),
 });
 export type DepartmentPatch = z.infer<typeof DepartmentPatch>;
@@ -59,6 +63,7 @@ export const DepartmentView = z.object({
   ticketCategoryDescription: z.record(z.string(), z.string()).nullable(),
   displayTicketCategoryDescription: z.string().nullable(),
   memberIds: z.array(z.number().int()),
+  rights: z.array(z.string()).meta({ description: 'Rights the department gives its members, sorted' }),
   sort: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

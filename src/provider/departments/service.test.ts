@@ -290,14 +290,19 @@ describe('Provider → Departments', () => {
     expect(badMove.body.error.field).toBe('direction');
   });
 
-  test('anonymous callers get 401; an employee who is not an administrator may read but not write', async () => {
+  test('anonymous callers get 401; an employee needs departments.read to read and departments.change to write', async () => {
     const dept = await createDept('Guarded');
     const anon = t().anonymous();
     expect((await anon.get('/api/v1/departments')).status).toBe(401);
     expect((await anon.get(`/api/v1/departments/${dept.id}/members`)).status).toBe(401);
     expect((await anon.post('/api/v1/departments', { name: { en: 'X' } })).status).toBe(401);
 
-    const staff = await createEmployee();
+    const nobody = await createEmployee();
+    const refused = await (await t().loginAs(nobody.email, PASSWORD)).get('/api/v1/departments');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.details).toEqual({ right: 'departments.read' });
+
+    const staff = await createEmployee({ rights: ['departments.read'] });
     const session = await t().loginAs(staff.email, PASSWORD);
     expect((await session.get('/api/v1/departments')).status).toBe(200);
     expect((await session.get(`/api/v1/departments/${dept.id}`)).status).toBe(200);

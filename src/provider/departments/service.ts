@@ -1,5 +1,6 @@
 import { Referrers, type Referrer } from '../../platform/referrers.js';
-import type { Actor } from '../../platform/actor.js';
+import { isAdmin, type Actor } from '../../platform/actor.js';
+import { checkRightNames } from '../../platform/auth/rights.js';
 import type { AuditService } from '../../platform/audit/service.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
@@ -43,9 +44,13 @@ export class DepartmentService {
       this.locales.catalog(),
     ]);
     const ids = rows.map((r) => r.id);
-    const [providers, members] = await Promise.all([this.repo.providerIdsOf(this.db.kysely, ids), this.repo.memberIdsOf(this.db.kysely, ids)]);
+    const [providers, members, rights] = await Promise.all([
+      this.repo.providerIdsOf(this.db.kysely, ids),
+      this.repo.memberIdsOf(this.db.kysely, ids),
+      this.repo.rightsOf(this.db.kysely, ids),
+    ]);
     return {
-      items: rows.map((r) => toView(r, providers.get(r.id) ?? [], members.get(r.id) ?? [], actor.locale, catalog)),
+      items: rows.map((r) => toView(r, providers.get(r.id) ?? [], members.get(r.id) ?? [], rights.get(r.id) ?? [], actor.locale, catalog)),
       total,
       page: page.page,
       perPage: page.perPage,
@@ -83,6 +88,8 @@ export class DepartmentService {
   }
 
   async create(input: DepartmentInput, actor: Actor): Promise<DepartmentView> {
+    const rights = checkRightNames(input.rights);
+    if (rights.length) onlyAdmins(actor, 'rights', 'give a department rights');
     return this.db.transaction(async (trx) => {
       const catalog = await this.locales.catalog(trx);
       const name = checkLocalized(input.name, catalog, 'name');
@@ -108,6 +115,7 @@ export class DepartmentService {
       });
       await this.repo.addProviders(trx, id, providerIds);
       await this.repo.addMembers(trx, id, memberIds);
+      await this.repo.setRights(trx, id, rights);
       const view = await this.viewOf(trx, id, actor.locale, catalog);
       await this.audit.record(trx, actor, 'department.create', 'department', id, null, view);
       return view;
@@ -115,11 +123,17 @@ export class DepartmentService {
   }
 
   async update(id: number, input: DepartmentPatch, actor: Actor): Promise<DepartmentView> {
+    const rights = input.rights === undefined ? undefined : checkRightNames(input.rights);
     return this.db.transaction(async (trx) => {
       const row = await this.repo.find(trx, id);
       if (!row) throw notFound('Department', id);
       const catalog = await this.locales.catalog(trx);
       const before = await this.viewOf(trx, id, actor.locale, catalog);
+      // A form sends the whole department: the same rights again are no change.
+      if (rights !== undefined && rights.join(',') !== before.rights.join(',')) onlyAdmins(actor, 'rights', "change a department's rights");
+      if (input.memberIds !== undefined && (rights ?? before.rights).length && input.memberIds.some((m) => !before.memberIds.includes(m))) {
+        onlyAdmins(actor, 'memberIds', 'add members to a department that gives rights');
+      }
 
       const name = input.name === undefined ? undefined : checkLocalized(input.name, catalog, 'name');
       const description =
@@ -150,6 +164,7 @@ export class DepartmentService {
       await this.repo.removeMembers(trx, id, before.memberIds.filter((m) => !memberIds.includes(m)));
       await this.repo.addMembers(trx, id, memberIds.filter((m) => !before.memberIds.includes(m)));
       if (input.sort !== undefined) await moveTo(trx, 'departments', id, input.sort);
+      if (rights !== undefined) await this.repo.setRights(trx, id, rights);
 
       const view = await this.viewOf(trx, id, actor.locale, catalog);
       await this.audit.record(trx, actor, 'department.update', 'department', id, before, view);
@@ -210,6 +225,9 @@ export class DepartmentService {
       if (!employee) throw new AppError('not_found', `Employee ${employeeId} does not exist`, { field: 'employeeId' });
       const catalog = await this.locales.catalog(trx);
       const department = pickLocalized(JSON.parse(row.name), actor.locale, catalog);
+      if (((await this.repo.rightsOf(trx, [id])).get(id) ?? []).length) {
+        onlyAdmins(actor, 'employeeId', `add members to department "${department}": it gives its members rights`);
+      }
       if (await this.repo.isMember(trx, id, employeeId)) {
         throw new AppError('conflict', `${employee.name} is already a member of department "${department}"`, { field: 'employeeId' });
       }
@@ -251,8 +269,12 @@ export class DepartmentService {
   private async viewOf(db: Executor, id: number, locale: string, catalog: LocaleCatalog): Promise<DepartmentView> {
     const row = await this.repo.find(db, id);
     if (!row) throw notFound('Department', id);
-    const [providers, members] = await Promise.all([this.repo.providerIdsOf(db, [id]), this.repo.memberIdsOf(db, [id])]);
-    return toView(row, providers.get(id) ?? [], members.get(id) ?? [], locale, catalog);
+    const [providers, members, rights] = await Promise.all([
+      this.repo.providerIdsOf(db, [id]),
+      this.repo.memberIdsOf(db, [id]),
+      this.repo.rightsOf(db, [id]),
+    ]);
+    return toView(row, providers.get(id) ?? [], members.get(id) ?? [], rights.get(id) ?? [], locale, catalog);
   }
 
   private async checkBusinessHours(db: Executor, id: number | null): Promise<void> {
@@ -301,7 +323,11 @@ function uniqueSorted(ids: number[]): number[] {
   return [...new Set(ids)].sort((a, b) => a - b);
 }
 
-function toView(row: DepartmentRow, providerIds: number[], memberIds: number[], locale: string, catalog: LocaleCatalog): DepartmentView {
+function onlyAdmins(actor: Actor, field: string, what: string): void {
+  if (!isAdmin(actor)) throw new AppError('forbidden', `Only administrators may ${what}`, { field });
+}
+
+function toView(row: DepartmentRow, providerIds: number[], memberIds: number[], rights: string[], locale: string, catalog: LocaleCatalog): DepartmentView {
   const name = JSON.parse(row.name) as LocalizedText;
   const description = row.ticketCategoryDescription === null ? null : (JSON.parse(row.ticketCategoryDescription) as LocalizedText);
   return {
@@ -316,6 +342,7 @@ function toView(row: DepartmentRow, providerIds: number[], memberIds: number[], 
     ticketCategoryDescription: description,
     displayTicketCategoryDescription: description === null ? null : pickLocalized(description, locale, catalog),
     memberIds,
+    rights,
     sort: row.sort,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -15,12 +15,22 @@ export interface EmployeeRow {
 }
 
 export class EmployeeRepository {
-  list(db: Executor, page: PageQuery): Promise<EmployeeRow[]> {
-    return db.selectFrom('employees').selectAll().orderBy('id').limit(page.perPage).offset(offsetOf(page)).execute();
+  /** Name or e-mail containing the text, whatever its case (e-mails are stored lowercased). */
+  private filtered(db: Executor, search?: string) {
+    let q = db.selectFrom('employees');
+    if (search) {
+      const like = `%${search.toLowerCase()}%`;
+      q = q.where((eb) => eb.or([eb('email', 'like', like), eb(eb.fn('lower', ['name']), 'like', like)]));
+    }
+    return q;
   }
 
-  async count(db: Executor): Promise<number> {
-    const row = await db.selectFrom('employees').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  list(db: Executor, page: PageQuery, search?: string): Promise<EmployeeRow[]> {
+    return this.filtered(db, search).selectAll().orderBy('id').limit(page.perPage).offset(offsetOf(page)).execute();
+  }
+
+  async count(db: Executor, search?: string): Promise<number> {
+    const row = await this.filtered(db, search).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -93,5 +103,31 @@ export class EmployeeRepository {
   /** Departments this employee is the head of (their localized names as stored JSON). */
   headedDepartments(db: Executor, employeeId: number): Promise<Array<{ id: number; name: string }>> {
     return db.selectFrom('departments').select(['id', 'name']).where('headEmployeeId', '=', employeeId).orderBy('sort').execute();
+  }
+
+  /** Rights given to each employee directly (not through departments), sorted. */
+  async rightsOf(db: Executor, employeeIds: number[]): Promise<Map<number, string[]>> {
+    const result = new Map<number, string[]>(employeeIds.map((id) => [id, []]));
+    if (!employeeIds.length) return result;
+    const rows = await db
+      .selectFrom('employeeRights')
+      .select(['employeeId', 'rightName'])
+      .where('employeeId', 'in', employeeIds)
+      .orderBy('rightName')
+      .execute();
+    for (const row of rows) result.get(Number(row.employeeId))?.push(row.rightName);
+    return result;
+  }
+
+  async setRights(db: Executor, employeeId: number, rights: string[]): Promise<void> {
+    await db.deleteFrom('employeeRights').where('employeeId', '=', employeeId).execute();
+    if (rights.length) await db.insertInto('employeeRights').values(rights.map((rightName) => ({ employeeId, rightName }))).execute();
+  }
+
+  /** Of these departments, those that give their members rights. */
+  async departmentsWithRights(db: Executor, departmentIds: number[]): Promise<number[]> {
+    if (!departmentIds.length) return [];
+    const rows = await db.selectFrom('departmentRights').select('departmentId').distinct().where('departmentId', 'in', departmentIds).execute();
+    return rows.map((r) => Number(r.departmentId));
   }
 }

@@ -8,6 +8,8 @@ const Name = z.string().trim().min(1).max(200);
 const Password = z.string().min(MIN_PASSWORD_LENGTH).max(1024).meta({ description: `At least ${MIN_PASSWORD_LENGTH} characters; never returned` });
 const Language = z.string().regex(LOCALE_CODE, 'a locale code such as "en" or "pt-BR"').meta({ description: 'A known localization code' });
 const DepartmentIds = z.array(Id).max(1000).meta({ description: 'Departments the employee is a member of' });
+const Rights = z.array(z.string().max(100)).max(200)
+  .meta({ description: 'Rights given directly (GET /api/v1/rights lists them); departments give more. Only administrators change them' });
 
 export const EmployeeInput = z.strictObject({
   email: Email,
@@ -18,6 +20,7 @@ export const EmployeeInput = z.strictObject({
   isAdmin: z.boolean().default(false),
   enabled: z.boolean().default(true),
   departmentIds: DepartmentIds.default([]),
+  rights: Rights.default([]),
 });
 export type EmployeeInput = z.infer<typeof EmployeeInput>;
 
@@ -33,6 +36,8 @@ export const EmployeePatch = z.strictObject({
   enabled: z.boolean().optional(),
   /** The whole membership: departments left out are left. */
   departmentIds: DepartmentIds.optional(),
+  /** The whole set of direct rights. */
+  rights: Rights.optional(),
 });
 export type EmployeePatch = z.infer<typeof EmployeePatch>;
 
@@ -44,6 +49,7 @@ export const EmployeeView = z.object({
   isAdmin: z.boolean(),
   enabled: z.boolean(),
   departmentIds: z.array(z.number().int()),
+  rights: z.array(z.string()).meta({ description: 'Rights given directly, sorted (not those from departments)' }),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -35,6 +35,7 @@ describe('Provider → Employees', () => {
       isAdmin: false,
       enabled: true,
       departmentIds: [],
+      rights: [],
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
@@ -59,6 +60,11 @@ describe('Provider → Employees', () => {
     expect(last.body).toMatchObject({ total, page: total, perPage: 1 });
     expect(last.body.items).toEqual([all.body.items[total - 1]]);
     expect((await t().admin.get('/api/v1/employees?perPage=0')).body.error.field).toBe('perPage');
+    // Search by part of the name or e-mail, any case.
+    const found = await t().admin.get(`/api/v1/employees?search=${encodeURIComponent(all.body.items[total - 1].name.toUpperCase())}`);
+    expect(found.body.items.map((e: { id: number }) => e.id)).toContain(all.body.items[total - 1].id);
+    expect(found.body.total).toBeLessThan(total);
+    expect((await t().admin.get('/api/v1/employees?search=ADMIN@example')).body.items.map((e: { email: string }) => e.email)).toEqual([ADMIN_EMAIL]);
   });
 
   test('invalid input is refused naming the field', async () => {
@@ -121,12 +127,17 @@ describe('Provider → Employees', () => {
     expect((await t().admin.get('/api/v1/employees/abc')).status).toBe(400);
   });
 
-  test('anonymous callers get 401; an employee who is not an administrator may read but not write', async () => {
+  test('anonymous callers get 401; an employee needs employees.read to read and employees.change to write', async () => {
     const anon = t().anonymous();
     expect((await anon.get('/api/v1/employees')).status).toBe(401);
     expect((await anon.post('/api/v1/employees', { email: 'a@example.test', name: 'A', password: PASSWORD })).status).toBe(401);
 
-    const staff = await createEmployee();
+    const nobody = await createEmployee();
+    const refused = await (await t().loginAs(nobody.email, PASSWORD)).get('/api/v1/employees');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.details).toEqual({ right: 'employees.read' });
+
+    const staff = await createEmployee({ rights: ['employees.read'] });
     const session = await t().loginAs(staff.email, PASSWORD);
     expect((await session.get('/api/v1/employees')).status).toBe(200);
     expect((await session.get(`/api/v1/employees/${staff.id}`)).status).toBe(200);

@@ -8,7 +8,9 @@ import { hashPassword } from '../../platform/crypto/passwords.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/dialect.js';
 import type { Page, PageQuery } from '../../platform/db/paging.js';
+import { checkRightNames } from '../../platform/auth/rights.js';
 import { AppError, notFound, appError } from '../../platform/errors.js';
+import { isAdmin } from '../../platform/actor.js';
 import { pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
 import { EmployeeRepository, type EmployeeRow } from './repository.js';
@@ -33,10 +35,16 @@ export class EmployeeService {
     this.referrers.add(referrer);
   }
 
-  async list(page: PageQuery): Promise<Page<EmployeeView>> {
-    const [rows, total] = await Promise.all([this.repo.list(this.db.kysely, page), this.repo.count(this.db.kysely)]);
-    const departments = await this.repo.departmentIdsOf(this.db.kysely, rows.map((r) => r.id));
-    return { items: rows.map((r) => toView(r, departments.get(r.id) ?? [])), total, page: page.page, perPage: page.perPage };
+  async list(page: PageQuery, search?: string): Promise<Page<EmployeeView>> {
+    const [rows, total] = await Promise.all([this.repo.list(this.db.kysely, page, search), this.repo.count(this.db.kysely, search)]);
+    const ids = rows.map((r) => r.id);
+    const [departments, rights] = await Promise.all([this.repo.departmentIdsOf(this.db.kysely, ids), this.repo.rightsOf(this.db.kysely, ids)]);
+    return {
+      items: rows.map((r) => toView(r, departments.get(r.id) ?? [], rights.get(r.id) ?? [])),
+      total,
+      page: page.page,
+      perPage: page.perPage,
+    };
   }
 
   async get(id: number): Promise<EmployeeView> {
@@ -44,6 +52,9 @@ export class EmployeeService {
   }
 
   async create(input: EmployeeInput, actor: Actor): Promise<EmployeeView> {
+    const rights = checkRightNames(input.rights);
+    if (input.isAdmin) onlyAdmins(actor, 'isAdmin', 'make an employee an administrator');
+    if (rights.length) onlyAdmins(actor, 'rights', 'give rights');
     checkNewPassword(input.password, input.email);
     // Hashing is slow on purpose: done before the transaction so the write lock is held only briefly.
     const passwordHash = await hashPassword(input.password);
@@ -52,6 +63,7 @@ export class EmployeeService {
       const language = checkLanguage(input.language ?? catalog.defaultCode, catalog);
       await this.checkEmailFree(trx, input.email);
       const departmentIds = await this.checkDepartments(trx, input.departmentIds);
+      await this.checkNoRightsThroughDepartments(trx, departmentIds, actor);
       const now = this.clock.now().toISOString();
       const id = await this.insertOrConflict(input.email, () =>
         this.repo.insert(trx, {
@@ -66,6 +78,7 @@ export class EmployeeService {
         }),
       );
       await this.repo.addMemberships(trx, id, departmentIds);
+      await this.repo.setRights(trx, id, rights);
       const view = await this.viewOf(trx, id);
       await this.audit.record(trx, actor, 'employee.create', 'employee', id, null, view);
       return view;
@@ -73,6 +86,8 @@ export class EmployeeService {
   }
 
   async update(id: number, input: EmployeePatch, actor: Actor): Promise<EmployeeView> {
+    const rights = input.rights !== undefined ? checkRightNames(input.rights) : undefined;
+    await this.checkMayEdit(id, input, rights, actor);
     const passwordHash = input.password !== undefined ? await this.newPasswordHash(id, input.password, input, actor) : undefined;
     return this.db.transaction(async (trx) => {
       const beforeRow = await this.repo.find(trx, id);
@@ -95,6 +110,7 @@ export class EmployeeService {
       if (input.departmentIds !== undefined) {
         const wanted = await this.checkDepartments(trx, input.departmentIds);
         const leaving = before.departmentIds.filter((d) => !wanted.includes(d));
+        await this.checkNoRightsThroughDepartments(trx, wanted.filter((d) => !before.departmentIds.includes(d)), actor);
         const headed = (await this.repo.headedDepartments(trx, id)).filter((d) => leaving.includes(d.id));
         if (headed.length) {
           throw new AppError('conflict', `${beforeRow.name} is the head of ${namesOf(headed, actor, catalog)}; choose another head first`, {
@@ -116,6 +132,7 @@ export class EmployeeService {
           updatedAt: this.clock.now().toISOString(),
         }),
       );
+      if (rights !== undefined) await this.repo.setRights(trx, id, rights);
       // A disabled account or a new password must not leave a stolen or forgotten session open.
       const endsSessions = (input.enabled === false && !!beforeRow.enabled) || passwordHash !== undefined;
       if (endsSessions) await this.auth.endSessionsOf('employee', id, trx);
@@ -130,6 +147,7 @@ export class EmployeeService {
   async remove(id: number, actor: Actor): Promise<void> {
     await this.db.transaction(async (trx) => {
       const row = await this.repo.find(trx, id);
+      if (row?.isAdmin) onlyAdmins(actor, 'id', 'delete an administrator');
       if (!row) throw notFound('Employee', id);
       if (actor.kind === 'employee' && actor.id === id) {
         throw appError('conflict', 'employee.deleteYourself', {}, { field: 'id' });
@@ -170,8 +188,37 @@ export class EmployeeService {
   private async viewOf(db: Executor, id: number): Promise<EmployeeView> {
     const row = await this.repo.find(db, id);
     if (!row) throw notFound('Employee', id);
-    const departments = await this.repo.departmentIdsOf(db, [id]);
-    return toView(row, departments.get(id) ?? []);
+    const [departments, rights] = await Promise.all([this.repo.departmentIdsOf(db, [id]), this.repo.rightsOf(db, [id])]);
+    return toView(row, departments.get(id) ?? [], rights.get(id) ?? []);
+  }
+
+  /**
+   * What only administrators may do, so that employees.change is no way to more power: change rights or
+   * the administrator flag (a value equal to the current one, as a whole form sends it, is no change),
+   * or edit an administrator at all (its e-mail and password are its account).
+   */
+  private async checkMayEdit(id: number, input: EmployeePatch, rights: string[] | undefined, actor: Actor): Promise<void> {
+    if (isAdmin(actor)) return;
+    const row = await this.repo.find(this.db.kysely, id);
+    if (!row) throw notFound('Employee', id);
+    if (row.isAdmin) onlyAdmins(actor, 'id', 'change an administrator');
+    if (input.isAdmin !== undefined && input.isAdmin !== !!row.isAdmin) onlyAdmins(actor, 'isAdmin', 'make an employee an administrator');
+    if (rights !== undefined) {
+      const current = (await this.repo.rightsOf(this.db.kysely, [id])).get(id) ?? [];
+      if (rights.join(',') !== current.join(',')) onlyAdmins(actor, 'rights', 'change rights');
+    }
+  }
+
+  /** Joining a department that carries rights gives them: only administrators may do that. */
+  private async checkNoRightsThroughDepartments(db: Executor, joining: number[], actor: Actor): Promise<void> {
+    if (isAdmin(actor) || !joining.length) return;
+    const carrying = await this.repo.departmentsWithRights(db, joining);
+    if (carrying.length) {
+      throw new AppError('forbidden', `Only administrators may add members to department ${carrying.join(', ')}: it gives its members rights`, {
+        field: 'departmentIds',
+        details: { departmentIds: carrying },
+      });
+    }
   }
 
   private async checkNotLastAdmin(trx: Executor, id: number, refusal: AppError): Promise<void> {
@@ -217,7 +264,11 @@ function namesOf(departments: Array<{ name: string }>, actor: Actor, catalog: Lo
   return departments.map((d) => `department "${pickLocalized(JSON.parse(d.name), actor.locale, catalog)}"`).join(', ');
 }
 
-function toView(row: EmployeeRow, departmentIds: number[]): EmployeeView {
+function onlyAdmins(actor: Actor, field: string, what: string): void {
+  if (!isAdmin(actor)) throw new AppError('forbidden', `Only administrators may ${what}`, { field });
+}
+
+function toView(row: EmployeeRow, departmentIds: number[], rights: string[]): EmployeeView {
   return {
     id: row.id,
     email: row.email,
@@ -226,6 +277,7 @@ function toView(row: EmployeeRow, departmentIds: number[]): EmployeeView {
     isAdmin: !!row.isAdmin,
     enabled: !!row.enabled,
     departmentIds,
+    rights,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

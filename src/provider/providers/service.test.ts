@@ -180,7 +180,7 @@ describe('Provider → Providers', () => {
     expect((await t().admin.delete(`/api/v1/providers/${other.id}`)).status).toBe(204);
   });
 
-  test('anonymous callers get 401; employees may read but only administrators write', async () => {
+  test('anonymous callers get 401; an employee needs providers.read to read and providers.change to write', async () => {
     const p = await createProvider({ name: 'Guarded' });
     const anon = t().anonymous();
     expect((await anon.get('/api/v1/providers')).status).toBe(401);
@@ -189,7 +189,12 @@ describe('Provider → Providers', () => {
     expect((await anon.patch(`/api/v1/providers/${p.id}`, { name: 'X' })).status).toBe(401);
     expect((await anon.delete(`/api/v1/providers/${p.id}`)).status).toBe(401);
 
-    const staff = await employee();
+    const nobody = await employee();
+    const refused = await nobody.get('/api/v1/providers');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.details).toEqual({ right: 'providers.read' });
+
+    const staff = await signedInEmployee(t(), { rights: ['providers.read'] });
     expect((await staff.get('/api/v1/providers')).status).toBe(200);
     expect((await staff.get(`/api/v1/providers/${p.id}`)).body.name).toBe('Guarded');
     expect((await staff.post('/api/v1/providers', { name: 'X', currency: 'EUR' })).status).toBe(403);

@@ -19,17 +19,17 @@ export function localizationRoutes(app: App, localizations: LocalizationService)
 
   app.post('/api/v1/localizations', {
     schema: { body: LocalizationCreate, response: { 201: LocalizationView }, tags },
-    preHandler: app.requireAdmin,
+    preHandler: app.requireRight('localizations.change'),
   }, async (req, reply) => reply.code(201).send(await localizations.create(req.body, req.actor)));
 
   app.patch('/api/v1/localizations/:code', {
     schema: { params: LocalizationParams, body: LocalizationUpdate, response: { 200: LocalizationView }, tags },
-    preHandler: app.requireAdmin,
+    preHandler: app.requireRight('localizations.change'),
   }, async (req) => localizations.update(req.params.code, req.body, req.actor));
 
   app.delete('/api/v1/localizations/:code', {
     schema: { params: LocalizationParams, response: { 204: z.null() }, tags },
-    preHandler: app.requireAdmin,
+    preHandler: app.requireRight('localizations.change'),
   }, async (req, reply) => {
     await localizations.remove(req.params.code, req.actor);
     return reply.code(204).send(null);

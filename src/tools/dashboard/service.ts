@@ -2,6 +2,7 @@
 // the spending of the last 30 days, what expires soon, today's orders and revenue, and the margin of each
 // tariff. Spending and cost are our purchases and renewals that went through upstream (succeeded open and
 // prolong operations) at the tariff's upstream cost for the upstream period bought.
+import { hasRight } from '../../platform/auth/rights.js';
 import type { Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/db.js';
@@ -94,7 +95,7 @@ export class DashboardService {
     for (const o of orders) totalOf(o.currency).orders += 1;
     for (const e of todayEntries) if (licenseOfReference(e.reference) !== null) totalOf(e.currency).revenue -= BigInt(e.amountMinor);
 
-    return {
+    return this.readableBy(actor, {
       today,
       windowDays: WINDOW_DAYS,
       expiringDays: EXPIRING_DAYS,
@@ -135,6 +136,17 @@ export class DashboardService {
           };
         })
         .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.tariffId - b.tariffId),
+    });
+  }
+
+  /** Each part only for those who may read its area: balances, licenses, money (tariffs' revenue and margins). */
+  private readableBy(actor: Actor, view: DashboardView): DashboardView {
+    return {
+      ...view,
+      modules: hasRight(actor, 'processing-modules.read') ? view.modules : [],
+      expiring: hasRight(actor, 'licenses.read') ? view.expiring : [],
+      todayTotals: hasRight(actor, 'tariffs.read') ? view.todayTotals : [],
+      margins: hasRight(actor, 'tariffs.read') ? view.margins : [],
     };
   }
 }

@@ -11,12 +11,12 @@ const tags = ['Tools: Running operations'];
 export function operationRoutes(app: App, operations: OperationService): void {
   app.get('/api/v1/operations', {
     schema: { querystring: OperationListQuery, response: { 200: pageOf(OperationView) }, tags, summary: 'Running operations of my departments (all of them for administrators), newest first (filters: status, kind, licenseId)' },
-    preHandler: app.requireStaff,
+    preHandler: app.requireRight('operations.read'),
   }, async (req) => operations.list(req.query, req.actor));
 
   app.get('/api/v1/operations/:id', {
     schema: { params: IdParams, response: { 200: OperationView }, tags, summary: 'One running operation' },
-    preHandler: app.requireStaff,
+    preHandler: app.requireRight('operations.read'),
   }, async (req) => operations.get(req.params.id, req.actor));
 
   app.post('/api/v1/operations/:id/restart', {
@@ -27,7 +27,7 @@ export function operationRoutes(app: App, operations: OperationService): void {
       tags,
       summary: 'Run a manual or failed operation again now (its retry budget starts over)',
     },
-    preHandler: app.requireStaff,
+    preHandler: app.requireRight('operations.change'),
   }, async (req) => operations.restart(req.params.id, req.actor));
 
   app.post('/api/v1/operations/:id/abandon', {
@@ -38,7 +38,7 @@ export function operationRoutes(app: App, operations: OperationService): void {
       tags,
       summary: 'End a manual operation for good (failed, with the reason); its task is done',
     },
-    preHandler: app.requireStaff,
+    preHandler: app.requireRight('operations.change'),
   }, async (req) => operations.abandon(req.params.id, req.body.reason, req.actor));
 
   app.post('/api/v1/operations/:id/complete', {
@@ -49,6 +49,6 @@ export function operationRoutes(app: App, operations: OperationService): void {
       tags,
       summary: 'Record a manual operation as done by hand: an open needs upstreamId, licenseKey and expiresOn; a prolong expiresOn; a new key licenseKey',
     },
-    preHandler: app.requireStaff,
+    preHandler: app.requireRight('operations.change'),
   }, async (req) => operations.complete(req.params.id, req.body, req.actor));
 }

@@ -8,6 +8,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `audit.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -101,6 +102,8 @@ export interface paths {
                                 kind: "employee" | "client";
                                 locale: string;
                                 name: string;
+                                /** @description Employees: the effective rights, sorted (administrators hold all; GET /api/v1/rights lists them) */
+                                rights?: string[];
                             };
                         };
                     };
@@ -155,6 +158,8 @@ export interface paths {
                                 kind: "employee" | "client";
                                 locale: string;
                                 name: string;
+                                /** @description Employees: the effective rights, sorted (administrators hold all; GET /api/v1/rights lists them) */
+                                rights?: string[];
                             };
                         };
                     };
@@ -233,6 +238,8 @@ export interface paths {
                             kind: "employee" | "client";
                             locale: string;
                             name: string;
+                            /** @description Employees: the effective rights, sorted (administrators hold all; GET /api/v1/rights lists them) */
+                            rights?: string[];
                         };
                     };
                 };
@@ -416,6 +423,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `business-hours.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -462,6 +470,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `business-hours.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -539,6 +548,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `business-hours.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -580,6 +590,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `business-hours.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -604,6 +615,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** @description Right: `business-hours.change` (administrators hold every right). */
         patch: {
             parameters: {
                 query?: never;
@@ -733,6 +745,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `clients.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -777,6 +790,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `clients.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -836,7 +850,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Staff see every client; a client sees only itself (others are 404) */
+        /**
+         * Staff see every client; a client sees only itself (others are 404)
+         * @description Right: `clients.read` for employees (clients act on their own data without it).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -877,7 +894,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** A client may change its name, password, language and country; staff need a right for password (client.password) and creditLimit (client.credit_limit) */
+        /**
+         * A client may change its name, password, language and country; staff need a right for password (client.password) and creditLimit (client.credit_limit)
+         * @description Right: `clients.change` for employees (clients act on their own data without it).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -937,7 +957,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A signed correction of the balance (administrators) */
+        /**
+         * A signed correction of the balance
+         * @description Right: `client.correction` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1032,7 +1055,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in as the client (right client.impersonate: administrators; audited) */
+        /**
+         * Log in as the client (audited)
+         * @description Right: `client.impersonate` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1061,6 +1087,8 @@ export interface paths {
                                 kind: "employee" | "client";
                                 locale: string;
                                 name: string;
+                                /** @description Employees: the effective rights, sorted (administrators hold all; GET /api/v1/rights lists them) */
+                                rights?: string[];
                             };
                         };
                     };
@@ -1080,7 +1108,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The balance ledger, newest first, with the balance after each entry */
+        /**
+         * The balance ledger, newest first, with the balance after each entry
+         * @description Right: `clients.read` for employees (clients act on their own data without it).
+         */
         get: {
             parameters: {
                 query?: {
@@ -1145,7 +1176,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a payment by hand (right client.payment: administrators; Idempotency-Key honoured; a repeated reference is applied once) */
+        /**
+         * Record a payment by hand (Idempotency-Key honoured; a repeated reference is applied once)
+         * @description Right: `client.payment` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1245,7 +1279,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start a top-up through a payment gateway (the client itself, or staff) */
+        /**
+         * Start a top-up through a payment gateway (the client itself, or staff)
+         * @description Right: `client.payment` for employees (clients act on their own data without it).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1296,7 +1333,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Upstream balances with days left at the last 30 days' spending, licenses expiring in 14 days, today's orders and revenue, margin by tariff */
+        /**
+         * Upstream balances with days left at the last 30 days' spending, licenses expiring in 14 days, today's orders and revenue, margin by tariff
+         * @description Any employee; each part only with the read right of its area: balances processing-modules.read, expiring licenses licenses.read, orders, revenue and margins tariffs.read (empty otherwise).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1366,6 +1406,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `datacenters.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -1405,6 +1446,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `datacenters.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -1465,6 +1507,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `datacenters.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -1499,6 +1542,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `datacenters.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -1523,6 +1567,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** @description Right: `datacenters.change` (administrators hold every right). */
         patch: {
             parameters: {
                 query?: never;
@@ -1583,6 +1628,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `datacenters.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -1635,6 +1681,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `departments.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -1666,6 +1713,8 @@ export interface paths {
                                     [key: string]: string;
                                 };
                                 providerIds: number[];
+                                /** @description Rights the department gives its members, sorted */
+                                rights: string[];
                                 showInSupportCenter: boolean;
                                 sort: number;
                                 taskLocale: string;
@@ -1683,6 +1732,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `departments.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -1724,6 +1774,11 @@ export interface paths {
                          */
                         providerIds?: number[];
                         /**
+                         * @description Rights every member holds through the department (GET /api/v1/rights lists them). Only administrators change them
+                         * @default []
+                         */
+                        rights?: string[];
+                        /**
                          * @description Clients may address support tickets to it
                          * @default false
                          */
@@ -1764,6 +1819,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             providerIds: number[];
+                            /** @description Rights the department gives its members, sorted */
+                            rights: string[];
                             showInSupportCenter: boolean;
                             sort: number;
                             taskLocale: string;
@@ -1789,6 +1846,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `departments.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -1818,6 +1876,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             providerIds: number[];
+                            /** @description Rights the department gives its members, sorted */
+                            rights: string[];
                             showInSupportCenter: boolean;
                             sort: number;
                             taskLocale: string;
@@ -1832,6 +1892,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `departments.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -1856,6 +1917,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** @description Right: `departments.change` (administrators hold every right). */
         patch: {
             parameters: {
                 query?: never;
@@ -1886,6 +1948,8 @@ export interface paths {
                         };
                         /** @description Providers whose clients see it in the support center */
                         providerIds?: number[];
+                        /** @description Rights every member holds through the department (GET /api/v1/rights lists them). Only administrators change them */
+                        rights?: string[];
                         /** @description Clients may address support tickets to it */
                         showInSupportCenter?: boolean;
                         sort?: number;
@@ -1923,6 +1987,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             providerIds: number[];
+                            /** @description Rights the department gives its members, sorted */
+                            rights: string[];
                             showInSupportCenter: boolean;
                             sort: number;
                             taskLocale: string;
@@ -1944,6 +2010,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `departments.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -1976,6 +2043,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `departments.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -2026,6 +2094,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /** @description Right: `departments.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -2063,6 +2132,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `departments.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -2099,6 +2169,8 @@ export interface paths {
                                 [key: string]: string;
                             };
                             providerIds: number[];
+                            /** @description Rights the department gives its members, sorted */
+                            rights: string[];
                             showInSupportCenter: boolean;
                             sort: number;
                             taskLocale: string;
@@ -2124,11 +2196,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `employees.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
                     page?: number;
                     perPage?: number;
+                    /** @description Part of the name or e-mail, any case */
+                    search?: string;
                 };
                 header?: never;
                 path?: never;
@@ -2152,6 +2227,8 @@ export interface paths {
                                 isAdmin: boolean;
                                 language: string;
                                 name: string;
+                                /** @description Rights given directly, sorted (not those from departments) */
+                                rights: string[];
                                 updatedAt: string;
                             }[];
                             page: number;
@@ -2163,6 +2240,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `employees.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -2189,6 +2267,11 @@ export interface paths {
                         name: string;
                         /** @description At least 8 characters; never returned */
                         password: string;
+                        /**
+                         * @description Rights given directly (GET /api/v1/rights lists them); departments give more. Only administrators change them
+                         * @default []
+                         */
+                        rights?: string[];
                     };
                 };
             };
@@ -2208,6 +2291,8 @@ export interface paths {
                             isAdmin: boolean;
                             language: string;
                             name: string;
+                            /** @description Rights given directly, sorted (not those from departments) */
+                            rights: string[];
                             updatedAt: string;
                         };
                     };
@@ -2227,6 +2312,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `employees.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -2253,6 +2339,8 @@ export interface paths {
                             isAdmin: boolean;
                             language: string;
                             name: string;
+                            /** @description Rights given directly, sorted (not those from departments) */
+                            rights: string[];
                             updatedAt: string;
                         };
                     };
@@ -2261,6 +2349,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `employees.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -2285,6 +2374,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** @description Right: `employees.change` (administrators hold every right). */
         patch: {
             parameters: {
                 query?: never;
@@ -2310,6 +2400,8 @@ export interface paths {
                         name?: string;
                         /** @description At least 8 characters; never returned */
                         password?: string;
+                        /** @description Rights given directly (GET /api/v1/rights lists them); departments give more. Only administrators change them */
+                        rights?: string[];
                     };
                 };
             };
@@ -2329,6 +2421,8 @@ export interface paths {
                             isAdmin: boolean;
                             language: string;
                             name: string;
+                            /** @description Rights given directly, sorted (not those from departments) */
+                            rights: string[];
                             updatedAt: string;
                         };
                     };
@@ -2344,7 +2438,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Clients see their own licenses; staff see all. Search (q) and filters by status, tariff, module, expiry */
+        /**
+         * Clients see their own licenses; staff see all. Search (q) and filters by status, tariff, module, expiry
+         * @description Right: `licenses.read` for employees (clients act on their own data without it).
+         */
         get: {
             parameters: {
                 query?: {
@@ -2407,7 +2504,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Order a license: pre-checks the IP upstream, charges the balance and queues the purchase (Idempotency-Key honoured) */
+        /**
+         * Order a license: pre-checks the IP upstream, charges the balance and queues the purchase (Idempotency-Key honoured)
+         * @description Right: `licenses.change` for employees (clients act on their own data without it).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2483,6 +2583,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `licenses.read` for employees (clients act on their own data without it). */
         get: {
             parameters: {
                 query?: never;
@@ -2537,7 +2638,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the IP or name (done upstream) or toggle auto-renewal */
+        /**
+         * Change the IP or name (done upstream) or toggle auto-renewal
+         * @description Right: `licenses.change` for employees (clients act on their own data without it).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2604,7 +2708,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What changing to this tariff would charge now (the price difference for the time left), changing nothing */
+        /**
+         * What changing to this tariff would charge now (the price difference for the time left), changing nothing
+         * @description Right: `licenses.read` for employees (clients act on their own data without it).
+         */
         get: {
             parameters: {
                 query: {
@@ -2638,7 +2745,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Another tariff of the same provider; the price difference for the time left is charged (never refunded) */
+        /**
+         * Another tariff of the same provider; the price difference for the time left is charged (never refunded)
+         * @description Right: `licenses.change` for employees (clients act on their own data without it).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2711,7 +2821,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Delete the license upstream (administrators) */
+        /**
+         * Delete the license upstream (staff)
+         * @description Right: `licenses.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2774,6 +2887,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `licenses.read` for employees (clients act on their own data without it). */
         get: {
             parameters: {
                 query?: never;
@@ -2827,6 +2941,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `licenses.change` for employees (clients act on their own data without it). */
         post: {
             parameters: {
                 query?: never;
@@ -2891,7 +3006,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refund to the client balance, at most what was charged (administrators) */
+        /**
+         * Refund to the client balance, at most what was charged (staff)
+         * @description Right: `license.refund` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2968,7 +3086,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Renew now for a period (charged; the same period is never charged twice) */
+        /**
+         * Renew now for a period (charged; the same period is never charged twice)
+         * @description Right: `licenses.change` for employees (clients act on their own data without it).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3041,7 +3162,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resume the license upstream (administrators) */
+        /**
+         * Resume the license upstream (staff)
+         * @description Right: `licenses.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3106,7 +3230,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Suspend the license upstream (administrators) */
+        /**
+         * Suspend the license upstream (staff)
+         * @description Right: `licenses.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3204,6 +3331,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `localizations.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -3280,6 +3408,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `localizations.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -3304,6 +3433,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** @description Right: `localizations.change` (administrators hold every right). */
         patch: {
             parameters: {
                 query?: never;
@@ -3349,7 +3479,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Running operations of my departments (all of them for administrators), newest first (filters: status, kind, licenseId) */
+        /**
+         * Running operations of my departments (all of them for administrators), newest first (filters: status, kind, licenseId)
+         * @description Right: `operations.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: {
@@ -3421,7 +3554,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One running operation */
+        /**
+         * One running operation
+         * @description Right: `operations.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3486,7 +3622,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End a manual operation for good (failed, with the reason); its task is done */
+        /**
+         * End a manual operation for good (failed, with the reason); its task is done
+         * @description Right: `operations.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3559,7 +3698,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record a manual operation as done by hand: an open needs upstreamId, licenseKey and expiresOn; a prolong expiresOn; a new key licenseKey */
+        /**
+         * Record a manual operation as done by hand: an open needs upstreamId, licenseKey and expiresOn; a prolong expiresOn; a new key licenseKey
+         * @description Right: `operations.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3644,7 +3786,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run a manual or failed operation again now (its retry budget starts over) */
+        /**
+         * Run a manual or failed operation again now (its retry budget starts over)
+         * @description Right: `operations.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3766,6 +3911,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `processing-modules.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -3835,7 +3981,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Wizard step 4: check the connection again and save the module */
+        /**
+         * Wizard step 4: check the connection again and save the module
+         * @description Right: `processing-modules.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3942,6 +4091,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `processing-modules.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -4006,6 +4156,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `processing-modules.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -4030,7 +4181,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Edit; changed credentials are checked live again */
+        /**
+         * Edit; changed credentials are checked live again
+         * @description Right: `processing-modules.change` (administrators hold every right).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -4131,7 +4285,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Read the upstream balance now and store it */
+        /**
+         * Read the upstream balance now and store it
+         * @description Right: `processing-modules.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4209,6 +4366,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `processing-modules.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -4286,6 +4444,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `processing-modules.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -4363,6 +4522,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `processing-modules.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -4445,7 +4605,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The upstream tariffs, for the tariff import */
+        /**
+         * The upstream tariffs, for the tariff import
+         * @description Right: `processing-modules.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4496,7 +4659,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Wizard step 3: check the integration settings live */
+        /**
+         * Wizard step 3: check the integration settings live
+         * @description Right: `processing-modules.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -4549,7 +4715,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Wizard steps 1–2: product types, module types and their fields */
+        /**
+         * Wizard steps 1–2: product types, module types and their fields
+         * @description Right: `processing-modules.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -4611,6 +4780,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `providers.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -4650,6 +4820,7 @@ export interface paths {
             };
         };
         put?: never;
+        /** @description Right: `providers.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -4710,6 +4881,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `providers.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -4744,6 +4916,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `providers.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -4768,6 +4941,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
+        /** @description Right: `providers.change` (administrators hold every right). */
         patch: {
             parameters: {
                 query?: never;
@@ -4819,6 +4993,55 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/rights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The access rights an employee or a department can be given (any employee may read the list) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                description: string;
+                                /** @description The staff menu area, or "money" for the money rights */
+                                group: string;
+                                /**
+                                 * @description "change" includes "read"; money rights stand alone
+                                 * @enum {string}
+                                 */
+                                level: "read" | "change" | "money";
+                                /** @description What routes ask for and employees/departments hold, e.g. "tariffs.change", "client.payment" */
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tariffs": {
         parameters: {
             query?: never;
@@ -4826,6 +5049,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `tariffs.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: {
@@ -4903,6 +5127,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `tariffs.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -4955,6 +5180,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        /** @description Right: `tariffs.change` (administrators hold every right). */
         delete: {
             parameters: {
                 query?: never;
@@ -4979,7 +5205,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Name, prices, enabled periods and period mapping */
+        /**
+         * Name, prices, enabled periods and period mapping
+         * @description Right: `tariffs.change` (administrators hold every right).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -5083,6 +5312,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `tariffs.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -5151,6 +5381,8 @@ export interface paths {
         /**
          * Put the tariff on sale
          * @description Needs at least one enabled period, each sold upstream and none priced below its upstream cost (422 naming the period).
+         *
+         *     Right: `tariffs.change` (administrators hold every right).
          */
         post: {
             parameters: {
@@ -5216,7 +5448,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** The processing modules that serve the tariff */
+        /**
+         * The processing modules that serve the tariff
+         * @description Right: `tariffs.change` (administrators hold every right).
+         */
         put: {
             parameters: {
                 query?: never;
@@ -5290,6 +5525,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Right: `tariffs.change` (administrators hold every right). */
         post: {
             parameters: {
                 query?: never;
@@ -5365,6 +5601,8 @@ export interface paths {
         /**
          * Re-read the upstream costs
          * @description Stores changed costs; a period now priced below its cost is flagged marginNegative and hidden from the catalog.
+         *
+         *     Right: `tariffs.change` (administrators hold every right).
          */
         post: {
             parameters: {
@@ -5440,6 +5678,8 @@ export interface paths {
         /**
          * Import a tariff from a processing module's upstream price list
          * @description Give exactly one of markupPercent and prices. With a markup, each selling price is the upstream cost × (100 + markup) / 100, rounded half away from zero to the currency's minor unit. The trial is imported free. The tariff starts disabled. The provider and the price list must be in the same currency (422 currency_mismatch); a second import of the same upstream tariff for one provider is a 409.
+         *
+         *     Right: `tariffs.change` (administrators hold every right).
          */
         post: {
             parameters: {
@@ -5568,6 +5808,8 @@ export interface paths {
         /**
          * What an import would store, with the upstream cost and the margin per period; nothing is stored
          * @description Takes the body of POST /tariffs/import, makes the same checks (and the same refusals) and reads the price list now. A period priced below its cost is flagged marginNegative: the import accepts it, but the tariff cannot be enabled with it.
+         *
+         *     Right: `tariffs.change` (administrators hold every right).
          */
         post: {
             parameters: {
@@ -5677,7 +5919,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Tasks of my departments (all of them for administrators), newest first */
+        /**
+         * Tasks of my departments (all of them for administrators), newest first
+         * @description Right: `tasks.read` (administrators hold every right).
+         */
         get: {
             parameters: {
                 query?: {
@@ -5769,6 +6014,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Right: `tasks.read` (administrators hold every right). */
         get: {
             parameters: {
                 query?: never;
@@ -5839,7 +6085,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Take, hand over or close a task (done frees its cause) */
+        /**
+         * Take, hand over or close a task (done frees its cause)
+         * @description Right: `tasks.change` (administrators hold every right).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -5925,7 +6174,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Give the task to a member of its department (422 for anyone else) */
+        /**
+         * Give the task to a member of its department (422 for anyone else)
+         * @description Right: `tasks.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6013,7 +6265,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Restart the running operation the task is about */
+        /**
+         * Restart the running operation the task is about
+         * @description Right: `tasks.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -6097,7 +6352,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Work the task: I become its performer, and a new task is in progress */
+        /**
+         * Work the task: I become its performer, and a new task is in progress
+         * @description Right: `tasks.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;

@@ -30,3 +30,5 @@ export type CompleteBody = Body<'/api/v1/operations/{id}/complete', 'post'>;
 export type ModuleInput = Body<'/api/v1/processing-modules', 'post'>;
 export type OperationStatus = Operation['status'];
 export type TaskStatus = Task['status'];
+export type Employee = Ok<'/api/v1/employees/{id}', 'get'>;
+export type Member = Ok<'/api/v1/departments/{id}/members', 'get'>['items'][number];

@@ -5,9 +5,9 @@ import { useDisclosure } from '@mantine/hooks';
 import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
-import { useLogout, useMe } from '../auth';
+import { can, useLogout, useMe } from '../auth';
 import { chooseLanguage, LANGUAGES, type Language } from '../i18n';
-import { MENU } from '../menu';
+import { MENU, rightOf } from '../menu';
 import { Loading } from './ui';
 
 export function Shell() {
@@ -56,7 +56,7 @@ export function Shell() {
         </Button>
       </header>
       <nav className="sidebar" id="main-menu" aria-label={t('shell.mainMenu')}>
-        {MENU.map((group) => (
+        {visibleMenu(me).map((group) => (
           <section key={group.group} aria-labelledby={`menu-${group.group}`}>
             <Text component="h2" id={`menu-${group.group}`} className="menu-group">
               {t(`menu.groups.${group.group}`)}
@@ -86,4 +86,12 @@ export function Shell() {
       </main>
     </div>
   );
+}
+
+/** Only what the user may open: entries whose area the user may read, groups with an entry left. */
+function visibleMenu(me: Parameters<typeof can>[0]) {
+  return MENU.map((group) => ({ ...group, routes: group.routes.filter((route) => {
+    const right = rightOf(route);
+    return right === null || can(me, right);
+  }) })).filter((group) => group.routes.length > 0);
 }

@@ -11,6 +11,9 @@ import { dashboardEn } from './areas/dashboard.en.js';
 import { auditEn } from './areas/audit.en.js';
 import { licensesEn } from './areas/licenses.en.js';
 
+import { departmentsEn } from './areas/departments.en.js';
+import { employeesEn } from './areas/employees.en.js';
+import { rightsEn } from './areas/rights.en.js';
 export const en = {
   app: {
     loading: 'Loading…',
@@ -217,6 +220,9 @@ export const en = {
     sortInvalid: 'Enter a whole number from 1, or leave it empty to put the module last.',
     amountInvalid: 'Enter an amount such as 100.00.',
   },
+  employees: employeesEn,
+  departments: departmentsEn,
+  rights: rightsEn,
   datacenters: {
     externalId: 'External id',
     externalIdPlaceholder: 'e.g. DC-EU-1',

@@ -11,6 +11,9 @@ import { dashboardRu } from './areas/dashboard.ru.js';
 import { auditRu } from './areas/audit.ru.js';
 import { licensesRu } from './areas/licenses.ru.js';
 
+import { departmentsRu } from './areas/departments.ru.js';
+import { employeesRu } from './areas/employees.ru.js';
+import { rightsRu } from './areas/rights.ru.js';
 export interface Messages {
   [key: string]: string | Messages;
 }
@@ -221,6 +224,9 @@ export const ru: Messages = {
     sortInvalid: 'Введите целое число от 1 или оставьте поле пустым, чтобы модуль стал последним.',
     amountInvalid: 'Введите сумму, например 100.00.',
   },
+  employees: employeesRu,
+  departments: departmentsRu,
+  rights: rightsRu,
   datacenters: {
     externalId: 'Внешний идентификатор',
     externalIdPlaceholder: 'например, DC-EU-1',

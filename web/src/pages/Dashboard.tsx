@@ -6,16 +6,25 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { client, unwrap } from '../api/client';
 import { keys, POLL, useAct } from '../api/queries';
-import type { Dashboard, ProcessingModule } from '../api/types';
-import { useMe } from '../auth';
+import type { Dashboard, Operation, ProcessingModule, Task } from '../api/types';
+import { useCan } from '../auth';
 import { useFormat } from '../format';
 import { AppLink, DataTable, Day, Instant, Loading, Money, PageTitle, QueryError, StatusBadge, type Column } from '../components/ui';
 
-async function loadAttention() {
+/** What the employee may read: the rest is neither asked nor shown (the server leaves it out too). */
+interface Readable {
+  modules: boolean;
+  tasks: boolean;
+  operations: boolean;
+}
+
+const nothing = <T,>() => Promise.resolve({ items: [] as T[], total: 0, page: 1, perPage: 1 });
+
+async function loadAttention(can: Readable) {
   const [list, tasks, manual, numbers] = await Promise.all([
-    unwrap(client.GET('/api/v1/processing-modules', { params: { query: { perPage: 500 } } })),
-    unwrap(client.GET('/api/v1/tasks', { params: { query: { status: 'open', perPage: 500 } } })),
-    unwrap(client.GET('/api/v1/operations', { params: { query: { status: 'manual', perPage: 1 } } })),
+    can.modules ? unwrap(client.GET('/api/v1/processing-modules', { params: { query: { perPage: 500 } } })) : nothing<ProcessingModule>(),
+    can.tasks ? unwrap(client.GET('/api/v1/tasks', { params: { query: { status: 'open', perPage: 500 } } })) : nothing<Task>(),
+    can.operations ? unwrap(client.GET('/api/v1/operations', { params: { query: { status: 'manual', perPage: 1 } } })) : nothing<Operation>(),
     unwrap(client.GET('/api/v1/dashboard')),
   ]);
   // Modules that need attention first; otherwise the modules' own order.
@@ -25,8 +34,9 @@ async function loadAttention() {
 
 export function DashboardPage() {
   const { t } = useTranslation();
-  const canEdit = useMe().isAdmin;
-  const { data, error } = useQuery({ queryKey: keys.dashboard, queryFn: loadAttention, refetchInterval: POLL.dashboard });
+  const canEdit = useCan('processing-modules.change');
+  const can: Readable = { modules: useCan('processing-modules.read'), tasks: useCan('tasks.read'), operations: useCan('operations.read') };
+  const { data, error } = useQuery({ queryKey: [...keys.dashboard, can], queryFn: () => loadAttention(can), refetchInterval: POLL.dashboard });
   const act = useAct();
 
   const check = (m: ProcessingModule) =>
@@ -45,19 +55,23 @@ export function DashboardPage() {
       {data && (
         <>
           <section className="counters" aria-label={t('dashboard.workWaiting')}>
-            <AppLink to="/tasks">
-              <strong className={data.tasks.total > 0 ? 'count attention' : 'count'}>{data.tasks.total}</strong>{' '}
-              {t('dashboard.openTasks', { count: data.tasks.total })}
-              {overdue > 0 && <span className="overdue-label"> {t('dashboard.overdue', { count: overdue })}</span>}
-            </AppLink>
-            <AppLink to="/operations?status=manual">
-              <strong className={data.manual.total > 0 ? 'count attention' : 'count'}>{data.manual.total}</strong>{' '}
-              {t('dashboard.waitingOperations', { count: data.manual.total })}
-            </AppLink>
+            {can.tasks && (
+              <AppLink to="/tasks">
+                <strong className={data.tasks.total > 0 ? 'count attention' : 'count'}>{data.tasks.total}</strong>{' '}
+                {t('dashboard.openTasks', { count: data.tasks.total })}
+                {overdue > 0 && <span className="overdue-label"> {t('dashboard.overdue', { count: overdue })}</span>}
+              </AppLink>
+            )}
+            {can.operations && (
+              <AppLink to="/operations?status=manual">
+                <strong className={data.manual.total > 0 ? 'count attention' : 'count'}>{data.manual.total}</strong>{' '}
+                {t('dashboard.waitingOperations', { count: data.manual.total })}
+              </AppLink>
+            )}
           </section>
 
-          <Title order={2}>{t('dashboard.balances')}</Title>
-          {data.modules.length === 0 && (
+          {can.modules && <Title order={2}>{t('dashboard.balances')}</Title>}
+          {can.modules && data.modules.length === 0 && (
             <Text c="dimmed">
               {t('dashboard.noModules')} <AppLink to="/processing-modules/new">{t('dashboard.addOne')}</AppLink>
             </Text>

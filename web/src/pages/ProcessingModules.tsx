@@ -5,7 +5,7 @@ import { useNavigate } from 'react-router';
 import { client, unwrap } from '../api/client';
 import { keys, useAct } from '../api/queries';
 import type { ProcessingModule } from '../api/types';
-import { useMe } from '../auth';
+import { useCan } from '../auth';
 import { AppLink, dash, DataTable, Money, PageTitle, QueryError, RowActions, StatusBadge, type Column } from '../components/ui';
 
 export const modulesQuery = {
@@ -15,7 +15,7 @@ export const modulesQuery = {
 
 export function ProcessingModulesPage() {
   const { t } = useTranslation();
-  const canEdit = useMe().isAdmin;
+  const canEdit = useCan('processing-modules.change');
   const navigate = useNavigate();
   const { data, error } = useQuery(modulesQuery);
   const act = useAct();
