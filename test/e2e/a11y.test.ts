@@ -167,7 +167,7 @@ describe.skipIf(!hasChromium)(`accessibility, phone width and Russian in Chromiu
     await page.getByRole('link', { name: 'Дата-центры' }).click();
     await page.getByRole('button', { name: 'Удалить Франкфурт' }).click();
     await page.getByRole('dialog', { name: 'Удалить дата-центр?' }).getByRole('button', { name: 'Удалить' }).click();
-    await expect.poll(() => page.getByRole('alert').innerText()).toContain('Это противоречит сохранённым данным.');
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('Дата-центр «Франкфурт» ещё используется');
     expect(await page.getByRole('alert').innerText()).toContain('[conflict]');
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(shotDir, 'billrelay-ui-russian.png'), fullPage: true });

@@ -62,6 +62,8 @@ export async function startUi(options: StartOptions = {}, browserOptions: Browse
       ],
       locale: 'en-US',
       viewport: { width: 1200, height: 760 },
+      // The SPA honours reduced motion (no dialog fades): axe and clicks never meet a half-faded dialog.
+      reducedMotion: 'reduce',
       bypassCSP: browserOptions.bypassCSP ?? false,
       // A suite run under faketime (proving it does not depend on today's date) moves the server's clock;
       // Chromium hangs under libfaketime, and the tests need only the server's date, so it keeps the real one.

@@ -26,6 +26,8 @@ function useTheme() {
   return useMemo(() => {
     const closeButtonProps = { 'aria-label': t('common.close') };
     return createTheme({
+      // People who asked their system for less motion get dialogs and menus without transitions.
+      respectReducedMotion: true,
       components: {
         Modal: Modal.extend({ defaultProps: { lockScroll: false, closeButtonProps } }),
         Drawer: Drawer.extend({ defaultProps: { lockScroll: false, closeButtonProps } }),

@@ -57,7 +57,7 @@ describe('errors raised by the services', () => {
     expect(inRussian.status).toBe(403);
     expect(inRussian.body.error.code).toBe('forbidden');
     expect(inRussian.body.error.message).toBe('Нет права client.impersonate: только администраторы могут входить от имени клиента');
-    expect(inEnglish.body.error.message).toBe('Only administrators may log in as a client (right client.impersonate)');
+    expect(inEnglish.body.error.message).toBe('You need the right client.impersonate (Log in as a client)');
   });
 
   test('a specific message with no Russian text yet: the Russian message for its code, the English text in detail', async () => {
