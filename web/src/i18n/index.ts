@@ -4,8 +4,8 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { setApiLanguage } from '../api/client';
-import { en } from './en';
-import { ru } from './ru';
+import type { en } from './en';
+import type { Messages } from './ru';
 
 export const LANGUAGES = [
   { code: 'en', name: 'English' },
@@ -40,11 +40,21 @@ export function intlLocale(language: string): string {
   return navigator.languages.find((l) => l.split('-')[0]?.toLowerCase() === language) ?? language;
 }
 
+/** Each language's words are a chunk of their own, loaded when the language is first used. */
+const CATALOGS: Record<Language, () => Promise<Messages>> = {
+  en: async () => (await import('./en')).en,
+  ru: async () => (await import('./ru')).ru,
+};
+
+async function load(language: Language): Promise<void> {
+  if (!i18n.hasResourceBundle(language, 'translation')) i18n.addResourceBundle(language, 'translation', await CATALOGS[language]());
+}
+
 function apply(language: Language): void {
   localStorage.setItem(LAST_KEY, language);
   document.documentElement.lang = language;
   setApiLanguage(language);
-  void i18n.changeLanguage(language);
+  void load(language).then(() => i18n.changeLanguage(language));
 }
 
 /** After login: this browser's choice for that user (or the one just made on the login page), else the user's own setting. */
@@ -65,11 +75,15 @@ export function chooseLanguage(language: Language, user?: { kind: string; id: nu
 const start = initialLanguage();
 document.documentElement.lang = start;
 setApiLanguage(start);
-void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, ru: { translation: ru } },
-  lng: start,
-  fallbackLng: 'en',
-  interpolation: { escapeValue: false },
-});
+/** Resolves once the first language's words are there: the app renders after it. */
+export const i18nReady: Promise<unknown> = CATALOGS[start]().then((words) =>
+  i18n.use(initReactI18next).init({
+    resources: { [start]: { translation: words } },
+    lng: start,
+    // en.ts and ru.ts have the same keys (test/web/i18n.test.ts): no fallback language to load.
+    fallbackLng: false,
+    interpolation: { escapeValue: false },
+  }),
+);
 
 export default i18n;
