@@ -129,7 +129,7 @@ export class MessageSender {
         text: message.textBody,
         html: message.htmlBody,
         // The same id whoever sends it: a receiving server may drop a copy sent again by hand.
-        messageId: `<billrelay-${message.id}-${message.idempotencyKey.length}@${fromAddress.split('@')[1] ?? 'billrelay'}>`,
+        messageId: `<billrelay-${message.id}-${Date.parse(message.createdAt).toString(36)}@${fromAddress.split('@')[1] ?? 'billrelay'}>`,
         headers: { 'Content-Language': message.locale },
       });
     } catch (error) {
