@@ -109,10 +109,11 @@ export class MessageSender {
     const run: SendRun = { sent: 0, retried: 0, failed: 0 };
     if (!this.transport) return run;
     run.failed += await this.repo.failAbandoned(this.clock.now(), UNKNOWN_OUTCOME);
+    // One at a time: a message's lease starts when it is claimed, so none waits for others' sends under its lease.
     for (;;) {
-      const claimed = await this.repo.claim(this.owner, this.clock.now(), this.config.leaseMs, 10);
-      if (!claimed.length) break;
-      for (const message of claimed) run[await this.send(message)] += 1;
+      const [message] = await this.repo.claim(this.owner, this.clock.now(), this.config.leaseMs, 1);
+      if (!message) break;
+      run[await this.send(message)] += 1;
     }
     return run;
   }
