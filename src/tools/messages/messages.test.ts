@@ -90,6 +90,32 @@ describe('a license ordered through the upstream simulator', () => {
   });
 });
 
+describe('the rest of a license\'s life', () => {
+  test('renewed, suspended and deleted: one e-mail each, in English for an English client', async () => {
+    const c = await clientWithTariff('en', 'Erin');
+    const ordered = await c.api.post('/api/v1/licenses', { tariffId: c.tariffId, period: 12, licenseName: 'life', ip: nextIp(), autoRenew: false });
+    expect(ordered.status).toBe(201);
+    const id = ordered.body.id as number;
+    const run = async (path: string, body?: Record<string, unknown>) => {
+      const answer = await t.admin.post(`/api/v1/licenses/${id}/${path}`, body);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      const ops = await t.billrelay.db.kysely.selectFrom('operations').select('id').where('licenseId', '=', id).where('status', '=', 'pending').execute();
+      for (const op of ops) expect((await drain(t, Number(op.id))).status).toBe('succeeded');
+    };
+    const first = await t.billrelay.db.kysely.selectFrom('operations').select('id').where('licenseId', '=', id).executeTakeFirstOrThrow();
+    await drain(t, Number(first.id));
+    await run('renew', {});
+    const renewedUntil = (await licenseRow(t, id)).expiresOn!;
+    await run('suspend');
+    await run('delete');
+    expect((await licenseRow(t, id)).status).toBe('deleted');
+    await t.billrelay.mailer.runOnce();
+    const subjects = mailsTo(c.email).map((m) => m.subject).filter((s) => s.includes('life'));
+    expect(subjects.sort()).toEqual(['License life deleted', 'License life is active', 'License life renewed', 'License life suspended']);
+    expect(mailsTo(c.email).find((m) => m.subject === 'License life renewed')!.text).toContain(`renewed until ${renewedUntil}`);
+  });
+});
+
 describe('the SMTP server refusing', () => {
   test('451 → retried later with backoff, then sent once', async () => {
     const clock = t.clock as ManualClock;
