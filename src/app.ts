@@ -53,6 +53,8 @@ import { createOperations } from './tools/operations/index.js';
 import { LicenseLifecycle } from './licenses/lifecycle/index.js';
 import { OPERATIONS_TOPIC } from './licenses/outbox.js';
 import { operationRoutes } from './tools/operations/routes.js';
+import { createMessages, MESSAGES_TOPIC, type MessageSender, type MessageService } from './tools/messages/index.js';
+import { messageRoutes } from './tools/messages/routes.js';
 import type { OperationService } from './tools/operations/service.js';
 import type { Worker } from './tools/operations/worker.js';
 
@@ -76,6 +78,10 @@ export interface Billrelay {
   operations: OperationService;
   /** The operations worker of this process (started unless BILLRELAY_WORKER=off; runOnce works either way). */
   worker: Worker;
+  /** Tools → Messages: the outbox. */
+  messages: MessageService;
+  /** Sends the outbox over SMTP (started with the worker when BILLRELAY_SMTP_URL is set; runOnce works either way). */
+  mailer: MessageSender;
   close(): Promise<void>;
 }
 
@@ -160,6 +166,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     db, clock, logger, audit: services.audit, processingModules: services.processingModules, tasks: services.tasks, config: config.worker,
     refunds: services.refunds, lifecycle: services.lifecycle,
   });
+  const { service: messages, sender: mailer } = createMessages({ db, clock, logger, audit: services.audit, config: config.mail });
   // A balance read by hand opens or closes the module's low-balance task at once, by the scheduled check's rule.
   services.processingModules.onBalanceRead((moduleId) => jobs.balances.holdLowModules(moduleId));
   // A task's department may restart the operation it is about, whatever the module's department is now.
@@ -192,6 +199,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   taskRoutes(app, services.tasks);
   operationRoutes(app, operations);
   dashboardRoutes(app, services.dashboard);
+  messageRoutes(app, messages);
   await webRoutes(app, config.webDir);
   if (config.scheduler.enabled) scheduler.start(config.scheduler.intervalMs);
   if (config.worker.enabled) {
@@ -199,6 +207,12 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     db.onCommitted(OPERATIONS_TOPIC, () => worker.kick());
     await db.listen(OPERATIONS_TOPIC, logger);
     worker.start();
+    if (mailer.configured) {
+      // A message is sent the moment it is committed (here, or in another process on PostgreSQL).
+      db.onCommitted(MESSAGES_TOPIC, () => mailer.kick());
+      await db.listen(MESSAGES_TOPIC, logger);
+      mailer.start();
+    }
   }
 
   return {
@@ -211,9 +225,12 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     scheduler,
     operations,
     worker,
+    messages,
+    mailer,
     async close() {
       await scheduler.stop();
       await worker.stop();
+      await mailer.stop();
       await app.close();
       await db.close();
     },

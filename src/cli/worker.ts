@@ -6,7 +6,7 @@ export function workerCommand(): Command {
   return new Command('worker')
     .description(
       'Run the background worker alone, without the web server: claims and runs operations beside other ' +
-        'processes on the same database (DATABASE_URL or BILLRELAY_DATA_DIR; BILLRELAY_WORKER_POLL_MS, BILLRELAY_WORKER_CONCURRENCY, BILLRELAY_OPERATION_LEASE_MS)',
+        'processes on the same database (DATABASE_URL or BILLRELAY_DATA_DIR; BILLRELAY_WORKER_POLL_MS, BILLRELAY_WORKER_CONCURRENCY, BILLRELAY_OPERATION_LEASE_MS); sends the e-mail outbox when BILLRELAY_SMTP_URL is set',
     )
     .option('--once', 'run what is due now, then exit')
     .action(async (opts: { once?: boolean }) => {
@@ -17,7 +17,8 @@ export function workerCommand(): Command {
       }
       if (opts.once) {
         const counts = await billrelay.worker.runOnce();
-        process.stdout.write(`${JSON.stringify(counts)}\n`);
+        const mail = await billrelay.mailer.runOnce();
+        process.stdout.write(`${JSON.stringify({ ...counts, mail })}\n`);
         await billrelay.close();
         return;
       }

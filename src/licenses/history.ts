@@ -1,6 +1,7 @@
 import type { Actor } from '../platform/actor.js';
 import type { Clock } from '../platform/clock.js';
 import type { Executor } from '../platform/db/db.js';
+import { licenseNotices } from '../tools/messages/license-notices.js';
 
 export interface HistoryEvent {
   licenseId: number;
@@ -41,6 +42,8 @@ export class LicenseHistory {
         })),
       )
       .execute();
+    // What the client hears of these changes (license active, renewed, suspended…), in the same transaction.
+    await licenseNotices(db, this.clock.now(), events);
   }
 
   list(db: Executor, licenseId: number) {

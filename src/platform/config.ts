@@ -29,6 +29,25 @@ export interface Config {
   scheduler: SchedulerConfig;
   /** Working hours until a task of each type is due (e.g. setup 4, drift 8). */
   taskHours: Record<string, number>;
+  /** E-mail: see src/tools/messages/. */
+  mail: MailConfig;
+}
+
+export interface MailConfig {
+  /**
+   * BILLRELAY_SMTP_URL: smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465. Holds
+   * credentials: never logged, never shown. Absent: messages stay pending in the outbox, readable by staff.
+   */
+  smtpUrl?: string;
+  /** BILLRELAY_MAIL_FROM: the sender address ("billing@example.com" or "Billing <billing@example.com>"). */
+  from?: string;
+  /** Attempts before a message that keeps failing goes to a person (failed). */
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** A claimed message's lease: found still sending after it, its outcome is unknown (see sender.ts). */
+  leaseMs: number;
+  pollMs: number;
 }
 
 export interface SchedulerConfig {
@@ -121,7 +140,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       scanPageSize: positiveInt(env, 'BILLRELAY_SCAN_PAGE_SIZE', 500),
     },
     taskHours: taskHours(env),
+    mail: {
+      smtpUrl: smtpUrl(env.BILLRELAY_SMTP_URL, env.BILLRELAY_MAIL_FROM),
+      from: env.BILLRELAY_MAIL_FROM?.trim() || undefined,
+      maxAttempts: positiveInt(env, 'BILLRELAY_MAIL_MAX_ATTEMPTS', 10),
+      retryBaseMs: positiveInt(env, 'BILLRELAY_MAIL_RETRY_BASE_MS', 60_000),
+      retryMaxMs: positiveInt(env, 'BILLRELAY_MAIL_RETRY_MAX_MS', 6 * 3_600_000),
+      leaseMs: positiveInt(env, 'BILLRELAY_MAIL_LEASE_MS', 120_000),
+      pollMs: positiveInt(env, 'BILLRELAY_MAIL_POLL_MS', 10_000),
+    },
   };
+}
+
+/** smtp:// or smtps:// with a host; the error never repeats the value (it may hold a password). */
+function smtpUrl(raw: string | undefined, from: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  if (!from?.trim()) throw new Error('BILLRELAY_MAIL_FROM (the sender address, e.g. "Billing <billing@example.com>") is needed with BILLRELAY_SMTP_URL');
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+    throw new Error('BILLRELAY_SMTP_URL must look like smtp://user:password@host:587 or smtps://user:password@host:465');
+  }
+  return value;
 }
 
 /** "10.0.0.1,192.168.0.0/16", "loopback", "2" (hops) or "true"; unset, "false" or "off": none. */

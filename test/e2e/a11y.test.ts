@@ -76,6 +76,7 @@ describe.skipIf(!hasChromium)(`accessibility, phone width and Russian in Chromiu
     { path: 'operations', ready: 'Done by hand' },
     { path: `operations/${ids.operationId}`, ready: 'Attempts' },
     { path: 'tasks', ready: 'shop-a11y' },
+    { path: 'messages', ready: 'No SMTP server is configured' },
     { path: 'tariffs', ready: 'ispmanager 6 lite (55227)' },
     { path: 'clients', ready: 'Add client' },
     { path: 'employees', ready: 'admin@example.test' },

@@ -10,6 +10,7 @@ import { AppError, notFound, appError } from '../../platform/errors.js';
 import { Money } from '../../platform/money.js';
 import { BALANCE_LIMIT_MINOR, LedgerRepository, type LedgerEntryRow } from './repository.js';
 import type { LedgerEntryView } from './schemas.js';
+import { enqueueClientMessage, moneyWords } from '../../tools/messages/outbox.js';
 
 export type EntryKind = 'payment' | 'charge' | 'refund' | 'correction';
 
@@ -82,6 +83,17 @@ export class LedgerService {
     // A charge is part of an order, renewal or tariff change, which is audited itself; the entry
     // already names its actor. Money that people move by hand gets its own audit entry.
     if (posting.kind !== 'charge') await this.audit.record(trx, actor, `ledger.${posting.kind}`, 'client', posting.clientId, null, entry);
+    // The client hears of a payment booked, once per entry, in this transaction.
+    if (posting.kind === 'payment') {
+      await enqueueClientMessage(trx, this.clock.now(), {
+        clientId: posting.clientId,
+        event: 'payment_booked',
+        eventKey: `payment_booked:${entry.id}`,
+        values: { amount: moneyWords(signed, posting.amount.currency), balance: moneyWords(balanceAfter, posting.amount.currency) },
+        entityType: 'ledger_entry',
+        entityId: entry.id,
+      });
+    }
     return { entry, created: true };
   }
 

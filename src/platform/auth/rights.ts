@@ -21,6 +21,7 @@ export const AREAS = [
   'licenses',
   'operations',
   'tasks',
+  'messages',
   'audit',
 ] as const;
 export type Area = (typeof AREAS)[number];
@@ -39,6 +40,7 @@ const AREA_WORDS: Record<Area, string> = {
   licenses: 'Licenses',
   operations: 'Operations',
   tasks: 'Tasks',
+  messages: 'E-mail messages (the outbox)',
   audit: 'The audit log',
 };
 

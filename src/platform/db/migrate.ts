@@ -9,6 +9,7 @@ import * as m050 from './migrations/050-license-suspension-cause.js';
 import * as m060 from './migrations/060-task-performer.js';
 import * as m070bh from './migrations/070-business-hours-holidays.js';
 import * as m080 from './migrations/080-rights.js';
+import * as m090 from './migrations/090-messages.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '060-task-performer': m060,
   '070-business-hours-holidays': m070bh,
   '080-rights': m080,
+  '090-messages': m090,
 };
 
 class StaticProvider implements MigrationProvider {

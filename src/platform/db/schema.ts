@@ -331,6 +331,34 @@ export interface SchedulerJobTable {
   lastResult: string | null;
 }
 
+export interface MessageTable {
+  id: Generated<number>;
+  /** Unique: the event and the recipient (an event seen twice writes one message). */
+  idempotencyKey: string;
+  event: string;
+  recipientAddress: string;
+  recipientName: string | null;
+  locale: string;
+  subject: string;
+  textBody: string;
+  htmlBody: string;
+  providerId: number | null;
+  clientId: number | null;
+  employeeId: number | null;
+  entityType: string | null;
+  entityId: number | null;
+  /** pending | sending | sent | failed */
+  status: string;
+  attempts: number;
+  nextAttemptAt: Timestamp;
+  leaseOwner: string | null;
+  leaseExpiresAt: Timestamp | null;
+  lastError: string | null;
+  sentAt: Timestamp | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
 export interface Database {
   localizations: LocalizationTable;
   providers: ProviderTable;
@@ -355,6 +383,7 @@ export interface Database {
   operations: OperationTable;
   tasks: TaskTable;
   schedulerJobs: SchedulerJobTable;
+  messages: MessageTable;
   tariffs: TariffTable;
   tariffPeriods: TariffPeriodTable;
   tariffUpstreamCosts: TariffUpstreamCostTable;

@@ -79,6 +79,7 @@ const EN = {
   'entity.License': 'License',
   'entity.Operation': 'Operation',
   'entity.Task': 'Task',
+  'entity.Message': 'Message',
   'entity.Tariff plan': 'Tariff plan',
   'entity.Processing module': 'Processing module',
   'entity.Data center': 'Data center',
@@ -160,6 +161,7 @@ const EN = {
 
   // Operations and tasks.
   'operation.restart': 'Operation {id} is {status}: only a manual or failed operation can be restarted',
+  'message.retry': 'Message {id} is {status}: only a failed message can be sent again',
   'operation.abandon': 'Operation {id} is {status}: only a manual operation can be abandoned',
   'operation.complete': 'Operation {id} is {status}: only a manual operation can be completed by hand',
   'operation.byHandNeeds': '{field}: needed to complete a {kind} by hand',
@@ -201,6 +203,7 @@ const RU: Record<MessageKey, string> = {
   'entity.License': 'Лицензия',
   'entity.Operation': 'Операция',
   'entity.Task': 'Задача',
+  'entity.Message': 'Сообщение',
   'entity.Tariff plan': 'Тарифный план',
   'entity.Processing module': 'Обработчик услуг',
   'entity.Data center': 'Дата-центр',
@@ -276,6 +279,7 @@ const RU: Record<MessageKey, string> = {
   'list.none': 'нет',
 
   'operation.restart': 'Операция {id} в состоянии {status}: перезапустить можно только ручную или неудавшуюся операцию',
+  'message.retry': 'Сообщение {id} в состоянии {status}: повторно отправить можно только неотправленное сообщение',
   'operation.abandon': 'Операция {id} в состоянии {status}: отказаться можно только от ручной операции',
   'operation.complete': 'Операция {id} в состоянии {status}: вручную можно завершить только ручную операцию',
   'operation.byHandNeeds': 'Нужно, чтобы завершить операцию {kind} вручную',

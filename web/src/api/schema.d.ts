@@ -3472,6 +3472,222 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * E-mails written for clients and staff, newest first (filters: status, recipient, clientId)
+         * @description Right: `messages.read` (administrators hold every right).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    clientId?: number;
+                    page?: number;
+                    perPage?: number;
+                    /** @description Part of the recipient address (any case) */
+                    recipient?: string;
+                    status?: "pending" | "sending" | "sent" | "failed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                attempts: number;
+                                clientId: number | null;
+                                createdAt: string;
+                                employeeId: number | null;
+                                entityId: number | null;
+                                entityType: string | null;
+                                /** @enum {string} */
+                                event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked";
+                                id: number;
+                                lastError: string | null;
+                                locale: string;
+                                nextAttemptAt: string;
+                                providerId: number | null;
+                                recipientAddress: string;
+                                recipientName: string | null;
+                                sentAt: string | null;
+                                /**
+                                 * @description pending (waits, also while no SMTP is configured), sending, sent, failed (given up, or outcome unknown: a person looks)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "sending" | "sent" | "failed";
+                                subject: string;
+                                updatedAt: string;
+                            }[];
+                            page: number;
+                            perPage: number;
+                            smtpConfigured: boolean;
+                            total: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One e-mail with its text and HTML
+         * @description Right: `messages.read` (administrators hold every right).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            clientId: number | null;
+                            createdAt: string;
+                            employeeId: number | null;
+                            entityId: number | null;
+                            entityType: string | null;
+                            /** @enum {string} */
+                            event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked";
+                            /** @description The HTML version as sent; every value in it is escaped */
+                            html: string;
+                            id: number;
+                            lastError: string | null;
+                            locale: string;
+                            nextAttemptAt: string;
+                            providerId: number | null;
+                            recipientAddress: string;
+                            recipientName: string | null;
+                            sentAt: string | null;
+                            /**
+                             * @description pending (waits, also while no SMTP is configured), sending, sent, failed (given up, or outcome unknown: a person looks)
+                             * @enum {string}
+                             */
+                            status: "pending" | "sending" | "sent" | "failed";
+                            subject: string;
+                            text: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a failed e-mail again (it is pending again now, with a fresh retry budget)
+         * @description Right: `messages.change` (administrators hold every right).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            clientId: number | null;
+                            createdAt: string;
+                            employeeId: number | null;
+                            entityId: number | null;
+                            entityType: string | null;
+                            /** @enum {string} */
+                            event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked";
+                            /** @description The HTML version as sent; every value in it is escaped */
+                            html: string;
+                            id: number;
+                            lastError: string | null;
+                            locale: string;
+                            nextAttemptAt: string;
+                            providerId: number | null;
+                            recipientAddress: string;
+                            recipientName: string | null;
+                            sentAt: string | null;
+                            /**
+                             * @description pending (waits, also while no SMTP is configured), sending, sent, failed (given up, or outcome unknown: a person looks)
+                             * @enum {string}
+                             */
+                            status: "pending" | "sending" | "sent" | "failed";
+                            subject: string;
+                            text: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/operations": {
         parameters: {
             query?: never;

@@ -31,6 +31,8 @@ const STATUS_COLORS: Record<string, string> = {
   active: 'green',
   enabled: 'green',
   succeeded: 'green',
+  sent: 'green',
+  sending: 'blue',
   suspended: 'orange',
   manual: 'orange',
   disabled: 'gray',

@@ -14,6 +14,7 @@ import { licensesEn } from './areas/licenses.en.js';
 import { departmentsEn } from './areas/departments.en.js';
 import { employeesEn } from './areas/employees.en.js';
 import { rightsEn } from './areas/rights.en.js';
+import { messagesEn } from './areas/messages.en.js';
 export const en = {
   app: {
     loading: 'Loading…',
@@ -51,6 +52,7 @@ export const en = {
       licenses: 'Licenses',
       operations: 'Running operations',
       tasks: 'Tasks',
+      messages: 'Messages',
       audit: 'Audit log',
     },
   },
@@ -107,6 +109,8 @@ export const en = {
     running: 'running',
     succeeded: 'succeeded',
     failed: 'failed',
+    sending: 'sending',
+    sent: 'sent',
     manual: 'manual',
     new: 'new',
     in_progress: 'in progress',
@@ -246,6 +250,7 @@ export const en = {
   },
   licenses: licensesEn,
   audit: auditEn,
+  messages: messagesEn,
   operations: {
     one: 'Operation #{{id}}',
     id: 'ID',

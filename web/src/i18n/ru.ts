@@ -9,6 +9,7 @@ import { orderLicenseRu } from './areas/order-license.ru.js';
 import { tariffsRu } from './areas/tariffs.ru.js';
 import { dashboardRu } from './areas/dashboard.ru.js';
 import { auditRu } from './areas/audit.ru.js';
+import { messagesRu } from './areas/messages.ru.js';
 import { licensesRu } from './areas/licenses.ru.js';
 
 import { departmentsRu } from './areas/departments.ru.js';
@@ -55,6 +56,7 @@ export const ru: Messages = {
       licenses: 'Лицензии',
       operations: 'Выполняемые операции',
       tasks: 'Задачи',
+      messages: 'Сообщения',
       audit: 'Журнал аудита',
     },
   },
@@ -111,6 +113,8 @@ export const ru: Messages = {
     running: 'выполняется',
     succeeded: 'выполнена',
     failed: 'не выполнена',
+    sending: 'отправляется',
+    sent: 'отправлено',
     manual: 'ждёт человека',
     new: 'новая',
     in_progress: 'в работе',
@@ -252,6 +256,7 @@ export const ru: Messages = {
   },
   licenses: licensesRu,
   audit: auditRu,
+  messages: messagesRu,
   operations: {
     one: 'Операция №{{id}}',
     id: 'ID',

@@ -25,6 +25,7 @@ export const rightsEn = {
     licenses: 'Licenses',
     operations: 'Operations',
     tasks: 'Tasks',
+    messages: 'Messages',
     audit: 'Audit log',
   },
   moneyRights: {

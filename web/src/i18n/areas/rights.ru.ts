@@ -25,6 +25,7 @@ export const rightsRu = {
     licenses: 'Лицензии',
     operations: 'Операции',
     tasks: 'Задачи',
+    messages: 'Сообщения',
     audit: 'Журнал аудита',
   },
   moneyRights: {
