@@ -16,12 +16,15 @@ export interface UrlFilters<K extends string> {
 
 export function useUrlFilters<K extends string>(names: readonly K[]): UrlFilters<K> {
   const [params, setParams] = useSearchParams();
-  const rendered = params.toString();
+  // The URL as last rendered, read through a ref so that a handler from an older render sees it too.
+  const renderedRef = useRef('');
+  renderedRef.current = params.toString();
   // What this page wrote since the URL it last rendered: the newest is what the next change builds on.
-  const written = useRef<{ over: string; urls: string[] }>({ over: rendered, urls: [] });
+  const written = useRef<{ over: string; urls: string[] }>({ over: renderedRef.current, urls: [] });
   const [, redraw] = useState(0);
 
   const newest = (): string => {
+    const rendered = renderedRef.current;
     const w = written.current;
     const at = w.urls.indexOf(rendered);
     if (w.urls.length && (rendered === w.over || (at >= 0 && at < w.urls.length - 1))) return w.urls[w.urls.length - 1]!;
