@@ -349,9 +349,9 @@ const RU: Record<MessageKey, string> = {
   'employee.deleteYourself': 'Нельзя удалить себя; попросите другого администратора',
   'employee.lastAdmin': 'Это последний включённый администратор: его нельзя лишить прав или выключить',
   'employee.lastAdminDeleted': 'Последнего включённого администратора нельзя удалить',
-  'inUse.datacenter': 'Дата-центр «{name}» ещё используется',
-  'inUse.module': 'Обработчик услуг «{name}» ещё используется',
-  'inUse.tariff': 'Тарифный план «{name}» ещё используется',
+  'inUse.datacenter': 'Дата-центр «{name}» ещё используется: {uses}',
+  'inUse.module': 'Обработчик услуг «{name}» ещё используется: {uses}',
+  'inUse.tariff': 'Тарифный план «{name}» ещё используется: {uses}',
   'hours.timeZone': '«{zone}» не часовой пояс IANA, например «Europe/Moscow» или «UTC»',
   'hours.noWorkingDay': 'Хотя бы один день недели должен быть рабочим',
 
