@@ -1,3 +1,4 @@
+import type { MessageRef } from '../platform/i18n/messages.js';
 import type { Actor } from '../platform/actor.js';
 import { systemActor } from '../platform/actor.js';
 import type { AuditService } from '../platform/audit/service.js';
@@ -49,9 +50,9 @@ export class LicenseService {
   }
 
   /** Tariffs and processing modules ask this before they are deleted. */
-  async usedBy(db: Executor, column: 'tariffId' | 'moduleId', id: number): Promise<string | undefined> {
+  async usedBy(db: Executor, column: 'tariffId' | 'moduleId', id: number): Promise<MessageRef | undefined> {
     const n = await this.repo.countLive(db, column, id);
-    return n ? `${n} license(s)` : undefined;
+    return n ? { key: 'uses.licenses', params: { count: n } } : undefined;
   }
 
   /**

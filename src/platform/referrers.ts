@@ -1,7 +1,11 @@
 import type { Executor } from './db/db.js';
+import type { MessageParam } from './i18n/messages.js';
 
-/** Something elsewhere that refers to a row ("2 processing module(s)"), or undefined when nothing does. */
-export type Referrer = (db: Executor, id: number) => Promise<string | undefined>;
+/**
+ * Something elsewhere that refers to a row ("2 processing module(s)"), as a message in the catalog (or plain
+ * text), or undefined when nothing does.
+ */
+export type Referrer = (db: Executor, id: number) => Promise<MessageParam | undefined>;
 
 /**
  * What other areas register so that a row they still use is not deleted: the owning area asks
@@ -16,8 +20,8 @@ export class Referrers {
   }
 
   /** Each use of the row, asked one after another in the caller's transaction. */
-  async usesOf(db: Executor, id: number): Promise<string[]> {
-    const uses: string[] = [];
+  async usesOf(db: Executor, id: number): Promise<MessageParam[]> {
+    const uses: MessageParam[] = [];
     for (const referrer of this.list) {
       const use = await referrer(db, id);
       if (use) uses.push(use);

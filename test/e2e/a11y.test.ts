@@ -163,12 +163,13 @@ describe.skipIf(!hasChromium)(`accessibility, phone width and Russian in Chromiu
     await page.getByRole('link', { name: 'Модули обработки' }).click();
     await expect.poll(() => page.locator('table tbody tr').first().innerText()).toMatch(/0,00\s€/);
 
-    // The server's error: the localized sentence, the server's words and the code.
+    // The server's error: its own Russian sentence (what still uses the data center comes from this test's
+    // referrer, as it gives it) and the code.
     server.billrelay.services.datacenters.addReferrer(async () => 'processing module "Test"');
     await page.getByRole('link', { name: 'Дата-центры' }).click();
     await page.getByRole('button', { name: 'Удалить Франкфурт' }).click();
     await page.getByRole('dialog', { name: 'Удалить дата-центр?' }).getByRole('button', { name: 'Удалить' }).click();
-    await expect.poll(() => page.getByRole('alert').innerText()).toContain('Дата-центр «Франкфурт» ещё используется');
+    await expect.poll(() => page.getByRole('alert').innerText()).toContain('Дата-центр «Франкфурт» ещё используется: processing module "Test"');
     expect(await page.getByRole('alert').innerText()).toContain('[conflict]');
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(shotDir, 'billrelay-ui-russian.png'), fullPage: true });

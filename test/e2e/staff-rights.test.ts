@@ -1,10 +1,13 @@
 // Access rights in Chromium: an administrator creates an employee and a department with rights through the
 // pages; the employee logs in and sees only what they may open; what they may not do is refused; the
-// employees and departments pages have no serious or critical axe violation. Needs Debian's Chromium.
+// employees and departments pages have no serious or critical axe violation. An employee who may only read
+// tasks, operations and licenses sees them without a button that would change them. Needs Debian's Chromium.
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startSandbox } from '../../src/sandbox/index.js';
 import type { TestBillrelay } from '../support/billrelay.js';
+import { connectSandboxModule, insertLicense, operationRow, tariffAndClient } from '../support/licenses.js';
 import { hasChromium, skipNote, startUi, type Ui } from './browser.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -156,5 +159,78 @@ describe.skipIf(!hasChromium)(`rights in the staff panel, in Chromium${skipNote}
     await dialog.getByRole('button', { name: 'Remove Olga Night from the department' }).click();
     await page.getByText('Olga Night removed from the department').waitFor();
     expect((await server.admin.get(`/api/v1/departments/${dept.id}`)).body.memberIds).toEqual([]);
+  }, 180_000);
+
+  test('an employee who may only read tasks, operations and licenses sees no button that would change them', async () => {
+    // A purchase that waits for a person: an operation in status manual, with its task.
+    const upstream = await startSandbox({});
+    try {
+      const desk = await server.admin.post('/api/v1/departments', { name: { en: 'Readers desk' } });
+      expect(desk.status, JSON.stringify(desk.body)).toBe(201);
+      const module = await connectSandboxModule(server, upstream, { balance: '0.00', extra: { departmentId: desk.body.id } });
+      const { tariffId, clientId } = await tariffAndClient(server, module.id);
+      const license = await insertLicense(server, { clientId, tariffId, licenseName: 'shop-readonly', ip: '203.0.113.91' });
+      for (let i = 0; (await operationRow(server, license.operationId!)).status !== 'manual'; i++) {
+        if (i > 100) throw new Error('the purchase did not stop for a person');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const created = await server.admin.post('/api/v1/employees', {
+        name: 'Rita Reader',
+        email: 'rita@example.test',
+        password: 'staff-password-1',
+        language: 'en',
+        rights: ['tasks.read', 'operations.read', 'licenses.read'],
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      // She sees the work of her department: the module's, whose task this is.
+      const joined = await server.admin.post(`/api/v1/departments/${desk.body.id}/members`, { employeeId: created.body.id });
+      expect(joined.status, JSON.stringify(joined.body)).toBeLessThan(300);
+
+      const main = page.getByRole('main');
+      const tasks = main.getByRole('table', { name: 'Tasks' });
+      const operations = main.getByRole('table', { name: 'Operations' });
+      const pages = [
+        { route: 'tasks', ready: () => tasks.getByText('shop-readonly').first(), buttons: () => tasks.getByRole('button') },
+        { route: 'operations', ready: () => operations.getByRole('link', { name: String(license.operationId), exact: true }), buttons: () => operations.getByRole('button') },
+        { route: `operations/${license.operationId}`, ready: () => main.getByText('Attempts'), buttons: () => main.getByRole('button') },
+        { route: `licenses/${license.licenseId}`, ready: () => main.getByText('203.0.113.91'), buttons: () => main.getByRole('button') },
+      ];
+
+      // The administrator sees the actions (so their absence below means something), and at 1280 px the
+      // tasks table shows them without scrolling sideways.
+      await page.setViewportSize({ width: 1280, height: 800 });
+      try {
+        for (const { route, ready, buttons } of pages) {
+          await page.goto(`${server.url}/billmgr/${route}`);
+          await ready().waitFor();
+          expect(await buttons().count(), route).toBeGreaterThan(0);
+        }
+        await page.goto(`${server.url}/billmgr/tasks`);
+        await tasks.getByRole('button', { name: /^Take task/ }).first().waitFor();
+        const box = tasks.locator('xpath=ancestor::div[contains(@class, "table-scroll")][1]');
+        const [scrollWidth, clientWidth] = await box.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+        expect(scrollWidth, 'the tasks table is wider than its box at 1280 px').toBeLessThanOrEqual(clientWidth);
+      } finally {
+        await page.setViewportSize({ width: 1200, height: 760 });
+      }
+
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByLabel('E-mail').fill('rita@example.test');
+      await page.getByLabel('Password').fill('staff-password-1');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('button', { name: 'Log out' }).waitFor();
+      const shown: string[] = [];
+      for (const { route, ready, buttons } of pages) {
+        await page.goto(`${server.url}/billmgr/${route}`);
+        await ready().waitFor();
+        shown.push(...(await buttons().allInnerTexts()).map((b) => `${route}: ${b}`));
+      }
+      expect(shown).toEqual([]);
+      expect(await main.getByRole('region', { name: 'License actions' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('button', { name: 'Log in' }).waitFor();
+    } finally {
+      await upstream.close();
+    }
   }, 180_000);
 });

@@ -1,3 +1,4 @@
+import type { MessageRef } from '../../platform/i18n/messages.js';
 import type { Actor } from '../../platform/actor.js';
 import { SECRET_CHANGED, type AuditService } from '../../platform/audit/service.js';
 import { requireRight } from '../../platform/auth/rights.js';
@@ -43,9 +44,9 @@ export class ClientService {
   }
 
   /** Providers ask this before a delete or a currency change. */
-  async usedByProvider(db: Executor, providerId: number): Promise<string | undefined> {
+  async usedByProvider(db: Executor, providerId: number): Promise<MessageRef | undefined> {
     const n = await this.repo.countForProvider(db, providerId);
-    return n ? `${n} client(s)` : undefined;
+    return n ? { key: 'uses.clients', params: { count: n } } : undefined;
   }
 
   async list(filter: { providerId?: number; search?: string }, page: PageQuery): Promise<Page<ClientView>> {

@@ -3,7 +3,7 @@
 // gateway's transaction id, so a repeated notification is applied once.
 import { createHmac, randomBytes } from 'node:crypto';
 import { safeEqual } from '../../platform/crypto/tokens.js';
-import { AppError } from '../../platform/errors.js';
+import { appError } from '../../platform/errors.js';
 import { rejectNul } from '../../platform/http/nul.js';
 import { Money } from '../../platform/money.js';
 import { Amount } from '../ledger/schemas.js';
@@ -56,33 +56,33 @@ export class ManualGateway implements PaymentGateway {
   async parseWebhook(notification: { headers: Record<string, string | string[] | undefined>; rawBody: string }): Promise<ConfirmedPayment | null> {
     const signature = notification.headers[SIGNATURE_HEADER];
     if (typeof signature !== 'string' || !safeEqual(signature, signWebhook(this.secret, notification.rawBody))) {
-      throw new AppError('unauthorized', 'The notification signature is missing or wrong', { field: SIGNATURE_HEADER });
+      throw appError('unauthorized', 'gateway.signature', {}, { field: SIGNATURE_HEADER });
     }
     let body: { transactionId?: unknown; clientId?: unknown; amount?: unknown; currency?: unknown; status?: unknown };
     try {
       body = JSON.parse(notification.rawBody);
     } catch {
-      throw new AppError('validation', 'The notification is not JSON');
+      throw appError('validation', 'gateway.notJson');
     }
     rejectNul(body, 'body');
     if (body.status !== undefined && body.status !== 'paid') return null;
     if (typeof body.transactionId !== 'string' || !body.transactionId || body.transactionId.length > 200) {
-      throw new AppError('validation', 'transactionId: a non-empty string is required', { field: 'transactionId' });
+      throw appError('validation', 'gateway.transactionId', {}, { field: 'transactionId' });
     }
     if (typeof body.clientId !== 'number' || !Number.isSafeInteger(body.clientId) || body.clientId < 1) {
-      throw new AppError('validation', 'clientId: a client id is required', { field: 'clientId' });
+      throw appError('validation', 'gateway.clientId', {}, { field: 'clientId' });
     }
     if (typeof body.amount !== 'string' || typeof body.currency !== 'string') {
-      throw new AppError('validation', 'amount and currency: decimal string and ISO code are required', { field: 'amount' });
+      throw appError('validation', 'gateway.amount', {}, { field: 'amount' });
     }
     // The same limits as a payment recorded through the REST API.
     const limited = Amount.safeParse(body.amount);
-    if (!limited.success) throw new AppError('validation', `amount: ${limited.error.issues[0]?.message ?? 'is invalid'}`, { field: 'amount' });
+    if (!limited.success) throw appError('validation', 'value.money', { field: 'amount', reason: limited.error.issues[0]?.message ?? 'is invalid' }, { field: 'amount' });
     let amount: Money;
     try {
       amount = Money.parse(body.amount, body.currency);
     } catch (error) {
-      throw new AppError('validation', `amount: ${(error as Error).message}`, { field: 'amount' });
+      throw appError('validation', 'value.money', { field: 'amount', reason: (error as Error).message }, { field: 'amount' });
     }
     return { transactionId: body.transactionId, clientId: body.clientId, amount };
   }

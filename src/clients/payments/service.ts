@@ -1,6 +1,6 @@
 import type { Actor } from '../../platform/actor.js';
 import { systemActor } from '../../platform/actor.js';
-import { AppError, appError } from '../../platform/errors.js';
+import { appError } from '../../platform/errors.js';
 import { parseAmount } from '../../platform/money.js';
 import type { ClientService } from '../clients/service.js';
 import type { LedgerService, Posted } from '../ledger/service.js';
@@ -48,7 +48,7 @@ export class PaymentService {
 
   private gateway(id: string): PaymentGateway {
     const gateway = this.gateways.get(id);
-    if (!gateway) throw new AppError('not_found', `No payment gateway "${id}" (available: ${this.gatewayIds().join(', ')})`, { field: 'gateway' });
+    if (!gateway) throw appError('not_found', 'gateway.unknown', { id, available: this.gatewayIds().join(', ') }, { field: 'gateway' });
     return gateway;
   }
 }

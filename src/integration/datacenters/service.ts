@@ -5,8 +5,9 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { totalOf, type Page, type PageQuery } from '../../platform/db/paging.js';
 import { closeGap, makeRoomAt, moveStep, moveTo } from '../../platform/db/sorting.js';
-import { AppError, notFound, appError } from '../../platform/errors.js';
+import { notFound, appError } from '../../platform/errors.js';
 import { checkLocalized, pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
+import { commaList } from '../../platform/i18n/messages.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
 import { DatacenterRepository, type DatacenterRow } from './repository.js';
 import type { DatacenterInput, DatacenterPatch, DatacenterView } from './schemas.js';
@@ -86,7 +87,7 @@ export class DatacenterService {
     const other = await this.repo.findByExternalId(trx, externalId, exceptId);
     if (!other) return;
     const name = pickLocalized(JSON.parse(other.name), actor.locale, catalog);
-    throw new AppError('conflict', `The external id "${externalId}" is already used by data center "${name}"`, {
+    throw appError('conflict', 'datacenter.externalIdTaken', { externalId, name }, {
       field: 'externalId',
       details: { datacenterId: other.id },
     });
@@ -111,7 +112,7 @@ export class DatacenterService {
       const uses = await this.referrers.usesOf(trx, id);
       if (uses.length) {
         const name = pickLocalized(JSON.parse(before.name), actor.locale, catalog);
-        throw appError('conflict', 'inUse.datacenter', { name, uses: uses.join(', ') }, { field: 'id' });
+        throw appError('conflict', 'inUse.datacenter', { name, uses: commaList(uses) }, { field: 'id' });
       }
       await this.repo.remove(trx, id);
       await closeGap(trx, 'datacenters', before.sort);

@@ -1,3 +1,4 @@
+import { commaList, type MessageRef } from '../../platform/i18n/messages.js';
 import { Referrers, type Referrer } from '../../platform/referrers.js';
 import type { Actor } from '../../platform/actor.js';
 import type { AuditService } from '../../platform/audit/service.js';
@@ -56,9 +57,9 @@ export class ProcessingModuleService {
   }
 
   /** Data centers and departments ask this before they are deleted. */
-  async usedBy(db: Executor, column: 'datacenterId' | 'departmentId', id: number): Promise<string | undefined> {
+  async usedBy(db: Executor, column: 'datacenterId' | 'departmentId', id: number): Promise<MessageRef | undefined> {
     const n = await this.repo.countWhere(db, column, id);
-    return n ? `${n} processing module(s)` : undefined;
+    return n ? { key: 'uses.modules', params: { count: n } } : undefined;
   }
 
   types() {
@@ -211,7 +212,7 @@ export class ProcessingModuleService {
       const catalog = await this.locales.catalog(trx);
       const uses = await this.referrers.usesOf(trx, id);
       if (uses.length) {
-        throw appError('conflict', 'inUse.module', { name: displayNameOf(before, actor, catalog), uses: uses.join(', ') }, { field: 'id' });
+        throw appError('conflict', 'inUse.module', { name: displayNameOf(before, actor, catalog), uses: commaList(uses) }, { field: 'id' });
       }
       await this.repo.remove(trx, id);
       await closeGap(trx, 'processingModules', before.sort);

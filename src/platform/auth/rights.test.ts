@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { useBillrelay } from '../../../test/support/billrelay.js';
 import { createClient } from '../../../test/support/scenario.js';
-import { AREAS, RIGHTS_CATALOG } from './rights.js';
+import { translate } from '../i18n/messages.js';
+import { AREAS, describeRight, rightMessage, RIGHTS_CATALOG } from './rights.js';
 
 const t = useBillrelay();
 const PASSWORD = 'staff-password-1';
@@ -54,6 +55,24 @@ describe('access rights', () => {
     const write = await session.post('/api/v1/operations/1/abandon', { reason: 'x' });
     expect(write.status).toBe(403);
     expect(write.body.error.details).toEqual({ right: 'operations.change' });
+  });
+
+  test('the 403 says in the caller\'s language what the right allows; English keeps the catalog\'s words', async () => {
+    for (const { name } of RIGHTS_CATALOG) {
+      const { key, params } = rightMessage(name);
+      expect(translate('en', key, params), name).toBe(describeRight(name));
+      const ru = translate('ru', key, params);
+      expect(ru, name).toBeDefined();
+      expect(ru, name).not.toBe(describeRight(name));
+    }
+    const { session } = await employee();
+    const en = await session.get('/api/v1/tariffs', { 'accept-language': 'en' });
+    expect(en.body.error.message).toBe('You need the right tariffs.read (Tariff plans: see)');
+    const ru = await session.get('/api/v1/tariffs', { 'accept-language': 'ru' });
+    expect(ru.status).toBe(403);
+    expect(ru.body.error).toMatchObject({ code: 'forbidden', message: 'Нужно право tariffs.read (Тарифные планы: просмотр)', details: { right: 'tariffs.read' } });
+    const refund = await session.post('/api/v1/licenses/1/refund', { amount: '1.00', comment: 'x' }, { 'accept-language': 'ru', 'idempotency-key': 'r1' });
+    expect(refund.body.error.message).toBe('Нужно право license.refund (Возвращать деньги за лицензию)');
   });
 
   test('change includes read', async () => {

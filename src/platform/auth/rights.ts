@@ -5,7 +5,8 @@
 // actor, see http/app.ts), so a revoked right stops working at the next request, in every process.
 import { isAdmin, type Actor } from '../actor.js';
 import type { Executor } from '../db/db.js';
-import { AppError } from '../errors.js';
+import { appError } from '../errors.js';
+import type { MessageRef } from '../i18n/messages.js';
 
 /** The staff menu areas, in menu order; each has `<area>.read` and `<area>.change`. */
 export const AREAS = [
@@ -102,7 +103,7 @@ export function expandRights(held: Iterable<string>): Right[] {
 export function checkRightNames(names: readonly string[], field = 'rights'): Right[] {
   const unknown = names.find((n) => !isRight(n));
   if (unknown !== undefined) {
-    throw new AppError('validation', `Unknown right "${unknown}"; GET /api/v1/rights lists them`, { field, details: { right: unknown } });
+    throw appError('validation', 'rights.unknown', { right: unknown }, { field, details: { right: unknown } });
   }
   return [...new Set(names as Right[])].sort();
 }
@@ -140,10 +141,15 @@ export function describeRight(right: Right): string {
   return RIGHTS_CATALOG.find((r) => r.name === right)!.description;
 }
 
+/** What a right allows, as a message in the catalog (the same words as describeRight in English). */
+export function rightMessage(right: Right): MessageRef {
+  const info = RIGHTS_CATALOG.find((r) => r.name === right)!;
+  return info.group === 'money' ? { key: `rightInfo.${right}` } : { key: `rightInfo.${info.level}`, params: { area: { key: `area.${info.group}` } } };
+}
+
 /** 403 naming what was needed, and the body field that needed it when there is one. */
 export function requireRight(actor: Actor, right: Right, field?: string): void {
   if (hasRight(actor, right)) return;
-  if (actor.kind === 'anonymous') throw new AppError('unauthorized', 'Log in or send an API token');
-  const who = actor.kind === 'employee' ? 'You need' : 'Only employees holding';
-  throw new AppError('forbidden', `${who} the right ${right} (${describeRight(right)})`, { field, details: { right } });
+  if (actor.kind === 'anonymous') throw appError('unauthorized', 'auth.required');
+  throw appError('forbidden', actor.kind === 'employee' ? 'rights.need' : 'rights.employeesOnly', { right, what: rightMessage(right) }, { field, details: { right } });
 }

@@ -56,7 +56,7 @@ describe('errors raised by the services', () => {
     const inEnglish = await clerk.post(`/api/v1/clients/${client.body.id}/impersonate`, {}, en);
     expect(inRussian.status).toBe(403);
     expect(inRussian.body.error.code).toBe('forbidden');
-    expect(inRussian.body.error.message).toBe('Нет права client.impersonate: только администраторы могут входить от имени клиента');
+    expect(inRussian.body.error.message).toBe('Нужно право client.impersonate (Входить от имени клиента)');
     expect(inEnglish.body.error.message).toBe('You need the right client.impersonate (Log in as a client)');
   });
 
@@ -114,5 +114,51 @@ describe('languages the server does not speak', () => {
     } finally {
       expect((await t().admin.patch('/api/v1/localizations/en', { isDefault: true })).status).toBe(200);
     }
+  });
+});
+
+describe('the messages of data centers, business hours, providers, idempotency and payment gateways', () => {
+  test('each says the same in Russian as in English, the code and field unchanged', async () => {
+    const admin = t().admin;
+    const both = async (send: (headers: Record<string, string>) => Promise<{ status: number; body: any }>) => {
+      const [inRussian, inEnglish] = [await send(ru), await send(en)];
+      expect(inRussian.status).toBe(inEnglish.status);
+      expect({ ...inRussian.body.error, message: undefined }).toEqual({ ...inEnglish.body.error, message: undefined });
+      expect(inRussian.body.error.detail).toBeUndefined();
+      return [inRussian.body.error.message as string, inEnglish.body.error.message as string];
+    };
+
+    // A duplicate external id of a data center.
+    expect((await admin.post('/api/v1/datacenters', { name: { en: 'Amsterdam', ru: 'Амстердам' }, externalId: 'AMS-i18n' })).status).toBe(201);
+    expect(await both((h) => admin.post('/api/v1/datacenters', { name: { en: 'Amsterdam 2' }, externalId: 'AMS-i18n' }, h))).toEqual([
+      'Внешний идентификатор «AMS-i18n» уже задан у дата-центра «Амстердам»',
+      'The external id "AMS-i18n" is already used by data center "Amsterdam"',
+    ]);
+
+    // A break outside Tuesday's hours: the weekday named in the reader's language.
+    const day = (breaks: { begin: string; end: string }[] = []) => ({ active: true, allDay: false, begin: '09:00', end: '18:00', breaks });
+    const days = [day(), day([{ begin: '08:00', end: '09:30' }]), day(), day(), day(), day(), day()];
+    expect(await both((h) => admin.post('/api/v1/business-hours', { name: 'Bad break', timeZone: 'UTC', days }, h))).toEqual([
+      'Вторник: перерыв 08:00–09:30 должен быть внутри рабочего времени',
+      'Tuesday: the break 08:00–09:30 must lie inside the working hours',
+    ]);
+
+    // A provider still used by a client: what uses it, in words of the language.
+    const provider = await admin.post('/api/v1/providers', { name: 'Reseller i18n', currency: 'EUR' });
+    expect(provider.status).toBe(201);
+    const client = await admin.post('/api/v1/clients', { name: 'Olga', email: 'olga-i18n@example.test', password: 'client-password', providerId: provider.body.id });
+    expect(client.status).toBe(201);
+    expect(await both((h) => admin.delete(`/api/v1/providers/${provider.body.id}`, h))).toEqual([
+      'Провайдер «Reseller i18n» ещё используется: клиенты (1)',
+      'Provider "Reseller i18n" is still used by 1 client(s)',
+    ]);
+
+    // One Idempotency-Key for two different requests.
+    const key = { 'idempotency-key': `i18n-${client.body.id}` };
+    expect((await admin.post(`/api/v1/clients/${client.body.id}/payments`, { amount: '5.00', method: 'bank_transfer' }, { ...en, ...key })).status).toBe(201);
+    expect(await both((h) => admin.post(`/api/v1/clients/${client.body.id}/payments`, { amount: '6.00', method: 'bank_transfer' }, { ...h, ...key }))).toEqual([
+      'Этот Idempotency-Key уже использован для другого запроса',
+      'This Idempotency-Key was used for a different request',
+    ]);
   });
 });

@@ -76,12 +76,6 @@ export function localizedMessage(error: AppError, locale: string): { message: st
     const text = translate(locale, error.key, error.params);
     if (text !== undefined) return { message: text };
   }
-  // A missing right: named in the caller's language even when the message was not given a key.
-  const right = error.details?.right;
-  if (error.code === 'forbidden' && typeof right === 'string') {
-    const text = translate(locale, 'rights.missing', { right, action: { key: `right.${right}` } });
-    if (text !== undefined) return { message: text };
-  }
   return { message: codeMessage(locale, error.code), detail: error.message };
 }
 

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.js';
 import { sha256 } from '../crypto/tokens.js';
 import type { Db } from '../db/db.js';
 import { isUniqueViolation } from '../db/dialect.js';
-import { AppError } from '../errors.js';
+import { appError } from '../errors.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
@@ -24,7 +24,7 @@ export class IdempotencyStore {
     }
     const key = Array.isArray(header) ? header[0]! : header;
     if (!/^[\x21-\x7e]{1,200}$/.test(key)) {
-      throw new AppError('validation', 'Idempotency-Key must be 1 to 200 visible ASCII characters', { field: 'Idempotency-Key' });
+      throw appError('validation', 'idempotency.key', {}, { field: 'Idempotency-Key' });
     }
     const scope = `${req.actor.kind}:${req.actor.id ?? '-'}:${req.method} ${req.routeOptions.url}`;
     const requestHash = sha256(`${req.url}\n${JSON.stringify(req.body ?? null)}`);
@@ -57,12 +57,12 @@ export class IdempotencyStore {
       if (!isUniqueViolation(error)) throw error;
     }
     const row = await this.db.kysely.selectFrom('idempotencyKeys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
-    if (!row) throw new AppError('conflict', 'A request with this Idempotency-Key just failed; retry it', { field: 'Idempotency-Key' });
+    if (!row) throw appError('conflict', 'idempotency.failed', {}, { field: 'Idempotency-Key' });
     if (row.requestHash !== requestHash) {
-      throw new AppError('conflict', 'This Idempotency-Key was used for a different request', { field: 'Idempotency-Key' });
+      throw appError('conflict', 'idempotency.different', {}, { field: 'Idempotency-Key' });
     }
     if (row.statusCode === null || row.responseBody === null) {
-      throw new AppError('conflict', 'A request with this Idempotency-Key is still being processed', { field: 'Idempotency-Key' });
+      throw appError('conflict', 'idempotency.running', {}, { field: 'Idempotency-Key' });
     }
     return { status: row.statusCode, body: JSON.parse(row.responseBody) };
   }

@@ -167,6 +167,14 @@ describe('import', () => {
     });
     expect(unsold.status).toBe(422);
     expect(unsold.body.error.field).toBe('prices.1.period');
+    expect(unsold.body.error.message).toMatch(/^The upstream does not sell 24 months \(it sells: [^)]*\b12 months\b[^)]*\); give a periodMapping to sell it/);
+    // The same refusal in Russian, periods and all.
+    const inRussian = await admin().post(`${base}/import`, {
+      processingModuleId: module.id, upstreamTariffId: '55229', providerId: reseller.id,
+      prices: [{ period: 1, price: '25.00' }, { period: 24, price: '390.00' }],
+    }, { 'accept-language': 'ru' });
+    expect(inRussian.body.error).toMatchObject({ code: 'unprocessable', field: 'prices.1.period' });
+    expect(inRussian.body.error.message).toMatch(/^Вышестоящий биллинг не продаёт 24 мес\. \(продаёт: [^)]*\b12 мес\.[^)]*\); задайте сопоставление периодов/);
 
     const badMapping = await admin().post(`${base}/import`, {
       processingModuleId: module.id, upstreamTariffId: '55229', providerId: reseller.id,

@@ -1,3 +1,4 @@
+import { commaList, translate, type MessageParam, type MessageRef } from '../../platform/i18n/messages.js';
 import { Referrers, type Referrer } from '../../platform/referrers.js';
 import { systemActor, type Actor } from '../../platform/actor.js';
 import type { AuditService } from '../../platform/audit/service.js';
@@ -6,7 +7,7 @@ import type { Db, Executor } from '../../platform/db/db.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
 import type { Page } from '../../platform/db/paging.js';
 import { closeGap, makeRoomAt, moveStep } from '../../platform/db/sorting.js';
-import { AppError, invalid, notFound } from '../../platform/errors.js';
+import { AppError, appError, notFound } from '../../platform/errors.js';
 import { checkLocalized, pickLocalized, type LocaleCatalog, type LocalizedText } from '../../platform/i18n/localized.js';
 import { Money, MoneyError } from '../../platform/money.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
@@ -22,7 +23,7 @@ import {
   upstreamCostOf,
   type UpstreamCosts,
 } from './pricing.js';
-import { TariffRepository, type CostRow, type PeriodRow, type TariffRecord, type TariffRow } from './repository.js';
+import { TariffRepository, type CostRow, type PeriodRow, type TariffRecord } from './repository.js';
 import type {
   CatalogQuery,
   CatalogView,
@@ -60,15 +61,15 @@ export class TariffService {
   }
 
   /** Processing modules ask this before they are deleted. */
-  async usedByModule(db: Executor, moduleId: number): Promise<string | undefined> {
+  async usedByModule(db: Executor, moduleId: number): Promise<MessageRef | undefined> {
     const n = await this.repo.countByModule(db, moduleId);
-    return n ? `${n} tariff plan${n === 1 ? '' : 's'}` : undefined;
+    return n ? { key: n === 1 ? 'uses.tariffPlan' : 'uses.tariffPlans', params: { count: n } } : undefined;
   }
 
   /** Providers ask this before they are deleted or change their currency. */
-  async usedByProvider(db: Executor, providerId: number): Promise<string | undefined> {
+  async usedByProvider(db: Executor, providerId: number): Promise<MessageRef | undefined> {
     const n = await this.repo.countByProvider(db, providerId);
-    return n ? `${n} tariff plan${n === 1 ? '' : 's'}` : undefined;
+    return n ? { key: n === 1 ? 'uses.tariffPlan' : 'uses.tariffPlans', params: { count: n } } : undefined;
   }
 
   async list(query: TariffListQuery, actor: Actor): Promise<Page<TariffView>> {
@@ -126,7 +127,7 @@ export class TariffService {
     const views = periods.map((p) => periodView(p, provider.currency, costs));
     const warnings = views
       .filter((p) => p.enabled && p.marginNegative)
-      .map((p) => `${lossMessage(p.period, p.price, p.upstreamCost!, provider.currency)}: the tariff cannot be enabled until the price is raised or the period disabled`);
+      .map((p) => `${inEnglish(lossMessage(p.period, p.price, p.upstreamCost!, provider.currency))}: the tariff cannot be enabled until the price is raised or the period disabled`);
     return { upstreamTariffId: upstream.id, upstreamName: upstream.name, currency: provider.currency, periods: views, warnings };
   }
 
@@ -137,17 +138,16 @@ export class TariffService {
     if (input.name) checkLocalized(input.name, catalog, 'name');
     const module = await this.mustFindModule(db, input.processingModuleId, 'processingModuleId');
     if (module.productType !== input.productType) {
-      throw new AppError('unprocessable', `Processing module ${module.id} sells ${module.productType}, not ${input.productType}`, { field: 'processingModuleId' });
+      throw appError('unprocessable', 'tariff.moduleSells', { id: module.id, sells: module.productType, wanted: input.productType }, { field: 'processingModuleId' });
     }
     const provider = await this.repo.provider(db, input.providerId);
-    if (!provider) throw invalid('providerId', `providerId: provider ${input.providerId} does not exist`);
+    if (!provider) throw appError('validation', 'tariff.noProvider', { id: input.providerId }, { field: 'providerId' });
     await this.refuseDuplicate(db, provider, input.upstreamTariffId);
 
     const priceList = await this.readPriceList(module.id);
     const upstream = priceList.find((t) => t.id === input.upstreamTariffId);
     if (!upstream) {
-      const offered = priceList.map((t) => t.id).join(', ') || 'none';
-      throw new AppError('unprocessable', `The price list of processing module ${module.id} has no tariff "${input.upstreamTariffId}" (it has: ${offered})`, {
+      throw appError('unprocessable', 'tariff.notInPriceList', { id: module.id, tariff: input.upstreamTariffId, offered: commaList(priceList.map((t) => t.id)) }, {
         field: 'upstreamTariffId',
       });
     }
@@ -178,7 +178,7 @@ export class TariffService {
       (input.periods ?? []).forEach((entry, i) => {
         const existing = working.get(entry.period);
         if (!existing && entry.price === undefined) {
-          throw invalid(`periods.${i}.price`, `periods.${i}.price: period ${periodLabel(entry.period)} is not in the tariff yet; a new period needs a price`);
+          throw appError('validation', 'tariff.newPeriodPrice', { field: `periods.${i}.price`, period: periodLabel(entry.period) }, { field: `periods.${i}.price` });
         }
         const priceMinor = entry.price !== undefined ? parsePrice(entry.price, currency, `periods.${i}.price`) : existing!.priceMinor;
         working.set(entry.period, {
@@ -194,7 +194,7 @@ export class TariffService {
       (input.periodMapping ?? []).forEach((entry, i) => {
         const target = working.get(entry.period);
         if (!target) {
-          throw new AppError('unprocessable', `Period ${periodLabel(entry.period)} is not in the tariff; add it under periods with a price first`, {
+          throw appError('unprocessable', 'tariff.periodMissing', { period: periodLabel(entry.period) }, {
             field: `periodMapping.${i}.period`,
           });
         }
@@ -207,9 +207,10 @@ export class TariffService {
       for (const [period, fields] of touched) {
         const p = working.get(period)!;
         if ((fields.enabled || fields.mapping) && p.enabled && upstreamCostOf(p.period, p.upstreamPeriod, costs) === null) {
-          throw new AppError(
+          throw appError(
             'unprocessable',
-            `The upstream does not sell ${periodLabel(p.upstreamPeriod)} of tariff "${before.row.upstreamTariffId}": period ${periodLabel(period)} cannot be enabled unless it is mapped to a period the upstream sells`,
+            'tariff.periodNotSoldEnable',
+            { upstreamPeriod: periodLabel(p.upstreamPeriod), tariff: before.row.upstreamTariffId, period: periodLabel(period) },
             { field: (fields.enabled ?? fields.mapping)!, details: { period } },
           );
         }
@@ -218,14 +219,14 @@ export class TariffService {
       if (before.row.status === 'enabled') {
         if (!periods.some((p) => p.enabled)) {
           const field = [...touched.values()].find((f) => f.enabled)?.enabled ?? 'periods';
-          throw new AppError('unprocessable', 'An enabled tariff needs at least one enabled period: disable the tariff first', { field });
+          throw appError('unprocessable', 'tariff.needsEnabledPeriod', {}, { field });
         }
         for (const [period, fields] of touched) {
           const p = working.get(period)!;
           const cost = upstreamCostOf(p.period, p.upstreamPeriod, costs);
           const price = Money.of(p.priceMinor, currency);
           if (p.enabled && isMarginNegative(price, cost)) {
-            throw new AppError('unprocessable', `${lossMessage(period, price.toString(), cost!.toString(), currency)}; the tariff is enabled, so the change is refused`, {
+            throw appError('unprocessable', 'tariff.lossEnabled', { loss: lossMessage(period, price.toString(), cost!.toString(), currency) }, {
               field: (fields.price ?? fields.enabled ?? fields.mapping)!,
               details: { period, price: price.toString(), upstreamCost: cost!.toString() },
             });
@@ -252,14 +253,15 @@ export class TariffService {
       moduleIds.forEach((moduleId, i) => {
         const module = found.get(moduleId);
         const field = `processingModuleIds.${i}`;
-        if (!module) throw invalid(field, `${field}: processing module ${moduleId} does not exist`);
+        if (!module) throw appError('validation', 'tariff.noModule', { field, id: moduleId }, { field });
         if (module.productType !== before.row.productType) {
-          throw new AppError('unprocessable', `Processing module ${moduleId} sells ${module.productType}, not ${before.row.productType}`, { field });
+          throw appError('unprocessable', 'tariff.moduleSells', { id: moduleId, sells: module.productType, wanted: before.row.productType }, { field });
         }
         if (module.currency !== null && module.currency !== before.row.currency) {
-          throw new AppError(
+          throw appError(
             'currency_mismatch',
-            `Processing module ${moduleId} buys in ${module.currency} but the tariff sells in ${before.row.currency}; the currencies must match`,
+            'tariff.moduleCurrency',
+            { id: moduleId, upstream: module.currency, currency: before.row.currency },
             { field, details: { upstreamCurrency: module.currency, providerCurrency: before.row.currency } },
           );
         }
@@ -310,7 +312,7 @@ export class TariffService {
       const uses = await this.referrers.usesOf(trx, id);
       if (uses.length) {
         const name = pickLocalized(JSON.parse(before.row.name), actor.locale, catalog);
-        throw new AppError('conflict', `Tariff plan "${name}" is still used by ${uses.join(', ')}`, { field: 'id' });
+        throw appError('conflict', 'inUse.tariff', { name, uses: commaList(uses) }, { field: 'id' });
       }
       await this.repo.remove(trx, id);
       await closeGap(trx, 'tariffs', before.row.sort);
@@ -326,7 +328,7 @@ export class TariffService {
     const record = await this.mustLoad(this.db.kysely, id);
     const modules = await this.upstreamModules(this.db.kysely, record);
     if (!modules.length) {
-      throw new AppError('unprocessable', 'The tariff has no processing module with an upstream price list to sync from', { field: 'processingModuleIds' });
+      throw appError('unprocessable', 'tariff.nothingToSync', {}, { field: 'processingModuleIds' });
     }
     const lists = new Map<number, PriceListResult>();
     await Promise.all(modules.map(async (m) => lists.set(m.id, await this.tryPriceList(m.id))));
@@ -366,11 +368,11 @@ export class TariffService {
     let providerId: number;
     if (actor.kind === 'client') {
       if (query.providerId !== undefined && query.providerId !== actor.providerId) {
-        throw new AppError('forbidden', "A client sees only its own provider's catalog", { field: 'providerId' });
+        throw appError('forbidden', 'tariff.ownCatalog', {}, { field: 'providerId' });
       }
       providerId = actor.providerId;
     } else {
-      if (query.providerId === undefined) throw invalid('providerId', 'providerId: staff must say whose catalog to show');
+      if (query.providerId === undefined) throw appError('validation', 'tariff.whoseCatalog', {}, { field: 'providerId' });
       providerId = query.providerId;
     }
     const db = this.db.kysely;
@@ -411,8 +413,8 @@ export class TariffService {
       const flagged = view.periods.filter((p) => p.enabled && (p.marginNegative || p.upstreamCost === null));
       const notes = flagged.map((p) =>
         p.upstreamCost === null
-          ? `Period ${periodLabel(p.period)}: the upstream no longer sells ${periodLabel(p.upstreamPeriod)}; the catalog hides it`
-          : `Period ${periodLabel(p.period)}: price ${p.price} is below the upstream cost ${p.upstreamCost}; the catalog hides it until the price is raised`,
+          ? `Period ${periodWords(p.period)}: the upstream no longer sells ${periodWords(p.upstreamPeriod)}; the catalog hides it`
+          : `Period ${periodWords(p.period)}: price ${p.price} is below the upstream cost ${p.upstreamCost}; the catalog hides it until the price is raised`,
       );
       return { ...view, changes, warnings: [...warnings, ...notes] };
     });
@@ -436,9 +438,10 @@ export class TariffService {
       }
       if (upstream.currency !== record.row.currency) {
         return {
-          error: new AppError(
+          error: appError(
             'currency_mismatch',
-            `The price list of processing module ${module.id} is in ${upstream.currency} but the tariff sells in ${record.row.currency}; the currencies must match`,
+            'tariff.listCurrency',
+            { id: module.id, upstream: upstream.currency, currency: record.row.currency },
             { field: 'processingModuleIds', details: { upstreamCurrency: upstream.currency, providerCurrency: record.row.currency } },
           ),
         };
@@ -474,10 +477,10 @@ export class TariffService {
     entries.forEach((entry, j) => {
       const field = `${key}.${offset + j}.upstreamPeriod`;
       if (!compatiblePeriods(entry.period, entry.upstreamPeriod)) {
-        throw new AppError('unprocessable', `A trial can only be mapped to the upstream trial, and months only to months (${periodLabel(entry.period)} → ${periodLabel(entry.upstreamPeriod)})`, { field });
+        throw appError('unprocessable', 'tariff.trialMapping', { period: periodLabel(entry.period), upstreamPeriod: periodLabel(entry.upstreamPeriod) }, { field });
       }
       if (!costs.has(entry.upstreamPeriod)) {
-        throw new AppError('unprocessable', `The upstream does not sell ${periodLabel(entry.upstreamPeriod)} (it sells: ${soldList(costs)})`, { field });
+        throw appError('unprocessable', 'tariff.upstreamNotSold', { period: periodLabel(entry.upstreamPeriod), sold: soldList(costs) }, { field });
       }
       mapping.set(entry.period, entry.upstreamPeriod);
     });
@@ -490,7 +493,7 @@ export class TariffService {
 
   private async mustFindModule(db: Executor, id: number, field: string): Promise<ModuleRef> {
     const [module] = await this.repo.modules(db, [id]);
-    if (!module) throw invalid(field, `${field}: processing module ${id} does not exist`);
+    if (!module) throw appError('validation', 'tariff.noModule', { field, id }, { field });
     return module;
   }
 
@@ -548,18 +551,18 @@ function isSellable(p: TariffPeriodView): boolean {
 function checkSellable(view: TariffView): void {
   const enabled = view.periods.filter((p) => p.enabled);
   if (!enabled.length) {
-    throw new AppError('unprocessable', `Tariff plan "${view.displayName}" has no enabled period: enable at least one before the tariff`, { field: 'periods' });
+    throw appError('unprocessable', 'tariff.noEnabledPeriod', { name: view.displayName }, { field: 'periods' });
   }
   for (const p of enabled) {
     const index = view.periods.indexOf(p);
     if (p.upstreamCost === null) {
-      throw new AppError('unprocessable', `Period ${periodLabel(p.period)} cannot be sold: the upstream does not sell ${periodLabel(p.upstreamPeriod)}; disable or map it`, {
+      throw appError('unprocessable', 'tariff.periodUnsellable', { period: periodLabel(p.period), upstreamPeriod: periodLabel(p.upstreamPeriod) }, {
         field: `periods.${index}.enabled`,
         details: { period: p.period },
       });
     }
     if (p.marginNegative) {
-      throw new AppError('unprocessable', `${lossMessage(p.period, p.price, p.upstreamCost, view.currency)}: raise the price or disable the period`, {
+      throw appError('unprocessable', 'tariff.lossRaise', { loss: lossMessage(p.period, p.price, p.upstreamCost, view.currency) }, {
         field: `periods.${index}.price`,
         details: { period: p.period, price: p.price, upstreamCost: p.upstreamCost },
       });
@@ -567,8 +570,8 @@ function checkSellable(view: TariffView): void {
   }
 }
 
-function lossMessage(period: number, price: string, upstreamCost: string, currency: string): string {
-  return `Period ${periodLabel(period)} would sell at ${price} ${currency}, below its upstream cost of ${upstreamCost} ${currency}`;
+function lossMessage(period: number, price: string, upstreamCost: string, currency: string): MessageRef {
+  return { key: 'tariff.loss', params: { period: periodLabel(period), price, cost: upstreamCost, currency } };
 }
 
 /** Selling prices from a markup; the trial is free. Mapped periods are priced on what covering them costs. */
@@ -602,9 +605,10 @@ function periodsFromPrices(prices: Array<{ period: number; price: string }>, cos
   prices.forEach((entry, i) => {
     const upstreamPeriod = mapping.get(entry.period) ?? entry.period;
     if (upstreamCostOf(entry.period, upstreamPeriod, costs) === null) {
-      throw new AppError(
+      throw appError(
         'unprocessable',
-        `The upstream does not sell ${periodLabel(entry.period)} (it sells: ${soldList(costs)}); give a periodMapping to sell it on a period the upstream sells`,
+        'tariff.upstreamNotSoldMap',
+        { period: periodLabel(entry.period), sold: soldList(costs) },
         { field: `prices.${i}.period` },
       );
     }
@@ -642,28 +646,38 @@ function parsePrice(text: string, currency: string, field: string): bigint {
   try {
     return Money.parse(text, currency).minor;
   } catch (error) {
-    if (error instanceof MoneyError) throw invalid(field, `${field}: ${error.message}`);
+    if (error instanceof MoneyError) throw appError('validation', 'value.money', { field, reason: error.message }, { field });
     throw error;
   }
 }
 
-function periodLabel(period: number): string {
-  if (period === TRIAL_PERIOD) return 'the trial';
-  return `${period} month${period === 1 ? '' : 's'}`;
+/** "the trial", "1 month", "12 months", in the reader's language. */
+function periodLabel(period: number): MessageRef {
+  if (period === TRIAL_PERIOD) return { key: 'period.trial' };
+  return period === 1 ? { key: 'period.month' } : { key: 'period.months', params: { count: period } };
 }
 
-function soldList(costs: UpstreamCosts): string {
-  return [...costs.keys()].sort((a, b) => a - b).map(periodLabel).join(', ') || 'nothing';
+/** A catalog message in English (import and sync warnings are English only). */
+function inEnglish({ key, params }: MessageRef): string {
+  return translate('en', key, params)!;
+}
+
+const periodWords = (period: number) => inEnglish(periodLabel(period));
+
+function soldList(costs: UpstreamCosts): MessageParam {
+  const sold = [...costs.keys()].sort((a, b) => a - b).map(periodLabel);
+  return sold.length ? commaList(sold) : { key: 'list.nothing' };
 }
 
 function currencyMismatch(upstreamCurrency: string, provider: { name: string; currency: string }, field: string): AppError {
-  return new AppError(
+  return appError(
     'currency_mismatch',
-    `The upstream price list is in ${upstreamCurrency} but provider "${provider.name}" sells in ${provider.currency}; the currencies must match`,
+    'tariff.providerCurrency',
+    { upstream: upstreamCurrency, provider: provider.name, currency: provider.currency },
     { field, details: { upstreamCurrency, providerCurrency: provider.currency } },
   );
 }
 
 function duplicate(provider: { name: string }, upstreamTariffId: string): AppError {
-  return new AppError('conflict', `Provider "${provider.name}" already has a tariff plan for upstream tariff "${upstreamTariffId}"`, { field: 'upstreamTariffId' });
+  return appError('conflict', 'tariff.duplicate', { provider: provider.name, tariff: upstreamTariffId }, { field: 'upstreamTariffId' });
 }

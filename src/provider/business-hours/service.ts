@@ -4,7 +4,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { isForeignKeyViolation } from '../../platform/db/dialect.js';
 import type { Page, PageQuery } from '../../platform/db/paging.js';
-import { AppError, notFound } from '../../platform/errors.js';
+import { appError, notFound, type AppError } from '../../platform/errors.js';
 import { BusinessHoursRepository, type BusinessHoursRow } from './repository.js';
 import type { BusinessHoursInput, BusinessHoursPatch, BusinessHoursView } from './schemas.js';
 import { addWorkingHours, checkSchedule, type Schedule, type WeekDay } from './working-time.js';
@@ -96,11 +96,8 @@ export class BusinessHoursService {
   }
 
   private stillUsed(row: BusinessHoursRow, departments: number): AppError {
-    return new AppError(
-      'conflict',
-      `Business hours "${row.name}" are still used by ${departments} department${departments === 1 ? '' : 's'}`,
-      { field: 'id', details: { departments } },
-    );
+    const uses = { key: departments === 1 ? 'uses.department' : 'uses.departments', params: { count: departments } };
+    return appError('conflict', 'inUse.hours', { name: row.name, uses }, { field: 'id', details: { departments } });
   }
 
   private async insert(trx: Executor, input: BusinessHoursInput, actor: Actor): Promise<BusinessHoursView> {

@@ -2,6 +2,7 @@
 // Computed in the schedule's own time zone with Intl only: local wall-clock times are turned into
 // instants through the zone's UTC offset, so nights, weekends and DST changes fall out naturally.
 import { AppError, appError } from '../../platform/errors.js';
+import type { MessageRef } from '../../platform/i18n/messages.js';
 
 /** A pause inside a working day, local "HH:MM" (end may be "24:00"). */
 export interface Break {
@@ -57,6 +58,9 @@ export function workingIntervals(day: WeekDay): Array<[number, number]> {
 
 export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
 
+/** A weekday's name in the reader's language (0 = Monday). */
+const weekday = (index: number): MessageRef => ({ key: `weekday.${index}` });
+
 /** "00:00".."23:59". */
 export const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
 /** A closing time: "00:00".."23:59", or "24:00" for the end of the day. */
@@ -107,17 +111,17 @@ export function checkSchedule(schedule: Schedule): void {
     });
   }
   if (schedule.days.length !== 7) {
-    throw new AppError('validation', 'days: exactly seven entries are needed, Monday to Sunday', { field: 'days' });
+    throw appError('validation', 'hours.sevenDays', {}, { field: 'days' });
   }
   schedule.days.forEach((day, index) => {
     if (!TIME_OF_DAY.test(day.begin)) {
-      throw new AppError('validation', `${WEEKDAY_NAMES[index]}: the opening time must look like "09:00"`, { field: `days.${index}.begin` });
+      throw appError('validation', 'hours.opening', { day: weekday(index) }, { field: `days.${index}.begin` });
     }
     if (!CLOSING_TIME.test(day.end)) {
-      throw new AppError('validation', `${WEEKDAY_NAMES[index]}: the closing time must look like "18:00"`, { field: `days.${index}.end` });
+      throw appError('validation', 'hours.closing', { day: weekday(index) }, { field: `days.${index}.end` });
     }
     if (day.active && !day.allDay && minutesOf(day.begin) >= minutesOf(day.end)) {
-      throw new AppError('validation', `${WEEKDAY_NAMES[index]}: the closing time ${day.end} must be after the opening time ${day.begin}`, {
+      throw appError('validation', 'hours.closingAfter', { day: weekday(index), end: day.end, begin: day.begin }, {
         field: `days.${index}.end`,
       });
     }
@@ -127,45 +131,45 @@ export function checkSchedule(schedule: Schedule): void {
     throw appError('validation', 'hours.noWorkingDay', {}, { field: 'days' });
   }
   if (!schedule.days.some((day) => workingIntervals(day).length > 0)) {
-    throw new AppError('validation', 'The breaks leave no working time in the week', { field: 'days' });
+    throw appError('validation', 'hours.breaksLeaveNothing', {}, { field: 'days' });
   }
   const seen = new Set<string>();
   (schedule.holidays ?? []).forEach((date, index) => {
     if (!isCalendarDate(date)) {
-      throw new AppError('validation', `"${date}" is not a date such as "2026-12-31"`, { field: `holidays.${index}` });
+      throw appError('validation', 'hours.holidayDate', { date }, { field: `holidays.${index}` });
     }
-    if (seen.has(date)) throw new AppError('validation', `The holiday ${date} is listed twice`, { field: `holidays.${index}` });
+    if (seen.has(date)) throw appError('validation', 'hours.holidayTwice', { date }, { field: `holidays.${index}` });
     seen.add(date);
   });
 }
 
 /** Breaks: well-formed, inside the day's hours, in order and not overlapping (checked on working days only). */
 function checkBreaks(day: WeekDay, index: number): void {
-  const name = WEEKDAY_NAMES[index];
+  const name = weekday(index);
   const opens = day.allDay ? 0 : minutesOf(day.begin);
   const closes = day.allDay ? 24 * 60 : minutesOf(day.end);
   let previousEnd = -1;
   (day.breaks ?? []).forEach((b, j) => {
     const field = `days.${index}.breaks.${j}`;
     if (!TIME_OF_DAY.test(b.begin)) {
-      throw new AppError('validation', `${name}: the break must start at a time such as "13:00"`, { field: `${field}.begin` });
+      throw appError('validation', 'hours.breakStart', { day: name }, { field: `${field}.begin` });
     }
     if (!CLOSING_TIME.test(b.end)) {
-      throw new AppError('validation', `${name}: the break must end at a time such as "14:00"`, { field: `${field}.end` });
+      throw appError('validation', 'hours.breakEnd', { day: name }, { field: `${field}.end` });
     }
     const begin = minutesOf(b.begin);
     const end = minutesOf(b.end);
     if (end <= begin) {
-      throw new AppError('validation', `${name}: the break's end ${b.end} must be after its start ${b.begin}`, { field: `${field}.end` });
+      throw appError('validation', 'hours.breakOrder', { day: name, end: b.end, begin: b.begin }, { field: `${field}.end` });
     }
     if (!day.active) return;
     if (begin < previousEnd) {
-      throw new AppError('validation', `${name}: the break ${b.begin}–${b.end} overlaps the break before it (or comes before it)`, {
+      throw appError('validation', 'hours.breakOverlap', { day: name, begin: b.begin, end: b.end }, {
         field: `${field}.begin`,
       });
     }
     if (begin < opens || end > closes) {
-      throw new AppError('validation', `${name}: the break ${b.begin}–${b.end} must lie inside the working hours`, { field: `${field}.begin` });
+      throw appError('validation', 'hours.breakInside', { day: name, begin: b.begin, end: b.end }, { field: `${field}.begin` });
     }
     previousEnd = end;
   });

@@ -7,7 +7,8 @@ import type { Db, Executor } from '../../platform/db/db.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/dialect.js';
 import type { Page, PageQuery } from '../../platform/db/paging.js';
 import { closeGap, makeRoomAt, moveStep, moveTo } from '../../platform/db/sorting.js';
-import { AppError, notFound } from '../../platform/errors.js';
+import { appError, notFound } from '../../platform/errors.js';
+import { commaList, type MessageRef } from '../../platform/i18n/messages.js';
 import { checkLocalized, pickLocalized, type LocaleCatalog, type LocalizedText } from '../../platform/i18n/localized.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
 import { DepartmentRepository, type DepartmentRow } from './repository.js';
@@ -89,7 +90,7 @@ export class DepartmentService {
 
   async create(input: DepartmentInput, actor: Actor): Promise<DepartmentView> {
     const rights = checkRightNames(input.rights);
-    if (rights.length) onlyAdmins(actor, 'rights', 'give a department rights');
+    if (rights.length) onlyAdmins(actor, 'rights', { key: 'department.what.give' });
     return this.db.transaction(async (trx) => {
       const catalog = await this.locales.catalog(trx);
       const name = checkLocalized(input.name, catalog, 'name');
@@ -130,9 +131,9 @@ export class DepartmentService {
       const catalog = await this.locales.catalog(trx);
       const before = await this.viewOf(trx, id, actor.locale, catalog);
       // A form sends the whole department: the same rights again are no change.
-      if (rights !== undefined && rights.join(',') !== before.rights.join(',')) onlyAdmins(actor, 'rights', "change a department's rights");
+      if (rights !== undefined && rights.join(',') !== before.rights.join(',')) onlyAdmins(actor, 'rights', { key: 'department.what.rights' });
       if (input.memberIds !== undefined && (rights ?? before.rights).length && input.memberIds.some((m) => !before.memberIds.includes(m))) {
-        onlyAdmins(actor, 'memberIds', 'add members to a department that gives rights');
+        onlyAdmins(actor, 'memberIds', { key: 'department.what.members' });
       }
 
       const name = input.name === undefined ? undefined : checkLocalized(input.name, catalog, 'name');
@@ -145,7 +146,7 @@ export class DepartmentService {
       if (input.headEmployeeId !== undefined) {
         await this.checkHead(trx, input.headEmployeeId, memberIds);
       } else if (row.headEmployeeId !== null && !memberIds.includes(row.headEmployeeId)) {
-        throw new AppError('conflict', `Employee ${row.headEmployeeId} is the head of department "${before.displayName}" and must stay a member; choose another head first`, {
+        throw appError('conflict', 'department.headStays', { employee: row.headEmployeeId, name: before.displayName }, {
           field: 'memberIds',
         });
       }
@@ -191,18 +192,18 @@ export class DepartmentService {
       const before = await this.viewOf(trx, id, actor.locale, catalog);
       const count = before.memberIds.length;
       if (count) {
-        throw new AppError('conflict', `Department "${before.displayName}" still has ${count} member${count === 1 ? '' : 's'}; remove them first`, {
+        throw appError('conflict', 'department.hasMembers', { name: before.displayName, count, s: count === 1 ? '' : 's' }, {
           field: 'id',
           details: { members: count },
         });
       }
       const uses = await this.referrers.usesOf(trx, id);
-      if (uses.length) throw new AppError('conflict', `Department "${before.displayName}" is still used by ${uses.join(', ')}`, { field: 'id' });
+      if (uses.length) throw appError('conflict', 'inUse.department', { name: before.displayName, uses: commaList(uses) }, { field: 'id' });
       try {
         await this.repo.remove(trx, id);
       } catch (error) {
         // A referrer that was not registered, or a reference added after the checks above, still must not become a 500.
-        if (isForeignKeyViolation(error)) throw new AppError('conflict', `Department "${before.displayName}" is still in use`, { field: 'id' });
+        if (isForeignKeyViolation(error)) throw appError('conflict', 'inUse.departmentAny', { name: before.displayName }, { field: 'id' });
         throw error;
       }
       await closeGap(trx, 'departments', row.sort);
@@ -222,21 +223,21 @@ export class DepartmentService {
       const row = await this.repo.find(trx, id);
       if (!row) throw notFound('Department', id);
       const employee = await this.repo.findEmployee(trx, employeeId);
-      if (!employee) throw new AppError('not_found', `Employee ${employeeId} does not exist`, { field: 'employeeId' });
+      if (!employee) throw appError('not_found', 'department.noEmployee', { id: employeeId }, { field: 'employeeId' });
       const catalog = await this.locales.catalog(trx);
       const department = pickLocalized(JSON.parse(row.name), actor.locale, catalog);
       if (((await this.repo.rightsOf(trx, [id])).get(id) ?? []).length) {
-        onlyAdmins(actor, 'employeeId', `add members to department "${department}": it gives its members rights`);
+        onlyAdmins(actor, 'employeeId', { key: 'department.what.addTo', params: { name: department } });
       }
       if (await this.repo.isMember(trx, id, employeeId)) {
-        throw new AppError('conflict', `${employee.name} is already a member of department "${department}"`, { field: 'employeeId' });
+        throw appError('conflict', 'department.alreadyMember', { employee: employee.name, name: department }, { field: 'employeeId' });
       }
       try {
         await this.repo.addMembers(trx, id, [employeeId]);
       } catch (error) {
         // Another request added the same member, or deleted the employee, in the meantime.
-        if (isUniqueViolation(error)) throw new AppError('conflict', `${employee.name} is already a member of department "${department}"`, { field: 'employeeId' });
-        if (isForeignKeyViolation(error)) throw new AppError('not_found', `Employee ${employeeId} does not exist`, { field: 'employeeId' });
+        if (isUniqueViolation(error)) throw appError('conflict', 'department.alreadyMember', { employee: employee.name, name: department }, { field: 'employeeId' });
+        if (isForeignKeyViolation(error)) throw appError('not_found', 'department.noEmployee', { id: employeeId }, { field: 'employeeId' });
         throw error;
       }
       await this.repo.update(trx, id, { updatedAt: this.clock.now().toISOString() });
@@ -252,10 +253,10 @@ export class DepartmentService {
       const catalog = await this.locales.catalog(trx);
       const department = pickLocalized(JSON.parse(row.name), actor.locale, catalog);
       if (!(await this.repo.isMember(trx, id, employeeId))) {
-        throw new AppError('not_found', `Employee ${employeeId} is not a member of department "${department}"`, { field: 'employeeId' });
+        throw appError('not_found', 'department.notMember', { id: employeeId, name: department }, { field: 'employeeId' });
       }
       if (row.headEmployeeId === employeeId) {
-        throw new AppError('conflict', `Employee ${employeeId} is the head of department "${department}"; choose another head first`, {
+        throw appError('conflict', 'department.headLeaves', { id: employeeId, name: department }, {
           field: 'employeeId',
         });
       }
@@ -279,7 +280,7 @@ export class DepartmentService {
 
   private async checkBusinessHours(db: Executor, id: number | null): Promise<void> {
     if (id !== null && !(await this.repo.businessHoursExists(db, id))) {
-      throw new AppError('validation', `No business hours with id ${id}`, { field: 'businessHoursId' });
+      throw appError('validation', 'department.noHours', { id }, { field: 'businessHoursId' });
     }
   }
 
@@ -287,7 +288,7 @@ export class DepartmentService {
     const unique = uniqueSorted(ids);
     const existing = await this.repo.existingProviderIds(db, unique);
     const missing = unique.filter((p) => !existing.has(p));
-    if (missing.length) throw new AppError('validation', `No provider with id ${missing.join(', ')}`, { field: 'providerIds', details: { missing } });
+    if (missing.length) throw appError('validation', 'department.noProvider', { ids: missing.join(', ') }, { field: 'providerIds', details: { missing } });
     return unique;
   }
 
@@ -295,7 +296,7 @@ export class DepartmentService {
     const unique = uniqueSorted(ids);
     const existing = await this.repo.existingEmployeeIds(db, unique);
     const missing = unique.filter((e) => !existing.has(e));
-    if (missing.length) throw new AppError('validation', `No employee with id ${missing.join(', ')}`, { field: 'memberIds', details: { missing } });
+    if (missing.length) throw appError('validation', 'department.noEmployeeId', { ids: missing.join(', ') }, { field: 'memberIds', details: { missing } });
     return unique;
   }
 
@@ -303,9 +304,9 @@ export class DepartmentService {
   private async checkHead(db: Executor, headId: number | null, memberIds: number[]): Promise<void> {
     if (headId === null) return;
     const employee = await this.repo.findEmployee(db, headId);
-    if (!employee) throw new AppError('validation', `No employee with id ${headId}`, { field: 'headEmployeeId' });
+    if (!employee) throw appError('validation', 'department.noEmployeeId', { ids: headId }, { field: 'headEmployeeId' });
     if (!memberIds.includes(headId)) {
-      throw new AppError('unprocessable', `${employee.name} is not a member of the department; the head of department must be one of its members`, {
+      throw appError('unprocessable', 'department.headNotMember', { employee: employee.name }, {
         field: 'headEmployeeId',
       });
     }
@@ -314,7 +315,7 @@ export class DepartmentService {
 
 function checkTaskLocale(code: string, catalog: LocaleCatalog): string {
   if (!catalog.known.has(code)) {
-    throw new AppError('validation', `Unknown localization "${code}" (known: ${[...catalog.known].join(', ')})`, { field: 'taskLocale' });
+    throw appError('validation', 'department.unknownLocale', { code, known: [...catalog.known].join(', ') }, { field: 'taskLocale' });
   }
   return code;
 }
@@ -323,8 +324,8 @@ function uniqueSorted(ids: number[]): number[] {
   return [...new Set(ids)].sort((a, b) => a - b);
 }
 
-function onlyAdmins(actor: Actor, field: string, what: string): void {
-  if (!isAdmin(actor)) throw new AppError('forbidden', `Only administrators may ${what}`, { field });
+function onlyAdmins(actor: Actor, field: string, what: MessageRef): void {
+  if (!isAdmin(actor)) throw appError('forbidden', 'department.adminsOnly', { what }, { field });
 }
 
 function toView(row: DepartmentRow, providerIds: number[], memberIds: number[], rights: string[], locale: string, catalog: LocaleCatalog): DepartmentView {

@@ -10,6 +10,7 @@ import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/dial
 import type { Page, PageQuery } from '../../platform/db/paging.js';
 import { checkRightNames } from '../../platform/auth/rights.js';
 import { AppError, notFound, appError } from '../../platform/errors.js';
+import { commaList } from '../../platform/i18n/messages.js';
 import { isAdmin } from '../../platform/actor.js';
 import { pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
@@ -161,7 +162,7 @@ export class EmployeeService {
         });
       }
       const uses = await this.referrers.usesOf(trx, id);
-      if (uses.length) throw new AppError('conflict', `Employee ${row.email} is still used by ${uses.join(', ')}`, { field: 'id' });
+      if (uses.length) throw appError('conflict', 'inUse.employee', { email: row.email, uses: commaList(uses) }, { field: 'id' });
       const before = await this.viewOf(trx, id);
       await this.auth.endSessionsOf('employee', id, trx);
       // Memberships and API tokens go with the employee (ON DELETE CASCADE).

@@ -4,7 +4,8 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { isForeignKeyViolation } from '../../platform/db/dialect.js';
 import type { Page, PageQuery } from '../../platform/db/paging.js';
-import { AppError, invalid, notFound } from '../../platform/errors.js';
+import { AppError, appError, notFound } from '../../platform/errors.js';
+import { commaList, type MessageParam } from '../../platform/i18n/messages.js';
 import { isCurrency } from '../../platform/money.js';
 import { ProviderRepository, type ProviderRow } from './repository.js';
 import type { ProviderInput, ProviderPatch, ProviderView } from './schemas.js';
@@ -13,7 +14,7 @@ import type { ProviderInput, ProviderPatch, ProviderView } from './schemas.js';
  * Something else that refers to providers (departments, clients, tariffs): asked before a delete and
  * before a currency change; answers what refers, e.g. "3 clients", or undefined when nothing does.
  */
-export type ProviderReferrer = (db: Executor, providerId: number) => Promise<string | undefined>;
+export type ProviderReferrer = (db: Executor, providerId: number) => Promise<MessageParam | undefined>;
 
 export interface ProviderReferrerOptions {
   /**
@@ -50,7 +51,7 @@ export class ProviderService {
     this.defaultCurrency = currency;
     this.addReferrer(async (trx, id) => {
       const n = await this.repo.departmentsUsing(trx, id);
-      return n ? `${n} department${n === 1 ? '' : 's'}` : undefined;
+      return n ? { key: n === 1 ? 'uses.department' : 'uses.departments', params: { count: n } } : undefined;
     }, { bindsCurrency: false });
   }
 
@@ -90,7 +91,7 @@ export class ProviderService {
 
   async getDefault(db: Executor = this.db.kysely): Promise<ProviderView> {
     const row = await this.repo.findDefault(db);
-    if (!row) throw new AppError('not_found', 'There is no default provider', { field: 'id' });
+    if (!row) throw appError('not_found', 'provider.noDefault', {}, { field: 'id' });
     return toView(row);
   }
 
@@ -122,11 +123,7 @@ export class ProviderService {
       if (input.currency !== undefined && input.currency !== before.currency) {
         const uses = await this.uses(trx, id, true);
         if (uses.length) {
-          throw new AppError(
-            'conflict',
-            `The currency of provider "${before.name}" cannot change from ${before.currency}: ${uses.join(', ')} already use it`,
-            { field: 'currency' },
-          );
+          throw appError('conflict', 'provider.currencyUsed', { name: before.name, currency: before.currency, uses: commaList(uses) }, { field: 'currency' });
         }
       }
       await this.repo.update(trx, id, {
@@ -148,25 +145,25 @@ export class ProviderService {
       const before = await this.repo.findForUpdate(trx, id);
       if (!before) throw notFound('Provider', id);
       if (before.isDefault) {
-        throw new AppError('conflict', `"${before.name}" is the default provider and cannot be deleted`, { field: 'id' });
+        throw appError('conflict', 'provider.defaultDeleted', { name: before.name }, { field: 'id' });
       }
       const uses = await this.uses(trx, id, false);
-      if (uses.length) throw new AppError('conflict', `Provider "${before.name}" is still used by ${uses.join(', ')}`, { field: 'id' });
+      if (uses.length) throw appError('conflict', 'inUse.provider', { name: before.name, uses: commaList(uses) }, { field: 'id' });
       try {
         await this.repo.remove(trx, id);
       } catch (error) {
         // Something that no referrer knows about yet still points at the provider.
-        if (isForeignKeyViolation(error)) throw new AppError('conflict', `Provider "${before.name}" is still in use`, { field: 'id' });
+        if (isForeignKeyViolation(error)) throw appError('conflict', 'inUse.providerAny', { name: before.name }, { field: 'id' });
         throw error;
       }
       await this.audit.record(trx, actor, 'provider.delete', 'provider', id, toView(before), null);
     });
   }
 
-  private async uses(trx: Executor, id: number, currencyOnly: boolean): Promise<string[]> {
+  private async uses(trx: Executor, id: number, currencyOnly: boolean): Promise<MessageParam[]> {
     const asked = this.referrers.filter((r) => !currencyOnly || r.bindsCurrency);
     // One after another: a transaction is one connection.
-    const uses: string[] = [];
+    const uses: MessageParam[] = [];
     for (const { referrer } of asked) {
       const use = await referrer(trx, id);
       if (use) uses.push(use);
@@ -176,7 +173,7 @@ export class ProviderService {
 }
 
 function checkCurrency(currency: string): void {
-  if (!isCurrency(currency)) throw invalid('currency', `"${currency}" is not an ISO 4217 currency code such as "EUR"`);
+  if (!isCurrency(currency)) throw appError('validation', 'provider.currency', { currency }, { field: 'currency' });
 }
 
 function toView(row: ProviderRow): ProviderView {

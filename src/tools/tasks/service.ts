@@ -1,6 +1,7 @@
 // Tasks: what automation hands to a person. One open task per cause, in the department of the
 // cause (its processing module's), due after that department's working hours, worded in its task
 // language. Only the department's members and administrators see or touch them.
+import type { MessageRef } from '../../platform/i18n/messages.js';
 import type { Actor } from '../../platform/actor.js';
 import type { AuditService } from '../../platform/audit/service.js';
 import type { Clock } from '../../platform/clock.js';
@@ -198,9 +199,9 @@ export class TaskService {
   }
 
   /** Tasks an employee works or assigned: asked before the employee is deleted. */
-  async usedByEmployee(db: Executor, employeeId: number): Promise<string | undefined> {
+  async usedByEmployee(db: Executor, employeeId: number): Promise<MessageRef | undefined> {
     const n = await this.repo.countForEmployee(db, employeeId);
-    return n ? `${n} task(s)` : undefined;
+    return n ? { key: 'uses.tasks', params: { count: n } } : undefined;
   }
 
   /** Restarts the task's operation; the task stays open (in progress) until someone closes it. */

@@ -1,6 +1,6 @@
 // The frame around every page: a top bar (menu button on narrow screens, language, user, log out) and
 // BILLmanager's menu, which collapses behind the menu button below 768 px so no page scrolls sideways.
-import { Badge, Burger, Button, Group, NativeSelect, NavLink, Text } from '@mantine/core';
+import { Badge, Burger, Button, NativeSelect, NavLink, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';

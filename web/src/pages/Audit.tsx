@@ -4,10 +4,10 @@ import { Button, Group, NativeSelect, Pagination, Text, TextInput } from '@manti
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
 import { client, unwrap } from '../api/client';
 import type { AuditEntry } from '../api/types';
 import { AppLink, dash, DataTable, Instant, PageTitle, QueryError, type Column } from '../components/ui';
+import { useUrlFilters } from '../components/useUrlFilters';
 
 const PER_PAGE = 50;
 export const ENTITIES = [
@@ -52,28 +52,14 @@ function changesOf(e: AuditEntry): string[] {
 
 export function AuditPage() {
   const { t } = useTranslation();
-  const [params, setParams] = useSearchParams();
-  const page = Math.max(1, Number(params.get('page')) || 1);
-  const entity = params.get('entity') ?? '';
-  const entityId = params.get('entityId') ?? '';
-  const actor = params.get('actor') ?? '';
-  // The filters as chosen on screen: each change writes all of them, so two quick changes never lose one.
-  const [chosen, setChosen] = useState({ entity, entityId, actor });
-  useEffect(() => setChosen({ entity, entityId, actor }), [entity, entityId, actor]);
+  const filters = useUrlFilters(['entity', 'entityId', 'actor'] as const);
+  const { page, setPage } = filters;
+  const { entity, entityId, actor } = filters.values;
   const [idText, setIdText] = useState(entityId);
   useEffect(() => setIdText(entityId), [entityId]);
 
-  const change = (values: Partial<typeof chosen>) => {
-    const next = { ...chosen, entityId: idText.trim(), ...values };
-    setChosen(next);
-    setParams(Object.fromEntries(Object.entries(next).filter(([, v]) => v)));
-  };
-  const setPage = (p: number) => {
-    const next = new URLSearchParams(params);
-    if (p > 1) next.set('page', String(p));
-    else next.delete('page');
-    setParams(next);
-  };
+  // A change of the entity or the person also takes the id as typed.
+  const change = (values: Partial<typeof filters.values>) => filters.set({ entityId: idText.trim(), ...values });
   // actor: "employee:<id>", or a kind alone ("system", "client").
   const [actorKind, actorIdText] = actor.split(':');
   const actorId = Number(actorIdText) || undefined;

@@ -38,7 +38,9 @@ export function ClientPage() {
   const id = Number(useParams().id);
   const [params, setParams] = useSearchParams();
   const asked = params.get('tab') as Tab | null;
-  const tab: Tab = asked && TABS.includes(asked) ? asked : 'profile';
+  // The licenses tab lists from the licenses area: only for whoever may read it.
+  const canReadLicenses = useCan('licenses.read');
+  const tab: Tab = asked && TABS.includes(asked) && (asked !== 'licenses' || canReadLicenses) ? asked : 'profile';
   const { data: c, error } = useQuery({
     queryKey: ['clients', id],
     queryFn: () => unwrap(client.GET('/api/v1/clients/{id}', { params: { path: { id: String(id) } } })),
@@ -53,15 +55,17 @@ export function ClientPage() {
         <Tabs value={tab} onChange={(v) => setParams(v && v !== 'profile' ? { tab: v } : {})} keepMounted={false}>
           <Tabs.List>
             <Tabs.Tab value="profile">{t('clients.tabs.profile')}</Tabs.Tab>
-            <Tabs.Tab value="licenses">{t('clients.tabs.licenses')}</Tabs.Tab>
+            {canReadLicenses && <Tabs.Tab value="licenses">{t('clients.tabs.licenses')}</Tabs.Tab>}
             <Tabs.Tab value="ledger">{t('clients.tabs.ledger')}</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="profile" pt="md">
             <Profile c={c} />
           </Tabs.Panel>
-          <Tabs.Panel value="licenses" pt="md">
-            <Licenses c={c} />
-          </Tabs.Panel>
+          {canReadLicenses && (
+            <Tabs.Panel value="licenses" pt="md">
+              <Licenses c={c} />
+            </Tabs.Panel>
+          )}
           <Tabs.Panel value="ledger" pt="md">
             <Ledger c={c} />
           </Tabs.Panel>

@@ -6,12 +6,13 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { useEffect, useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useNavigate } from 'react-router';
 import { client, unwrap } from '../api/client';
 import { notifyDone } from '../api/queries';
 import type { paths } from '../api/schema';
 import { useCan } from '../auth';
 import { AppLink, DataTable, fieldError, Money, PageTitle, QueryError, StatusBadge, type Column } from '../components/ui';
+import { useUrlFilters } from '../components/useUrlFilters';
 import { showUnderField, useDescribeError } from '../errors';
 import { z } from '../zod';
 import { localizationsQuery } from './Localizations';
@@ -26,14 +27,14 @@ export const MIN_PASSWORD = 8;
 export function ClientsPage() {
   const { t } = useTranslation();
   const canChange = useCan('clients.change');
-  const [params, setParams] = useSearchParams();
-  const page = Math.max(1, Number(params.get('page')) || 1);
-  const search = params.get('search') ?? '';
+  const filters = useUrlFilters(['search'] as const);
+  const { page } = filters;
+  const { search } = filters.values;
   const [typed, setTyped] = useState(search);
   const [debounced] = useDebouncedValue(typed, 300);
   const [adding, setAdding] = useState(false);
   useEffect(() => {
-    if (debounced.trim() !== search) setParams(debounced.trim() ? { search: debounced.trim() } : {});
+    if (debounced.trim() !== search) filters.set({ search: debounced.trim() });
   }, [debounced]);
 
   const query = { page, perPage: PER_PAGE, ...(search ? { search } : {}) };
@@ -79,7 +80,7 @@ export function ClientsPage() {
             <Pagination
               total={lastPage}
               value={page}
-              onChange={(p) => setParams({ ...(search ? { search } : {}), ...(p > 1 ? { page: String(p) } : {}) })}
+              onChange={filters.setPage}
               size="sm"
               aria-label={t('common.pages')}
             />

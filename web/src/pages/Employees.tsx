@@ -6,13 +6,13 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
 import { client, unwrap } from '../api/client';
 import { notifyDone, queryClient, useAct } from '../api/queries';
 import type { Department, Employee, Localization } from '../api/types';
 import { useCan, useMe } from '../auth';
 import { RightsEditor } from '../components/Rights';
 import { ConfirmModal, DataTable, fieldError, PageTitle, QueryError, RowActions, type Column } from '../components/ui';
+import { useUrlFilters } from '../components/useUrlFilters';
 import { showUnderField, useDescribeError } from '../errors';
 import { z } from '../zod';
 import { localizationsQuery } from './Localizations';
@@ -33,18 +33,13 @@ export function useAllDepartments() {
 export function EmployeesPage() {
   const { t } = useTranslation();
   const canChange = useCan('employees.change');
-  const [params, setParams] = useSearchParams();
-  const page = Math.max(1, Number(params.get('page')) || 1);
-  const search = params.get('search') ?? '';
+  const filters = useUrlFilters(['search'] as const);
+  const { page } = filters;
+  const { search } = filters.values;
   const [typed, setTyped] = useState(search);
-  const setQuery = (next: { page?: number; search?: string }) => {
-    const s = next.search ?? search;
-    const p = next.page ?? 1;
-    setParams({ ...(s ? { search: s } : {}), ...(p > 1 ? { page: String(p) } : {}) });
-  };
   // Searching as one types, a moment after the last key.
   useEffect(() => {
-    const timer = setTimeout(() => typed.trim() !== search && setQuery({ search: typed.trim(), page: 1 }), 300);
+    const timer = setTimeout(() => typed.trim() !== search && filters.set({ search: typed.trim() }), 300);
     return () => clearTimeout(timer);
   }, [typed]);
 
@@ -101,7 +96,7 @@ export function EmployeesPage() {
       <DataTable label={t('menu.items.employees')} columns={columns} rows={list?.items ?? (error ? [] : undefined)} empty={t('employees.empty')} />
       {list && (
         <Group className="pager" gap="sm">
-          {lastPage > 1 && <Pagination total={lastPage} value={page} onChange={(p) => setQuery({ page: p })} size="sm" aria-label={t('common.pages')} />}
+          {lastPage > 1 && <Pagination total={lastPage} value={page} onChange={filters.setPage} size="sm" aria-label={t('common.pages')} />}
           <Text size="sm" c="dimmed">
             {t('employees.count', { count: list.total })}
           </Text>

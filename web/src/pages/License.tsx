@@ -48,7 +48,10 @@ export function LicensePage() {
     queryFn: () => unwrap(client.GET('/api/v1/licenses/{id}/history', { params: path })),
     refetchInterval: busy ? POLL.licenses : false,
   });
+  // The license's operations come from the operations area: shown to whoever may read it.
+  const canReadOperations = useCan('operations.read');
   const operations = useQuery({
+    enabled: canReadOperations,
     queryKey: [...keys.license(id), 'operations'],
     queryFn: () => unwrap(client.GET('/api/v1/operations', { params: { query: { licenseId: id, perPage: 100 } } })),
     refetchInterval: busy ? POLL.operations : false,
@@ -204,11 +207,15 @@ export function LicensePage() {
       </Group>
       <QueryError error={history.error} />
       <DataTable label={t('licenses.history')} columns={historyColumns} rows={history.data?.items ?? (history.error ? [] : undefined)} empty={t('licenses.noHistory')} />
-      <Title order={2} mt="lg">
-        {t('licenses.operations')}
-      </Title>
-      <QueryError error={operations.error} />
-      <DataTable label={t('licenses.operations')} columns={opColumns} rows={operations.data?.items ?? (operations.error ? [] : undefined)} empty={t('operations.empty')} />
+      {canReadOperations && (
+        <>
+          <Title order={2} mt="lg">
+            {t('licenses.operations')}
+          </Title>
+          <QueryError error={operations.error} />
+          <DataTable label={t('licenses.operations')} columns={opColumns} rows={operations.data?.items ?? (operations.error ? [] : undefined)} empty={t('operations.empty')} />
+        </>
+      )}
     </>
   );
 }

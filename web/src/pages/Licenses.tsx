@@ -5,11 +5,11 @@ import { ActionIcon, Button, CopyButton, Group, NativeSelect, Pagination, Text, 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
 import { client, unwrap } from '../api/client';
 import { keys, POLL } from '../api/queries';
 import type { License } from '../api/types';
 import { AppLink, dash, DataTable, Day, Money, PageTitle, QueryError, StatusBadge, type Column } from '../components/ui';
+import { useUrlFilters } from '../components/useUrlFilters';
 
 const PER_PAGE = 50;
 const STATUSES = ['processing', 'active', 'suspended', 'deleted'] as const;
@@ -61,32 +61,16 @@ export function usePeriodLabel() {
 export function LicensesPage() {
   const { t } = useTranslation();
   const periodLabel = usePeriodLabel();
-  const [params, setParams] = useSearchParams();
-  const page = Math.max(1, Number(params.get('page')) || 1);
-  const q = params.get('q') ?? '';
-  const status = STATUSES.find((s) => s === params.get('status'));
-  const tariffId = Number(params.get('tariff')) || undefined;
-  const moduleId = Number(params.get('module')) || undefined;
-  const expiring = EXPIRING.includes(params.get('expiring') ?? '') ? Number(params.get('expiring')) : undefined;
+  const filters = useUrlFilters(['q', 'status', 'tariff', 'module', 'expiring'] as const);
+  const { page, setPage } = filters;
+  const { q } = filters.values;
+  const status = STATUSES.find((s) => s === filters.values.status);
+  const tariffId = Number(filters.values.tariff) || undefined;
+  const moduleId = Number(filters.values.module) || undefined;
+  const expiring = EXPIRING.includes(filters.values.expiring) ? Number(filters.values.expiring) : undefined;
   const [search, setSearch] = useState(q);
   useEffect(() => setSearch(q), [q]);
-
-  // The filters as chosen on screen: each change writes all of them (and goes back to the first page), so
-  // two quick changes never lose one.
-  const fromUrl = { q, status: status ?? '', tariff: params.get('tariff') ?? '', module: params.get('module') ?? '', expiring: params.get('expiring') ?? '' };
-  const [chosen, setChosen] = useState(fromUrl);
-  useEffect(() => setChosen(fromUrl), [params.toString()]);
-  const setFilter = (name: keyof typeof fromUrl, value: string) => {
-    const next = { ...chosen, [name]: value };
-    setChosen(next);
-    setParams(Object.fromEntries(Object.entries(next).filter(([, v]) => v)));
-  };
-  const setPage = (p: number) => {
-    const next = new URLSearchParams(params);
-    if (p > 1) next.set('page', String(p));
-    else next.delete('page');
-    setParams(next);
-  };
+  const setFilter = (name: keyof typeof filters.values, value: string) => filters.set({ [name]: value });
   const query = { page, perPage: PER_PAGE, ...(q ? { q } : {}), ...(status ? { status } : {}), ...(tariffId ? { tariffId } : {}), ...(moduleId ? { moduleId } : {}), ...(expiring !== undefined ? { expiringWithinDays: expiring } : {}) };
   const { data, error } = useQuery({
     queryKey: [...keys.licenses, query],

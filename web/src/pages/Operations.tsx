@@ -2,26 +2,28 @@ import { Button, Group, NativeSelect } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
 import { client, unwrap } from '../api/client';
 import { keys, POLL, useAct } from '../api/queries';
 import type { Operation, OperationStatus } from '../api/types';
+import { useCan } from '../auth';
 import { AbandonDialog, CompleteDialog, type OperationRef } from '../components/OperationDialogs';
 import { AppLink, dash, DataTable, Instant, PageTitle, QueryError, RowActions, StatusBadge, type Column } from '../components/ui';
+import { useUrlFilters } from '../components/useUrlFilters';
 
 const STATUSES: OperationStatus[] = ['manual', 'failed', 'pending', 'running', 'succeeded'];
 
 export function OperationsPage() {
   const { t } = useTranslation();
-  const [params, setParams] = useSearchParams();
-  const asked = params.get('status') as OperationStatus | null;
-  const status = asked && STATUSES.includes(asked) ? asked : undefined;
+  const filters = useUrlFilters(['status'] as const);
+  const asked = filters.values.status as OperationStatus;
+  const status = STATUSES.includes(asked) ? asked : undefined;
   const { data, error } = useQuery({
     queryKey: keys.operations(status ?? ''),
     queryFn: () => unwrap(client.GET('/api/v1/operations', { params: { query: { perPage: 200, ...(status ? { status } : {}) } } })),
     refetchInterval: POLL.operations,
   });
   const act = useAct();
+  const canChange = useCan('operations.change');
   const [completing, setCompleting] = useState<OperationRef | null>(null);
   const [abandoning, setAbandoning] = useState<OperationRef | null>(null);
 
@@ -33,14 +35,18 @@ export function OperationsPage() {
     { key: 'attempts', title: t('operations.attempts'), cell: (o) => o.attempts, className: 'num' },
     { key: 'updated', title: t('operations.updated'), cell: (o) => <Instant iso={o.updatedAt} /> },
     { key: 'error', title: t('operations.lastError'), cell: (o) => o.lastError ?? dash },
-    {
-      key: 'actions',
-      title: t('common.actions'),
-      className: 'actions',
-      cell: (o) => (
-        <OperationActions operation={o} busy={act.isPending} onRestart={() => restart(o)} onComplete={() => setCompleting(o)} onAbandon={() => setAbandoning(o)} />
-      ),
-    },
+    ...(canChange
+      ? [
+          {
+            key: 'actions',
+            title: t('common.actions'),
+            className: 'actions',
+            cell: (o: Operation) => (
+              <OperationActions operation={o} busy={act.isPending} onRestart={() => restart(o)} onComplete={() => setCompleting(o)} onAbandon={() => setAbandoning(o)} />
+            ),
+          },
+        ]
+      : []),
   ];
   const restart = (o: Operation) =>
     act.mutate({
@@ -57,7 +63,7 @@ export function OperationsPage() {
           className="filter"
           value={status ?? ''}
           data={[{ value: '', label: t('common.all') }, ...STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))]}
-          onChange={(e) => setParams(e.currentTarget.value ? { status: e.currentTarget.value } : {})}
+          onChange={(e) => filters.set({ status: e.currentTarget.value })}
         />
       </Group>
       <QueryError error={error} />
@@ -74,7 +80,10 @@ export function OperationsPage() {
   );
 }
 
-/** Restart, done by hand and abandon, only while the operation waits for a person: a failed one was ended for good. */
+/**
+ * Restart, done by hand and abandon, only while the operation waits for a person (a failed one was ended for
+ * good), and only to an employee with operations.change (the routes' right).
+ */
 export function OperationActions({
   operation: o,
   busy,
@@ -89,7 +98,8 @@ export function OperationActions({
   onAbandon: () => void;
 }) {
   const { t } = useTranslation();
-  if (o.status !== 'manual') return null;
+  const canChange = useCan('operations.change');
+  if (o.status !== 'manual' || !canChange) return null;
   return (
     <RowActions>
       <Button size="compact-sm" variant="default" aria-label={t('operations.restartNamed', { id: o.id })} disabled={busy} onClick={onRestart}>

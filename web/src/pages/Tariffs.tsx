@@ -8,12 +8,13 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { useEffect, useMemo, useState } from 'react';
 import { useForm, useWatch } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useNavigate } from 'react-router';
 import { client, unwrap } from '../api/client';
 import { notifyDone, useAct } from '../api/queries';
 import type { paths } from '../api/schema';
 import { useCan } from '../auth';
 import { AppLink, DataTable, fieldError, Loading, Money, PageTitle, QueryError, RowActions, StatusBadge, type Column } from '../components/ui';
+import { useUrlFilters } from '../components/useUrlFilters';
 import { showUnderField, useDescribeError } from '../errors';
 import { useFormat } from '../format';
 import { z } from '../zod';
@@ -77,23 +78,14 @@ function PeriodLines({ tariff }: { tariff: Tariff }) {
 export function TariffsPage() {
   const { t } = useTranslation();
   const canChange = useCan('tariffs.change');
-  const [params, setParams] = useSearchParams();
-  const page = Math.max(1, Number(params.get('page')) || 1);
-  const search = params.get('search') ?? '';
-  const moduleId = params.get('module') ?? '';
-  const status = params.get('status') ?? '';
+  const filters = useUrlFilters(['search', 'module', 'status'] as const);
+  const { page } = filters;
+  const { search, module: moduleId, status } = filters.values;
   const [typed, setTyped] = useState(search);
   const [debounced] = useDebouncedValue(typed, 300);
   const [importing, setImporting] = useState(false);
 
-  /** Changes one filter and goes back to the first page; empty values leave the URL. */
-  const setFilter = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    next.delete('page');
-    setParams(next);
-  };
+  const setFilter = (key: keyof typeof filters.values, value: string) => filters.set({ [key]: value });
   useEffect(() => {
     if (debounced.trim() !== search) setFilter('search', debounced.trim());
   }, [debounced]);
@@ -215,7 +207,7 @@ export function TariffsPage() {
       />
       {list && (
         <Group className="pager" gap="sm">
-          {lastPage > 1 && <Pagination total={lastPage} value={page} onChange={(p) => setParams((prev) => { const next = new URLSearchParams(prev); next.set('page', String(p)); return next; })} size="sm" aria-label={t('common.pages')} />}
+          {lastPage > 1 && <Pagination total={lastPage} value={page} onChange={filters.setPage} size="sm" aria-label={t('common.pages')} />}
           <Text size="sm" c="dimmed">
             {t('tariffs.count', { count: list.total })}
           </Text>

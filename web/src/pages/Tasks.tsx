@@ -4,13 +4,13 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
 import { client, unwrap } from '../api/client';
 import { keys, notifyDone, POLL, useAct } from '../api/queries';
 import type { Task } from '../api/types';
-import { useMe } from '../auth';
+import { useCan, useMe } from '../auth';
 import { AbandonDialog, CompleteDialog, type OperationRef } from '../components/OperationDialogs';
 import { AppLink, dash, DataTable, Instant, ItemDialog, PageTitle, QueryError, RowActions, StatusBadge, type Column } from '../components/ui';
+import { useUrlFilters } from '../components/useUrlFilters';
 import { showUnderField, useDescribeError } from '../errors';
 import { z } from '../zod';
 
@@ -22,16 +22,22 @@ const UNFINISHED = new Set(['pending', 'running', 'manual']);
 
 export function TasksPage() {
   const { t } = useTranslation();
-  const describe = useDescribeError();
-  const [params, setParams] = useSearchParams();
-  const asked = params.get('status') as Filter | null;
-  const filter: Filter = asked && FILTERS.includes(asked) ? asked : 'open';
+  const filters = useUrlFilters(['status'] as const);
+  const asked = filters.values.status as Filter;
+  const filter: Filter = FILTERS.includes(asked) ? asked : 'open';
   const { data, error } = useQuery({
     queryKey: keys.tasks(filter),
     queryFn: () => unwrap(client.GET('/api/v1/tasks', { params: { query: { perPage: 500, ...(filter === 'all' ? {} : { status: filter }) } } })),
     refetchInterval: POLL.tasks,
   });
   const me = useMe();
+  // Taking, assigning, restarting and closing a task need tasks.change; what ends its operation (done by
+  // hand, abandon) goes to the operation's routes, which need operations.change.
+  const canChange = useCan('tasks.change');
+  const canOperate = useCan('operations.change');
+  // Assigning picks from the department's members, which only departments.read may list.
+  const canReadDepartments = useCan('departments.read');
+  const canAssign = canChange && canReadDepartments;
   const act = useAct();
   const [completing, setCompleting] = useState<OperationRef | null>(null);
   const [abandoning, setAbandoning] = useState<OperationRef | null>(null);
@@ -116,30 +122,32 @@ export function TasksPage() {
     {
       key: 'actions',
       title: t('common.actions'),
-      className: 'actions stacked',
+      className: 'actions vertical',
       cell: (task) => {
-        if (task.status === 'done') return null;
+        if (task.status === 'done' || !(canChange || canOperate)) return null;
         const operation = task.operation;
         const waiting = operation?.status === 'manual';
         // While its operation has not ended, the operation's own actions end the task; Done would be refused.
         const closable = !operation || !UNFINISHED.has(operation.status);
         return (
           <RowActions>
-            {(task.performerId !== me.id || task.status === 'new') && (
+            {canChange && (task.performerId !== me.id || task.status === 'new') && (
               <Button size="compact-sm" variant="default" aria-label={t('tasks.takeNamed', { id: task.id })} disabled={busy} onClick={() => take(task)}>
                 {t('tasks.take')}
               </Button>
             )}
-            {task.departmentId !== null && (
+            {canAssign && task.departmentId !== null && (
               <Button size="compact-sm" variant="default" aria-label={t('tasks.assignNamed', { id: task.id })} disabled={busy} onClick={() => setAssigning(task)}>
                 {t('tasks.assign')}
               </Button>
             )}
-            {waiting && operation && (
+            {waiting && operation && canChange && (
+              <Button size="compact-sm" variant="default" aria-label={t('tasks.restartNamed', { id: task.id })} disabled={busy} onClick={() => restart(task)}>
+                {t('tasks.restart')}
+              </Button>
+            )}
+            {waiting && operation && canOperate && (
               <>
-                <Button size="compact-sm" variant="default" aria-label={t('tasks.restartNamed', { id: task.id })} disabled={busy} onClick={() => restart(task)}>
-                  {t('tasks.restart')}
-                </Button>
                 <Button size="compact-sm" variant="default" aria-label={t('tasks.completeNamed', { id: task.id })} disabled={busy} onClick={() => setCompleting(operation)}>
                   {t('operations.doneByHand')}
                 </Button>
@@ -148,7 +156,7 @@ export function TasksPage() {
                 </Button>
               </>
             )}
-            {closable && (
+            {canChange && closable && (
               <Button size="compact-sm" variant="default" aria-label={t('tasks.doneNamed', { id: task.id })} disabled={busy} onClick={() => done(task)}>
                 {t('tasks.done')}
               </Button>
@@ -168,13 +176,13 @@ export function TasksPage() {
           className="filter"
           value={filter}
           data={FILTERS.map((f) => ({ value: f, label: t(`tasks.filters.${f}`) }))}
-          onChange={(e) => setParams(e.currentTarget.value === 'open' ? {} : { status: e.currentTarget.value })}
+          onChange={(e) => filters.set({ status: e.currentTarget.value === 'open' ? '' : e.currentTarget.value })}
         />
       </Group>
       <QueryError error={error} />
       <DataTable
         label={t('menu.items.tasks')}
-        columns={columns}
+        columns={canChange || canOperate ? columns : columns.filter((c) => c.key !== 'actions')}
         rows={data?.items ?? (error ? [] : undefined)}
         empty={t('tasks.empty')}
         rowClass={(task) => (task.overdue ? 'overdue' : undefined)}

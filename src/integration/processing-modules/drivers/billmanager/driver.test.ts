@@ -9,7 +9,6 @@ import {
   UpstreamCurrencyUnknown,
   UpstreamInsufficientFunds,
   UpstreamNotFound,
-  UpstreamProtocolError,
   UpstreamResetError,
   UpstreamTimeoutError,
   UpstreamValueError,
