@@ -12,7 +12,8 @@ describe.skipIf(!hasChromium)(`password reset in Chromium${skipNote}`, () => {
 
   beforeAll(async () => {
     smtp = await startSmtp();
-    ui = await startUi({ env: { BILLRELAY_SMTP_URL: smtp.url, BILLRELAY_MAIL_FROM: 'Billing <billing@reseller.test>' } });
+    // No background sender: the test sends what is due (mailer.runOnce) and then reads what arrived.
+    ui = await startUi({ env: { BILLRELAY_WORKER: 'off', BILLRELAY_SMTP_URL: smtp.url, BILLRELAY_MAIL_FROM: 'Billing <billing@reseller.test>' } });
     await ui.page.addInitScript(
       "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))",
     );

@@ -15,7 +15,8 @@ let unique = 0;
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  t = await startBillrelay({ env: { BILLRELAY_SMTP_URL: smtp.url, BILLRELAY_MAIL_FROM: 'Billing <billing@reseller.test>' }, logSink: logs });
+  // No background sender: the test sends what is due (mailer.runOnce) and then reads what arrived.
+  t = await startBillrelay({ env: { BILLRELAY_WORKER: 'off', BILLRELAY_SMTP_URL: smtp.url, BILLRELAY_MAIL_FROM: 'Billing <billing@reseller.test>' }, logSink: logs });
 });
 afterAll(async () => {
   await t?.close();
