@@ -49,7 +49,7 @@ describe.skipIf(!hasChromium)(`password reset in Chromium${skipNote}`, () => {
     expect(link!.startsWith(`${server.url}/billmgr/`)).toBe(true);
 
     await page.goto(link!);
-    await page.getByRole('heading', { name: 'New password' }).waitFor();
+    await page.getByRole('heading', { name: 'Set a new password' }).waitFor();
     // A weak password is refused under the field, by the server's policy.
     await page.getByLabel('New password', { exact: true }).fill('password');
     await page.getByLabel('Repeat the new password').fill('password');

@@ -6,7 +6,7 @@ export const passwordResetEn = {
   send: 'Send the link',
   sent: 'If the address is known, a message with a link to set a new password was sent to it. The link works for one hour.',
   backToLogin: 'Back to login',
-  resetTitle: 'New password',
+  resetTitle: 'Set a new password',
   newPassword: 'New password',
   repeatPassword: 'Repeat the new password',
   passwordsDiffer: 'The passwords differ.',
