@@ -75,4 +75,20 @@ describe.skipIf(!hasChromium)(`password reset in Chromium${skipNote}`, () => {
     await page.getByRole('alert').filter({ hasText: 'already used' }).waitFor();
     expect(violations).toEqual([]);
   }, 90_000);
+
+  test('at 390 px the pages reached from e-mails do not scroll sideways', async () => {
+    const { page, server } = ui;
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      for (const [route, heading] of [['forgot-password', 'Forgotten password'], ['reset-password?token=abc', 'Set a new password'], ['confirm-email?token=abc', 'E-mail confirmation']] as const) {
+        await page.goto(`${server.url}/billmgr/${route}`);
+        await page.getByRole('heading', { name: heading }).waitFor();
+        expect(Number(await page.evaluate('document.documentElement.scrollWidth')), route).toBeLessThanOrEqual(390);
+      }
+      // An unknown confirmation link says so.
+      await page.getByRole('alert').filter({ hasText: 'not valid' }).waitFor();
+    } finally {
+      await page.setViewportSize({ width: 1200, height: 760 });
+    }
+  }, 60_000);
 });
