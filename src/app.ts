@@ -98,7 +98,7 @@ export function openConfiguredDatabase(config: Config): DbHandle {
 function createServices(db: Db, clock: Clock, config: Config) {
   const audit = new AuditService(db, clock);
   const localizations = new LocalizationService(db, audit, clock);
-  const auth = new AuthService(db, audit, clock);
+  const auth = new AuthService(db, audit, clock, config.publicUrl);
   const datacenters = new DatacenterService(db, audit, localizations, clock);
   const providers = new ProviderService(db, audit, clock, { defaultCurrency: config.defaultCurrency });
   const businessHours = new BusinessHoursService(db, audit, clock);

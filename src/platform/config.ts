@@ -31,6 +31,11 @@ export interface Config {
   taskHours: Record<string, number>;
   /** E-mail: see src/tools/messages/. */
   mail: MailConfig;
+  /**
+   * BILLRELAY_PUBLIC_URL: where people reach billrelay (https://billing.example.com), for the links in
+   * e-mails (password reset, e-mail confirmation). Absent: the origin of the request that asked.
+   */
+  publicUrl?: string;
 }
 
 export interface MailConfig {
@@ -140,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       scanPageSize: positiveInt(env, 'BILLRELAY_SCAN_PAGE_SIZE', 500),
     },
     taskHours: taskHours(env),
+    publicUrl: publicUrl(env.BILLRELAY_PUBLIC_URL),
     mail: {
       smtpUrl: smtpUrl(env.BILLRELAY_SMTP_URL, env.BILLRELAY_MAIL_FROM),
       from: env.BILLRELAY_MAIL_FROM?.trim() || undefined,
@@ -214,4 +220,18 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
   return value;
+}
+
+function publicUrl(value: string | undefined): string | undefined {
+  if (!value?.trim()) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new Error(`BILLRELAY_PUBLIC_URL must be an http(s) URL such as https://billing.example.com, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`BILLRELAY_PUBLIC_URL must be an http(s) URL such as https://billing.example.com, got "${value}"`);
+  }
+  return url.toString().replace(/\/+$/, '');
 }

@@ -84,6 +84,10 @@ function Gate() {
 
 const BASENAME = import.meta.env.BASE_URL.replace(/\/$/, '');
 const routes: RouteObject[] = [
+    // Reached from e-mails or the login page, logged in or not.
+    { path: '/forgot-password', ...page(() => import('./pages/PasswordReset'), 'ForgotPasswordPage') },
+    { path: '/reset-password', ...page(() => import('./pages/PasswordReset'), 'ResetPasswordPage') },
+    { path: '/confirm-email', ...page(() => import('./pages/PasswordReset'), 'ConfirmEmailPage') },
     {
       path: '/',
       element: <Gate />,

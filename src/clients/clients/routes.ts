@@ -1,6 +1,7 @@
 import type { AuthService, Principal } from '../../platform/auth/service.js';
 import { toMe } from '../../platform/auth/service.js';
 import { LoginView } from '../../platform/auth/schemas.js';
+import { requestOrigin } from '../../platform/auth/routes.js';
 import { PageQuery, pageOf } from '../../platform/db/paging.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { setSessionCookies, type App } from '../../platform/http/app.js';
@@ -26,7 +27,7 @@ export function clientRoutes(app: App, clients: ClientService, auth: AuthService
       summary: 'A client registers, then logs in; the answer is the same whether or not the e-mail was taken',
     },
   }, async (req, reply) => {
-    await clients.register(req.body);
+    await clients.register(req.body, requestOrigin(req));
     return reply.code(202).send(REGISTER_ACCEPTED);
   });
 

@@ -54,7 +54,7 @@ export type RegisterInput = z.infer<typeof RegisterInput>;
 export const RegisterAccepted = z.object({ status: z.literal('accepted'), message: z.string() });
 export const REGISTER_ACCEPTED: z.infer<typeof RegisterAccepted> = {
   status: 'accepted',
-  message: 'Registration received: log in with your e-mail address and password. An address registered before stays with its owner.',
+  message: 'Registration received: log in with your e-mail address and password, and confirm the address with the link we mailed. An address registered before stays with its owner, who is told.',
 };
 
 export const ClientView = z.object({
@@ -68,6 +68,7 @@ export const ClientView = z.object({
   currency: z.string(),
   balance: z.string(),
   creditLimit: z.string(),
+  emailConfirmed: z.boolean().meta({ description: 'The client followed the confirmation link mailed at registration' }),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -78,9 +78,11 @@ export class ClientService {
    * Creates the client unless the e-mail is taken (by a client or an employee). Either way the caller
    * answers alike, so registration does not tell anyone which addresses exist: nothing is created
    * for a taken address and nothing says so. The password is hashed first on both paths, which
-   * keeps their times close.
+   * keeps their times close. A new client is mailed a link confirming the address (in the same
+   * transaction); the owner of a taken address is mailed that someone tried (and where to reset the
+   * password if it was them).
    */
-  async register(input: RegisterInput): Promise<void> {
+  async register(input: RegisterInput, requestOrigin: string): Promise<void> {
     checkNewPassword(input.password, input.email);
     const passwordHash = await hashPassword(input.password);
     const anonymous: Actor = { kind: 'anonymous', id: null, label: 'anonymous', locale: input.language };
@@ -89,11 +91,11 @@ export class ClientService {
         { name: input.name, email: input.email, language: input.language, country: input.country, providerId: input.providerId, passwordHash },
         anonymous,
         'client.register',
+        (trx, client) => this.auth.mailEmailConfirmation(trx, client, requestOrigin),
       );
     } catch (error) {
       if (!isEmailTaken(error)) throw error;
-      // TODO(notifications issue): e-mail the address's owner that someone tried to register with it
-      // (and how to reset the password if it was them); there is no way to send e-mail yet.
+      await this.auth.mailRegistrationAttempt(input.email, requestOrigin);
     }
   }
 
@@ -146,6 +148,8 @@ export class ClientService {
     input: Omit<ClientCreate, 'password' | 'providerId' | 'language'> & { providerId?: number; language: string; passwordHash: string },
     actor: Actor,
     action: string,
+    /** More to do in the same transaction (registration mails the confirmation link). */
+    afterInsert?: (trx: Executor, client: ClientView) => Promise<void>,
   ): Promise<ClientView> {
     return this.db.transaction(async (trx) => {
       const provider = input.providerId ? await this.repo.provider(trx, input.providerId) : await this.repo.defaultProvider(trx);
@@ -164,12 +168,14 @@ export class ClientService {
           enabled: 1,
           currency: provider.currency,
           creditLimitMinor: input.creditLimit ? parseAmount(input.creditLimit, provider.currency, 'creditLimit').minor : 0n,
+          emailConfirmedAt: null,
           createdAt: now,
           updatedAt: now,
         })
         .catch(rethrowDuplicateEmail(input.email));
       const view = toView((await this.repo.find(trx, id))!);
       await this.audit.record(trx, actor, action, 'client', id, null, view);
+      if (afterInsert) await afterInsert(trx, view);
       return view;
     });
   }
@@ -224,6 +230,7 @@ function toView(row: ClientRow): ClientView {
     currency: row.currency,
     balance: Money.of(row.balanceMinor, row.currency).toString(),
     creditLimit: Money.of(row.creditLimitMinor, row.currency).toString(),
+    emailConfirmed: row.emailConfirmedAt !== null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -82,3 +82,58 @@ export class AuthRepository {
       .execute();
   }
 }
+
+/** Mailed one-time tokens (password reset, e-mail confirmation), found by their sha256. */
+export class AuthTokenRepository {
+  insert(db: Executor, row: { tokenHash: string; kind: 'password_reset' | 'email_confirmation'; principalKind: 'employee' | 'client'; principalId: number; email: string; expiresAt: string; createdAt: string }) {
+    return db.insertInto('authTokens').values({ ...row, usedAt: null }).returning('id').executeTakeFirstOrThrow();
+  }
+
+  find(db: Executor, tokenHash: string) {
+    return db.selectFrom('authTokens').selectAll().where('tokenHash', '=', tokenHash).executeTakeFirst();
+  }
+
+  /** Uses the token now, unless it was used or expired meanwhile: false then. */
+  async use(db: Executor, id: number, now: string): Promise<boolean> {
+    const result = await db
+      .updateTable('authTokens')
+      .set({ usedAt: now })
+      .where('id', '=', id)
+      .where('usedAt', 'is', null)
+      .where('expiresAt', '>', now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** The principal's other tokens of this kind stop working (a new password makes older reset links void). */
+  async useAllOf(db: Executor, principalKind: string, principalId: number, kind: string, now: string) {
+    await db
+      .updateTable('authTokens')
+      .set({ usedAt: now })
+      .where('principalKind', '=', principalKind as 'employee' | 'client')
+      .where('principalId', '=', principalId)
+      .where('kind', '=', kind as 'password_reset' | 'email_confirmation')
+      .where('usedAt', 'is', null)
+      .execute();
+  }
+
+  /** Tokens expired a day ago are of no use to anyone. */
+  async deleteExpired(db: Executor, before: string) {
+    await db.deleteFrom('authTokens').where('expiresAt', '<', before).execute();
+  }
+
+  async setPasswordHash(db: Executor, principalKind: 'employee' | 'client', id: number, passwordHash: string, now: string) {
+    if (principalKind === 'employee') await db.updateTable('employees').set({ passwordHash, updatedAt: now }).where('id', '=', id).execute();
+    else await db.updateTable('clients').set({ passwordHash, updatedAt: now }).where('id', '=', id).execute();
+  }
+
+  async confirmClientEmail(db: Executor, id: number, email: string, now: string) {
+    await db.updateTable('clients').set({ emailConfirmedAt: now, updatedAt: now }).where('id', '=', id).where('email', '=', email).execute();
+  }
+
+  /** The name that signs e-mails to employees: the default provider's. */
+  async defaultProviderName(db: Executor): Promise<string> {
+    const row = await db.selectFrom('providers').select('name').orderBy('isDefault', 'desc').orderBy('id').limit(1).executeTakeFirst();
+    return row?.name ?? 'billrelay';
+  }
+}

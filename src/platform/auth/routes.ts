@@ -1,12 +1,18 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../http/app.js';
 import { CSRF_COOKIE, SESSION_COOKIE, setSessionCookies } from '../http/app.js';
 import { IdParams } from '../http/schemas.js';
 import { RIGHTS_CATALOG } from './rights.js';
-import { LoginInput, LoginView, MeView, RightView, TokenCreate, TokenCreated, TokenView } from './schemas.js';
+import { EMAIL_CONFIRMED, EmailConfirmInput, EmailConfirmed, LoginInput, LoginView, MeView, PASSWORD_RESET_ACCEPTED, PASSWORD_RESET_DONE, PasswordResetAccepted, PasswordResetConfirmInput, PasswordResetDone, PasswordResetInput, RightView, TokenCreate, TokenCreated, TokenView } from './schemas.js';
 import { toMe, type AuthService } from './service.js';
 
 const tags = ['Auth'];
+
+/** The origin the request came to (behind trusted proxies, as the browser saw it): the start of mailed links without BILLRELAY_PUBLIC_URL. */
+export function requestOrigin(req: FastifyRequest): string {
+  return `${req.protocol}://${req.host}`;
+}
 
 export function authRoutes(app: App, auth: AuthService): void {
   app.post('/api/v1/auth/login', {
@@ -15,6 +21,36 @@ export function authRoutes(app: App, auth: AuthService): void {
     const { sessionId, csrfToken, me } = await auth.login(req.body.email, req.body.password, req.ip);
     setSessionCookies(req, reply, sessionId, csrfToken);
     return { user: me, csrfToken };
+  });
+
+  app.post('/api/v1/auth/password-reset', {
+    schema: {
+      body: PasswordResetInput, response: { 202: PasswordResetAccepted }, tags, security: [],
+      summary: 'Mails a password-reset link (valid 1 hour) to the employee or client with this address; the answer is the same whether or not the address is known',
+    },
+  }, async (req, reply) => {
+    await auth.requestPasswordReset(req.body.email, req.ip, requestOrigin(req));
+    return reply.code(202).send(PASSWORD_RESET_ACCEPTED);
+  });
+
+  app.post('/api/v1/auth/password-reset/confirm', {
+    schema: {
+      body: PasswordResetConfirmInput, response: { 200: PasswordResetDone }, tags, security: [],
+      summary: 'Sets a new password with the mailed token (single use); the account\'s sessions end. An unknown, used or expired token is a 400 on `token`',
+    },
+  }, async (req) => {
+    await auth.confirmPasswordReset(req.body.token, req.body.password, req.ip);
+    return PASSWORD_RESET_DONE;
+  });
+
+  app.post('/api/v1/auth/confirm-email', {
+    schema: {
+      body: EmailConfirmInput, response: { 200: EmailConfirmed }, tags, security: [],
+      summary: 'Confirms a client\'s e-mail address with the token mailed at registration (single use, valid 7 days)',
+    },
+  }, async (req) => {
+    await auth.confirmEmail(req.body.token, req.ip);
+    return EMAIL_CONFIRMED;
   });
 
   app.post('/api/v1/auth/logout', {

@@ -29,3 +29,21 @@ export const RightView = z.object({
   level: z.enum(['read', 'change', 'money']).meta({ description: '"change" includes "read"; money rights stand alone' }),
   description: z.string(),
 });
+
+const Token = z.string().trim().min(1).max(200).meta({ description: 'The token from the mailed link' });
+
+export const PasswordResetInput = z.strictObject({ email: z.string().trim().toLowerCase().max(254).pipe(z.email()) });
+/** The one answer to a reset request, known address or not: it must not tell which. */
+export const PasswordResetAccepted = z.object({ status: z.literal('accepted'), message: z.string() });
+export const PASSWORD_RESET_ACCEPTED: z.infer<typeof PasswordResetAccepted> = {
+  status: 'accepted',
+  message: 'If the address is known, a message with a link to set a new password was sent to it.',
+};
+
+export const PasswordResetConfirmInput = z.strictObject({ token: Token, password: z.string().min(1).max(1024) });
+export const PasswordResetDone = z.object({ status: z.literal('password_set') });
+export const PASSWORD_RESET_DONE: z.infer<typeof PasswordResetDone> = { status: 'password_set' };
+
+export const EmailConfirmInput = z.strictObject({ token: Token });
+export const EmailConfirmed = z.object({ status: z.literal('email_confirmed') });
+export const EMAIL_CONFIRMED: z.infer<typeof EmailConfirmed> = { status: 'email_confirmed' };

@@ -6,7 +6,13 @@ import { randomToken, sha256 } from '../crypto/tokens.js';
 import type { Db } from '../db/db.js';
 import { lockKey } from '../db/dialect.js';
 import { AppError, appError, notFound } from '../errors.js';
-import { AuthRepository } from './repository.js';
+import { SECRET_CHANGED } from '../audit/service.js';
+import { checkNewPassword } from '../crypto/password-policy.js';
+import { hashPassword } from '../crypto/passwords.js';
+import type { Executor } from '../db/db.js';
+import { enqueueClientMessage, enqueueMessage } from '../../tools/messages/outbox.js';
+import { render } from '../../tools/messages/templates/index.js';
+import { AuthRepository, AuthTokenRepository } from './repository.js';
 import { ALL_RIGHTS, loadEffectiveRights } from './rights.js';
 import type { MeView } from './schemas.js';
 
@@ -21,6 +27,13 @@ const FAILURE_WINDOW_MS = 15 * 60_000;
 export const MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5;
 export const MAX_FAILURES_PER_ADDRESS = 20;
 const TOKEN_TOUCH_INTERVAL_MS = 60_000;
+/** How long a mailed link works: a password reset briefly, an e-mail confirmation for a week. */
+export const PASSWORD_RESET_TTL_MS = 3600_000;
+export const EMAIL_CONFIRMATION_TTL_MS = 7 * 24 * 3600_000;
+/** The attempts key for using mailed tokens (per address, like failed logins). */
+const TOKEN_ATTEMPTS = 'token:';
+
+export type MailedTokenKind = 'password_reset' | 'email_confirmation';
 
 /** Someone who can log in. Clients join in the clients area through the same shape. */
 export interface Principal {
@@ -50,12 +63,15 @@ export interface PrincipalSource {
 
 export class AuthService {
   private readonly repo = new AuthRepository();
+  private readonly tokens = new AuthTokenRepository();
   private readonly sources: PrincipalSource[] = [];
 
   constructor(
     private readonly db: Db,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    /** BILLRELAY_PUBLIC_URL: the start of mailed links; absent, the asking request's origin. */
+    private readonly publicUrl?: string,
   ) {}
 
   addPrincipalSource(source: PrincipalSource): void {
@@ -81,13 +97,13 @@ export class AuthService {
    * address take one at a time (SQLite: BEGIN IMMEDIATE; PostgreSQL: a lock on the address), so
    * parallel guesses can never have more passwords checked than the limits allow.
    */
-  private async reserveAttempt(email: string, ip: string): Promise<void> {
+  private async reserveAttempt(email: string, ip: string, tooMany: 'auth.tooManyLogins' | 'auth.tooManyAttempts' = 'auth.tooManyLogins'): Promise<void> {
     const since = this.windowStart();
     await this.db.transaction(async (trx) => {
       await lockKey(trx, this.db.dialect, `login:${ip}`);
       const attempts = await this.repo.attemptsSince(trx, email, ip, since);
       if (attempts.account >= MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS || attempts.address >= MAX_FAILURES_PER_ADDRESS) {
-        throw appError('rate_limited', 'auth.tooManyLogins', {}, {
+        throw appError('rate_limited', tooMany, {}, {
           details: { retryAfterSeconds: FAILURE_WINDOW_MS / 1000 },
         });
       }
@@ -205,6 +221,124 @@ export class AuthService {
     return { ...opened, me: toMe(employee, null) };
   }
 
+  // ---- Mailed links: password reset and e-mail confirmation -------------------------------------
+  // A token is 32 random bytes; only its sha256 is stored, the token itself is only in the e-mail
+  // (never in a log, an answer, or the outbox as staff read it). Single use, expiring.
+
+  /** Where mailed links start: BILLRELAY_PUBLIC_URL, else the origin of the request that asked. */
+  linkBase(requestOrigin: string): string {
+    return `${(this.publicUrl ?? requestOrigin).replace(/\/+$/, '')}/billmgr`;
+  }
+
+  /**
+   * Mails a reset link to whoever has this address (employee or client, in their language), or
+   * nothing: the caller answers the same either way. Limited per address like logins.
+   */
+  async requestPasswordReset(emailInput: string, ip: string, requestOrigin: string): Promise<void> {
+    const email = emailInput.trim().toLowerCase();
+    await this.reserveAttempt(`reset:${email}`, ip, 'auth.tooManyAttempts');
+    const found = await this.findCredentials(email);
+    if (!found || !found.enabled) return;
+    const { principal } = found;
+    await this.db.transaction(async (trx) => {
+      const token = await this.issueToken(trx, 'password_reset', principal);
+      await this.mail(trx, principal, 'password_reset', `password_reset:${token.id}`, `${this.linkBase(requestOrigin)}/reset-password?token=${token.token}`);
+    });
+  }
+
+  /** A new client's confirmation link, written in the caller's (registration's) transaction. */
+  async mailEmailConfirmation(trx: Executor, client: { id: number; email: string; name: string; language: string; providerId: number }, requestOrigin: string): Promise<void> {
+    const principal: Principal = { kind: 'client', id: client.id, email: client.email, name: client.name, isAdmin: false, language: client.language, providerId: client.providerId };
+    const token = await this.issueToken(trx, 'email_confirmation', principal);
+    await this.mail(trx, principal, 'email_confirmation', `email_confirmation:${token.id}`, `${this.linkBase(requestOrigin)}/confirm-email?token=${token.token}`);
+  }
+
+  /** Someone registered with a taken address: its owner hears of it (with where to reset the password), nobody else. */
+  async mailRegistrationAttempt(emailInput: string, requestOrigin: string): Promise<void> {
+    const found = await this.findCredentials(emailInput.trim().toLowerCase());
+    if (!found) return;
+    const now = this.clock.now();
+    await this.db.transaction(async (trx) => {
+      // At most one notice per address and hour, however often someone tries.
+      const hour = now.toISOString().slice(0, 13);
+      await this.mail(trx, found.principal, 'registration_attempt', `registration_attempt:${hour}`, `${this.linkBase(requestOrigin)}/forgot-password`);
+    });
+  }
+
+  /** Sets a new password with a reset token; the account's sessions and other reset links end. Audited. */
+  async confirmPasswordReset(token: string, password: string, ip: string): Promise<void> {
+    await this.reserveAttempt(TOKEN_ATTEMPTS, ip, 'auth.tooManyAttempts');
+    const { row, principal } = await this.usableToken(token, 'password_reset');
+    checkNewPassword(password, principal.email);
+    const passwordHash = await hashPassword(password);
+    const now = this.clock.now().toISOString();
+    await this.db.transaction(async (trx) => {
+      if (!(await this.tokens.use(trx, row.id, now))) throw tokenError(row, now);
+      await this.tokens.useAllOf(trx, principal.kind, principal.id, 'password_reset', now);
+      await this.tokens.setPasswordHash(trx, principal.kind, principal.id, passwordHash, now);
+      await this.repo.deleteSessionsOf(trx, principal.kind, principal.id);
+      await this.audit.record(trx, actorOf(principal), `${principal.kind}.password_reset`, principal.kind, principal.id, null, { password: SECRET_CHANGED });
+    });
+    await this.repo.clearAttempts(this.db.kysely, TOKEN_ATTEMPTS, ip, this.windowStart());
+  }
+
+  /** Marks a client's e-mail address confirmed with the token mailed at registration. Audited. */
+  async confirmEmail(token: string, ip: string): Promise<void> {
+    await this.reserveAttempt(TOKEN_ATTEMPTS, ip, 'auth.tooManyAttempts');
+    const { row, principal } = await this.usableToken(token, 'email_confirmation');
+    const now = this.clock.now().toISOString();
+    await this.db.transaction(async (trx) => {
+      if (!(await this.tokens.use(trx, row.id, now))) throw tokenError(row, now);
+      await this.tokens.confirmClientEmail(trx, principal.id, row.email, now);
+      await this.audit.record(trx, actorOf(principal), 'client.email_confirm', 'client', principal.id, null, { email: row.email, emailConfirmed: true });
+    });
+    await this.repo.clearAttempts(this.db.kysely, TOKEN_ATTEMPTS, ip, this.windowStart());
+  }
+
+  private async issueToken(trx: Executor, kind: MailedTokenKind, principal: Principal): Promise<{ id: number; token: string }> {
+    const now = this.clock.now();
+    const token = randomToken();
+    const ttl = kind === 'password_reset' ? PASSWORD_RESET_TTL_MS : EMAIL_CONFIRMATION_TTL_MS;
+    await this.tokens.deleteExpired(trx, new Date(now.getTime() - 24 * 3600_000).toISOString());
+    const { id } = await this.tokens.insert(trx, {
+      tokenHash: sha256(token),
+      kind,
+      principalKind: principal.kind,
+      principalId: principal.id,
+      email: principal.email,
+      expiresAt: new Date(now.getTime() + ttl).toISOString(),
+      createdAt: now.toISOString(),
+    });
+    return { id: Number(id), token };
+  }
+
+  private async mail(trx: Executor, principal: Principal, event: 'password_reset' | 'email_confirmation' | 'registration_attempt', eventKey: string, link: string): Promise<void> {
+    const now = this.clock.now();
+    const values = { email: principal.email, link };
+    if (principal.kind === 'client') {
+      await enqueueClientMessage(trx, now, { clientId: principal.id, event, eventKey, values, entityType: 'client', entityId: principal.id });
+      return;
+    }
+    const provider = await this.tokens.defaultProviderName(trx);
+    const rendered = render(event, principal.language, { name: principal.name, provider, ...values });
+    await enqueueMessage(trx, now, {
+      eventKey, event, recipientAddress: principal.email, recipientName: principal.name, locale: rendered.locale,
+      subject: rendered.subject, text: rendered.text, html: rendered.html, employeeId: principal.id, entityType: 'employee', entityId: principal.id,
+    });
+  }
+
+  /** The token's row and its principal, or a 400 on `token` saying why it cannot be used. */
+  private async usableToken(token: string, kind: MailedTokenKind) {
+    const row = await this.tokens.find(this.db.kysely, sha256(token));
+    const now = this.clock.now().toISOString();
+    if (!row || row.kind !== kind) throw appError('validation', 'auth.tokenUnknown', {}, { field: 'token' });
+    if (row.usedAt || row.expiresAt <= now) throw tokenError(row, now);
+    const principal = await this.findPrincipal(row.principalKind, row.principalId);
+    // The account is gone or disabled, or its address changed since the link was mailed.
+    if (!principal || principal.email !== row.email) throw appError('validation', 'auth.tokenUnknown', {}, { field: 'token' });
+    return { row, principal };
+  }
+
   private async findCredentials(email: string) {
     const employee = await this.repo.findEmployeeByEmail(this.db.kysely, email);
     if (employee) {
@@ -225,6 +359,18 @@ export class AuthService {
     const found = await this.sources.find((s) => s.kind === kind)?.findById(id);
     return found?.enabled ? found : undefined;
   }
+}
+
+function tokenError(row: { usedAt: string | null; expiresAt: string }, now: string): AppError {
+  if (row.usedAt) return appError('validation', 'auth.tokenUsed', {}, { field: 'token' });
+  return appError('validation', row.expiresAt <= now ? 'auth.tokenExpired' : 'auth.tokenUsed', {}, { field: 'token' });
+}
+
+/** Who acted when a mailed link was used: its owner. */
+function actorOf(principal: Principal): Actor {
+  return principal.kind === 'employee'
+    ? { kind: 'employee', id: principal.id, label: principal.email, isAdmin: principal.isAdmin, locale: principal.language }
+    : { kind: 'client', id: principal.id, label: principal.email, providerId: principal.providerId ?? 0, locale: principal.language };
 }
 
 function employeePrincipal(row: { id: number; email: string; name: string; isAdmin: number; language: string }): Principal {

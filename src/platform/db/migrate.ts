@@ -10,6 +10,7 @@ import * as m060 from './migrations/060-task-performer.js';
 import * as m070bh from './migrations/070-business-hours-holidays.js';
 import * as m080 from './migrations/080-rights.js';
 import * as m090 from './migrations/090-messages.js';
+import * as m100 from './migrations/100-auth-tokens.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '070-business-hours-holidays': m070bh,
   '080-rights': m080,
   '090-messages': m090,
+  '100-auth-tokens': m100,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -169,6 +169,8 @@ export interface ClientTable {
   currency: string;
   balanceMinor: Generated<bigint>;
   creditLimitMinor: Generated<bigint>;
+  /** When the client followed the confirmation link mailed at registration; null: not confirmed. */
+  emailConfirmedAt: Generated<Timestamp | null>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -331,6 +333,20 @@ export interface SchedulerJobTable {
   lastResult: string | null;
 }
 
+/** A mailed one-time token (password reset, e-mail confirmation): only its sha256 is stored. */
+export interface AuthTokenTable {
+  id: Generated<number>;
+  tokenHash: string;
+  kind: 'password_reset' | 'email_confirmation';
+  principalKind: 'employee' | 'client';
+  principalId: number;
+  /** The address it was mailed to: a token stops working when the address changed since. */
+  email: string;
+  expiresAt: Timestamp;
+  usedAt: Timestamp | null;
+  createdAt: Timestamp;
+}
+
 export interface MessageTable {
   id: Generated<number>;
   /** Unique: the event and the recipient (an event seen twice writes one message). */
@@ -384,6 +400,7 @@ export interface Database {
   tasks: TaskTable;
   schedulerJobs: SchedulerJobTable;
   messages: MessageTable;
+  authTokens: AuthTokenTable;
   tariffs: TariffTable;
   tariffPeriods: TariffPeriodTable;
   tariffUpstreamCosts: TariffUpstreamCostTable;

@@ -74,6 +74,14 @@ function toSummary(row: MessageRow): MessageSummary {
   };
 }
 
+/**
+ * A password-reset or confirmation link is the recipient's alone: staff reading the outbox see the
+ * e-mail with its token cut out (otherwise whoever reads Tools → Messages could reset a password).
+ */
+export function withoutTokens(body: string): string {
+  return body.replace(/([?&]token=)[A-Za-z0-9_-]+/g, '$1…');
+}
+
 function toView(row: MessageRow): MessageView {
-  return { ...toSummary(row), text: row.textBody, html: row.htmlBody };
+  return { ...toSummary(row), text: withoutTokens(row.textBody), html: withoutTokens(row.htmlBody) };
 }

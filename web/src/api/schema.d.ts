@@ -63,6 +63,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/confirm-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirms a client's e-mail address with the token mailed at registration (single use, valid 7 days) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The token from the mailed link */
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "email_confirmed";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/impersonation/end": {
         parameters: {
             query?: never;
@@ -247,6 +293,99 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mails a password-reset link (valid 1 hour) to the employee or client with this address; the answer is the same whether or not the address is known */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        email: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message: string;
+                            /** @enum {string} */
+                            status: "accepted";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sets a new password with the mailed token (single use); the account's sessions end. An unknown, used or expired token is a 400 on `token` */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                        /** @description The token from the mailed link */
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "password_set";
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -774,6 +913,8 @@ export interface paths {
                                 creditLimit: string;
                                 currency: string;
                                 email: string;
+                                /** @description The client followed the confirmation link mailed at registration */
+                                emailConfirmed: boolean;
                                 enabled: boolean;
                                 id: number;
                                 language: string;
@@ -826,6 +967,8 @@ export interface paths {
                             creditLimit: string;
                             currency: string;
                             email: string;
+                            /** @description The client followed the confirmation link mailed at registration */
+                            emailConfirmed: boolean;
                             enabled: boolean;
                             id: number;
                             language: string;
@@ -878,6 +1021,8 @@ export interface paths {
                             creditLimit: string;
                             currency: string;
                             email: string;
+                            /** @description The client followed the confirmation link mailed at registration */
+                            emailConfirmed: boolean;
                             enabled: boolean;
                             id: number;
                             language: string;
@@ -935,6 +1080,8 @@ export interface paths {
                             creditLimit: string;
                             currency: string;
                             email: string;
+                            /** @description The client followed the confirmation link mailed at registration */
+                            emailConfirmed: boolean;
                             enabled: boolean;
                             id: number;
                             language: string;
@@ -3514,7 +3661,7 @@ export interface paths {
                                 entityId: number | null;
                                 entityType: string | null;
                                 /** @enum {string} */
-                                event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked";
+                                event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt";
                                 id: number;
                                 lastError: string | null;
                                 locale: string;
@@ -3584,7 +3731,7 @@ export interface paths {
                             entityId: number | null;
                             entityType: string | null;
                             /** @enum {string} */
-                            event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked";
+                            event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt";
                             /** @description The HTML version as sent; every value in it is escaped */
                             html: string;
                             id: number;
@@ -3658,7 +3805,7 @@ export interface paths {
                             entityId: number | null;
                             entityType: string | null;
                             /** @enum {string} */
-                            event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked";
+                            event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt";
                             /** @description The HTML version as sent; every value in it is escaped */
                             html: string;
                             id: number;

@@ -9,6 +9,7 @@ import { orderLicenseEn } from './areas/order-license.en.js';
 import { tariffsEn } from './areas/tariffs.en.js';
 import { dashboardEn } from './areas/dashboard.en.js';
 import { auditEn } from './areas/audit.en.js';
+import { passwordResetEn } from './areas/password-reset.en.js';
 import { licensesEn } from './areas/licenses.en.js';
 
 import { departmentsEn } from './areas/departments.en.js';
@@ -250,6 +251,7 @@ export const en = {
   },
   licenses: licensesEn,
   audit: auditEn,
+  passwordReset: passwordResetEn,
   messages: messagesEn,
   operations: {
     one: 'Operation #{{id}}',

@@ -9,6 +9,7 @@ import { orderLicenseRu } from './areas/order-license.ru.js';
 import { tariffsRu } from './areas/tariffs.ru.js';
 import { dashboardRu } from './areas/dashboard.ru.js';
 import { auditRu } from './areas/audit.ru.js';
+import { passwordResetRu } from './areas/password-reset.ru.js';
 import { messagesRu } from './areas/messages.ru.js';
 import { licensesRu } from './areas/licenses.ru.js';
 
@@ -256,6 +257,7 @@ export const ru: Messages = {
   },
   licenses: licensesRu,
   audit: auditRu,
+  passwordReset: passwordResetRu,
   messages: messagesRu,
   operations: {
     one: 'Операция №{{id}}',

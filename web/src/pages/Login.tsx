@@ -5,7 +5,7 @@ import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { z } from '../zod';
 import { useLogin } from '../auth';
-import { fieldError } from '../components/ui';
+import { AppLink, fieldError } from '../components/ui';
 import { showUnderField, useDescribeError } from '../errors';
 import { chooseLanguage, LANGUAGES, type Language } from '../i18n';
 
@@ -52,6 +52,7 @@ export function LoginPage() {
           <Button type="submit" loading={login.isPending}>
             {t('login.submit')}
           </Button>
+          <AppLink to="/forgot-password">{t('passwordReset.forgotLink')}</AppLink>
           <NativeSelect
             size="xs"
             aria-label={t('shell.language')}

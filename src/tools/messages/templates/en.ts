@@ -33,5 +33,27 @@ export const en: Templates = {
       subject: 'Payment of {amount} received',
       paragraphs: ['We have received your payment of {amount}. Your balance is now {balance}.'],
     },
+    password_reset: {
+      subject: 'Resetting your password',
+      paragraphs: [
+        'Someone (we hope you) asked to reset the password of your account {email}. To choose a new password, open this link within an hour:',
+      ],
+      block: '{link}',
+      after: ['If it was not you, ignore this message: your password stays as it is.'],
+    },
+    email_confirmation: {
+      subject: 'Confirm your e-mail address',
+      paragraphs: ['Thank you for registering. To confirm that {email} is your address, open this link within 7 days:'],
+      block: '{link}',
+    },
+    registration_attempt: {
+      subject: 'Someone tried to register with your address',
+      paragraphs: [
+        'Someone tried to register a new account with your address {email}. It already belongs to your account, so nothing was created.',
+        'If it was you and you forgot your password, reset it here:',
+      ],
+      block: '{link}',
+      after: ['If it was not you, ignore this message.'],
+    },
   },
 };

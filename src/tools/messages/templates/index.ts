@@ -6,7 +6,7 @@
 import { en } from './en.js';
 import { ru } from './ru.js';
 
-export const MESSAGE_EVENTS = ['license_active', 'license_renewed', 'license_suspended', 'license_deleted', 'renewal_unpaid', 'payment_booked'] as const;
+export const MESSAGE_EVENTS = ['license_active', 'license_renewed', 'license_suspended', 'license_deleted', 'renewal_unpaid', 'payment_booked', 'password_reset', 'email_confirmation', 'registration_attempt'] as const;
 export type MessageEvent = (typeof MESSAGE_EVENTS)[number];
 
 export interface Template {
@@ -14,6 +14,8 @@ export interface Template {
   paragraphs: string[];
   /** A value shown on its own, preformatted (e.g. the license key), after the paragraphs. */
   block?: string;
+  /** Paragraphs after the block. */
+  after?: string[];
   /** The last line ("Your {provider} team"). */
   signature: string;
 }
@@ -57,6 +59,10 @@ export function render(event: MessageEvent, language: string | null | undefined,
   if (t.block) {
     textParts.push(fill(t.block, values, plain));
     htmlParts.push(`<pre>${fill(t.block, values, escapeHtml)}</pre>`);
+  }
+  for (const p of t.after ?? []) {
+    textParts.push(fill(p, values, plain));
+    htmlParts.push(`<p>${fill(p, values, escapeHtml)}</p>`);
   }
   textParts.push(fill(words.signature, values, plain));
   htmlParts.push(`<p>${fill(words.signature, values, escapeHtml)}</p>`);

@@ -34,5 +34,8 @@ export const messagesEn = {
     license_deleted: 'License deleted',
     renewal_unpaid: 'Renewal not paid',
     payment_booked: 'Payment booked',
+    password_reset: 'Password reset',
+    email_confirmation: 'E-mail confirmation',
+    registration_attempt: 'Registration with a taken address',
   },
 };

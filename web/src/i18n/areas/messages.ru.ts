@@ -36,5 +36,8 @@ export const messagesRu = {
     license_deleted: 'Лицензия удалена',
     renewal_unpaid: 'Продление не оплачено',
     payment_booked: 'Платёж зачислен',
+    password_reset: 'Сброс пароля',
+    email_confirmation: 'Подтверждение e-mail',
+    registration_attempt: 'Регистрация с занятым адресом',
   },
 };

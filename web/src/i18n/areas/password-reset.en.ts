@@ -1,0 +1,22 @@
+// Forgotten password, new password from a mailed link, and e-mail confirmation (password-reset.ru.ts has the same keys).
+export const passwordResetEn = {
+  forgotLink: 'Forgot password?',
+  forgotTitle: 'Forgotten password',
+  forgotIntro: 'Enter the e-mail address of your account. We will send you a link to set a new password.',
+  send: 'Send the link',
+  sent: 'If the address is known, a message with a link to set a new password was sent to it. The link works for one hour.',
+  backToLogin: 'Back to login',
+  resetTitle: 'Set a new password',
+  newPassword: 'New password',
+  repeatPassword: 'Repeat the new password',
+  passwordsDiffer: 'The passwords differ.',
+  passwordRequired: 'Enter a new password.',
+  save: 'Set the password',
+  done: 'Your password has been changed. Log in with the new one.',
+  noToken: 'This link is incomplete. Open the link from the e-mail again, or ask for a new one.',
+  askAgain: 'Ask for a new link',
+  confirmTitle: 'E-mail confirmation',
+  confirming: 'Confirming your e-mail address…',
+  confirmed: 'Your e-mail address is confirmed. Thank you!',
+  toBillmgr: 'Go to billrelay',
+};
