@@ -91,6 +91,16 @@ describe.skipIf(!hasChromium)(`accessibility, phone width and Russian in Chromiu
     await page.goto(`${server.url}/billmgr/`);
     await page.getByRole('button', { name: 'Log in' }).waitFor();
     expect(await axeViolations(page), 'login').toEqual([]);
+    // The pages a visitor reaches from the login page or from a mailed link.
+    for (const [route, ready] of [
+      ['forgot-password', 'Send the link'],
+      ['reset-password', 'This link is incomplete'],
+    ] as const) {
+      await page.goto(`${server.url}/billmgr/${route}`);
+      await page.getByText(ready).first().waitFor();
+      expect(await axeViolations(page), route).toEqual([]);
+    }
+    await page.goto(`${server.url}/billmgr/`);
     await ui.login();
     const found: string[] = [];
     for (const { path: route, ready } of pages()) {
