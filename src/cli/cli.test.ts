@@ -67,7 +67,7 @@ describe('billrelay CLI', () => {
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
-      for (let i = 0; i < 200 && !out.includes('is running'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 600 && !out.includes('is running'); i++) await new Promise((r) => setTimeout(r, 100));
       const health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.json()).catch(() => null);
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -86,7 +86,8 @@ describe('billrelay CLI', () => {
     } finally {
       await fresh.drop();
     }
-  });
+    // Two starts, each compiling the whole server with tsx: a limit for a slow shared machine, not a measurement.
+  }, 150_000);
 
   test('sandbox prints the demo credentials and answers the upstream protocol', async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
