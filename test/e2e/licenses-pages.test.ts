@@ -3,7 +3,6 @@
 // difference before anything is charged, the audit log shows the change filtered by the license, and the
 // dashboard shows the license expiring soon and today's revenue. axe-core finds no serious or critical
 // violation on these pages, and one action is done with the keyboard alone.
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -13,18 +12,8 @@ import type { TestBillrelay } from '../support/billrelay.js';
 import { insertLicense } from '../support/licenses.js';
 import { connectModule, createClient, importTariff, nextIp } from '../support/scenario.js';
 import { startUpstream } from '../support/upstream.js';
-import { hasChromium, shotDir, skipNote, startUi, type Ui } from './browser.js';
+import { axeViolations, hasChromium, shotDir, skipNote, startUi, type Ui } from './browser.js';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }> }> } }).axe;
-    return (await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] })).violations;
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`);
-}
 
 /** What the UI shows for a date and an amount (en-US, as the browser here is). */
 const day = (iso: string) => new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));

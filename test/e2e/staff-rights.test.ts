@@ -2,27 +2,13 @@
 // pages; the employee logs in and sees only what they may open; what they may not do is refused; the
 // employees and departments pages have no serious or critical axe violation. An employee who may only read
 // tasks, operations and licenses sees them without a button that would change them. Needs Debian's Chromium.
-import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSandbox } from '../../src/sandbox/index.js';
 import type { TestBillrelay } from '../support/billrelay.js';
 import { connectSandboxModule, insertLicense, operationRow, tariffAndClient } from '../support/licenses.js';
-import { hasChromium, skipNote, startUi, type Ui } from './browser.js';
+import { axeViolations, hasChromium, skipNote, startUi, type Ui } from './browser.js';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    type V = { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] };
-    const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: V[] }> } }).axe;
-    return (await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] })).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`);
-}
 
 describe.skipIf(!hasChromium)(`rights in the staff panel, in Chromium${skipNote}`, () => {
   let ui: Ui;

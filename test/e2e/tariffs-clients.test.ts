@@ -2,34 +2,14 @@
 // markup (cost, price and margin side by side, a loss flagged), enabling it, and a client's money (payment,
 // correction with its reason, credit limit, the ledger), "log in as client" and back; no serious or critical
 // axe violation on these pages and no sideways scrolling at 390 px. Needs Debian's Chromium; skipped without it.
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import type { TestBillrelay } from '../support/billrelay.js';
 import { connectSandboxModule } from '../support/licenses.js';
-import { hasChromium, shotDir, skipNote, startUi, type Ui } from './browser.js';
+import { axeViolations, hasChromium, shotDir, skipNote, startUi, type Ui } from './browser.js';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] })).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')})`);
-}
 
 const pageWidth = async (page: Page) => Number(await page.evaluate('document.documentElement.scrollWidth'));
 
