@@ -206,8 +206,9 @@ describe.skipIf(!hasChromium)(`licenses, the audit log and the dashboard in Chro
       set(${JSON.stringify(ids[1])}, '60');
     })()`);
     await expect.poll(() => { const url = new URL(page.url()); return [url.searchParams.get('status'), url.searchParams.get('expiring')]; }).toEqual(['active', '60']);
-    expect(await main().getByLabel('Status', { exact: true }).inputValue()).toBe('active');
-    expect(await main().getByLabel('Expiring').inputValue()).toBe('60');
+    // The selects follow the URL on the next render; read them once they have.
+    await expect.poll(() => main().getByLabel('Status', { exact: true }).inputValue()).toBe('active');
+    await expect.poll(() => main().getByLabel('Expiring').inputValue()).toBe('60');
     await table.getByText('ends-soon').waitFor();
   }, 60_000);
 
