@@ -73,6 +73,10 @@ export interface SchedulerConfig {
   tariffSyncAt: string[];
   /** Rows per keyset page when scanning licenses. */
   scanPageSize: number;
+  /** Clients hear this many days before expiry that an auto-renewing license will be renewed (and whether their balance covers it). */
+  renewalNoticeDays: number;
+  /** How often open tasks are checked for being past their due time (their department's head is mailed once). */
+  taskOverdueEveryMinutes: number;
 }
 
 /** Working hours per task type, unless BILLRELAY_TASK_HOURS says otherwise ("setup=4,drift=8"). */
@@ -143,6 +147,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       balanceCheckAt: timesOfDay(env, 'BILLRELAY_BALANCE_CHECK_AT', ['06:00', '18:00']),
       tariffSyncAt: timesOfDay(env, 'BILLRELAY_TARIFF_SYNC_AT', ['03:00']),
       scanPageSize: positiveInt(env, 'BILLRELAY_SCAN_PAGE_SIZE', 500),
+      renewalNoticeDays: positiveInt(env, 'BILLRELAY_RENEWAL_NOTICE_DAYS', 7),
+      taskOverdueEveryMinutes: positiveInt(env, 'BILLRELAY_TASK_OVERDUE_EVERY_MINUTES', 15),
     },
     taskHours: taskHours(env),
     publicUrl: publicUrl(env.BILLRELAY_PUBLIC_URL),

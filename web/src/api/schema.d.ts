@@ -3661,7 +3661,7 @@ export interface paths {
                                 entityId: number | null;
                                 entityType: string | null;
                                 /** @enum {string} */
-                                event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt";
+                                event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt" | "task_created" | "task_overdue" | "balance_low" | "renewal_coming" | "renewal_coming_topup" | "license_new_key";
                                 id: number;
                                 lastError: string | null;
                                 locale: string;
@@ -3731,7 +3731,7 @@ export interface paths {
                             entityId: number | null;
                             entityType: string | null;
                             /** @enum {string} */
-                            event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt";
+                            event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt" | "task_created" | "task_overdue" | "balance_low" | "renewal_coming" | "renewal_coming_topup" | "license_new_key";
                             /** @description The HTML version as sent; every value in it is escaped */
                             html: string;
                             id: number;
@@ -3805,7 +3805,7 @@ export interface paths {
                             entityId: number | null;
                             entityType: string | null;
                             /** @enum {string} */
-                            event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt";
+                            event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt" | "task_created" | "task_overdue" | "balance_low" | "renewal_coming" | "renewal_coming_topup" | "license_new_key";
                             /** @description The HTML version as sent; every value in it is escaped */
                             html: string;
                             id: number;

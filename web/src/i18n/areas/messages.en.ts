@@ -37,5 +37,11 @@ export const messagesEn = {
     password_reset: 'Password reset',
     email_confirmation: 'E-mail confirmation',
     registration_attempt: 'Registration with a taken address',
+    task_created: 'New task',
+    task_overdue: 'Task overdue',
+    balance_low: 'Low upstream balance',
+    renewal_coming: 'Renewal coming',
+    renewal_coming_topup: 'Renewal coming: top-up needed',
+    license_new_key: 'New license key',
   },
 };

@@ -39,5 +39,11 @@ export const messagesRu = {
     password_reset: 'Сброс пароля',
     email_confirmation: 'Подтверждение e-mail',
     registration_attempt: 'Регистрация с занятым адресом',
+    task_created: 'Новая задача',
+    task_overdue: 'Задача просрочена',
+    balance_low: 'Низкий баланс у поставщика',
+    renewal_coming: 'Скорое продление',
+    renewal_coming_topup: 'Скорое продление: нужно пополнить баланс',
+    license_new_key: 'Новый ключ лицензии',
   },
 };
