@@ -101,6 +101,22 @@ afterAll(async () => {
   await smtp?.close();
 });
 
+describe("a department's answer times", () => {
+  test('4 and 8 working hours unless set; 1 to 720 hours', async () => {
+    const plain = await department({});
+    expect(plain).toMatchObject({ firstAnswerHours: 4, nextAnswerHours: 8 });
+    const changed = await t.admin.patch(`/api/v1/departments/${plain.id}`, { firstAnswerHours: 1, nextAnswerHours: 720 });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ firstAnswerHours: 1, nextAnswerHours: 720 });
+    expect((await t.admin.get(`/api/v1/departments/${plain.id}`)).body).toMatchObject({ firstAnswerHours: 1, nextAnswerHours: 720 });
+    const zero = await t.admin.patch(`/api/v1/departments/${plain.id}`, { firstAnswerHours: 0 });
+    expect(zero.status).toBe(400);
+    expect(zero.body.error.field).toBe('firstAnswerHours');
+    expect((await t.admin.patch(`/api/v1/departments/${plain.id}`, { nextAnswerHours: 721 })).body.error.field).toBe('nextAnswerHours');
+    expect((await t.admin.patch(`/api/v1/departments/${plain.id}`, { nextAnswerHours: 2.5 })).status).toBe(400);
+  });
+});
+
 describe('opening a ticket', () => {
   test('a client sees the departments offered to them and opens a ticket, due after the first-answer hours; the members are told', async () => {
     clock.set(MONDAY_10);
@@ -161,6 +177,11 @@ describe('working a ticket', () => {
     expect((await otherClient.api.post(`/api/v1/tickets/${ticket.id}/close`)).status).toBe(404);
     expect(ids(await otherClient.api.get('/api/v1/tickets'))).not.toContain(ticket.id);
     expect(ids(await client.api.get('/api/v1/tickets'))).toContain(ticket.id);
+    const subject = (await client.api.get(`/api/v1/tickets/${ticket.id}`)).body.subject as string;
+    expect(ids(await member.api.get(`/api/v1/tickets?q=${encodeURIComponent(subject.toUpperCase())}`))).toEqual([ticket.id]);
+    expect(ids(await member.api.get(`/api/v1/tickets?q=${ticket.id}`))).toContain(ticket.id);
+    expect(ids(await member.api.get(`/api/v1/tickets?q=${encodeURIComponent('100%_')}`))).toEqual([]);
+    expect(ids(await member.api.get(`/api/v1/tickets?clientId=${otherClient.id}`))).not.toContain(ticket.id);
     // An employee without the right: 403 naming it.
     const noRight = await newEmployee(t, [support.id], []);
     expect((await noRight.api.get(`/api/v1/tickets/${ticket.id}`)).body.error.details).toEqual({ right: 'tickets.read' });
