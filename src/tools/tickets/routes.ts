@@ -1,9 +1,10 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageOf } from '../../platform/db/paging.js';
 import type { App } from '../../platform/http/app.js';
+import { errorHandler } from '../../platform/http/errors.js';
 import { IdParams } from '../../platform/http/schemas.js';
-import { ATTACHMENT_TYPES, contentDisposition } from './attachments.js';
+import { ATTACHMENT_TYPES, baseType, contentDisposition } from './attachments.js';
 import {
   AttachmentView,
   MessageInput,
@@ -88,6 +89,9 @@ export function ticketRoutes(app: App, tickets: TicketService): void {
   // bytes (up to the limit, then 413 naming it) instead of parsing JSON.
   void app.register(async (upload) => {
     upload.removeAllContentTypeParsers();
+    // Without a Content-Type fastify refuses before any parser: say which types are accepted.
+    upload.setErrorHandler((error: FastifyError, req, reply) =>
+      errorHandler(error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? tickets.unsupportedType(baseType(req.headers['content-type'])) : error, req, reply));
     upload.addContentTypeParser('*', (req: FastifyRequest, payload, done) => {
       const limit = tickets.files.maxBytes;
       const declared = Number(req.headers['content-length']);

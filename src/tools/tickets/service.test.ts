@@ -328,6 +328,9 @@ describe('attachments', () => {
     expect(exe.status).toBe(415);
     expect(exe.body.error.message).toContain('application/x-msdownload');
     expect(exe.body.error.message).toContain('image/png');
+    const untyped = await upload(client.api, 'x', '');
+    expect(untyped.status).toBe(415);
+    expect(untyped.body.error).toMatchObject({ code: 'unsupported_media_type', details: { allowed: expect.arrayContaining(['application/pdf']) } });
     expect((await upload(client.api, 'x', 'text/plain', '')).status).toBe(400);
     expect((await upload(t.anonymous(), 'x', 'text/plain')).status).toBe(401);
   });

@@ -263,9 +263,7 @@ export class TicketService {
   async upload(content: Buffer | undefined, contentType: string | undefined, fileName: string, actor: Actor): Promise<AttachmentView> {
     const author = authorOf(actor);
     const type = baseType(contentType);
-    if (!isAllowedType(type)) {
-      throw appError('unsupported_media_type', 'attachment.type', { type: type || '(none)', allowed: ATTACHMENT_TYPES.join(', ') }, { field: 'Content-Type', details: { allowed: [...ATTACHMENT_TYPES] } });
-    }
+    if (!isAllowedType(type)) throw this.unsupportedType(type);
     const name = fileName.trim().replace(/[\\/]/g, '_');
     if (!name || name.length > 255 || /[\u0000-\u001f\u007f]/.test(name)) throw appError('validation', 'attachment.name', {}, { field: 'name' });
     if (!content || content.length === 0) throw appError('validation', 'attachment.empty', {}, { field: 'file' });
@@ -291,6 +289,11 @@ export class TicketService {
     }
   }
 
+  /** The 415 naming the type and the types accepted. */
+  unsupportedType(type: string): AppError {
+    return appError('unsupported_media_type', 'attachment.type', { type: type || '(none)', allowed: ATTACHMENT_TYPES.join(', ') }, { field: 'Content-Type', details: { allowed: [...ATTACHMENT_TYPES] } });
+  }
+
   /** The 413 naming the limit. */
   tooLarge(): AppError {
     return appError('payload_too_large', 'attachment.tooLarge', { limit: sizeWords(this.files.maxBytes) }, { field: 'file', details: { maxBytes: this.files.maxBytes } });
@@ -300,6 +303,8 @@ export class TicketService {
   async download(id: number, actor: Actor): Promise<{ attachment: AttachmentView; stream: Readable }> {
     const row = await this.repo.findAttachment(this.db.kysely, id);
     if (!row || !(await this.mayRead(row, actor))) throw notFound('Attachment', id);
+    // A file lost from the disk (restored backup without the data directory) is gone, not a 500.
+    if (!(await this.files.exists(row.storageKey))) throw notFound('Attachment', id);
     return { attachment: attachmentView(row), stream: this.files.open(row.storageKey) };
   }
 
