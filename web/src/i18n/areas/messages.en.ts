@@ -43,5 +43,9 @@ export const messagesEn = {
     renewal_coming: 'Renewal coming',
     renewal_coming_topup: 'Renewal coming: top-up needed',
     license_new_key: 'New license key',
+    ticket_new: 'New support ticket',
+    ticket_reply: 'Client reply in a ticket',
+    ticket_answered: 'Ticket answered',
+    ticket_overdue: 'Ticket overdue',
   },
 };
