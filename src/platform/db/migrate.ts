@@ -11,6 +11,8 @@ import * as m070bh from './migrations/070-business-hours-holidays.js';
 import * as m080 from './migrations/080-rights.js';
 import * as m090 from './migrations/090-messages.js';
 import * as m100 from './migrations/100-auth-tokens.js';
+import * as m120 from './migrations/120-message-templates.js';
+import * as m121 from './migrations/121-provider-sender.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
@@ -27,6 +29,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '080-rights': m080,
   '090-messages': m090,
   '100-auth-tokens': m100,
+  '120-message-templates': m120,
+  '121-provider-sender': m121,
 };
 
 class StaticProvider implements MigrationProvider {

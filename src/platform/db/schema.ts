@@ -20,6 +20,9 @@ export interface ProviderTable {
   notificationEmail: string | null;
   supportEmail: string | null;
   websiteUrl: string | null;
+  /** The sender of its clients' e-mails; null: BILLRELAY_MAIL_FROM's address, the provider's name. */
+  mailFromName: string | null;
+  mailFromAddress: string | null;
   isDefault: Bool;
   createdAt: Timestamp;
   updatedAt: Timestamp;
@@ -375,6 +378,17 @@ export interface MessageTable {
   updatedAt: Timestamp;
 }
 
+/** Staff's version of an e-mail (event, locale unique); without one the shipped words are sent. */
+export interface MessageTemplateTable {
+  id: Generated<number>;
+  event: string;
+  locale: string;
+  subject: string;
+  body: string;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
 export interface Database {
   localizations: LocalizationTable;
   providers: ProviderTable;
@@ -400,6 +414,7 @@ export interface Database {
   tasks: TaskTable;
   schedulerJobs: SchedulerJobTable;
   messages: MessageTable;
+  messageTemplates: MessageTemplateTable;
   authTokens: AuthTokenTable;
   tariffs: TariffTable;
   tariffPeriods: TariffPeriodTable;

@@ -4,7 +4,8 @@
 import type { Executor } from '../../platform/db/db.js';
 import { raiseOnCommit } from '../../platform/db/db.js';
 import { Money } from '../../platform/money.js';
-import { render, type MessageEvent } from './templates/index.js';
+import type { MessageEvent } from './templates/index.js';
+import { renderStored } from './templates/stored.js';
 
 /** Announced when a transaction wrote a message: the sender looks at once. */
 export const MESSAGES_TOPIC = 'messages';
@@ -75,7 +76,7 @@ export async function enqueueClientMessage(
     .where('clients.id', '=', input.clientId)
     .executeTakeFirst();
   if (!client) return false;
-  const rendered = render(input.event, client.language, { name: client.name, provider: client.providerName, ...input.values });
+  const rendered = await renderStored(trx, input.event, client.language, { name: client.name, provider: client.providerName, ...input.values });
   return enqueueMessage(trx, now, {
     eventKey: input.eventKey,
     event: input.event,
