@@ -79,7 +79,7 @@ export function NotificationTemplatesPage() {
       </Text>
       <Group className="toolbar" align="flex-end">
         <NativeSelect
-          label={t('notificationTemplates.language')}
+          label={t('notificationTemplates.filterLanguage')}
           className="filter"
           value={locale}
           data={[{ value: '', label: t('common.all') }, ...(data?.locales ?? []).map((l) => ({ value: l, label: l }))]}

@@ -3,6 +3,7 @@ export const notificationTemplatesEn = {
   intro: 'The words of every e-mail billrelay sends, per event and language. A language without its own words gets the English ones.',
   event: 'Event',
   language: 'Language',
+  filterLanguage: 'E-mail language',
   subject: 'Subject',
   body: 'Text',
   bodyHint: 'Plain text; separate paragraphs with a blank line. A paragraph that is only a {placeholder} (a link, a license key) is shown on its own.',
