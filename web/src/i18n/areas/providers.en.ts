@@ -11,7 +11,7 @@ export const providersEn = {
   notificationEmail: 'Notification e-mail',
   supportEmail: 'Support e-mail',
   websiteUrl: 'Website',
-  mailFromName: 'Sender name of e-mails',
+  mailFromName: 'Sender shown in e-mails',
   mailFromNameHint: "Shown as who the clients' e-mails are from; empty: the provider's name.",
   mailFromAddress: 'Sender address of e-mails',
   mailFromAddressHint: 'The From address of the clients\' e-mails; empty: the server\'s address (BILLRELAY_MAIL_FROM). Your mail server must be allowed to send from it. Replies go to the support e-mail.',

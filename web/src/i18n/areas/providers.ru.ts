@@ -11,7 +11,7 @@ export const providersRu = {
   notificationEmail: 'E-mail для уведомлений',
   supportEmail: 'E-mail поддержки',
   websiteUrl: 'Сайт',
-  mailFromName: 'Имя отправителя писем',
+  mailFromName: 'Отправитель в письмах',
   mailFromNameHint: 'Показывается клиентам как отправитель писем; пусто — название провайдера.',
   mailFromAddress: 'Адрес отправителя писем',
   mailFromAddressHint: 'Адрес From писем клиентам; пусто — адрес сервера (BILLRELAY_MAIL_FROM). Почтовый сервер должен иметь право отправлять с него. Ответы приходят на e-mail поддержки.',
