@@ -62,24 +62,31 @@ describe.skipIf(!hasChromium)(`Settings → Notification templates in Chromium${
     expect(await axeViolations(page), 'list').toEqual([]);
   }, 90_000);
 
-  test('in Russian: the list and the editor speak Russian, the preview shows the Russian words', async () => {
+  test("the client page shows an unconfirmed address and mails the link again (not twice in 5 minutes); the provider form sets the sender", async () => {
     const { page, server } = ui;
-    await page.goto(`${server.url}/billmgr/notification-templates`);
-    await page.getByLabel('E-mail language').selectOption('ru');
-    await page.getByLabel('Language', { exact: true }).selectOption('ru');
-    await page.getByRole('heading', { name: 'Шаблоны уведомлений' }).waitFor();
-    await page.getByRole('link', { name: 'Изменить: Платёж зачислен (ru)' }).waitFor();
-    // The list shows only the Russian e-mails now.
-    expect(await page.getByRole('link', { name: 'Изменить: Платёж зачислен (en)' }).count()).toBe(0);
-    await page.getByRole('link', { name: 'Изменить: Платёж зачислен (ru)' }).click();
-    await page.getByRole('button', { name: 'Предпросмотр' }).waitFor();
-    expect(await page.getByLabel('Тема').inputValue()).toBe('Платёж на {amount} получен');
-    await page.getByRole('button', { name: 'Предпросмотр' }).click();
-    await page.frameLocator('iframe.message-html').getByText('Мы получили ваш платёж на 25.00 EUR.', { exact: false }).waitFor();
-    expect(await page.locator('.preview-subject').innerText()).toBe('Платёж на 25.00 EUR получен');
-    expect(await axeViolations(page), 'ru editor').toEqual([]);
-    await page.getByLabel('Язык').selectOption('en');
-    await page.getByRole('button', { name: 'Preview' }).waitFor();
+    const created = await server.admin.post('/api/v1/clients', { name: 'Una Unconfirmed', email: 'una@example.test', password: 'client-password', providerId: 1 });
+    expect(created.status).toBe(201);
+    await page.goto(`${server.url}/billmgr/clients/${created.body.id}`);
+    await expect.poll(() => page.locator('.facts').first().innerText()).toMatch(/E-mail confirmed\s+not yet/);
+    const resend = page.getByRole('button', { name: 'Send the confirmation link again' });
+    await resend.click();
+    await page.getByText('A new confirmation link was mailed to una@example.test').waitFor();
+    await resend.click();
+    await page.getByText(/A confirmation e-mail was sent less than 5 minutes ago/).waitFor();
+    const outbox = (await server.admin.get('/api/v1/messages?recipient=una@example.test')).body.items as { event: string }[];
+    expect(outbox.map((m) => m.event)).toEqual(['email_confirmation']);
+
+    await page.goto(`${server.url}/billmgr/providers`);
+    await page.getByRole('button', { name: 'Edit Default provider' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit provider' });
+    await edit.getByLabel('Sender shown in e-mails').fill('Default Billing');
+    await edit.getByLabel('Sender address of e-mails').fill('not-an-address');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => edit.getByRole('alert').innerText()).toContain('Enter an e-mail address');
+    await edit.getByLabel('Sender address of e-mails').fill('billing@default.test');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    expect((await server.admin.get('/api/v1/providers/1')).body).toMatchObject({ mailFromName: 'Default Billing', mailFromAddress: 'billing@default.test' });
   }, 60_000);
 
   test('at 390 px neither the list nor the editor scrolls sideways', async () => {
@@ -94,5 +101,27 @@ describe.skipIf(!hasChromium)(`Settings → Notification templates in Chromium${
     } finally {
       await page.setViewportSize({ width: 1200, height: 760 });
     }
+  }, 60_000);
+
+  // Last: it switches the UI to Russian (and back).
+  test('in Russian: the list and the editor speak Russian, the preview shows the Russian words', async () => {
+    const { page, server } = ui;
+    await page.goto(`${server.url}/billmgr/notification-templates`);
+    await page.getByLabel('Language', { exact: true }).selectOption('ru');
+    await page.getByRole('heading', { name: 'Шаблоны уведомлений' }).waitFor();
+    await page.getByLabel('Язык писем').selectOption('ru');
+    // The list follows the filter (it re-renders after the URL changes): only the Russian e-mails.
+    await page.getByRole('link', { name: 'Изменить: Платёж зачислен (ru)' }).waitFor();
+    await expect.poll(() => page.getByRole('link', { name: 'Изменить: Платёж зачислен (en)' }).count()).toBe(0);
+    expect(page.url()).toContain('locale=ru');
+    await page.getByRole('link', { name: 'Изменить: Платёж зачислен (ru)' }).click();
+    await page.getByRole('button', { name: 'Предпросмотр' }).waitFor();
+    expect(await page.getByLabel('Тема').inputValue()).toBe('Платёж на {amount} получен');
+    await page.getByRole('button', { name: 'Предпросмотр' }).click();
+    await page.frameLocator('iframe.message-html').getByText('Мы получили ваш платёж на 25.00 EUR.', { exact: false }).waitFor();
+    expect(await page.locator('.preview-subject').innerText()).toBe('Платёж на 25.00 EUR получен');
+    expect(await axeViolations(page), 'ru editor').toEqual([]);
+    await page.getByLabel('Язык', { exact: true }).selectOption('en');
+    await page.getByRole('button', { name: 'Preview' }).waitFor();
   }, 60_000);
 });

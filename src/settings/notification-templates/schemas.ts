@@ -14,7 +14,7 @@ export const TemplateInput = z.strictObject({
     .trim()
     .min(1)
     .max(20000)
-    .meta({ description: 'Plain text with {placeholders}; paragraphs separated by blank lines. A paragraph that is a single {placeholder} is shown preformatted in the HTML version. Every value is escaped in the HTML' }),
+    .meta({ description: 'Plain text with {placeholders}; paragraphs separated by blank lines. A paragraph that is just the license key or link placeholder is shown preformatted in the HTML version. Every value is escaped in the HTML' }),
 });
 export type TemplateInput = z.infer<typeof TemplateInput>;
 

@@ -7,6 +7,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/db.js';
 import { appError, notFound } from '../../platform/errors.js';
 import {
+  blockPlaceholdersOf,
   defaultTemplate,
   FALLBACK_LOCALE,
   languageCode,
@@ -107,7 +108,7 @@ export class NotificationTemplateService {
     await this.checkLocale(event, locale);
     checkTemplate(event, input);
     const values = sampleValues(event);
-    const rendered = renderTemplate(locale, input, values);
+    const rendered = renderTemplate(locale, input, values, blockPlaceholdersOf(event));
     return { subject: rendered.subject, text: rendered.text, html: rendered.html, values };
   }
 

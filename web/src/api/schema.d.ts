@@ -4054,7 +4054,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Plain text with {placeholders}; paragraphs separated by blank lines. A paragraph that is a single {placeholder} is shown preformatted in the HTML version. Every value is escaped in the HTML */
+                        /** @description Plain text with {placeholders}; paragraphs separated by blank lines. A paragraph that is just the license key or link placeholder is shown preformatted in the HTML version. Every value is escaped in the HTML */
                         body: string;
                         /**
                          * @description One line; {placeholders} of the event
@@ -4177,7 +4177,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Plain text with {placeholders}; paragraphs separated by blank lines. A paragraph that is a single {placeholder} is shown preformatted in the HTML version. Every value is escaped in the HTML */
+                        /** @description Plain text with {placeholders}; paragraphs separated by blank lines. A paragraph that is just the license key or link placeholder is shown preformatted in the HTML version. Every value is escaped in the HTML */
                         body: string;
                         /**
                          * @description One line; {placeholders} of the event

@@ -1,8 +1,8 @@
 // The e-mails' words per locale (English and Russian shipped). Staff see and edit a message as a subject
 // and a body: plain text with {placeholders}, paragraphs separated by blank lines (Settings →
 // Notification templates keeps their versions, stored.ts finds them; these stay the defaults). The HTML
-// version is made from the body: a paragraph that is a single {placeholder} (a license key, a link) is
-// shown preformatted, the others as paragraphs. Rendering substitutes values as they are into the plain
+// version is made from the body: a paragraph that is just the event's license key or link placeholder is
+// shown preformatted, the others as paragraphs (a line break inside one stays a line break). Rendering substitutes values as they are into the plain
 // text and HTML-escaped into the HTML — whatever the template says — so nothing a client typed (a
 // license name, their own name) can add markup, and the template's own words are escaped too.
 import { en } from './en.js';
@@ -86,6 +86,19 @@ export function placeholdersOf(event: MessageEvent): string[] {
   return [...names];
 }
 
+/**
+ * The placeholders `event` shows on their own, preformatted (a license key, a link): those its shipped
+ * words have as their block. A paragraph of the body that is just one of them is shown so.
+ */
+export function blockPlaceholdersOf(event: MessageEvent): string[] {
+  const names = new Set<string>();
+  for (const locale of TEMPLATE_LOCALES) {
+    const block = /^\{(\w+)\}$/.exec(LOCALES[locale]!.events[event].block?.trim() ?? '');
+    if (block) names.add(block[1]!);
+  }
+  return [...names];
+}
+
 /** The body's paragraphs: split at blank lines, each with its lines (line ends as \n, trailing spaces gone). */
 export function paragraphsOf(body: string): string[] {
   return body
@@ -108,13 +121,13 @@ function fill(template: string, values: Record<string, string>, escape: (v: stri
 
 const plain = (v: string) => v;
 
-/** Subject, plain text and HTML of a subject and body with these values. */
-export function renderTemplate(locale: string, template: EditableTemplate, values: Record<string, string>): Rendered {
+/** Subject, plain text and HTML of a subject and body with these values; a paragraph that is just one of `blocks` is preformatted. */
+export function renderTemplate(locale: string, template: EditableTemplate, values: Record<string, string>, blocks: readonly string[] = []): Rendered {
   const subject = fill(template.subject, values, plain).replace(/[\r\n]+/g, ' ').trim();
   const paragraphs = paragraphsOf(template.body);
   const text = paragraphs.map((p) => fill(p, values, plain));
   const html = paragraphs.map((p) =>
-    /^\{\w+\}$/.test(p.trim()) ? `<pre>${fill(p.trim(), values, escapeHtml)}</pre>` : `<p>${p.split('\n').map((line) => fill(line, values, escapeHtml)).join('<br>')}</p>`,
+    blocks.includes(/^\{(\w+)\}$/.exec(p.trim())?.[1] ?? '') ? `<pre>${fill(p.trim(), values, escapeHtml)}</pre>` : `<p>${p.split('\n').map((line) => fill(line, values, escapeHtml)).join('<br>')}</p>`,
   );
   const page = `<!doctype html><html lang="${escapeHtml(locale)}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>${html.join('')}</body></html>`;
   return { locale, subject, text: `${text.join('\n\n')}\n`, html: page };
@@ -130,7 +143,8 @@ export function render(
   values: Record<string, string>,
   override?: { locale: string; subject: string; body: string } | null,
 ): Rendered {
-  if (override) return renderTemplate(override.locale, override, values);
+  const blocks = blockPlaceholdersOf(event);
+  if (override) return renderTemplate(override.locale, override, values, blocks);
   const locale = templateLocale(language);
-  return renderTemplate(locale, defaultTemplate(event, locale, { named: !!values.name }), values);
+  return renderTemplate(locale, defaultTemplate(event, locale, { named: !!values.name }), values, blocks);
 }

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../../platform/config.js';
 import { addressOf, scrub } from '../sender.js';
-import { render, templateLocale } from './index.js';
+import { defaultTemplate, MESSAGE_EVENTS, placeholdersIn, placeholdersOf, render, templateLocale } from './index.js';
 
 describe('templates', () => {
   test('every value is escaped in the HTML and left as typed in the text', () => {
@@ -23,6 +23,28 @@ describe('templates', () => {
     expect(templateLocale(null)).toBe('en');
     expect(render('license_deleted', 'ru', { licenseName: 'web', ip: '203.0.113.5', provider: 'P' }).subject).toBe('Лицензия web удалена');
     expect(render('license_deleted', 'en', { licenseName: 'a\r\nBcc: x@example.test', ip: '', provider: '' }).subject).toBe('License a Bcc: x@example.test deleted');
+  });
+});
+
+describe('editable templates', () => {
+  test("every event's default is a subject and body using only its own placeholders, in every shipped language", () => {
+    for (const event of MESSAGE_EVENTS) {
+      expect(placeholdersOf(event)).toEqual(expect.arrayContaining(['name', 'provider']));
+      for (const locale of ['en', 'ru']) {
+        const t = defaultTemplate(event, locale);
+        expect(t.subject, `${event}/${locale}`).not.toMatch(/[\r\n]/);
+        for (const name of placeholdersIn(`${t.subject} ${t.body}`)) expect(placeholdersOf(event), `${event}/${locale}`).toContain(name);
+      }
+    }
+  });
+
+  test("a staff version renders like the default: paragraphs at blank lines, a lone key or link preformatted, everything escaped", () => {
+    const r = render('license_active', 'en', { name: 'Eve <script>x</script>', licenseKey: 'K<1>', provider: 'P' }, { locale: 'en', subject: 'Key for {name}', body: 'Hi {name} & <i>you</i>,\r\nline two\n  \n{licenseKey}\n\n\n\n{provider}' });
+    expect(r.subject).toBe('Key for Eve <script>x</script>');
+    expect(r.text).toBe('Hi Eve <script>x</script> & <i>you</i>,\nline two\n\nK<1>\n\nP\n');
+    expect(r.html).toContain('<body><p>Hi Eve &lt;script&gt;x&lt;/script&gt; &amp; &lt;i&gt;you&lt;/i&gt;,<br>line two</p><pre>K&lt;1&gt;</pre><p>P</p></body>');
+    expect(r.html).toContain('<title>Key for Eve &lt;script&gt;x&lt;/script&gt;</title>');
+    expect(r.html).not.toContain('<script>');
   });
 });
 

@@ -6,7 +6,7 @@ export const notificationTemplatesEn = {
   filterLanguage: 'E-mail language',
   subject: 'Subject',
   body: 'Text',
-  bodyHint: 'Plain text; separate paragraphs with a blank line. A paragraph that is only a {placeholder} (a link, a license key) is shown on its own.',
+  bodyHint: 'Plain text; separate paragraphs with a blank line. A paragraph that is only a link or a license key placeholder ({link}, {licenseKey}) is shown on its own.',
   state: 'Words',
   customized: 'changed',
   default: 'default',
