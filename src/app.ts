@@ -18,6 +18,8 @@ import { datacenterRoutes } from './integration/datacenters/routes.js';
 import { DatacenterService } from './integration/datacenters/service.js';
 import { localizationRoutes } from './settings/localizations/routes.js';
 import { LocalizationService } from './settings/localizations/service.js';
+import { notificationTemplateRoutes } from './settings/notification-templates/routes.js';
+import { NotificationTemplateService } from './settings/notification-templates/service.js';
 import { businessHoursRoutes } from './provider/business-hours/routes.js';
 import { BusinessHoursService } from './provider/business-hours/service.js';
 import { providerRoutes } from './provider/providers/routes.js';
@@ -101,6 +103,7 @@ export function openConfiguredDatabase(config: Config): DbHandle {
 function createServices(db: Db, clock: Clock, config: Config) {
   const audit = new AuditService(db, clock);
   const localizations = new LocalizationService(db, audit, clock);
+  const notificationTemplates = new NotificationTemplateService(db, audit, clock, localizations);
   const auth = new AuthService(db, audit, clock, config.publicUrl);
   const datacenters = new DatacenterService(db, audit, localizations, clock);
   const providers = new ProviderService(db, audit, clock, { defaultCurrency: config.defaultCurrency });
@@ -135,7 +138,7 @@ function createServices(db: Db, clock: Clock, config: Config) {
   processingModules.addReferrer((trx, id) => licenses.usedBy(trx, 'moduleId', id));
   const dashboard = new DashboardService(db, clock, localizations);
   return {
-    dashboard, audit, localizations, auth, datacenters, providers, businessHours, employees, departments, secrets, processingModules, tariffs,
+    dashboard, audit, localizations, notificationTemplates, auth, datacenters, providers, businessHours, employees, departments, secrets, processingModules, tariffs,
     clients, ledger, payments, idempotency, tasks, tickets, licenseHistory, refunds, lifecycle, licenses,
   };
 }
@@ -191,6 +194,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   authRoutes(app, services.auth);
   auditRoutes(app, services.audit);
   localizationRoutes(app, services.localizations);
+  notificationTemplateRoutes(app, services.notificationTemplates);
   datacenterRoutes(app, services.datacenters);
   providerRoutes(app, services.providers);
   businessHoursRoutes(app, services.businessHours);

@@ -9,7 +9,7 @@ export const MENU: MenuGroup[] = [
   { group: 'overview', routes: ['dashboard'] },
   { group: 'integration', routes: ['processing-modules', 'datacenters'] },
   { group: 'provider', routes: ['providers', 'departments', 'business-hours', 'employees'] },
-  { group: 'settings', routes: ['localizations'] },
+  { group: 'settings', routes: ['localizations', 'notification-templates'] },
   { group: 'products', routes: ['tariffs'] },
   { group: 'clients', routes: ['clients'] },
   { group: 'services', routes: ['licenses'] },

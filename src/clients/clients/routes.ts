@@ -1,6 +1,7 @@
 import type { AuthService, Principal } from '../../platform/auth/service.js';
 import { toMe } from '../../platform/auth/service.js';
-import { LoginView } from '../../platform/auth/schemas.js';
+import { ConfirmationResent, LoginView } from '../../platform/auth/schemas.js';
+import { z } from 'zod';
 import { requestOrigin } from '../../platform/auth/routes.js';
 import { PageQuery, pageOf } from '../../platform/db/paging.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -50,6 +51,17 @@ export function clientRoutes(app: App, clients: ClientService, auth: AuthService
     schema: { params: IdParams, body: ClientPatch, response: { 200: ClientView }, tags, summary: 'A client may change its name, password, language and country; staff need a right for password (client.password) and creditLimit (client.credit_limit)' },
     preHandler: app.requireClientOrRight('clients.change'),
   }, async (req) => clients.update(req.params.id, req.body, req.actor));
+
+  app.post('/api/v1/clients/:id/confirm-email/resend', {
+    schema: {
+      params: IdParams, body: z.object({}).optional(), response: { 202: ConfirmationResent }, tags,
+      summary: "Mails the client a new link to confirm its e-mail address (audited); at most once per 5 minutes per client (429), 409 when already confirmed",
+    },
+    preHandler: app.requireRight('clients.change'),
+  }, async (req, reply) => {
+    const { email } = await auth.resendEmailConfirmation(req.params.id, req.actor, requestOrigin(req));
+    return reply.code(202).send({ status: 'confirmation_sent' as const, email });
+  });
 
   app.post('/api/v1/clients/:id/impersonate', {
     schema: { params: IdParams, response: { 200: LoginView }, tags, summary: 'Log in as the client (audited)' },

@@ -131,6 +131,29 @@ export class AuthTokenRepository {
     await db.updateTable('clients').set({ emailConfirmedAt: now, updatedAt: now }).where('id', '=', id).where('email', '=', email).execute();
   }
 
+  /** A client as a new confirmation link needs it: its address, and whether that is confirmed. */
+  clientForConfirmation(db: Executor, id: number) {
+    return db
+      .selectFrom('clients')
+      .select(['id', 'email', 'name', 'language', 'providerId', 'enabled', 'emailConfirmedAt'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** When the principal's newest token of this kind was made. */
+  async lastIssuedAt(db: Executor, kind: 'password_reset' | 'email_confirmation', principalKind: 'employee' | 'client', principalId: number): Promise<string | undefined> {
+    const row = await db
+      .selectFrom('authTokens')
+      .select('createdAt')
+      .where('kind', '=', kind)
+      .where('principalKind', '=', principalKind)
+      .where('principalId', '=', principalId)
+      .orderBy('createdAt', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.createdAt;
+  }
+
   /** The name that signs e-mails to employees: the default provider's. */
   async defaultProviderName(db: Executor): Promise<string> {
     const row = await db.selectFrom('providers').select('name').orderBy('isDefault', 'desc').orderBy('id').limit(1).executeTakeFirst();

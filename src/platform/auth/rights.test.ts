@@ -217,6 +217,7 @@ const WITHOUT_RIGHT: Record<string, string> = {
   'POST /api/v1/auth/password-reset': 'public: a forgotten password',
   'POST /api/v1/auth/password-reset/confirm': 'public: the mailed token is the proof',
   'POST /api/v1/auth/confirm-email': 'public: the mailed token is the proof',
+  'POST /api/v1/auth/confirm-email/resend': 'the logged-in client, for its own address',
   'GET /api/v1/auth/me': 'whoever is logged in',
   'POST /api/v1/auth/tokens': "an employee's own API tokens",
   'GET /api/v1/auth/tokens': "an employee's own API tokens",

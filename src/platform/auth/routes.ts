@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { App } from '../http/app.js';
 import { CSRF_COOKIE, SESSION_COOKIE, setSessionCookies } from '../http/app.js';
 import { IdParams } from '../http/schemas.js';
+import { appError } from '../errors.js';
 import { RIGHTS_CATALOG } from './rights.js';
-import { EMAIL_CONFIRMED, EmailConfirmInput, EmailConfirmed, LoginInput, LoginView, MeView, PASSWORD_RESET_ACCEPTED, PASSWORD_RESET_DONE, PasswordResetAccepted, PasswordResetConfirmInput, PasswordResetDone, PasswordResetInput, RightView, TokenCreate, TokenCreated, TokenView } from './schemas.js';
+import { ConfirmationResent, EMAIL_CONFIRMED, EmailConfirmInput, EmailConfirmed, LoginInput, LoginView, MeView, PASSWORD_RESET_ACCEPTED, PASSWORD_RESET_DONE, PasswordResetAccepted, PasswordResetConfirmInput, PasswordResetDone, PasswordResetInput, RightView, TokenCreate, TokenCreated, TokenView } from './schemas.js';
 import { toMe, type AuthService } from './service.js';
 
 const tags = ['Auth'];
@@ -51,6 +52,18 @@ export function authRoutes(app: App, auth: AuthService): void {
   }, async (req) => {
     await auth.confirmEmail(req.body.token, req.ip);
     return EMAIL_CONFIRMED;
+  });
+
+  app.post('/api/v1/auth/confirm-email/resend', {
+    schema: {
+      body: z.object({}).optional(), response: { 202: ConfirmationResent }, tags,
+      summary: 'The logged-in client whose e-mail address is not confirmed gets a new confirmation link (valid 7 days); at most once per 5 minutes (429 with Retry-After), 409 when already confirmed',
+    },
+    preHandler: app.requireAuth,
+  }, async (req, reply) => {
+    if (req.actor.kind !== 'client') throw appError('forbidden', 'auth.clientsOnly');
+    const { email } = await auth.resendEmailConfirmation(req.actor.id, req.actor, requestOrigin(req));
+    return reply.code(202).send({ status: 'confirmation_sent' as const, email });
   });
 
   app.post('/api/v1/auth/logout', {

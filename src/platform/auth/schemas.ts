@@ -47,3 +47,5 @@ export const PASSWORD_RESET_DONE: z.infer<typeof PasswordResetDone> = { status: 
 export const EmailConfirmInput = z.strictObject({ token: Token });
 export const EmailConfirmed = z.object({ status: z.literal('email_confirmed') });
 export const EMAIL_CONFIRMED: z.infer<typeof EmailConfirmed> = { status: 'email_confirmed' };
+export const ConfirmationResent = z.object({ status: z.literal('confirmation_sent'), email: z.string().meta({ description: 'Where the link was mailed' }) });
+export type ConfirmationResent = z.infer<typeof ConfirmationResent>;

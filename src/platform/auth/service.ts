@@ -11,7 +11,7 @@ import { checkNewPassword } from '../crypto/password-policy.js';
 import { hashPassword } from '../crypto/passwords.js';
 import type { Executor } from '../db/db.js';
 import { enqueueClientMessage, enqueueMessage } from '../../tools/messages/outbox.js';
-import { render } from '../../tools/messages/templates/index.js';
+import { renderStored } from '../../tools/messages/templates/stored.js';
 import { AuthRepository, AuthTokenRepository } from './repository.js';
 import { ALL_RIGHTS, loadEffectiveRights } from './rights.js';
 import type { MeView } from './schemas.js';
@@ -30,6 +30,8 @@ const TOKEN_TOUCH_INTERVAL_MS = 60_000;
 /** How long a mailed link works: a password reset briefly, an e-mail confirmation for a week. */
 export const PASSWORD_RESET_TTL_MS = 3600_000;
 export const EMAIL_CONFIRMATION_TTL_MS = 7 * 24 * 3600_000;
+/** A client is mailed a new confirmation link at most this often (asking themselves or by staff). */
+export const CONFIRMATION_RESEND_INTERVAL_MS = 5 * 60_000;
 /** The attempts key for using mailed tokens (per address, like failed logins). */
 const TOKEN_ATTEMPTS = 'token:';
 
@@ -253,6 +255,30 @@ export class AuthService {
     await this.mail(trx, principal, 'email_confirmation', `email_confirmation:${token.id}`, `${this.linkBase(requestOrigin)}/confirm-email?token=${token.token}`);
   }
 
+  /**
+   * Mails a client whose address is not confirmed a new confirmation link (earlier links keep working
+   * until they expire): the client asks, or staff for them (audited). At most once per 5 minutes per
+   * client, counting the link mailed at registration: 429 with Retry-After otherwise.
+   */
+  async resendEmailConfirmation(clientId: number, actor: Actor, requestOrigin: string): Promise<{ email: string }> {
+    const now = this.clock.now();
+    return this.db.transaction(async (trx) => {
+      await lockKey(trx, this.db.dialect, `confirm-email:${clientId}`);
+      const client = await this.tokens.clientForConfirmation(trx, clientId);
+      if (!client) throw notFound('Client', clientId);
+      if (client.emailConfirmedAt) throw appError('conflict', 'auth.emailAlreadyConfirmed', { email: client.email }, { field: 'email' });
+      if (!client.enabled) throw appError('conflict', 'client.disabled', {}, { field: 'enabled' });
+      const last = await this.tokens.lastIssuedAt(trx, 'email_confirmation', 'client', clientId);
+      const wait = last ? Date.parse(last) + CONFIRMATION_RESEND_INTERVAL_MS - now.getTime() : 0;
+      if (wait > 0) {
+        throw appError('rate_limited', 'auth.confirmationTooSoon', { minutes: CONFIRMATION_RESEND_INTERVAL_MS / 60_000 }, { details: { retryAfterSeconds: Math.ceil(wait / 1000) } });
+      }
+      await this.mailEmailConfirmation(trx, { id: clientId, email: client.email, name: client.name, language: client.language, providerId: client.providerId }, requestOrigin);
+      if (actor.kind === 'employee') await this.audit.record(trx, actor, 'client.email_confirmation_resend', 'client', clientId, null, { email: client.email });
+      return { email: client.email };
+    });
+  }
+
   /** Someone registered with a taken address: its owner hears of it (with where to reset the password), nobody else. */
   async mailRegistrationAttempt(emailInput: string, requestOrigin: string): Promise<void> {
     const found = await this.findCredentials(emailInput.trim().toLowerCase());
@@ -320,7 +346,7 @@ export class AuthService {
       return;
     }
     const provider = await this.tokens.defaultProviderName(trx);
-    const rendered = render(event, principal.language, { name: principal.name, provider, ...values });
+    const rendered = await renderStored(trx, event, principal.language, { name: principal.name, provider, ...values });
     await enqueueMessage(trx, now, {
       eventKey, event, recipientAddress: principal.email, recipientName: principal.name, locale: rendered.locale,
       subject: rendered.subject, text: rendered.text, html: rendered.html, employeeId: principal.id, entityType: 'employee', entityId: principal.id,

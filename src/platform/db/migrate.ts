@@ -12,6 +12,8 @@ import * as m080 from './migrations/080-rights.js';
 import * as m090 from './migrations/090-messages.js';
 import * as m100 from './migrations/100-auth-tokens.js';
 import * as m110 from './migrations/110-tickets.js';
+import * as m120 from './migrations/120-message-templates.js';
+import * as m121 from './migrations/121-provider-sender.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
@@ -29,6 +31,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '090-messages': m090,
   '100-auth-tokens': m100,
   '110-tickets': m110,
+  '120-message-templates': m120,
+  '121-provider-sender': m121,
 };
 
 class StaticProvider implements MigrationProvider {

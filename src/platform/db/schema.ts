@@ -20,6 +20,9 @@ export interface ProviderTable {
   notificationEmail: string | null;
   supportEmail: string | null;
   websiteUrl: string | null;
+  /** The sender of its clients' e-mails; null: BILLRELAY_MAIL_FROM's address, the provider's name. */
+  mailFromName: string | null;
+  mailFromAddress: string | null;
   isDefault: Bool;
   createdAt: Timestamp;
   updatedAt: Timestamp;
@@ -400,6 +403,17 @@ export interface TicketTable {
   updatedAt: Timestamp;
 }
 
+/** Staff's version of an e-mail (event, locale unique); without one the shipped words are sent. */
+export interface MessageTemplateTable {
+  id: Generated<number>;
+  event: string;
+  locale: string;
+  subject: string;
+  body: string;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
 export interface TicketMessageTable {
   id: Generated<number>;
   ticketId: number;
@@ -456,6 +470,7 @@ export interface Database {
   ticketAttachments: TicketAttachmentTable;
   schedulerJobs: SchedulerJobTable;
   messages: MessageTable;
+  messageTemplates: MessageTemplateTable;
   authTokens: AuthTokenTable;
   tariffs: TariffTable;
   tariffPeriods: TariffPeriodTable;

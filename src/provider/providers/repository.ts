@@ -9,6 +9,8 @@ export interface ProviderRow {
   notificationEmail: string | null;
   supportEmail: string | null;
   websiteUrl: string | null;
+  mailFromName: string | null;
+  mailFromAddress: string | null;
   isDefault: number;
   createdAt: string;
   updatedAt: string;

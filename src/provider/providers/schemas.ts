@@ -17,6 +17,20 @@ export const ProviderInput = z.strictObject({
   /** Shown to clients as the support address. */
   supportEmail: Email.nullable().optional(),
   websiteUrl: WebsiteUrl.nullable().optional(),
+  /** The display name of its clients' e-mails; absent, the provider's name. */
+  mailFromName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine((v) => !/[\r\n]/.test(v), 'one line')
+    .nullable()
+    .optional()
+    .meta({ description: "The sender's display name of the provider's e-mails to its clients; null: the provider's name", example: 'Example Hosting Billing' }),
+  /** The address its clients' e-mails come from; absent, BILLRELAY_MAIL_FROM's. */
+  mailFromAddress: Email.nullable()
+    .optional()
+    .meta({ description: "The sender's address (From) of the provider's e-mails to its clients; null: BILLRELAY_MAIL_FROM's address. The SMTP server must accept it", example: 'billing@hosting.example' }),
 });
 export type ProviderInput = z.infer<typeof ProviderInput>;
 
@@ -30,6 +44,8 @@ export const ProviderView = z.object({
   notificationEmail: z.string().nullable(),
   supportEmail: z.string().nullable(),
   websiteUrl: z.string().nullable(),
+  mailFromName: z.string().nullable(),
+  mailFromAddress: z.string().nullable(),
   /** The provider that exists from the first start; it cannot be deleted. */
   isDefault: z.boolean(),
   createdAt: z.string(),

@@ -60,6 +60,8 @@ describe('Provider → Providers', () => {
       notificationEmail: 'billing@hosting.example',
       supportEmail: 'help@hosting.example',
       websiteUrl: 'https://hosting.example/',
+      mailFromName: null,
+      mailFromAddress: null,
       isDefault: false,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
@@ -69,7 +71,7 @@ describe('Provider → Providers', () => {
     expect(read.body).toEqual(created);
 
     const minimal = await createProvider({ name: 'Minimal', currency: 'JPY' });
-    expect(minimal).toMatchObject({ notificationEmail: null, supportEmail: null, websiteUrl: null, isDefault: false });
+    expect(minimal).toMatchObject({ notificationEmail: null, supportEmail: null, websiteUrl: null, mailFromName: null, mailFromAddress: null, isDefault: false });
   });
 
   test('invalid values are refused with 400 naming the field', async () => {

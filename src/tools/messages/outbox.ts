@@ -4,7 +4,8 @@
 import type { Executor } from '../../platform/db/db.js';
 import { raiseOnCommit } from '../../platform/db/db.js';
 import { Money } from '../../platform/money.js';
-import { render, type MessageEvent } from './templates/index.js';
+import type { MessageEvent } from './templates/index.js';
+import { renderStored } from './templates/stored.js';
 
 /** Announced when a transaction wrote a message: the sender looks at once. */
 export const MESSAGES_TOPIC = 'messages';
@@ -75,7 +76,7 @@ export async function enqueueClientMessage(
     .where('clients.id', '=', input.clientId)
     .executeTakeFirst();
   if (!client) return false;
-  const rendered = render(input.event, client.language, { name: client.name, provider: client.providerName, ...input.values });
+  const rendered = await renderStored(trx, input.event, client.language, { name: client.name, provider: client.providerName, ...input.values });
   return enqueueMessage(trx, now, {
     eventKey: input.eventKey,
     event: input.event,
@@ -100,12 +101,24 @@ export async function enqueueClientMessage(
 export async function enqueueEmployeeMessage(
   trx: Executor,
   now: Date,
-  input: { employeeId: number; locale: string | null; event: MessageEvent; eventKey: string; values: Record<string, string>; entityType?: string; entityId?: number },
+  input: {
+    employeeId: number;
+    locale: string | null;
+    event: MessageEvent;
+    eventKey: string;
+    values: Record<string, string>;
+    /** The provider the work is for (a ticket's): its sender and name; else the default provider's name. */
+    providerId?: number;
+    entityType?: string;
+    entityId?: number;
+  },
 ): Promise<boolean> {
   const employee = await trx.selectFrom('employees').select(['email', 'name', 'enabled']).where('id', '=', input.employeeId).executeTakeFirst();
   if (!employee || !employee.enabled) return false;
-  const provider = await trx.selectFrom('providers').select('name').orderBy('isDefault', 'desc').orderBy('id').limit(1).executeTakeFirst();
-  const rendered = render(input.event, input.locale, { name: employee.name, provider: provider?.name ?? 'billrelay', ...input.values });
+  let providers = trx.selectFrom('providers').select('name');
+  providers = input.providerId !== undefined ? providers.where('id', '=', input.providerId) : providers.orderBy('isDefault', 'desc').orderBy('id').limit(1);
+  const provider = await providers.executeTakeFirst();
+  const rendered = await renderStored(trx, input.event, input.locale, { name: employee.name, provider: provider?.name ?? 'billrelay', ...input.values });
   return enqueueMessage(trx, now, {
     eventKey: input.eventKey,
     event: input.event,
@@ -116,6 +129,7 @@ export async function enqueueEmployeeMessage(
     text: rendered.text,
     html: rendered.html,
     employeeId: input.employeeId,
+    providerId: input.providerId ?? null,
     entityType: input.entityType ?? null,
     entityId: input.entityId ?? null,
   });

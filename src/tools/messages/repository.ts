@@ -90,9 +90,9 @@ export class MessageRepository {
     return Number(result.numUpdatedRows);
   }
 
-  /** The provider's name and support address, for the sender's display name and Reply-To. */
-  providerOf(id: number | null): Promise<{ name: string; supportEmail: string | null } | undefined> {
+  /** The provider's name, own sender and support address, for From and Reply-To. */
+  providerOf(id: number | null): Promise<{ name: string; supportEmail: string | null; mailFromName: string | null; mailFromAddress: string | null } | undefined> {
     if (id === null) return Promise.resolve(undefined);
-    return this.db.kysely.selectFrom('providers').select(['name', 'supportEmail']).where('id', '=', id).executeTakeFirst();
+    return this.db.kysely.selectFrom('providers').select(['name', 'supportEmail', 'mailFromName', 'mailFromAddress']).where('id', '=', id).executeTakeFirst();
   }
 }

@@ -1,4 +1,6 @@
 // Sends the outbox over SMTP (BILLRELAY_SMTP_URL), a few messages at a time, with retries and backoff.
+// From is the provider's own sender when it has one (Provider → Providers), else BILLRELAY_MAIL_FROM's
+// address with the provider's name; Reply-To is the provider's support address.
 //
 // At most once per message, even across crashes: a message is claimed ('sending', under a lease, one
 // more attempt) in its own commit BEFORE the SMTP call, and marked sent after the server accepted it.
@@ -123,7 +125,8 @@ export class MessageSender {
     const fromAddress = addressOf(this.config.from!);
     try {
       await this.transport!.sendMail({
-        from: provider ? { name: provider.name, address: fromAddress } : this.config.from!,
+        // The provider's own sender when it has one; else BILLRELAY_MAIL_FROM's address under the provider's name.
+        from: provider ? { name: provider.mailFromName ?? provider.name, address: provider.mailFromAddress ?? fromAddress } : this.config.from!,
         ...(provider?.supportEmail ? { replyTo: provider.supportEmail } : {}),
         to: message.recipientName ? { name: message.recipientName, address: message.recipientAddress } : message.recipientAddress,
         subject: message.subject,

@@ -18,8 +18,8 @@ import { pickLocalized, type LocaleCatalog, type LocalizedText } from '../../pla
 import type { BusinessHoursService } from '../../provider/business-hours/service.js';
 import { departmentScopeOf, inDepartmentScope } from '../../provider/departments/scope.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
-import { enqueueClientMessage, enqueueMessage } from '../messages/outbox.js';
-import { render, type MessageEvent } from '../messages/templates/index.js';
+import { enqueueClientMessage, enqueueEmployeeMessage } from '../messages/outbox.js';
+import type { MessageEvent } from '../messages/templates/index.js';
 import { AttachmentStore, baseType, isAllowedType, sizeWords, ATTACHMENT_TYPES } from './attachments.js';
 import { TicketRepository, type AttachmentRow, type TicketFilter, type TicketInsert, type TicketRow } from './repository.js';
 import type {
@@ -327,21 +327,17 @@ export class TicketService {
         if (!head || !head.enabled) return;
         const values = await this.ticketValues(trx, row, department);
         const performer = row.performerId === null ? undefined : await this.repo.employee(trx, Number(row.performerId));
-        const rendered = render('ticket_overdue', department.taskLocale, { ...values, name: head.name, performer: performer?.name ?? '—' });
-        if (await enqueueMessage(trx, now, {
-          eventKey: `ticket_overdue:${row.id}:${row.dueAt}`,
-          event: 'ticket_overdue',
-          recipientAddress: head.email,
-          recipientName: head.name,
-          locale: rendered.locale,
-          subject: rendered.subject,
-          text: rendered.text,
-          html: rendered.html,
-          providerId: Number(row.providerId),
+        const sent = await enqueueEmployeeMessage(trx, now, {
           employeeId: Number(head.id),
+          locale: department.taskLocale,
+          event: 'ticket_overdue',
+          eventKey: `ticket_overdue:${row.id}:${row.dueAt}`,
+          values: { ...values, performer: performer?.name ?? '—' },
+          providerId: Number(row.providerId),
           entityType: 'ticket',
           entityId: row.id,
-        })) told += 1;
+        });
+        if (sent) told += 1;
       });
     }
     return { overdue: rows.length, told };
@@ -442,18 +438,13 @@ export class TicketService {
     for (const employee of recipients) {
       // Nobody is mailed about what they did themselves.
       if (actor.kind === 'employee' && Number(employee.id) === actor.id) continue;
-      const rendered = render(event, department.taskLocale, { ...values, name: employee.name, body });
-      await enqueueMessage(trx, now, {
-        eventKey,
-        event,
-        recipientAddress: employee.email,
-        recipientName: employee.name,
-        locale: rendered.locale,
-        subject: rendered.subject,
-        text: rendered.text,
-        html: rendered.html,
-        providerId: Number(row.providerId),
+      await enqueueEmployeeMessage(trx, now, {
         employeeId: Number(employee.id),
+        locale: department.taskLocale,
+        event,
+        eventKey,
+        values: { ...values, body },
+        providerId: Number(row.providerId),
         entityType: 'ticket',
         entityId: row.id,
       });

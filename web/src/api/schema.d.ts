@@ -199,6 +199,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/confirm-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The logged-in client whose e-mail address is not confirmed gets a new confirmation link (valid 7 days); at most once per 5 minutes (429 with Retry-After), 409 when already confirmed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Where the link was mailed */
+                            email: string;
+                            /** @enum {string} */
+                            status: "confirmation_sent";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/impersonation/end": {
         parameters: {
             query?: never;
@@ -1183,6 +1228,56 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/clients/{id}/confirm-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mails the client a new link to confirm its e-mail address (audited); at most once per 5 minutes per client (429), 409 when already confirmed
+         * @description Right: `clients.change` (administrators hold every right).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Where the link was mailed */
+                            email: string;
+                            /** @enum {string} */
+                            status: "confirmation_sent";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/clients/{id}/corrections": {
@@ -3949,6 +4044,290 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notification-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every event in every language: whether staff changed it, and its subject
+         * @description Right: `notification-templates.read` (administrators hold every right).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description Staff changed it; false: the default words are sent */
+                                customized: boolean;
+                                /** @enum {string} */
+                                event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt" | "task_created" | "task_overdue" | "balance_low" | "renewal_coming" | "renewal_coming_topup" | "license_new_key" | "ticket_new" | "ticket_reply" | "ticket_answered" | "ticket_overdue";
+                                locale: string;
+                                /** @description The subject as sent now (with its placeholders) */
+                                subject: string;
+                                updatedAt: string | null;
+                            }[];
+                            /** @description English and Russian, and every enabled localization (which falls back to English until it has its own words) */
+                            locales: string[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-templates/{event}/{locale}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One template: the default words, the current ones and the placeholders it may use
+         * @description Right: `notification-templates.read` (administrators hold every right).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt" | "task_created" | "task_overdue" | "balance_low" | "renewal_coming" | "renewal_coming_topup" | "license_new_key" | "ticket_new" | "ticket_reply" | "ticket_answered" | "ticket_overdue";
+                    locale: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What is sent now */
+                            current: {
+                                body: string;
+                                subject: string;
+                            };
+                            /** @description Staff changed it; false: the default words are sent */
+                            customized: boolean;
+                            /** @description What is sent without staff's version: the shipped words (a language without them: the English version) */
+                            default: {
+                                body: string;
+                                subject: string;
+                            };
+                            /** @enum {string} */
+                            event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt" | "task_created" | "task_overdue" | "balance_low" | "renewal_coming" | "renewal_coming_topup" | "license_new_key" | "ticket_new" | "ticket_reply" | "ticket_answered" | "ticket_overdue";
+                            locale: string;
+                            /** @description The names the subject and body may use in braces, e.g. ["name", "provider", "licenseName"] */
+                            placeholders: string[];
+                            /** @description The subject as sent now (with its placeholders) */
+                            subject: string;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Sets the subject and body sent from now on; an unknown {placeholder} or a subject of more than one line is a 422 naming the field
+         * @description Right: `notification-templates.change` (administrators hold every right).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt" | "task_created" | "task_overdue" | "balance_low" | "renewal_coming" | "renewal_coming_topup" | "license_new_key" | "ticket_new" | "ticket_reply" | "ticket_answered" | "ticket_overdue";
+                    locale: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Plain text with {placeholders}; paragraphs separated by blank lines. A paragraph that is just the license key or link placeholder is shown preformatted in the HTML version. Every value is escaped in the HTML */
+                        body: string;
+                        /**
+                         * @description One line; {placeholders} of the event
+                         * @example License {licenseName} is active
+                         */
+                        subject: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What is sent now */
+                            current: {
+                                body: string;
+                                subject: string;
+                            };
+                            /** @description Staff changed it; false: the default words are sent */
+                            customized: boolean;
+                            /** @description What is sent without staff's version: the shipped words (a language without them: the English version) */
+                            default: {
+                                body: string;
+                                subject: string;
+                            };
+                            /** @enum {string} */
+                            event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt" | "task_created" | "task_overdue" | "balance_low" | "renewal_coming" | "renewal_coming_topup" | "license_new_key" | "ticket_new" | "ticket_reply" | "ticket_answered" | "ticket_overdue";
+                            locale: string;
+                            /** @description The names the subject and body may use in braces, e.g. ["name", "provider", "licenseName"] */
+                            placeholders: string[];
+                            /** @description The subject as sent now (with its placeholders) */
+                            subject: string;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Back to the default words
+         * @description Right: `notification-templates.change` (administrators hold every right).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt" | "task_created" | "task_overdue" | "balance_low" | "renewal_coming" | "renewal_coming_topup" | "license_new_key" | "ticket_new" | "ticket_reply" | "ticket_answered" | "ticket_overdue";
+                    locale: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What is sent now */
+                            current: {
+                                body: string;
+                                subject: string;
+                            };
+                            /** @description Staff changed it; false: the default words are sent */
+                            customized: boolean;
+                            /** @description What is sent without staff's version: the shipped words (a language without them: the English version) */
+                            default: {
+                                body: string;
+                                subject: string;
+                            };
+                            /** @enum {string} */
+                            event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt" | "task_created" | "task_overdue" | "balance_low" | "renewal_coming" | "renewal_coming_topup" | "license_new_key" | "ticket_new" | "ticket_reply" | "ticket_answered" | "ticket_overdue";
+                            locale: string;
+                            /** @description The names the subject and body may use in braces, e.g. ["name", "provider", "licenseName"] */
+                            placeholders: string[];
+                            /** @description The subject as sent now (with its placeholders) */
+                            subject: string;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-templates/{event}/{locale}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The given subject and body rendered with sample values (nothing is saved); checked like a save
+         * @description Right: `notification-templates.read` (administrators hold every right).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    event: "license_active" | "license_renewed" | "license_suspended" | "license_deleted" | "renewal_unpaid" | "payment_booked" | "password_reset" | "email_confirmation" | "registration_attempt" | "task_created" | "task_overdue" | "balance_low" | "renewal_coming" | "renewal_coming_topup" | "license_new_key" | "ticket_new" | "ticket_reply" | "ticket_answered" | "ticket_overdue";
+                    locale: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Plain text with {placeholders}; paragraphs separated by blank lines. A paragraph that is just the license key or link placeholder is shown preformatted in the HTML version. Every value is escaped in the HTML */
+                        body: string;
+                        /**
+                         * @description One line; {placeholders} of the event
+                         * @example License {licenseName} is active
+                         */
+                        subject: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The HTML version; every value and word is escaped */
+                            html: string;
+                            subject: string;
+                            text: string;
+                            /** @description The sample values used */
+                            values: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/operations": {
         parameters: {
             query?: never;
@@ -5282,6 +5661,8 @@ export interface paths {
                                 currency: string;
                                 id: number;
                                 isDefault: boolean;
+                                mailFromAddress: string | null;
+                                mailFromName: string | null;
                                 name: string;
                                 notificationEmail: string | null;
                                 supportEmail: string | null;
@@ -5313,6 +5694,17 @@ export interface paths {
                          * @example EUR
                          */
                         currency: string;
+                        /**
+                         * Format: email
+                         * @description The sender's address (From) of the provider's e-mails to its clients; null: BILLRELAY_MAIL_FROM's address. The SMTP server must accept it
+                         * @example billing@hosting.example
+                         */
+                        mailFromAddress?: string | null;
+                        /**
+                         * @description The sender's display name of the provider's e-mails to its clients; null: the provider's name
+                         * @example Example Hosting Billing
+                         */
+                        mailFromName?: string | null;
                         name: string;
                         /** Format: email */
                         notificationEmail?: string | null;
@@ -5335,6 +5727,8 @@ export interface paths {
                             currency: string;
                             id: number;
                             isDefault: boolean;
+                            mailFromAddress: string | null;
+                            mailFromName: string | null;
                             name: string;
                             notificationEmail: string | null;
                             supportEmail: string | null;
@@ -5381,6 +5775,8 @@ export interface paths {
                             currency: string;
                             id: number;
                             isDefault: boolean;
+                            mailFromAddress: string | null;
+                            mailFromName: string | null;
                             name: string;
                             notificationEmail: string | null;
                             supportEmail: string | null;
@@ -5436,6 +5832,17 @@ export interface paths {
                          * @example EUR
                          */
                         currency?: string;
+                        /**
+                         * Format: email
+                         * @description The sender's address (From) of the provider's e-mails to its clients; null: BILLRELAY_MAIL_FROM's address. The SMTP server must accept it
+                         * @example billing@hosting.example
+                         */
+                        mailFromAddress?: string | null;
+                        /**
+                         * @description The sender's display name of the provider's e-mails to its clients; null: the provider's name
+                         * @example Example Hosting Billing
+                         */
+                        mailFromName?: string | null;
                         name?: string;
                         /** Format: email */
                         notificationEmail?: string | null;
@@ -5458,6 +5865,8 @@ export interface paths {
                             currency: string;
                             id: number;
                             isDefault: boolean;
+                            mailFromAddress: string | null;
+                            mailFromName: string | null;
                             name: string;
                             notificationEmail: string | null;
                             supportEmail: string | null;

@@ -16,6 +16,7 @@ import { departmentsEn } from './areas/departments.en.js';
 import { employeesEn } from './areas/employees.en.js';
 import { rightsEn } from './areas/rights.en.js';
 import { messagesEn } from './areas/messages.en.js';
+import { notificationTemplatesEn } from './areas/notification-templates.en.js';
 export const en = {
   app: {
     loading: 'Loading…',
@@ -48,6 +49,7 @@ export const en = {
       'business-hours': 'Business hours',
       employees: 'Employees',
       localizations: 'Localizations',
+      'notification-templates': 'Notification templates',
       tariffs: 'Tariff plans',
       clients: 'Clients',
       licenses: 'Licenses',
@@ -253,6 +255,7 @@ export const en = {
   audit: auditEn,
   passwordReset: passwordResetEn,
   messages: messagesEn,
+  notificationTemplates: notificationTemplatesEn,
   operations: {
     one: 'Operation #{{id}}',
     id: 'ID',

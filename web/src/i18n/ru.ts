@@ -11,6 +11,7 @@ import { dashboardRu } from './areas/dashboard.ru.js';
 import { auditRu } from './areas/audit.ru.js';
 import { passwordResetRu } from './areas/password-reset.ru.js';
 import { messagesRu } from './areas/messages.ru.js';
+import { notificationTemplatesRu } from './areas/notification-templates.ru.js';
 import { licensesRu } from './areas/licenses.ru.js';
 
 import { departmentsRu } from './areas/departments.ru.js';
@@ -52,6 +53,7 @@ export const ru: Messages = {
       'business-hours': 'Рабочее время',
       employees: 'Сотрудники',
       localizations: 'Локализации',
+      'notification-templates': 'Шаблоны уведомлений',
       tariffs: 'Тарифные планы',
       clients: 'Клиенты',
       licenses: 'Лицензии',
@@ -259,6 +261,7 @@ export const ru: Messages = {
   audit: auditRu,
   passwordReset: passwordResetRu,
   messages: messagesRu,
+  notificationTemplates: notificationTemplatesRu,
   operations: {
     one: 'Операция №{{id}}',
     id: 'ID',

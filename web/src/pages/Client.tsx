@@ -128,6 +128,7 @@ function Profile({ c }: { c: Client }) {
           items={[
             ['ID', c.id],
             [t('clients.email'), c.email],
+            [t('clients.emailConfirmed'), <EmailConfirmation key="ec" c={c} canSend={canChange} />],
             [t('clients.provider'), provider?.name ?? `#${c.providerId}`],
             [t('clients.language'), c.language],
             [t('common.status'), <StatusBadge key="s" status={c.enabled ? 'enabled' : 'disabled'} />],
@@ -279,6 +280,35 @@ function PasswordForm({ c }: { c: Client }) {
         </Stack>
       </form>
     </Section>
+  );
+}
+
+/** Whether the client confirmed their address; staff who may change clients can mail a new link (at most every 5 minutes). */
+function EmailConfirmation({ c, canSend }: { c: Client; canSend: boolean }) {
+  const { t } = useTranslation();
+  const describe = useDescribeError();
+  const [busy, setBusy] = useState(false);
+  if (c.emailConfirmed) return <>{t('clients.emailConfirmedYes')}</>;
+  const send = async () => {
+    setBusy(true);
+    try {
+      const sent = await unwrap(client.POST('/api/v1/clients/{id}/confirm-email/resend', { params: { path: { id: String(c.id) } }, body: {} }));
+      notifyDone(t('clients.confirmationSent', { email: sent.email }));
+    } catch (error) {
+      notifyError(describe(error, { withCode: true }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Group gap="xs">
+      <span className="low">{t('clients.emailConfirmedNo')}</span>
+      {canSend && (
+        <Button size="compact-sm" variant="default" loading={busy} onClick={() => void send()}>
+          {t('clients.resendConfirmation')}
+        </Button>
+      )}
+    </Group>
   );
 }
 

@@ -1,11 +1,11 @@
 // What a logged-in client sees until the client area exists (a later issue): who is logged in, a way out, and
 // for an employee who used "log in as client", the way back to the staff panel at the client's page.
 import { Alert, Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { client, setCsrf, unwrap } from '../api/client';
-import { keys } from '../api/queries';
+import { keys, notifyDone } from '../api/queries';
 import { useLogout, useMe } from '../auth';
 import { useDescribeError } from '../errors';
 import { IMPERSONATED_KEY } from './Client';
@@ -61,6 +61,7 @@ export function ClientAreaPage() {
               </Stack>
             </Alert>
           )}
+          <UnconfirmedEmail clientId={me.id} />
           <Paper withBorder p="md">
             <Title order={1} className="page-title">
               {t('clients.area.title')}
@@ -70,5 +71,34 @@ export function ClientAreaPage() {
         </Stack>
       </main>
     </div>
+  );
+}
+
+/** A client who has not confirmed their address yet is told so and can have the link mailed again (at most every 5 minutes). */
+function UnconfirmedEmail({ clientId }: { clientId: number }) {
+  const { t } = useTranslation();
+  const describe = useDescribeError();
+  const { data } = useQuery({ queryKey: ['clients', clientId], queryFn: () => unwrap(client.GET('/api/v1/clients/{id}', { params: { path: { id: String(clientId) } } })) });
+  const resend = useMutation({
+    mutationFn: () => unwrap(client.POST('/api/v1/auth/confirm-email/resend', { body: {} })),
+    onSuccess: (answer) => notifyDone(t('clients.area.resent', { email: answer.email })),
+  });
+  if (!data || data.emailConfirmed) return null;
+  return (
+    <Alert color="yellow" variant="light">
+      <Stack gap="xs">
+        <Text size="sm">{t('clients.area.unconfirmed', { email: data.email })}</Text>
+        <Group>
+          <Button variant="default" size="compact-sm" onClick={() => resend.mutate()} loading={resend.isPending}>
+            {t('clients.area.resend')}
+          </Button>
+        </Group>
+        {resend.error && (
+          <Text size="sm" c="red.9" role="alert">
+            {describe(resend.error, { withCode: true })}
+          </Text>
+        )}
+      </Stack>
+    </Alert>
   );
 }

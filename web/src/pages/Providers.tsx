@@ -116,6 +116,8 @@ function ProviderForm({ provider, onDone }: { provider: Provider | null; onDone:
         .trim()
         .max(2000, t('forms.tooLong', { max: 2000 }))
         .refine((v) => v === '' || /^https?:\/\/[^\s/]+/i.test(v), t('providers.urlInvalid')),
+      mailFromName: z.string().trim().max(200, t('forms.tooLong', { max: 200 })),
+      mailFromAddress: email,
     });
   }, [t]);
   type Values = z.input<typeof schema>;
@@ -127,6 +129,8 @@ function ProviderForm({ provider, onDone }: { provider: Provider | null; onDone:
       notificationEmail: provider?.notificationEmail ?? '',
       supportEmail: provider?.supportEmail ?? '',
       websiteUrl: provider?.websiteUrl ?? '',
+      mailFromName: provider?.mailFromName ?? '',
+      mailFromAddress: provider?.mailFromAddress ?? '',
     },
   });
   const errors = form.formState.errors;
@@ -138,6 +142,8 @@ function ProviderForm({ provider, onDone }: { provider: Provider | null; onDone:
       notificationEmail: v.notificationEmail || null,
       supportEmail: v.supportEmail || null,
       websiteUrl: v.websiteUrl || null,
+      mailFromName: v.mailFromName || null,
+      mailFromAddress: v.mailFromAddress || null,
     };
     try {
       if (provider) await unwrap(client.PATCH('/api/v1/providers/{id}', { params: { path: { id: String(provider.id) } }, body }));
@@ -158,6 +164,8 @@ function ProviderForm({ provider, onDone }: { provider: Provider | null; onDone:
         <TextInput label={t('providers.notificationEmail')} type="email" {...form.register('notificationEmail')} {...fieldError(errors.notificationEmail?.message)} />
         <TextInput label={t('providers.supportEmail')} type="email" {...form.register('supportEmail')} {...fieldError(errors.supportEmail?.message)} />
         <TextInput label={t('providers.websiteUrl')} placeholder="https://" {...form.register('websiteUrl')} {...fieldError(errors.websiteUrl?.message)} />
+        <TextInput label={t('providers.mailFromName')} description={t('providers.mailFromNameHint')} {...form.register('mailFromName')} {...fieldError(errors.mailFromName?.message)} />
+        <TextInput label={t('providers.mailFromAddress')} description={t('providers.mailFromAddressHint')} type="email" {...form.register('mailFromAddress')} {...fieldError(errors.mailFromAddress?.message)} />
         {failure && (
           <Alert color="red" variant="light" role="alert">
             {failure}

@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../../platform/config.js';
 import { addressOf, scrub } from '../sender.js';
-import { MESSAGE_EVENTS, render, templateLocale } from './index.js';
+import { defaultTemplate, MESSAGE_EVENTS, placeholdersIn, placeholdersOf, render, templateLocale } from './index.js';
 import { en } from './en.js';
 import { ru } from './ru.js';
 
@@ -33,6 +33,28 @@ describe('the languages agree', () => {
     const placeholders = (t: { subject: string; paragraphs: string[]; block?: string; after?: string[] }) =>
       [...new Set([t.subject, ...t.paragraphs, t.block ?? '', ...(t.after ?? [])].join(' ').match(/\{\w+\}/g) ?? [])].sort();
     for (const event of MESSAGE_EVENTS) expect(placeholders(ru.events[event]), event).toEqual(placeholders(en.events[event]));
+  });
+});
+
+describe('editable templates', () => {
+  test("every event's default is a subject and body using only its own placeholders, in every shipped language", () => {
+    for (const event of MESSAGE_EVENTS) {
+      expect(placeholdersOf(event)).toEqual(expect.arrayContaining(['name', 'provider']));
+      for (const locale of ['en', 'ru']) {
+        const t = defaultTemplate(event, locale);
+        expect(t.subject, `${event}/${locale}`).not.toMatch(/[\r\n]/);
+        for (const name of placeholdersIn(`${t.subject} ${t.body}`)) expect(placeholdersOf(event), `${event}/${locale}`).toContain(name);
+      }
+    }
+  });
+
+  test("a staff version renders like the default: paragraphs at blank lines, a lone key or link preformatted, everything escaped", () => {
+    const r = render('license_active', 'en', { name: 'Eve <script>x</script>', licenseKey: 'K<1>', provider: 'P' }, { locale: 'en', subject: 'Key for {name}', body: 'Hi {name} & <i>you</i>,\r\nline two\n  \n{licenseKey}\n\n\n\n{provider}' });
+    expect(r.subject).toBe('Key for Eve <script>x</script>');
+    expect(r.text).toBe('Hi Eve <script>x</script> & <i>you</i>,\nline two\n\nK<1>\n\nP\n');
+    expect(r.html).toContain('<body><p>Hi Eve &lt;script&gt;x&lt;/script&gt; &amp; &lt;i&gt;you&lt;/i&gt;,<br>line two</p><pre>K&lt;1&gt;</pre><p>P</p></body>');
+    expect(r.html).toContain('<title>Key for Eve &lt;script&gt;x&lt;/script&gt;</title>');
+    expect(r.html).not.toContain('<script>');
   });
 });
 

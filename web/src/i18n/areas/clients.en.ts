@@ -3,6 +3,11 @@
 export const clientsEn = {
   one: 'Client #{{id}}',
   email: 'E-mail',
+  emailConfirmed: 'E-mail confirmed',
+  emailConfirmedYes: 'yes',
+  emailConfirmedNo: 'not yet',
+  resendConfirmation: 'Send the confirmation link again',
+  confirmationSent: 'A new confirmation link was mailed to {{email}}',
   provider: 'Provider',
   providerHint: 'Whose client; the client pays in its currency. It cannot be changed later.',
   providerFixed: 'The provider (and with it the currency) is chosen when the client is created.',
@@ -84,5 +89,8 @@ export const clientsEn = {
     impersonatingTitle: 'Logged in as a client',
     impersonating: 'You see billrelay as the client {{name}} ({{email}}) sees it.',
     back: 'Back to the staff panel',
+    unconfirmed: 'Your e-mail address {{email}} is not confirmed yet: open the link we mailed you.',
+    resend: 'Send the link again',
+    resent: 'A new link was mailed to {{email}}',
   },
 };

@@ -3,6 +3,11 @@
 export const clientsRu = {
   one: 'Клиент №{{id}}',
   email: 'E-mail',
+  emailConfirmed: 'E-mail подтверждён',
+  emailConfirmedYes: 'да',
+  emailConfirmedNo: 'ещё нет',
+  resendConfirmation: 'Отправить ссылку для подтверждения ещё раз',
+  confirmationSent: 'Новая ссылка для подтверждения отправлена на {{email}}',
   provider: 'Провайдер',
   providerHint: 'Чей это клиент; клиент платит в его валюте. Позже изменить нельзя.',
   providerFixed: 'Провайдер (а с ним и валюта) выбирается при создании клиента.',
@@ -86,5 +91,8 @@ export const clientsRu = {
     impersonatingTitle: 'Вы вошли как клиент',
     impersonating: 'Вы видите billrelay так, как его видит клиент {{name}} ({{email}}).',
     back: 'Вернуться в панель сотрудника',
+    unconfirmed: 'Ваш адрес e-mail {{email}} ещё не подтверждён: откройте ссылку из нашего письма.',
+    resend: 'Отправить ссылку ещё раз',
+    resent: 'Новая ссылка отправлена на {{email}}',
   },
 };

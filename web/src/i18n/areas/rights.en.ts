@@ -20,6 +20,7 @@ export const rightsEn = {
     'business-hours': 'Business hours',
     employees: 'Employees',
     localizations: 'Localizations',
+    'notification-templates': 'Notification templates',
     tariffs: 'Tariff plans',
     clients: 'Clients',
     licenses: 'Licenses',

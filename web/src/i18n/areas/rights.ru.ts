@@ -20,6 +20,7 @@ export const rightsRu = {
     'business-hours': 'Рабочее время',
     employees: 'Сотрудники',
     localizations: 'Локализации',
+    'notification-templates': 'Шаблоны уведомлений',
     tariffs: 'Тарифные планы',
     clients: 'Клиенты',
     licenses: 'Лицензии',
