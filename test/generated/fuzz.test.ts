@@ -38,7 +38,7 @@ beforeAll(async () => {
 }, 60_000);
 
 type Json = unknown;
-type Mutation = 'valid' | 'named' | 'wrongType' | 'missing' | 'extra' | 'huge' | 'odd' | 'money' | 'id' | 'root';
+type Mutation = 'valid' | 'named' | 'wrongType' | 'missing' | 'empty' | 'extra' | 'huge' | 'odd' | 'money' | 'id' | 'root';
 
 const WRONG_TYPES: Json[] = [0, -1, 1.5, 'x', '', true, false, null, [], {}, [1], { a: 1 }];
 const EXTRA_KEYS = ['zzExtra', 'id', 'isAdmin', 'constructor', 'clientId', 'balance'];
@@ -120,7 +120,7 @@ function realistic(body: Json, key = ''): Json {
 
 function caseArbitrary(op: ApiOperation): fc.Arbitrary<Case> {
   const schema = resolve(doc, op.body!);
-  const mutation = fc.constantFrom<Mutation>('valid', 'named', 'named', 'wrongType', 'missing', 'extra', 'huge', 'odd', 'money', 'money', 'id', 'id', 'root');
+  const mutation = fc.constantFrom<Mutation>('valid', 'named', 'named', 'wrongType', 'missing', 'empty', 'extra', 'huge', 'odd', 'money', 'money', 'id', 'id', 'root');
   const pathMutation = op.pathParams.length ? fc.option(fc.constantFrom(...PATH_IDS), { freq: 4 }) : fc.constant(null);
   return fc.tuple(arbitraryFor(doc, schema), mutation, fc.nat(), fc.nat(), pathMutation).map(([valid, kind, pick, pickValue, pathId]) => {
     const body = kind === 'valid' ? valid : realistic(valid);
@@ -132,6 +132,7 @@ function caseArbitrary(op: ApiOperation): fc.Arbitrary<Case> {
     switch (kind) {
       case 'wrongType': mutated = setAt(body, spot, one(WRONG_TYPES.filter((v) => typeof v !== typeof getAt(body, spot)))); break;
       case 'missing': mutated = deleteAt(body, spot); break;
+      case 'empty': mutated = {}; break;
       case 'extra': mutated = setAt(body, [...spot.slice(0, -1), one(EXTRA_KEYS)], 1); break;
       case 'huge': mutated = setAt(body, spot, one(HUGE)); break;
       case 'odd': mutated = setAt(body, spot, one(ODD)); break;
