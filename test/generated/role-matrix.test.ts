@@ -71,7 +71,7 @@ beforeAll(async () => {
     if (!withRight.has(op.right)) withRight.set(op.right, await employeeWith(t(), [op.right], [world.workDepartmentId]));
     if (scoped(op) && !inOtherDepartment.has(op.right)) inOtherDepartment.set(op.right, await employeeWith(t(), [op.right], [world.otherDepartmentId]));
   }
-}, 120_000);
+}, 180_000);
 
 const isWrite = (op: ApiOperation) => op.method !== 'GET';
 const ids = (answer: Answer) => (Array.isArray(answer.body?.items) ? answer.body.items.map((i: { id?: unknown }) => String(i.id)) : []);
@@ -196,5 +196,5 @@ describe('role matrix from the OpenAPI', () => {
     if (notes.length) console.info(`role matrix: ${notes.join('\n')}`);
     expect(failures).toEqual([]);
     expect(checks).toBeGreaterThan(operations.length * 4);
-  }, 120_000);
+  }, 240_000);
 });
