@@ -20,6 +20,20 @@ describe('ids in paths', () => {
   });
 });
 
+describe('unknown keys in a body', () => {
+  test('are refused with a 400 naming the key as the field, nested ones with their path (test/generated/fuzz.test.ts found them nameless)', async () => {
+    const admin = t().admin;
+    const top = await admin.post('/api/v1/datacenters', { name: { en: 'Berlin' }, isAdmin: true });
+    expect(top.status).toBe(400);
+    expect(top.body.error).toMatchObject({ code: 'validation', field: 'isAdmin' });
+    const nested = await admin.post('/api/v1/processing-modules/check-connection', { moduleType: 'billmanager', connection: { url: 'http://127.0.0.1:9/', username: 'u', password: 'p', extra: 1 } });
+    expect(nested.status).toBe(400);
+    expect(nested.body.error).toMatchObject({ code: 'validation', field: 'connection.extra' });
+    const ru = await admin.post('/api/v1/datacenters', { name: { en: 'Berlin' }, zz: 1 }, { 'accept-language': 'ru' });
+    expect(ru.body.error.field).toBe('zz');
+  });
+});
+
 describe('NUL characters', () => {
   test('text holding U+0000 is refused with a 400 naming the field, and nothing is stored', async () => {
     const admin = t().admin;

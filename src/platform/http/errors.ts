@@ -126,7 +126,10 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
     const first = error.validation[0]!;
     const context = error.validationContext ?? 'body';
     const pathParts = String(first.instancePath ?? '').split('/').filter(Boolean);
-    const field = pathParts.length ? pathParts.join('.') : context === 'body' ? undefined : context;
+    // A key the schema does not know is reported on the object that holds it: the field is the key.
+    const unknownKey = first.keyword === 'unrecognized_keys' ? (first.params as { keys?: unknown[] } | undefined)?.keys?.[0] : undefined;
+    const fieldParts = typeof unknownKey === 'string' ? [...pathParts, unknownKey] : pathParts;
+    const field = fieldParts.length ? fieldParts.join('.') : context === 'body' ? undefined : context;
     const { reason, detail } = zodReason(request, locale, context, pathParts, first);
     const message = `${field ?? context}: ${reason}`;
     reply.code(400).send(body('validation', message, field, undefined, detail));

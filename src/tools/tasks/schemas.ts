@@ -18,7 +18,7 @@ export const TaskPatch = z
     performerId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable().optional()
       .meta({ description: 'An employee of the task\'s department; null clears it' }),
   })
-  .refine((v) => v.status !== undefined || v.performerId !== undefined, { message: 'give status, performerId or both' });
+  .refine((v) => v.status !== undefined || v.performerId !== undefined, { message: 'give status, performerId or both', path: ['status'] });
 export type TaskPatch = z.infer<typeof TaskPatch>;
 
 const Ref = z.object({ id: z.number().int(), displayName: z.string() }).nullable();
