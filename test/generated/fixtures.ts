@@ -32,7 +32,8 @@ export interface World {
 
 export async function buildWorld(t: TestBillrelay): Promise<World> {
   const upstream = await startUpstream(t);
-  const workDepartmentId = await insertDepartment(t, { name: 'Work' });
+  // Work takes the default provider's tickets; its members see the tickets, Elsewhere's do not.
+  const workDepartmentId = await insertDepartment(t, { name: 'Work', providerIds: [1] });
   const otherDepartmentId = await insertDepartment(t, { name: 'Elsewhere' });
   const module = await connectModule(t, upstream, undefined, { departmentId: workDepartmentId });
   const tariff = await importTariff(t, module.id, '55227');
@@ -55,6 +56,10 @@ export async function buildWorld(t: TestBillrelay): Promise<World> {
     moduleId: module.id,
     params: { licenseId: clientA.licenseId, licenseName: 'web', ip: '198.51.100.7', operationId: clientA.operationId, operation: 'open', attempts: 1, error: 'test' },
   }));
+  const upload = await clientA.api.request('POST', '/api/v1/attachments?name=note.txt', 'generated', { 'content-type': 'text/plain' });
+  if (upload.status !== 201) throw new Error(`attachment: ${upload.status} ${JSON.stringify(upload.body)}`);
+  const ticket = await clientA.api.post('/api/v1/tickets', { departmentId: workDepartmentId, subject: 'Generated', body: 'Hello', attachmentIds: [upload.body.id] });
+  if (ticket.status !== 201) throw new Error(`ticket: ${ticket.status} ${JSON.stringify(ticket.body)}`);
   const datacenter = await t.admin.post('/api/v1/datacenters', { name: { en: 'Generated DC' } });
   if (datacenter.status !== 201) throw new Error(`datacenter: ${datacenter.status} ${JSON.stringify(datacenter.body)}`);
   const spare = await t.admin.post('/api/v1/employees', { email: `spare-${process.pid}@example.test`, name: 'Spare', password: 'staff-password-1' });
@@ -72,6 +77,8 @@ export async function buildWorld(t: TestBillrelay): Promise<World> {
     '/api/v1/employees': String(spare.body.id),
     '/api/v1/payments/webhooks': 'manual',
     '/api/v1/datacenters': String(datacenter.body.id),
+    '/api/v1/tickets': String(ticket.body.id),
+    '/api/v1/attachments': String(upload.body.id),
   };
   const named = {
     clientId: clientA.id,
@@ -85,6 +92,7 @@ export async function buildWorld(t: TestBillrelay): Promise<World> {
     employeeId: spare.body.id as number,
     operationId: clientA.operationId!,
     taskId: task.id,
+    ticketId: ticket.body.id as number,
   };
   return {
     upstream, moduleId: module.id, tariffId: tariff.id, workDepartmentId, otherDepartmentId,

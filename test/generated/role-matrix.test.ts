@@ -24,10 +24,11 @@ import { fillPath, minimalBody, readOpenApi, sampleBodies, type ApiOperation, ty
  * rights.test.ts's WITHOUT_RIGHT, with the behaviour checked here):
  * - public: anyone, logged in or not (never 401/403);
  * - authenticated: anyone logged in (anonymous 401);
+ * - client: any client (anonymous 401, employees 403);
  * - staff: any employee (anonymous 401, clients 403);
  * - skip: not called here, with the reason.
  */
-const WITHOUT_RIGHT: Record<string, { access: 'public' | 'authenticated' | 'staff' | 'skip'; why: string }> = {
+const WITHOUT_RIGHT: Record<string, { access: 'public' | 'authenticated' | 'client' | 'staff' | 'skip'; why: string }> = {
   'POST /api/v1/auth/login': { access: 'public', why: 'logging in' },
   'POST /api/v1/auth/logout': { access: 'skip', why: "ends the caller's session (the auth tests cover it)" },
   'POST /api/v1/auth/register': { access: 'public', why: 'clients sign up' },
@@ -36,6 +37,7 @@ const WITHOUT_RIGHT: Record<string, { access: 'public' | 'authenticated' | 'staf
   'POST /api/v1/auth/confirm-email': { access: 'public', why: 'the mailed token is the proof' },
   // Its 401 is about the signature (and names the signature header), never about logging in.
   'POST /api/v1/payments/webhooks/{gateway}': { access: 'public', why: 'payment gateways, signed' },
+  'POST /api/v1/auth/confirm-email/resend': { access: 'client', why: "the logged-in client, for its own address (staff use the client's route)" },
   'GET /api/v1/auth/me': { access: 'authenticated', why: 'whoever is logged in' },
   'GET /api/v1/localizations': { access: 'authenticated', why: 'every logged-in user picks a language from it' },
   'GET /api/v1/localizations/{code}': { access: 'authenticated', why: 'every logged-in user picks a language from it' },
@@ -140,7 +142,7 @@ describe('role matrix from the OpenAPI', () => {
       if (access !== 'right') {
         // Every logged-in kind of user: clients are refused staff operations; employees pass.
         for (const [role, api, isClient] of [['client', world.clientA.api, true], ['employee without rights', noRights, false], ['administrator', t().admin, false]] as const) {
-          if (access === 'staff' && isClient) {
+          if ((access === 'staff' && isClient) || (access === 'client' && !isClient)) {
             const answer = await send(api, real.values, minimal);
             check(role, answer, answer.status === 403, '403');
           } else if (isWrite(op)) {

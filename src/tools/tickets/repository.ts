@@ -194,16 +194,17 @@ export class TicketRepository {
     return !!row;
   }
 
-  supportDepartments(db: Executor, providerId: number) {
-    return db
+  /** Departments in the support center: of one provider's clients, or (null) of any provider. */
+  supportDepartments(db: Executor, providerId: number | null) {
+    let q = db
       .selectFrom('departments')
-      .innerJoin('departmentProviders', 'departmentProviders.departmentId', 'departments.id')
       .select(['departments.id', 'departments.name', 'departments.ticketCategoryDescription', 'departments.sort'])
-      .where('departments.showInSupportCenter', '=', 1)
-      .where('departmentProviders.providerId', '=', providerId)
-      .orderBy('departments.sort')
-      .orderBy('departments.id')
-      .execute();
+      .where('departments.showInSupportCenter', '=', 1);
+    if (providerId !== null) {
+      q = q.where((eb) => eb.exists(eb.selectFrom('departmentProviders').select('departmentProviders.departmentId')
+        .whereRef('departmentProviders.departmentId', '=', 'departments.id').where('departmentProviders.providerId', '=', providerId)));
+    }
+    return q.orderBy('departments.sort').orderBy('departments.id').execute();
   }
 
   client(db: Executor, id: number) {

@@ -15,7 +15,7 @@ const Body = z.string().trim().min(1).max(20_000);
 const AttachmentIds = z.array(Id).max(10).meta({ description: 'Uploads of the caller (POST /api/v1/attachments) to attach; at most 10' });
 
 export const SupportDepartmentsQuery = z.object({
-  clientId: QueryId.optional().meta({ description: 'Staff: the client whose support center to show (required for staff)' }),
+  clientId: QueryId.optional().meta({ description: 'Staff: the client whose support center to show (without it: every department shown in the support center)' }),
 });
 export type SupportDepartmentsQuery = z.infer<typeof SupportDepartmentsQuery>;
 

@@ -53,13 +53,19 @@ export class TicketService {
 
   // ---- departments a client may write to ---------------------------------------------------------
 
-  /** Departments shown in the client's support center (showInSupportCenter, offered to their provider), in order. */
+  /**
+   * Departments shown in the client's support center (showInSupportCenter, offered to their provider),
+   * in order; staff naming no client get every department shown in the support center.
+   */
   async supportDepartments(q: SupportDepartmentsQuery, actor: Actor) {
     const clientId = actor.kind === 'client' ? actor.id : q.clientId;
-    if (clientId === undefined) throw appError('validation', 'ticket.whichClient', {}, { field: 'clientId' });
-    const client = await this.repo.client(this.db.kysely, clientId);
-    if (!client) throw new AppError('not_found', `Client ${clientId} does not exist`, { field: 'clientId', key: 'notFound', params: { what: { key: 'entity.Client' }, id: clientId } });
-    const [rows, catalog] = await Promise.all([this.repo.supportDepartments(this.db.kysely, Number(client.providerId)), this.locales.catalog()]);
+    let providerId: number | null = null;
+    if (clientId !== undefined) {
+      const client = await this.repo.client(this.db.kysely, clientId);
+      if (!client) throw new AppError('not_found', `Client ${clientId} does not exist`, { field: 'clientId', key: 'notFound', params: { what: { key: 'entity.Client' }, id: clientId } });
+      providerId = Number(client.providerId);
+    }
+    const [rows, catalog] = await Promise.all([this.repo.supportDepartments(this.db.kysely, providerId), this.locales.catalog()]);
     return {
       items: rows.map((r) => ({
         id: Number(r.id),
