@@ -16,6 +16,7 @@ import { departmentsEn } from './areas/departments.en.js';
 import { employeesEn } from './areas/employees.en.js';
 import { rightsEn } from './areas/rights.en.js';
 import { messagesEn } from './areas/messages.en.js';
+import { ticketsEn } from './areas/tickets.en.js';
 export const en = {
   app: {
     loading: 'Loading…',
@@ -54,6 +55,7 @@ export const en = {
       operations: 'Running operations',
       tasks: 'Tasks',
       messages: 'Messages',
+      tickets: 'Tickets',
       audit: 'Audit log',
     },
   },
@@ -253,6 +255,7 @@ export const en = {
   audit: auditEn,
   passwordReset: passwordResetEn,
   messages: messagesEn,
+  tickets: ticketsEn,
   operations: {
     one: 'Operation #{{id}}',
     id: 'ID',

@@ -11,6 +11,7 @@ import { dashboardRu } from './areas/dashboard.ru.js';
 import { auditRu } from './areas/audit.ru.js';
 import { passwordResetRu } from './areas/password-reset.ru.js';
 import { messagesRu } from './areas/messages.ru.js';
+import { ticketsRu } from './areas/tickets.ru.js';
 import { licensesRu } from './areas/licenses.ru.js';
 
 import { departmentsRu } from './areas/departments.ru.js';
@@ -58,6 +59,7 @@ export const ru: Messages = {
       operations: 'Выполняемые операции',
       tasks: 'Задачи',
       messages: 'Сообщения',
+      tickets: 'Запросы',
       audit: 'Журнал аудита',
     },
   },
@@ -259,6 +261,7 @@ export const ru: Messages = {
   audit: auditRu,
   passwordReset: passwordResetRu,
   messages: messagesRu,
+  tickets: ticketsRu,
   operations: {
     one: 'Операция №{{id}}',
     id: 'ID',
