@@ -91,7 +91,7 @@ export function TicketPage() {
           <ConfirmModal
             opened={closing}
             title={t('tickets.closeTitle', { id: ticket.id })}
-            confirmLabel={t('tickets.close')}
+            confirmLabel={t('tickets.closeConfirm')}
             busy={act.isPending}
             onClose={() => setClosing(false)}
             onConfirm={() => close(ticket)}

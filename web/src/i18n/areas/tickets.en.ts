@@ -52,6 +52,7 @@ export const ticketsEn = {
   moveSubmit: 'Move',
   moved: 'Ticket #{{id}} moved to {{department}}.',
   close: 'Close',
+  closeConfirm: 'Close ticket',
   closeTitle: 'Close ticket #{{id}}?',
   closeQuestion: 'Close “{{subject}}”? The client can still reply, which opens it again.',
   closed: 'Ticket #{{id}} closed.',

@@ -53,6 +53,7 @@ export const ticketsRu = {
   moveSubmit: 'Передать',
   moved: 'Запрос №{{id}} передан в отдел {{department}}.',
   close: 'Закрыть',
+  closeConfirm: 'Закрыть запрос',
   closeTitle: 'Закрыть запрос №{{id}}?',
   closeQuestion: 'Закрыть «{{subject}}»? Клиент может ответить, и запрос откроется снова.',
   closed: 'Запрос №{{id}} закрыт.',
