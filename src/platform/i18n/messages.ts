@@ -39,6 +39,8 @@ const CODES_EN: Record<ErrorCode, string> = {
   upstream_tls: 'The secure connection to the upstream failed',
   upstream_protocol: 'The upstream sent an unexpected answer',
   upstream_timeout: 'The upstream did not answer in time',
+  payload_too_large: 'The request body is too large',
+  unsupported_media_type: 'This type of content is not accepted',
 };
 
 const CODES_RU: Record<ErrorCode, string> = {
@@ -67,6 +69,8 @@ const CODES_RU: Record<ErrorCode, string> = {
   upstream_tls: 'Не удалось установить защищённое соединение с вышестоящим биллингом',
   upstream_protocol: 'Вышестоящий биллинг прислал непонятный ответ',
   upstream_timeout: 'Вышестоящий биллинг не ответил вовремя',
+  payload_too_large: 'Слишком большое тело запроса',
+  unsupported_media_type: 'Такой тип содержимого не принимается',
 };
 
 const EN = {
@@ -85,6 +89,8 @@ const EN = {
   'entity.Data center': 'Data center',
   'entity.Localization': 'Localization',
   'entity.API token': 'API token',
+  'entity.Ticket': 'Ticket',
+  'entity.Attachment': 'Attachment',
   notFound: '{what} {id} does not exist',
   noRoute: 'No route {method} {path}',
 
@@ -175,6 +181,18 @@ const EN = {
   'task.operationRunning': 'Task {id} cannot be done while operation #{operation} ({kind}) is {state}: it closes this task when it succeeds; if it comes back to a person, restart it, record it as done by hand, or abandon it first',
   'task.state.running': 'running',
   'task.state.waiting': 'waiting to run',
+  'ticket.departmentNotOffered': 'departmentId: department {id} does not take tickets from this client',
+  'ticket.licenseNotClients': "licenseId: license {id} is not the client's",
+  'ticket.whichClient': 'clientId: say which client the ticket is for',
+  'ticket.clientIdStaffOnly': "clientId: only staff open tickets on a client's behalf",
+  'ticket.staffOnly': '{field}: only staff may set it',
+  'ticket.noDepartment': 'departmentId: department {id} does not exist',
+  'ticket.attachmentNotYours': 'attachmentIds: attachment {id} is not an upload of yours waiting to be attached',
+  'ticket.employeesTake': 'Only employees take tickets',
+  'attachment.tooLarge': 'The file is larger than the limit of {limit}',
+  'attachment.type': 'Files of type "{type}" cannot be attached; allowed: {allowed}',
+  'attachment.name': 'name: give the file name (?name=…), 1 to 255 characters',
+  'attachment.empty': 'The file is empty',
 
   // Processing modules and their upstream.
   'module.connectionNeeded': 'connection: a billmanager module needs url, username and password',
@@ -214,6 +232,7 @@ const EN = {
   'area.licenses': 'Licenses',
   'area.operations': 'Operations',
   'area.tasks': 'Tasks',
+  'area.tickets': 'Support tickets',
   'area.audit': 'The audit log',
   'area.messages': 'E-mail messages (the outbox)',
   'rightInfo.client.payment': 'Record payments by hand',
@@ -226,6 +245,7 @@ const EN = {
   'uses.licenses': '{count} license(s)',
   'uses.clients': '{count} client(s)',
   'uses.tasks': '{count} task(s)',
+  'uses.tickets': '{count} ticket(s)',
   'uses.tariffPlan': '{count} tariff plan',
   'uses.tariffPlans': '{count} tariff plans',
   'uses.department': '{count} department',
@@ -328,6 +348,8 @@ const RU: Record<MessageKey, string> = {
   'entity.Data center': 'Дата-центр',
   'entity.Localization': 'Локализация',
   'entity.API token': 'API-токен',
+  'entity.Ticket': 'Тикет',
+  'entity.Attachment': 'Вложение',
   notFound: '{what} {id} не существует',
   noRoute: 'Нет маршрута {method} {path}',
 
@@ -412,6 +434,18 @@ const RU: Record<MessageKey, string> = {
   'task.operationRunning': 'Задачу {id} нельзя закрыть, пока операция #{operation} ({kind}) {state}: она закроет задачу, когда завершится успешно; если она снова перейдёт к человеку, перезапустите её, отметьте как выполненную вручную или откажитесь от неё',
   'task.state.running': 'выполняется',
   'task.state.waiting': 'ждёт запуска',
+  'ticket.departmentNotOffered': 'Отдел {id} не принимает тикеты от этого клиента',
+  'ticket.licenseNotClients': 'Лицензия {id} не принадлежит клиенту',
+  'ticket.whichClient': 'Укажите клиента, для которого открывается тикет',
+  'ticket.clientIdStaffOnly': 'Открывать тикеты от имени клиента могут только сотрудники',
+  'ticket.staffOnly': '{field}: это поле могут задавать только сотрудники',
+  'ticket.noDepartment': 'Отдела {id} не существует',
+  'ticket.attachmentNotYours': 'Вложение {id} не загружено вами или уже прикреплено',
+  'ticket.employeesTake': 'Брать тикеты в работу могут только сотрудники',
+  'attachment.tooLarge': 'Файл больше допустимого размера {limit}',
+  'attachment.type': 'Файлы типа «{type}» прикреплять нельзя; можно: {allowed}',
+  'attachment.name': 'Укажите имя файла (?name=…), от 1 до 255 символов',
+  'attachment.empty': 'Файл пустой',
 
   'module.connectionNeeded': 'Для модуля BILLmanager нужны адрес, имя пользователя и пароль',
   'module.manualNoConnection': 'У ручного модуля нет настроек подключения',
@@ -448,6 +482,7 @@ const RU: Record<MessageKey, string> = {
   'area.licenses': 'Лицензии',
   'area.operations': 'Операции',
   'area.tasks': 'Задачи',
+  'area.tickets': 'Тикеты службы поддержки',
   'area.audit': 'Журнал аудита',
   'area.messages': 'Письма (исходящая очередь)',
   'rightInfo.client.payment': 'Вносить платежи вручную',
@@ -460,6 +495,7 @@ const RU: Record<MessageKey, string> = {
   'uses.licenses': 'лицензии ({count})',
   'uses.clients': 'клиенты ({count})',
   'uses.tasks': 'задачи ({count})',
+  'uses.tickets': 'тикеты ({count})',
   'uses.tariffPlan': 'тарифные планы ({count})',
   'uses.tariffPlans': 'тарифные планы ({count})',
   'uses.department': 'отделы ({count})',

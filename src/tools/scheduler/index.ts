@@ -7,6 +7,7 @@ import type { LicenseLifecycle } from '../../licenses/lifecycle/index.js';
 import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
 import type { TariffService } from '../../products/tariffs/service.js';
 import type { TaskService } from '../tasks/service.js';
+import type { TicketService } from '../tickets/service.js';
 import { Expiry } from './expiry.js';
 import { ModuleBalances } from './module-balance.js';
 import { Renewals } from './renewals.js';
@@ -21,6 +22,8 @@ export interface SchedulerDeps {
   config: SchedulerConfig;
   lifecycle: LicenseLifecycle;
   tasks: TaskService;
+  /** Absent in tests that build a scheduler without the support center. */
+  tickets?: TicketService;
   processingModules: ProcessingModuleService;
   tariffs: TariffService;
   logger?: Logger;
@@ -47,5 +50,12 @@ export function createScheduler(deps: SchedulerDeps): { scheduler: Scheduler; jo
     .register({ name: 'expiry', schedule: { everyMinutes: config.expiryEveryMinutes }, run: () => expiry.run() })
     .register({ name: 'sync', schedule: { everyMinutes: config.syncEveryMinutes }, run: () => sync.run() })
     .register({ name: 'tariff-sync', schedule: { dailyAt: config.tariffSyncAt }, run: () => deps.tariffs.syncAll() });
+  const tickets = deps.tickets;
+  if (tickets) {
+    // Overdue tickets: the head of department hears of each once per overdue stretch.
+    scheduler.register({ name: 'ticket-overdue', schedule: { everyMinutes: config.ticketOverdueEveryMinutes }, run: () => tickets.notifyOverdue() });
+    // Files uploaded but never attached to a message go after a day.
+    scheduler.register({ name: 'ticket-uploads', schedule: { everyMinutes: 60 }, run: () => tickets.deleteUnboundUploads() });
+  }
   return { scheduler, jobs: { balances, renewals, expiry, sync } };
 }

@@ -55,5 +55,28 @@ export const en: Templates = {
       block: '{link}',
       after: ['If it was not you, ignore this message.'],
     },
+    ticket_new: {
+      subject: 'New ticket #{ticketId}: {subject}',
+      paragraphs: ['{client} opened ticket #{ticketId} "{subject}" in {department}. An answer is due by {dueAt}.'],
+      block: '{body}',
+    },
+    ticket_reply: {
+      subject: 'Client reply in ticket #{ticketId}: {subject}',
+      paragraphs: ['{client} replied in ticket #{ticketId} "{subject}" ({department}). An answer is due by {dueAt}.'],
+      block: '{body}',
+    },
+    ticket_answered: {
+      subject: 'Answer to your ticket #{ticketId}: {subject}',
+      paragraphs: ['Our support has answered your ticket #{ticketId} "{subject}":'],
+      block: '{body}',
+      after: ['You can reply or close the ticket in the support center.'],
+    },
+    ticket_overdue: {
+      subject: 'Ticket #{ticketId} is overdue: {subject}',
+      paragraphs: [
+        'Ticket #{ticketId} "{subject}" from {client} in {department} has not been answered in time: the answer was due by {dueAt}.',
+        'Performer: {performer}.',
+      ],
+    },
   },
 };

@@ -55,5 +55,28 @@ export const ru: Templates = {
       block: '{link}',
       after: ['Если это были не вы, просто не обращайте внимания на это письмо.'],
     },
+    ticket_new: {
+      subject: 'Новый тикет #{ticketId}: {subject}',
+      paragraphs: ['{client} открыл тикет #{ticketId} «{subject}» в отделе «{department}». Ответить нужно до {dueAt}.'],
+      block: '{body}',
+    },
+    ticket_reply: {
+      subject: 'Ответ клиента в тикете #{ticketId}: {subject}',
+      paragraphs: ['{client} ответил в тикете #{ticketId} «{subject}» (отдел «{department}»). Ответить нужно до {dueAt}.'],
+      block: '{body}',
+    },
+    ticket_answered: {
+      subject: 'Ответ на ваш тикет #{ticketId}: {subject}',
+      paragraphs: ['Служба поддержки ответила на ваш тикет #{ticketId} «{subject}»:'],
+      block: '{body}',
+      after: ['Ответить или закрыть тикет можно в разделе поддержки.'],
+    },
+    ticket_overdue: {
+      subject: 'Тикет #{ticketId} просрочен: {subject}',
+      paragraphs: [
+        'На тикет #{ticketId} «{subject}» от {client} в отделе «{department}» не ответили вовремя: ответить нужно было до {dueAt}.',
+        'Исполнитель: {performer}.',
+      ],
+    },
   },
 };
