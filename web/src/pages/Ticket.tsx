@@ -2,7 +2,7 @@
 // (the client's and staff's messages; internal notes marked as such), a reply or internal note with files,
 // and the actions Take, Move to another department and Close.
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Checkbox, Group, NativeSelect, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Group, NativeSelect, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useMemo, useState, type ChangeEvent } from 'react';
 import { useForm } from 'react-hook-form';
@@ -124,9 +124,9 @@ function Files({ files }: { files: TicketMessage['attachments'] }) {
     <ul className="ticket-files" aria-label={t('tickets.attachments')}>
       {files.map((a) => (
         <li key={a.id}>
-          <a href={`/api/v1/attachments/${a.id}`} download={a.fileName} aria-label={t('tickets.download', { name: a.fileName })}>
-            📎 {a.fileName}
-          </a>{' '}
+          <Anchor href={`/api/v1/attachments/${a.id}`} download={a.fileName} aria-label={t('tickets.download', { name: a.fileName })}>
+            {a.fileName}
+          </Anchor>{' '}
           <span className="muted">
             ({size(a.size)}, {a.contentType})
           </span>
@@ -156,7 +156,7 @@ function Conversation({ ticket }: { ticket: Ticket }) {
                   <span className="ticket-role">{m.authorKind === 'client' ? t('tickets.authorClient') : t('tickets.authorStaff')}</span>
                   <Instant iso={m.createdAt} />
                 </header>
-                {m.internal && <p className="internal-label">🔒 {t('tickets.internalNote')}</p>}
+                {m.internal && <p className="internal-label">{t('tickets.internalNote')}</p>}
                 <div className="ticket-body">{m.body}</div>
                 <Files files={m.attachments} />
               </article>
@@ -286,7 +286,7 @@ function ReplyForm({ ticket }: { ticket: Ticket }) {
                   <li key={u.key}>
                     {u.attachment ? (
                       <>
-                        📎 {u.attachment.fileName}{' '}
+                        {u.attachment.fileName}{' '}
                         <span className="muted">
                           ({size(u.attachment.size)}, {u.attachment.contentType})
                         </span>{' '}

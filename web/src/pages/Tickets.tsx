@@ -37,7 +37,7 @@ export function DueTime({ ticket }: { ticket: Pick<TicketSummary, 'dueAt' | 'ove
   return (
     <span className={ticket.overdue ? 'ticket-due overdue-due' : 'ticket-due'}>
       <Instant iso={ticket.dueAt} />
-      {ticket.overdue && <span className="overdue-label"> ⚠ {t('tickets.overdue')}</span>}
+      {ticket.overdue && <span className="overdue-label"> {t('tickets.overdue')}</span>}
     </span>
   );
 }
