@@ -37,5 +37,9 @@ export const messagesEn = {
     password_reset: 'Password reset',
     email_confirmation: 'E-mail confirmation',
     registration_attempt: 'Registration with a taken address',
+    ticket_new: 'New support ticket',
+    ticket_reply: 'Client reply in a ticket',
+    ticket_answered: 'Ticket answered',
+    ticket_overdue: 'Ticket overdue',
   },
 };

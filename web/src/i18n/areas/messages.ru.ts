@@ -39,5 +39,9 @@ export const messagesRu = {
     password_reset: 'Сброс пароля',
     email_confirmation: 'Подтверждение e-mail',
     registration_attempt: 'Регистрация с занятым адресом',
+    ticket_new: 'Новый тикет',
+    ticket_reply: 'Ответ клиента в тикете',
+    ticket_answered: 'Ответ на тикет',
+    ticket_overdue: 'Тикет просрочен',
   },
 };
