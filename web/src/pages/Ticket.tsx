@@ -17,6 +17,7 @@ import { AppLink, ConfirmModal, dash, fieldError, Instant, ItemDialog, Loading, 
 import { showUnderField, useDescribeError } from '../errors';
 import { useFormat } from '../format';
 import { z } from '../zod';
+import { useAllDepartments } from './Employees';
 import { DueTime, Performer, TicketStatusBadge, TICKETS_POLL } from './Tickets';
 
 const MAX_FILES = 10;
@@ -323,17 +324,25 @@ function ReplyForm({ ticket }: { ticket: Ticket }) {
   );
 }
 
-/** Gives the ticket to another department that serves the client's support center. */
+/**
+ * Gives the ticket to another department: any department for whoever may read them all, otherwise those of
+ * the client's support center (which the tickets right lists).
+ */
 function MoveForm({ ticket, onClose }: { ticket: Ticket; onClose: () => void }) {
   const { t } = useTranslation();
   const describe = useDescribeError();
   const queryClient = useQueryClient();
   const [failure, setFailure] = useState<string | null>(null);
-  const departments = useQuery({
+  const canReadDepartments = useCan('departments.read');
+  const all = useAllDepartments();
+  const offered = useQuery({
     queryKey: ['tickets', 'departments', ticket.clientId],
     queryFn: () => unwrap(client.GET('/api/v1/tickets/departments', { params: { query: { clientId: ticket.clientId } } })),
+    enabled: !canReadDepartments,
   });
-  const others = (departments.data?.items ?? []).filter((d) => d.id !== ticket.departmentId);
+  const departments = canReadDepartments ? all : offered;
+  const choices = canReadDepartments ? (all.data?.items ?? []).map((d) => ({ id: d.id, name: d.displayName })) : (offered.data?.items ?? []);
+  const others = choices.filter((d) => d.id !== ticket.departmentId);
   const schema = useMemo(() => z.object({ departmentId: z.string().regex(/^\d+$/, t('tickets.moveRequired')) }), [t]);
   const form = useForm<z.input<typeof schema>, unknown, z.output<typeof schema>>({ resolver: zodResolver(schema), defaultValues: { departmentId: '' } });
   const submit = form.handleSubmit(async ({ departmentId }) => {
