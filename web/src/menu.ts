@@ -13,7 +13,7 @@ export const MENU: MenuGroup[] = [
   { group: 'products', routes: ['tariffs'] },
   { group: 'clients', routes: ['clients'] },
   { group: 'services', routes: ['licenses'] },
-  { group: 'tools', routes: ['operations', 'tasks', 'messages', 'audit'] },
+  { group: 'tools', routes: ['operations', 'tasks', 'tickets', 'messages', 'audit'] },
 ];
 
 /** The landing page after login: the upstream balances and the work waiting for a person. */

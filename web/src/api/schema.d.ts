@@ -7904,7 +7904,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Staff: the client whose support center to show (required for staff) */
+                    /** @description Staff: the client whose support center to show (without it: every department shown in the support center) */
                     clientId?: number;
                 };
                 header?: never;

@@ -17,6 +17,7 @@ import { employeesEn } from './areas/employees.en.js';
 import { rightsEn } from './areas/rights.en.js';
 import { messagesEn } from './areas/messages.en.js';
 import { notificationTemplatesEn } from './areas/notification-templates.en.js';
+import { ticketsEn } from './areas/tickets.en.js';
 export const en = {
   app: {
     loading: 'Loading…',
@@ -56,6 +57,7 @@ export const en = {
       operations: 'Running operations',
       tasks: 'Tasks',
       messages: 'Messages',
+      tickets: 'Tickets',
       audit: 'Audit log',
     },
   },
@@ -256,6 +258,7 @@ export const en = {
   passwordReset: passwordResetEn,
   messages: messagesEn,
   notificationTemplates: notificationTemplatesEn,
+  tickets: ticketsEn,
   operations: {
     one: 'Operation #{{id}}',
     id: 'ID',

@@ -12,6 +12,7 @@ import { auditRu } from './areas/audit.ru.js';
 import { passwordResetRu } from './areas/password-reset.ru.js';
 import { messagesRu } from './areas/messages.ru.js';
 import { notificationTemplatesRu } from './areas/notification-templates.ru.js';
+import { ticketsRu } from './areas/tickets.ru.js';
 import { licensesRu } from './areas/licenses.ru.js';
 
 import { departmentsRu } from './areas/departments.ru.js';
@@ -60,6 +61,7 @@ export const ru: Messages = {
       operations: 'Выполняемые операции',
       tasks: 'Задачи',
       messages: 'Сообщения',
+      tickets: 'Запросы',
       audit: 'Журнал аудита',
     },
   },
@@ -262,6 +264,7 @@ export const ru: Messages = {
   passwordReset: passwordResetRu,
   messages: messagesRu,
   notificationTemplates: notificationTemplatesRu,
+  tickets: ticketsRu,
   operations: {
     one: 'Операция №{{id}}',
     id: 'ID',

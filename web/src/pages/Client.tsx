@@ -1,5 +1,6 @@
-// One client: profile (edit, enable/disable, credit limit, password, log in as the client), licenses, and the
-// balance ledger with payments and corrections. Money stays decimal strings from the API to the screen.
+// One client: profile (edit, enable/disable, credit limit, password, log in as the client), licenses, the
+// balance ledger with payments and corrections, and the client's support tickets. Money stays decimal strings
+// from the API to the screen.
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, Checkbox, Group, NativeSelect, Pagination, Paper, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -19,13 +20,14 @@ import { showUnderField, useDescribeError } from '../errors';
 import { z } from '../zod';
 import { MIN_PASSWORD, type Client } from './Clients';
 import { localizationsQuery } from './Localizations';
+import { ClientTickets } from './Tickets';
 import { AMOUNT, providersQuery } from './Tariffs';
 
 type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
 type LedgerPage = Json<paths['/api/v1/clients/{id}/ledger']['get']['responses'][200]>;
 type LedgerEntry = LedgerPage['items'][number];
 
-const TABS = ['profile', 'licenses', 'ledger'] as const;
+const TABS = ['profile', 'licenses', 'ledger', 'tickets'] as const;
 type Tab = (typeof TABS)[number];
 const LEDGER_PER_PAGE = 50;
 const PAYMENT_METHODS = ['manual', 'bank_transfer', 'cash', 'card', 'other'] as const;
@@ -40,7 +42,9 @@ export function ClientPage() {
   const asked = params.get('tab') as Tab | null;
   // The licenses tab lists from the licenses area: only for whoever may read it.
   const canReadLicenses = useCan('licenses.read');
-  const tab: Tab = asked && TABS.includes(asked) && (asked !== 'licenses' || canReadLicenses) ? asked : 'profile';
+  // The tickets tab lists from the support center: only with tickets.read.
+  const canReadTickets = useCan('tickets.read');
+  const tab: Tab = asked && TABS.includes(asked) && (asked !== 'licenses' || canReadLicenses) && (asked !== 'tickets' || canReadTickets) ? asked : 'profile';
   const { data: c, error } = useQuery({
     queryKey: ['clients', id],
     queryFn: () => unwrap(client.GET('/api/v1/clients/{id}', { params: { path: { id: String(id) } } })),
@@ -57,6 +61,7 @@ export function ClientPage() {
             <Tabs.Tab value="profile">{t('clients.tabs.profile')}</Tabs.Tab>
             {canReadLicenses && <Tabs.Tab value="licenses">{t('clients.tabs.licenses')}</Tabs.Tab>}
             <Tabs.Tab value="ledger">{t('clients.tabs.ledger')}</Tabs.Tab>
+            {canReadTickets && <Tabs.Tab value="tickets">{t('tickets.clientTickets')}</Tabs.Tab>}
           </Tabs.List>
           <Tabs.Panel value="profile" pt="md">
             <Profile c={c} />
@@ -69,6 +74,11 @@ export function ClientPage() {
           <Tabs.Panel value="ledger" pt="md">
             <Ledger c={c} />
           </Tabs.Panel>
+          {canReadTickets && (
+            <Tabs.Panel value="tickets" pt="md">
+              <ClientTickets clientId={c.id} />
+            </Tabs.Panel>
+          )}
         </Tabs>
       )}
     </>

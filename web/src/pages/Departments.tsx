@@ -1,8 +1,8 @@
 // Provider → Departments: the list in its order (move up/down), a dialog to create or edit one with all
-// the guide's fields (name, business hours, support center, task language, providers, head, ticket
-// category description) and the rights it gives its members; the members themselves (add, remove).
+// the guide's fields (name, business hours, ticket answer times, support center, task language, providers,
+// head, ticket category description) and the rights it gives its members; the members themselves (add, remove).
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Checkbox, Group, Modal, NativeSelect, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, Modal, NativeSelect, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
@@ -144,6 +144,15 @@ function DepartmentForm(props: { department: Department | null; locales: Localiz
   });
   const isNew = department === null;
   const defaultCode = locales.find((l) => l.isDefault)?.code ?? locales[0]?.code ?? 'en';
+  // Working hours until a ticket's answer is due: a whole number from 1 to 720.
+  const answerHours = useMemo(
+    () =>
+      z
+        .string()
+        .trim()
+        .refine((v) => /^\d{1,3}$/.test(v) && Number(v) >= 1 && Number(v) <= 720, t('tickets.hours.invalid')),
+    [t],
+  );
   const schema = useMemo(
     () =>
       z.object({
@@ -157,8 +166,10 @@ function DepartmentForm(props: { department: Department | null; locales: Localiz
         providerIds: z.array(z.number()),
         headEmployeeId: z.string(),
         rights: z.array(z.string()),
+        firstAnswerHours: answerHours,
+        nextAnswerHours: answerHours,
       }),
-    [t, defaultCode],
+    [t, defaultCode, answerHours],
   );
   type Values = z.input<typeof schema>;
   const form = useForm<Values, unknown, z.output<typeof schema>>({
@@ -172,9 +183,11 @@ function DepartmentForm(props: { department: Department | null; locales: Localiz
       providerIds: department?.providerIds ?? [],
       headEmployeeId: department?.headEmployeeId ? String(department.headEmployeeId) : '',
       rights: department?.rights ?? [],
+      firstAnswerHours: String(department?.firstAnswerHours ?? 4),
+      nextAnswerHours: String(department?.nextAnswerHours ?? 8),
     },
   });
-  const fields = ['businessHoursId', 'showInSupportCenter', 'taskLocale', 'providerIds', 'headEmployeeId', 'rights', ...locales.flatMap((l) => [`name.${l.code}`, `ticketCategoryDescription.${l.code}`])];
+  const fields = ['businessHoursId', 'firstAnswerHours', 'nextAnswerHours', 'showInSupportCenter', 'taskLocale', 'providerIds', 'headEmployeeId', 'rights', ...locales.flatMap((l) => [`name.${l.code}`, `ticketCategoryDescription.${l.code}`])];
   const errors = form.formState.errors;
 
   const submit = form.handleSubmit(async (v) => {
@@ -186,6 +199,8 @@ function DepartmentForm(props: { department: Department | null; locales: Localiz
       ticketCategoryDescription: Object.keys(description).length ? description : null,
       showInSupportCenter: v.showInSupportCenter,
       taskLocale: v.taskLocale,
+      firstAnswerHours: Number(v.firstAnswerHours),
+      nextAnswerHours: Number(v.nextAnswerHours),
       ...(hours.data ? { businessHoursId: v.businessHoursId ? Number(v.businessHoursId) : null } : {}),
       ...(providers.data ? { providerIds: v.providerIds } : {}),
       ...(!isNew ? { headEmployeeId: v.headEmployeeId ? Number(v.headEmployeeId) : null } : {}),
@@ -223,6 +238,22 @@ function DepartmentForm(props: { department: Department | null; locales: Localiz
               {...fieldError(errors.businessHoursId?.message)}
             />
           )}
+          <Group gap="sm" align="flex-start" className="hours-pair">
+            <TextInput
+              label={t('tickets.hours.first')}
+              description={t('tickets.hours.firstHint')}
+              inputMode="numeric"
+              {...form.register('firstAnswerHours')}
+              {...fieldError(errors.firstAnswerHours?.message)}
+            />
+            <TextInput
+              label={t('tickets.hours.next')}
+              description={t('tickets.hours.nextHint')}
+              inputMode="numeric"
+              {...form.register('nextAnswerHours')}
+              {...fieldError(errors.nextAnswerHours?.message)}
+            />
+          </Group>
           <Checkbox label={t('departments.supportCenter')} {...form.register('showInSupportCenter')} />
           <NativeSelect
             label={t('departments.taskLocale')}
