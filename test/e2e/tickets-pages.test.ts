@@ -84,10 +84,13 @@ describe.skipIf(!hasChromium)(`Tools → Tickets in Chromium${skipNote}`, () => 
     await page.waitForURL(new RegExp(`department=${billing}`));
     await expect.poll(subjects).toEqual(['Invoice question']);
     await main().getByLabel('Department').selectOption('');
-    await main().getByLabel('Overdue only').check();
+    await page.waitForURL((url) => !url.searchParams.has('department'));
+    // The box follows the URL (a controlled filter): click, then wait for the URL rather than the box.
+    await main().getByLabel('Overdue only').click();
     await page.waitForURL(/overdue=true/);
     await expect.poll(subjects).toEqual(['Invoice question']);
-    await main().getByLabel('Overdue only').uncheck();
+    await main().getByLabel('Overdue only').click();
+    await page.waitForURL((url) => !url.searchParams.has('overdue'));
     await main().getByLabel('Subject', { exact: true }).fill('license key');
     await main().getByRole('button', { name: 'Find' }).click();
     await page.waitForURL(/q=license/);
