@@ -1,7 +1,8 @@
 // A real SMTP server for tests (smtp-server on a free loopback port): it takes what billrelay sends,
-// with a login, and can be told to refuse (e.g. 451) for a while. What arrives is decoded just enough
-// to read it as a person would: the envelope, the subject, the plain text and the HTML.
+// with a login, and can be told to refuse (e.g. 451) for a while. What arrives is parsed by mailparser
+// to read it as a person would: the envelope, the decoded headers, the subject, the plain text and the HTML.
 import type { AddressInfo } from 'node:net';
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 export const SMTP_USER = 'mailer';
@@ -42,14 +43,19 @@ export async function startSmtp(): Promise<TestSmtp> {
         if (state.refuseWith !== null) {
           return callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: state.refuseWith }));
         }
-        const raw = Buffer.concat(chunks).toString('utf8');
-        state.received.push({
-          ...parse(raw),
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw,
-        });
-        callback();
+        const raw = Buffer.concat(chunks);
+        parse(raw).then(
+          (mail) => {
+            state.received.push({
+              ...mail,
+              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              to: session.envelope.rcptTo.map((r) => r.address),
+              raw: raw.toString('utf8'),
+            });
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
       });
     },
   });
@@ -60,49 +66,19 @@ export async function startSmtp(): Promise<TestSmtp> {
   return state;
 }
 
-function parseHeaders(block: string): Record<string, string> {
+/** The headers a person reads, decoded: addresses as "Name <address>", structured values by their value. */
+function headersOf(parsed: ParsedMail): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const line of block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  for (const [key, value] of parsed.headers) {
+    if (typeof value === 'string') headers[key] = value;
+    else if (value instanceof Date) headers[key] = value.toISOString();
+    else if (value && typeof value === 'object' && 'text' in value) headers[key] = String((value as AddressObject).text);
+    else if (value && typeof value === 'object' && 'value' in value) headers[key] = String((value as { value: unknown }).value);
   }
   return headers;
 }
 
-/** RFC 2047 encoded words (=?UTF-8?B?…?= and =?UTF-8?Q?…?=). */
-function decodeWords(value: string): string {
-  return value.replace(/\?=\s+=\?/g, '?==?').replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_, _charset: string, enc: string, text: string) =>
-    enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeQp(text.replace(/_/g, ' ')),
-  );
-}
-
-function decodeQp(text: string): string {
-  const bytes = text.replace(/=\r?\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => `%${h}`);
-  // Keep literal % that did not come from =XX intact.
-  return decodeURIComponent(bytes.replace(/%(?![0-9A-Fa-f]{2})/g, '%25'));
-}
-
-function decodeBody(body: string, encoding: string | undefined): string {
-  const enc = (encoding ?? '').toLowerCase();
-  if (enc === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  if (enc === 'quoted-printable') return decodeQp(body);
-  return body;
-}
-
-function parse(raw: string): Pick<ReceivedMail, 'headers' | 'subject' | 'text' | 'html'> {
-  const split = raw.search(/\r?\n\r?\n/);
-  const headers = parseHeaders(raw.slice(0, split));
-  const body = raw.slice(split).replace(/^\r?\n\r?\n/, '');
-  const out = { headers, subject: decodeWords(headers.subject ?? ''), text: '', html: '' };
-  const boundary = /boundary="?([^";]+)"?/.exec(headers['content-type'] ?? '')?.[1];
-  const parts = boundary ? body.split(`--${boundary}`).slice(1, -1) : [raw.slice(split)];
-  for (const part of parts) {
-    const s = part.replace(/^\r?\n/, '');
-    const at = s.search(/\r?\n\r?\n/);
-    const h = boundary ? parseHeaders(s.slice(0, at)) : headers;
-    const content = decodeBody(boundary ? s.slice(at).replace(/^\r?\n\r?\n/, '') : body, h['content-transfer-encoding']);
-    if ((h['content-type'] ?? '').startsWith('text/plain')) out.text = content;
-    if ((h['content-type'] ?? '').startsWith('text/html')) out.html = content;
-  }
-  return out;
+async function parse(raw: Buffer): Promise<Pick<ReceivedMail, 'headers' | 'subject' | 'text' | 'html'>> {
+  const parsed = await simpleParser(raw);
+  return { headers: headersOf(parsed), subject: parsed.subject ?? '', text: parsed.text ?? '', html: parsed.html || '' };
 }

@@ -158,7 +158,7 @@ describe("the provider's sender", () => {
     const client = await newClient('Olga', 'en', created.body.id);
     const mail = await resetMail(client.email);
     expect(mail.from).toBe('billing@own-sender.test');
-    expect(mail.headers.from).toBe('Own Sender Billing <billing@own-sender.test>');
+    expect(mail.headers.from).toBe('"Own Sender Billing" <billing@own-sender.test>');
     expect(mail.headers['reply-to']).toBe('help@own-sender.test');
 
     // Without them: BILLRELAY_MAIL_FROM's address under the provider's name.
@@ -166,7 +166,7 @@ describe("the provider's sender", () => {
     expect(cleared.body).toMatchObject({ mailFromName: null, mailFromAddress: null });
     const plain = await resetMail(client.email);
     expect(plain.from).toBe('billing@reseller.test');
-    expect(plain.headers.from).toBe('Own Sender Hosting <billing@reseller.test>');
+    expect(plain.headers.from).toBe('"Own Sender Hosting" <billing@reseller.test>');
 
     const bad = await t.admin.patch(`/api/v1/providers/${created.body.id}`, { mailFromAddress: 'not an address' });
     expect(bad.status).toBe(400);
