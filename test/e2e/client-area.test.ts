@@ -79,6 +79,7 @@ describe.skipIf(!hasChromium)(`the client area in Chromium${skipNote}`, () => {
     expect(await menu().getByRole('link').allInnerTexts()).toEqual(['Overview', 'My licenses', 'Order a license', 'Balance', 'Support', 'Profile']);
     await main().getByText(euros('500.00')).waitFor();
     await main().getByText('You have no licenses yet.').waitFor();
+    await main().getByRole('link', { name: '0 open tickets' }).waitFor();
     expect(await main().getByRole('link', { name: 'Top up' }).getAttribute('href')).toBe('/billmgr/balance');
     expect(await axeViolations(page)).toEqual([]);
     seen.push({ route: 'dashboard', ready: 'Top up' });
@@ -214,7 +215,13 @@ describe.skipIf(!hasChromium)(`the client area in Chromium${skipNote}`, () => {
     for (const [name, days] of [['first-to-end', 5], ['second-to-end', 9]] as const) {
       await insertLicense(server, { clientId: tight.id, tariffId: liteId, licenseName: name, withoutOpen: true, columns: { status: 'active', expiresOn: addDays(today, days) } });
     }
+    // A question to support, open: the overview counts it.
+    const desk = await server.admin.post('/api/v1/departments', { name: { en: 'Support desk', ru: 'Поддержка' }, taskLocale: 'en', showInSupportCenter: true, providerIds: [1] });
+    expect(desk.status, JSON.stringify(desk.body)).toBe(201);
+    const ticket = await tight.api.post('/api/v1/tickets', { departmentId: desk.body.id, subject: 'Renewal question', body: 'Which license renews first?' });
+    expect(ticket.status, JSON.stringify(ticket.body)).toBe(201);
     await logIn(tight.email);
+    await main().getByRole('link', { name: '1 open ticket' }).waitFor();
     const soon = main().getByRole('table', { name: 'Expiring within 30 days' });
     await soon.getByRole('link', { name: 'second-to-end' }).waitFor();
     expect(await soon.locator('tbody tr').allInnerTexts()).toEqual([

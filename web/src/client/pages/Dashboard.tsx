@@ -1,5 +1,5 @@
 // The client's overview: the balance with a way to top it up, how many licenses and what is being set up,
-// and the licenses expiring soon with whether the balance covers their renewals (counted in expiry order,
+// the open support tickets, and the licenses expiring soon with whether the balance covers their renewals (counted in expiry order,
 // each renewal at the license's price for its period).
 import { Button, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
@@ -16,6 +16,7 @@ import { ClientLicenseStatus } from '../LicenseStatus';
 
 /** "Soon": the licenses expiring within this many days. */
 const SOON_DAYS = 30;
+const OPEN_TICKETS = ['new', 'answered', 'waiting_for_client'] as const;
 
 interface Expiring {
   id: number;
@@ -44,6 +45,14 @@ export function ClientDashboardPage() {
     queryKey: [...keys.licenses, { perPage: 500 }],
     queryFn: () => unwrap(client.GET('/api/v1/licenses', { params: { query: { perPage: 500 } } })),
     refetchInterval: (q) => (q.state.data?.items.some(moving) ? POLL.licenses : false),
+  });
+  // Open tickets: not closed, whoever answered last.
+  const tickets = useQuery({
+    queryKey: ['tickets', 'open-count'],
+    queryFn: async () => {
+      const pages = await Promise.all(OPEN_TICKETS.map((status) => unwrap(client.GET('/api/v1/tickets', { params: { query: { status, perPage: 1 } } }))));
+      return { open: pages.reduce((sum, p) => sum + p.total, 0), waitingForYou: pages[OPEN_TICKETS.indexOf('waiting_for_client')]!.total };
+    },
   });
   const soon = useQuery({
     queryKey: [...keys.licenses, { expiringWithinDays: SOON_DAYS }],
@@ -133,6 +142,25 @@ export function ClientDashboardPage() {
                   <Text size="sm">{t('clientArea.dashboard.noLicenses')}</Text>
                   <AppLink to="/order">{t('clientArea.dashboard.orderFirst')}</AppLink>
                 </>
+              )}
+            </Stack>
+          )}
+        </Paper>
+        <Paper withBorder p="md" component="section" aria-labelledby="support-title">
+          <Title order={2} id="support-title">
+            {t('clientArea.dashboard.support')}
+          </Title>
+          <QueryError error={tickets.error} />
+          {!tickets.data && !tickets.error && <Loading />}
+          {tickets.data && (
+            <Stack gap={4} mt="xs">
+              <Text className="count">
+                <AppLink to="/support">{t('clientArea.dashboard.openTickets', { count: tickets.data.open })}</AppLink>
+              </Text>
+              {tickets.data.waitingForYou > 0 && (
+                <Text size="sm" className="low">
+                  {t('clientArea.dashboard.waitingForYou', { count: tickets.data.waitingForYou })}
+                </Text>
               )}
             </Stack>
           )}

@@ -33,6 +33,11 @@ export const clientAreaEn = {
     coveredNo: 'Top up {{amount}}',
     trialEnds: 'Trial: ends, not renewed',
     orderFirst: 'Order your first license',
+    support: 'Support',
+    openTickets_one: '{{count}} open ticket',
+    openTickets_other: '{{count}} open tickets',
+    waitingForYou_one: '{{count}} waits for your answer',
+    waitingForYou_other: '{{count}} wait for your answer',
     noLicenses: 'You have no licenses yet.',
   },
   licenses: {
