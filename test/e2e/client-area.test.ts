@@ -79,6 +79,9 @@ describe.skipIf(!hasChromium)(`the client area in Chromium${skipNote}`, () => {
     expect(new URL(page.url()).pathname).toBe('/billmgr/dashboard');
     expect(await menu().getByRole('link').allInnerTexts()).toEqual(['Overview', 'My licenses', 'Order a license', 'Balance', 'Support', 'Profile']);
     await main().getByText(euros('500.00')).waitFor();
+    // The provider's name is the brand in the top bar.
+    const provider = (await server.admin.get('/api/v1/providers/1')).body.name as string;
+    await until(() => page.locator('header .brand').innerText(), (brand) => brand === provider, 'the provider as the brand');
     await main().getByText('You have no licenses yet.').waitFor();
     await main().getByRole('link', { name: '0 open tickets' }).waitFor();
     expect(await main().getByRole('link', { name: 'Top up' }).getAttribute('href')).toBe('/billmgr/balance');

@@ -1,7 +1,7 @@
-// The frame around a client's pages: a top bar (menu button on narrow screens, the brand, language, who is
-// logged in, log out), the client's menu (never a staff entry), and for an employee who used "log in as
-// client" a banner saying so with the way back to the staff panel at the client's page. The pages are
-// clientRoutes: anything else is the client area's not-found.
+// The frame around a client's pages: a top bar (menu button on narrow screens, the provider's name as the
+// brand, language, who is logged in, log out), the client's menu (never a staff entry), and for an employee
+// who used "log in as client" a banner saying so with the way back to the staff panel at the client's page.
+// The pages are clientRoutes: anything else is the client area's not-found.
 import { Alert, Burger, Button, Group, NativeSelect, NavLink, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -14,6 +14,7 @@ import { IMPERSONATED_KEY, useLogout, useMe } from '../auth';
 import { Loading } from '../components/ui';
 import { useDescribeError } from '../errors';
 import { chooseLanguage, LANGUAGES, type Language } from '../i18n';
+import { useCatalog } from './account';
 import { CLIENT_MENU } from './menu';
 import { clientRoutes } from './routes';
 
@@ -24,6 +25,8 @@ export function ClientShell() {
   const [navOpen, nav] = useDisclosure(false);
   const { pathname } = useLocation();
   const pages = useRoutes(clientRoutes);
+  // The client's provider is the brand here (its catalog names it); billrelay until it is read.
+  const brand = useCatalog().data?.providerName ?? 'billrelay';
 
   // Following a link closes the menu on a phone.
   useEffect(() => nav.close(), [pathname]);
@@ -41,7 +44,7 @@ export function ClientShell() {
           aria-expanded={navOpen}
           aria-controls="client-menu"
         />
-        <span className="brand">billrelay</span>
+        <span className="brand">{brand}</span>
         <span className="spacer" />
         <NativeSelect
           className="language"
