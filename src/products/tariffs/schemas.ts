@@ -216,6 +216,7 @@ export type CatalogQuery = z.infer<typeof CatalogQuery>;
 
 export const CatalogView = z.object({
   providerId: z.number().int(),
+  providerName: z.string().meta({ description: "The provider's name: the brand a client sees in its client area" }),
   currency: z.string(),
   items: z.array(
     z.object({

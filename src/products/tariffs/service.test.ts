@@ -58,7 +58,7 @@ async function newProvider(currency = 'EUR') {
   providerCount += 1;
   const answer = await admin().post('/api/v1/providers', { name: `Reseller ${providerCount}`, currency });
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-  return answer.body as { id: number; currency: string };
+  return answer.body as { id: number; name: string; currency: string };
 }
 
 async function importTariff(body: Record<string, unknown>) {
@@ -462,7 +462,7 @@ describe('sync', () => {
 });
 
 describe('catalog', () => {
-  let reseller: { id: number };
+  let reseller: { id: number; name: string };
   let shown: Tariff;
   let client: ApiClient;
   beforeAll(async () => {
@@ -487,6 +487,7 @@ describe('catalog', () => {
     expect(catalog.status, JSON.stringify(catalog.body)).toBe(200);
     expect(catalog.body).toEqual({
       providerId: reseller.id,
+      providerName: reseller.name,
       currency: 'EUR',
       items: [{ id: shown.id, productType: 'licenses', displayName: 'Про', periods: [{ period: 12, price: '150.00' }] }],
     });

@@ -390,7 +390,7 @@ export class TariffService {
         };
       })
       .filter((item) => item.periods.length > 0);
-    return { providerId, currency: provider.currency, items };
+    return { providerId, providerName: provider.name, currency: provider.currency, items };
   }
 
   // -------------------------------------------------------------------------------------------

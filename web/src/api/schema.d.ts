@@ -999,6 +999,8 @@ export interface paths {
                                 productType: string;
                             }[];
                             providerId: number;
+                            /** @description The provider's name: the brand a client sees in its client area */
+                            providerName: string;
                         };
                     };
                 };

@@ -18,6 +18,7 @@ import { rightsEn } from './areas/rights.en.js';
 import { messagesEn } from './areas/messages.en.js';
 import { notificationTemplatesEn } from './areas/notification-templates.en.js';
 import { ticketsEn } from './areas/tickets.en.js';
+import { clientAreaEn } from './areas/clientArea.en.js';
 export const en = {
   app: {
     loading: 'Loading…',
@@ -259,6 +260,7 @@ export const en = {
   messages: messagesEn,
   notificationTemplates: notificationTemplatesEn,
   tickets: ticketsEn,
+  clientArea: clientAreaEn,
   operations: {
     one: 'Operation #{{id}}',
     id: 'ID',

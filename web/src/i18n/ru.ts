@@ -13,6 +13,7 @@ import { passwordResetRu } from './areas/password-reset.ru.js';
 import { messagesRu } from './areas/messages.ru.js';
 import { notificationTemplatesRu } from './areas/notification-templates.ru.js';
 import { ticketsRu } from './areas/tickets.ru.js';
+import { clientAreaRu } from './areas/clientArea.ru.js';
 import { licensesRu } from './areas/licenses.ru.js';
 
 import { departmentsRu } from './areas/departments.ru.js';
@@ -265,6 +266,7 @@ export const ru: Messages = {
   messages: messagesRu,
   notificationTemplates: notificationTemplatesRu,
   tickets: ticketsRu,
+  clientArea: clientAreaRu,
   operations: {
     one: 'Операция №{{id}}',
     id: 'ID',
