@@ -85,6 +85,7 @@ const EN = {
   'entity.Data center': 'Data center',
   'entity.Localization': 'Localization',
   'entity.API token': 'API token',
+  'entity.Payment': 'Payment',
   notFound: '{what} {id} does not exist',
   noRoute: 'No route {method} {path}',
 
@@ -328,6 +329,7 @@ const RU: Record<MessageKey, string> = {
   'entity.Data center': 'Дата-центр',
   'entity.Localization': 'Локализация',
   'entity.API token': 'API-токен',
+  'entity.Payment': 'Платёж',
   notFound: '{what} {id} не существует',
   noRoute: 'Нет маршрута {method} {path}',
 
