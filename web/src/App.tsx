@@ -55,7 +55,7 @@ function gated(children: RouteObject[]): RouteObject[] {
 }
 
 const LoginPage = lazy(async () => ({ default: (await import('./pages/Login')).LoginPage }));
-const ClientAreaPage = lazy(async () => ({ default: (await import('./pages/ClientArea')).ClientAreaPage }));
+const ClientShell = lazy(async () => ({ default: (await import('./client/ClientShell')).ClientShell }));
 
 function Gate() {
   const { t } = useTranslation();
@@ -71,9 +71,10 @@ function Gate() {
   return (
     <MeProvider value={session.data}>
       {session.data.kind === 'client' ? (
-        // The client area is a later issue; until then a client (or an employee logged in as one) sees this.
+        // A client (or an employee logged in as one) gets the client area: its own menu and pages
+        // (client/routes.tsx); a staff URL is its not-found there.
         <Suspense fallback={<div className="splash">{t('app.loading')}</div>}>
-          <ClientAreaPage />
+          <ClientShell />
         </Suspense>
       ) : (
         <Shell />

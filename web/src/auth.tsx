@@ -58,6 +58,9 @@ export function useLogout() {
   });
 }
 
+/** Set by staff "log in as client": the client whose page the way back leads to. */
+export const IMPERSONATED_KEY = 'billrelay.impersonated';
+
 const MeContext = createContext<Me | null>(null);
 export const MeProvider = MeContext.Provider;
 

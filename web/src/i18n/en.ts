@@ -17,6 +17,7 @@ import { departmentsEn } from './areas/departments.en.js';
 import { employeesEn } from './areas/employees.en.js';
 import { rightsEn } from './areas/rights.en.js';
 import { messagesEn } from './areas/messages.en.js';
+import { clientAreaEn } from './areas/clientArea.en.js';
 export const en = {
   app: {
     loading: 'Loading…',
@@ -254,6 +255,7 @@ export const en = {
   audit: auditEn,
   passwordReset: passwordResetEn,
   messages: messagesEn,
+  clientArea: clientAreaEn,
   operations: {
     one: 'Operation #{{id}}',
     id: 'ID',

@@ -12,6 +12,7 @@ import { dashboardRu } from './areas/dashboard.ru.js';
 import { auditRu } from './areas/audit.ru.js';
 import { passwordResetRu } from './areas/password-reset.ru.js';
 import { messagesRu } from './areas/messages.ru.js';
+import { clientAreaRu } from './areas/clientArea.ru.js';
 import { licensesRu } from './areas/licenses.ru.js';
 
 import { departmentsRu } from './areas/departments.ru.js';
@@ -260,6 +261,7 @@ export const ru: Messages = {
   audit: auditRu,
   passwordReset: passwordResetRu,
   messages: messagesRu,
+  clientArea: clientAreaRu,
   operations: {
     one: 'Операция №{{id}}',
     id: 'ID',

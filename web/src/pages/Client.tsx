@@ -6,12 +6,12 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { useMemo, useState, type ReactNode } from 'react';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
-import { useParams, useSearchParams } from 'react-router';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { client, setCsrf, unwrap } from '../api/client';
 import { keys, notifyDone, notifyError } from '../api/queries';
 import type { paths } from '../api/schema';
 import type { License } from '../api/types';
-import { useCan } from '../auth';
+import { IMPERSONATED_KEY, useCan } from '../auth';
 import { Crumbs, Facts } from '../components/Details';
 import { OrderLicenseButton } from '../components/OrderLicenseDialog';
 import { AppLink, ConfirmModal, DataTable, Day, dash, fieldError, Instant, Loading, Money, PageTitle, QueryError, StatusBadge, type Column } from '../components/ui';
@@ -30,8 +30,6 @@ type Tab = (typeof TABS)[number];
 const LEDGER_PER_PAGE = 50;
 const PAYMENT_METHODS = ['manual', 'bank_transfer', 'cash', 'card', 'other'] as const;
 const SIGNED_AMOUNT = /^-?\d{1,12}(\.\d{1,3})?$/;
-/** Where the way back from "log in as client" leads: this client's page. */
-export const IMPERSONATED_KEY = 'billrelay.impersonated';
 
 export function ClientPage() {
   const { t } = useTranslation();
@@ -290,6 +288,7 @@ function ImpersonateButton({ c }: { c: Client }) {
   const { t } = useTranslation();
   const describe = useDescribeError();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const go = async () => {
@@ -299,7 +298,9 @@ function ImpersonateButton({ c }: { c: Client }) {
       setCsrf(answer.csrfToken);
       sessionStorage.setItem(IMPERSONATED_KEY, String(c.id));
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
-      // The page stays; the app shows what the client sees until "Back to the staff panel".
+      // The client area opens at the client's overview (this page's URL is a staff one, not found there)
+      // and stays until "Back to the staff panel".
+      await navigate('/dashboard');
       queryClient.setQueryData(keys.me, answer.user);
     } catch (error) {
       notifyError(describe(error, { withCode: true }));
