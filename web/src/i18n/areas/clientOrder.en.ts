@@ -1,10 +1,5 @@
 // The client area's order, balance and profile pages and the registration page (clientOrder.ru.ts has the same keys).
 export const clientOrderEn = {
-  menu: {
-    order: 'Order a license',
-    balance: 'Balance and payments',
-    profile: 'Profile',
-  },
   title: 'Order a license',
   noTariffs: 'Nothing is on sale at the moment. Please come back later or contact support.',
   licenseNameHint: 'Your name for it, such as the server’s name: letters, digits, spaces and . _ - @',
