@@ -13,7 +13,9 @@ export function countries(locale: string): Array<{ value: string; label: string 
     for (const a of LETTERS) {
       for (const b of LETTERS) {
         const code = a + b;
-        const name = NOT_COUNTRIES.has(code) ? undefined : names.of(code);
+        // A retired code (DY, BU, ZR…) is named after what replaced it: only the current code is listed.
+        if (NOT_COUNTRIES.has(code) || Intl.getCanonicalLocales(`und-${code}`)[0] !== `und-${code}`) continue;
+        const name = names.of(code);
         if (name && name !== code) list.push({ value: code, label: name });
       }
     }

@@ -176,14 +176,14 @@ export function OrderPage() {
                 {...form.register('ip')}
                 {...fieldError(errors.ip?.message ?? upstreamRefusal)}
               />
-              <Text size="sm" role="status" mt={4} c={precheck.isSuccess ? 'green.9' : 'dimmed'}>
+              <Text size="sm" role="status" mt={4}>
                 {!errors.ip && !upstreamRefusal && precheck.isFetching && (
                   <>
                     <Loader size="xs" mr={6} />
                     {t('clientOrder.ipChecking')}
                   </>
                 )}
-                {!errors.ip && precheck.isSuccess && !precheck.isFetching && t('clientOrder.ipAccepted')}
+                {!errors.ip && precheck.isSuccess && !precheck.isFetching && `✓ ${t('clientOrder.ipAccepted')}`}
               </Text>
             </div>
             <Checkbox label={t('orderLicense.autoRenew')} disabled={isTrial} {...form.register('autoRenew')} />
