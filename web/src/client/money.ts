@@ -29,4 +29,5 @@ export function sum(...terms: Array<[sign: 1 | -1, amount: string]>): string {
   return fromMinor(terms.reduce((acc, [sign, a]) => acc + BigInt(sign) * toMinor(a, scale), 0n), scale);
 }
 
-export const isNegative = (amount: string) => toMinor(amount, scaleOf(amount)) < 0n;
+
+export const isPositive = (amount: string) => toMinor(amount, scaleOf(amount)) > 0n;

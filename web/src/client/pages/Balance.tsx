@@ -9,6 +9,7 @@ import type { TFunction } from 'i18next';
 import { client, unwrap } from '../../api/client';
 import { useMe } from '../../auth';
 import { DataTable, Instant, Money, PageTitle, QueryError, type Column } from '../../components/ui';
+import { isPositive } from '../money';
 import { TopUpForm, useSelf } from '../TopUp';
 
 const PER_PAGE = 20;
@@ -74,7 +75,7 @@ export function BalancePage() {
               <dd data-testid="balance">
                 <Money amount={self.data.balance} currency={self.data.currency} />
               </dd>
-              {self.data.creditLimit !== '0.00' && !/^0(\.0+)?$/.test(self.data.creditLimit) && (
+              {isPositive(self.data.creditLimit) && (
                 <>
                   <dt>{t('clientOrder.balancePage.credit')}</dt>
                   <dd>

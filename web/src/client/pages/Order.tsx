@@ -15,7 +15,7 @@ import { notifyDone } from '../../api/queries';
 import { ORDER_FIELDS, ipProblem, periodLabel, placeOrder, TRIAL_PERIOD, useCatalog, useOrderSchema, type OrderInput, type OrderValues } from '../../components/orderLicense';
 import { fieldError, Loading, Money, PageTitle, QueryError } from '../../components/ui';
 import { showUnderField, useDescribeError } from '../../errors';
-import { isNegative, sum } from '../money';
+import { isPositive, sum } from '../money';
 import { TopUpForm, useSelf } from '../TopUp';
 
 /** The upstream's check of the address, asked once the tariff, period and a good address are there. */
@@ -24,7 +24,7 @@ function usePrecheck(v: { tariffId: string; period: string; ip: string }) {
   useEffect(() => {
     const timer = setTimeout(() => setDebounced(v), 400);
     return () => clearTimeout(timer);
-  }, [v.tariffId, v.period, v.ip]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [v.tariffId, v.period, v.ip]);
   const ready = /^\d+$/.test(debounced.tariffId) && /^-?\d+$/.test(debounced.period) && /^\d{1,3}(\.\d{1,3}){3}$/.test(debounced.ip.trim());
   return useQuery({
     queryKey: ['order-check', debounced.tariffId, debounced.period, debounced.ip.trim()],
@@ -71,12 +71,14 @@ export function OrderPage() {
     else if (form.formState.errors.ip?.type === 'local') form.clearErrors('ip');
   }, [ip, localIpProblem, form]);
   const upstreamRefusal = precheck.error instanceof ApiError && precheck.error.field === 'ip' ? describe(precheck.error) : undefined;
+  // Refused for another reason (a second trial, no module to serve the tariff): said beside the address.
+  const otherRefusal = precheck.error && !upstreamRefusal ? describe(precheck.error) : undefined;
 
   const balance = self.data?.balance;
   const available = self.data ? sum([1, self.data.balance], [1, self.data.creditLimit]) : undefined;
   const after = balance !== undefined && price !== undefined ? sum([1, balance], [-1, price]) : undefined;
   const shortfall = available !== undefined && price !== undefined ? sum([1, price], [-1, available]) : undefined;
-  const short = shortfall !== undefined && !isNegative(shortfall) && shortfall !== sum([1, '0']);
+  const short = shortfall !== undefined && isPositive(shortfall);
   // The payment arrived: stop polling and say the order can go on.
   useEffect(() => {
     if (awaitingPayment && shortfall !== undefined && !short) {
@@ -118,111 +120,112 @@ export function OrderPage() {
         <Stack gap="md" maw={640}>
           <form id={FORM_ID} onSubmit={submit} noValidate aria-label={t('clientOrder.title')}>
             <Stack gap="md">
-            <Controller
-              control={form.control}
-              name="tariffId"
-              render={({ field }) => (
-                <Radio.Group
-                  label={`${t('orderLicense.tariff')} *`}
-                  name={field.name}
-                  value={field.value}
-                  onChange={(value) => {
-                    field.onChange(value);
-                    form.setValue('period', '');
-                  }}
-                  {...fieldError(errors.tariffId?.message)}
-                >
-                  <Stack gap="xs" mt={4}>
-                    {tariffs.map((item) => (
-                      <Radio
-                        key={item.id}
-                        value={String(item.id)}
-                        label={item.displayName}
-                        description={item.periods.map((p) => `${periodLabel(t, p.period)}: ${p.price} ${currency}`).join(' · ')}
-                      />
-                    ))}
-                  </Stack>
-                </Radio.Group>
-              )}
-            />
-            {tariff && (
               <Controller
                 control={form.control}
-                name="period"
+                name="tariffId"
                 render={({ field }) => (
-                  <Radio.Group label={`${t('orderLicense.period')} *`} name={field.name} value={field.value} onChange={field.onChange} {...fieldError(errors.period?.message)}>
+                  <Radio.Group
+                    label={`${t('orderLicense.tariff')} *`}
+                    name={field.name}
+                    value={field.value}
+                    onChange={(value) => {
+                      field.onChange(value);
+                      form.setValue('period', '');
+                    }}
+                    {...fieldError(errors.tariffId?.message)}
+                  >
                     <Stack gap="xs" mt={4}>
-                      {tariff.periods.map((p) => (
-                        <Radio key={p.period} value={String(p.period)} label={<PeriodPrice period={p.period} price={p.price} currency={currency} />} />
+                      {tariffs.map((item) => (
+                        <Radio
+                          key={item.id}
+                          value={String(item.id)}
+                          label={item.displayName}
+                          description={item.periods.map((p) => `${periodLabel(t, p.period)}: ${p.price} ${currency}`).join(' · ')}
+                        />
                       ))}
                     </Stack>
                   </Radio.Group>
                 )}
               />
-            )}
-            <TextInput
-              label={`${t('orderLicense.licenseName')} *`}
-              description={t('clientOrder.licenseNameHint')}
-              autoComplete="off"
-              {...form.register('licenseName')}
-              {...fieldError(errors.licenseName?.message)}
-            />
-            <div>
+              {tariff && (
+                <Controller
+                  control={form.control}
+                  name="period"
+                  render={({ field }) => (
+                    <Radio.Group label={`${t('orderLicense.period')} *`} name={field.name} value={field.value} onChange={field.onChange} {...fieldError(errors.period?.message)}>
+                      <Stack gap="xs" mt={4}>
+                        {tariff.periods.map((p) => (
+                          <Radio key={p.period} value={String(p.period)} label={<PeriodPrice period={p.period} price={p.price} currency={currency} />} />
+                        ))}
+                      </Stack>
+                    </Radio.Group>
+                  )}
+                />
+              )}
               <TextInput
-                label={`${t('orderLicense.ip')} *`}
-                description={t('clientOrder.ipHint')}
-                inputMode="decimal"
+                label={`${t('orderLicense.licenseName')} *`}
+                description={t('clientOrder.licenseNameHint')}
                 autoComplete="off"
-                {...form.register('ip')}
-                {...fieldError(errors.ip?.message ?? upstreamRefusal)}
+                {...form.register('licenseName')}
+                {...fieldError(errors.licenseName?.message)}
               />
-              <Text size="sm" role="status" mt={4}>
-                {!errors.ip && !upstreamRefusal && precheck.isFetching && (
-                  <>
-                    <Loader size="xs" mr={6} />
-                    {t('clientOrder.ipChecking')}
-                  </>
-                )}
-                {!errors.ip && precheck.isSuccess && !precheck.isFetching && `✓ ${t('clientOrder.ipAccepted')}`}
-              </Text>
-            </div>
-            <Checkbox label={t('orderLicense.autoRenew')} disabled={isTrial} {...form.register('autoRenew')} />
+              <div>
+                <TextInput
+                  label={`${t('orderLicense.ip')} *`}
+                  description={t('clientOrder.ipHint')}
+                  inputMode="decimal"
+                  autoComplete="off"
+                  {...form.register('ip')}
+                  {...fieldError(errors.ip?.message ?? upstreamRefusal)}
+                />
+                <Text size="sm" role="status" mt={4}>
+                  {!errors.ip && !upstreamRefusal && precheck.isFetching && (
+                    <>
+                      <Loader size="xs" mr={6} />
+                      {t('clientOrder.ipChecking')}
+                    </>
+                  )}
+                  {!errors.ip && precheck.isSuccess && !precheck.isFetching && `✓ ${t('clientOrder.ipAccepted')}`}
+                  {otherRefusal}
+                </Text>
+              </div>
+              <Checkbox label={t('orderLicense.autoRenew')} disabled={isTrial} {...form.register('autoRenew')} />
             </Stack>
           </form>
 
-            <Paper withBorder p="md">
-              <Title order={2}>{t('clientOrder.summary')}</Title>
-              <dl className="client-summary">
-                <dt>{t('clientOrder.total')}</dt>
-                <dd>{price !== undefined ? <Money amount={price} currency={currency} /> : t('clientOrder.chooseFirst')}</dd>
-                <dt>{t('clientOrder.balance')}</dt>
-                <dd>
-                  <Money amount={self.data.balance} currency={self.data.currency} />
-                </dd>
-                <dt>{t('clientOrder.balanceAfter')}</dt>
-                <dd>{after !== undefined ? <Money amount={after} currency={self.data.currency} /> : '—'}</dd>
-              </dl>
-              {short && shortfall !== undefined && (
-                <Alert color="orange" variant="light" title={t('clientOrder.shortTitle')} mt="sm">
-                  <Stack gap="sm">
-                    <Text size="sm" role="status">
-                      {t('clientOrder.short')} <Money amount={shortfall} currency={self.data.currency} />
-                    </Text>
-                    <TopUpForm clientId={self.data.id} currency={self.data.currency} suggested={shortfall} onStarted={() => setAwaitingPayment(true)} />
-                  </Stack>
-                </Alert>
-              )}
-            </Paper>
-            {failure && (
-              <Alert color="red" variant="light" role="alert">
-                {failure}
+          <Paper withBorder p="md">
+            <Title order={2}>{t('clientOrder.summary')}</Title>
+            <dl className="client-summary">
+              <dt>{t('clientOrder.total')}</dt>
+              <dd>{price !== undefined ? <Money amount={price} currency={currency} /> : t('clientOrder.chooseFirst')}</dd>
+              <dt>{t('clientOrder.balance')}</dt>
+              <dd>
+                <Money amount={self.data.balance} currency={self.data.currency} />
+              </dd>
+              <dt>{t('clientOrder.balanceAfter')}</dt>
+              <dd>{after !== undefined ? <Money amount={after} currency={self.data.currency} /> : '—'}</dd>
+            </dl>
+            {short && shortfall !== undefined && (
+              <Alert color="orange" variant="light" title={t('clientOrder.shortTitle')} mt="sm">
+                <Stack gap="sm">
+                  <Text size="sm" role="status">
+                    {t('clientOrder.short')} <Money amount={shortfall} currency={self.data.currency} />
+                  </Text>
+                  <TopUpForm clientId={self.data.id} currency={self.data.currency} suggested={shortfall} onStarted={() => setAwaitingPayment(true)} />
+                </Stack>
               </Alert>
             )}
-            <Group>
-              <Button type="submit" form={FORM_ID} loading={form.formState.isSubmitting} disabled={short}>
-                {t('clientOrder.submit')}
-              </Button>
-            </Group>
+          </Paper>
+          {failure && (
+            <Alert color="red" variant="light" role="alert">
+              {failure}
+            </Alert>
+          )}
+          <Group>
+            <Button type="submit" form={FORM_ID} loading={form.formState.isSubmitting} disabled={short}>
+              {t('clientOrder.submit')}
+            </Button>
+          </Group>
         </Stack>
       )}
     </>
