@@ -56,7 +56,7 @@ export default async function renewalScan(): Promise<BenchResult[]> {
       const m = process.memoryUsage();
       sampled = { heap: Math.max(sampled.heap, m.heapUsed), rss: Math.max(sampled.rss, m.rss) };
     };
-    const balances = new ModuleBalances(db, services.processingModules, services.tasks);
+    const balances = new ModuleBalances(db, services.processingModules, services.tasks, clock);
     // The scheduler's own settings: renew 3 days ahead, pages of 500.
     const renewals = new Renewals(db, clock, services.lifecycle, balances, { daysBefore: 3, pageSize: PAGE_SIZE, checkBalances: false, onPage });
     // Every license within the horizon, all on a module whose upstream balance is too low: the scan walks

@@ -49,6 +49,9 @@ import { taskRoutes } from './tools/tasks/routes.js';
 import { dashboardRoutes } from './tools/dashboard/routes.js';
 import { DashboardService } from './tools/dashboard/service.js';
 import { TaskService } from './tools/tasks/service.js';
+import { AttachmentStore } from './tools/tickets/attachments.js';
+import { ticketRoutes } from './tools/tickets/routes.js';
+import { TicketService } from './tools/tickets/service.js';
 import { createOperations } from './tools/operations/index.js';
 import { LicenseLifecycle } from './licenses/lifecycle/index.js';
 import { OPERATIONS_TOPIC } from './licenses/outbox.js';
@@ -121,6 +124,9 @@ function createServices(db: Db, clock: Clock, config: Config) {
   const idempotency = new IdempotencyStore(db, clock);
   const tasks = new TaskService(db, audit, localizations, clock, businessHours, config.taskHours);
   employees.addReferrer((trx, id) => tasks.usedByEmployee(trx, id));
+  const tickets = new TicketService(db, audit, localizations, clock, businessHours, new AttachmentStore(config.dataDir, config.attachmentMaxBytes));
+  departments.addReferrer((trx, id) => tickets.usedByDepartment(trx, id));
+  employees.addReferrer((trx, id) => tickets.usedByEmployee(trx, id));
   const licenseHistory = new LicenseHistory(clock);
   const refunds = new ChargeRefunds(ledger);
   const lifecycle = new LicenseLifecycle(clock, licenseHistory, ledger, refunds);
@@ -130,7 +136,7 @@ function createServices(db: Db, clock: Clock, config: Config) {
   const dashboard = new DashboardService(db, clock, localizations);
   return {
     dashboard, audit, localizations, auth, datacenters, providers, businessHours, employees, departments, secrets, processingModules, tariffs,
-    clients, ledger, payments, idempotency, tasks, licenseHistory, refunds, lifecycle, licenses,
+    clients, ledger, payments, idempotency, tasks, tickets, licenseHistory, refunds, lifecycle, licenses,
   };
 }
 
@@ -159,7 +165,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   await seed(services);
   const firstAdmin = await ensureFirstAdministrator(db, clock, config);
   const { scheduler, jobs } = createScheduler({
-    db, clock, logger, config: config.scheduler, lifecycle: services.lifecycle, tasks: services.tasks,
+    db, clock, logger, config: config.scheduler, lifecycle: services.lifecycle, tasks: services.tasks, tickets: services.tickets,
     processingModules: services.processingModules, tariffs: services.tariffs,
   });
   const { service: operations, worker } = createOperations({
@@ -197,6 +203,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   licenseRoutes(app, services.licenses, services.idempotency);
   tariffRoutes(app, services.tariffs);
   taskRoutes(app, services.tasks);
+  ticketRoutes(app, services.tickets);
   operationRoutes(app, operations);
   dashboardRoutes(app, services.dashboard);
   messageRoutes(app, messages);

@@ -31,6 +31,8 @@ export interface Config {
   taskHours: Record<string, number>;
   /** E-mail: see src/tools/messages/. */
   mail: MailConfig;
+  /** BILLRELAY_ATTACHMENT_MAX_BYTES: the largest file attached to a support ticket (10 MB by default). */
+  attachmentMaxBytes: number;
   /**
    * BILLRELAY_PUBLIC_URL: where people reach billrelay (https://billing.example.com), for the links in
    * e-mails (password reset, e-mail confirmation). Absent: the origin of the request that asked.
@@ -67,12 +69,18 @@ export interface SchedulerConfig {
   renewalsEveryMinutes: number;
   expiryEveryMinutes: number;
   syncEveryMinutes: number;
+  /** How often tickets past their due time are looked for (the head of department is told once). */
+  ticketOverdueEveryMinutes: number;
   /** Times of day (UTC, "HH:MM") of the upstream balance check. */
   balanceCheckAt: string[];
   /** Time of day (UTC) of the tariff sync. */
   tariffSyncAt: string[];
   /** Rows per keyset page when scanning licenses. */
   scanPageSize: number;
+  /** Clients hear this many days before expiry that an auto-renewing license will be renewed (and whether their balance covers it). */
+  renewalNoticeDays: number;
+  /** How often open tasks are checked for being past their due time (their department's head is mailed once). */
+  taskOverdueEveryMinutes: number;
 }
 
 /** Working hours per task type, unless BILLRELAY_TASK_HOURS says otherwise ("setup=4,drift=8"). */
@@ -140,11 +148,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       renewalsEveryMinutes: positiveInt(env, 'BILLRELAY_RENEWALS_EVERY_MINUTES', 60),
       expiryEveryMinutes: positiveInt(env, 'BILLRELAY_EXPIRY_EVERY_MINUTES', 1440),
       syncEveryMinutes: positiveInt(env, 'BILLRELAY_SYNC_EVERY_MINUTES', 60),
+      ticketOverdueEveryMinutes: positiveInt(env, 'BILLRELAY_TICKET_OVERDUE_EVERY_MINUTES', 5),
       balanceCheckAt: timesOfDay(env, 'BILLRELAY_BALANCE_CHECK_AT', ['06:00', '18:00']),
       tariffSyncAt: timesOfDay(env, 'BILLRELAY_TARIFF_SYNC_AT', ['03:00']),
       scanPageSize: positiveInt(env, 'BILLRELAY_SCAN_PAGE_SIZE', 500),
+      renewalNoticeDays: positiveInt(env, 'BILLRELAY_RENEWAL_NOTICE_DAYS', 7),
+      taskOverdueEveryMinutes: positiveInt(env, 'BILLRELAY_TASK_OVERDUE_EVERY_MINUTES', 15),
     },
     taskHours: taskHours(env),
+    attachmentMaxBytes: positiveInt(env, 'BILLRELAY_ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024),
     publicUrl: publicUrl(env.BILLRELAY_PUBLIC_URL),
     mail: {
       smtpUrl: smtpUrl(env.BILLRELAY_SMTP_URL, env.BILLRELAY_MAIL_FROM),

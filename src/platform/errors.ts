@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'conflict',
   'unprocessable',
   'rate_limited',
+  'payload_too_large',
+  'unsupported_media_type',
   'internal',
   // Area-specific.
   'password_required',

@@ -102,6 +102,17 @@ describe('Clients', () => {
     expect(list.body.items.map((c: { email: string }) => c.email)).toEqual(['shop@example.test']);
   });
 
+  test('the search finds names in any case, Cyrillic too', async () => {
+    for (const [name, email] of [['ООО Ромашка', 'romashka@example.test'], ['Shop Müller', 'muller@example.test']]) {
+      expect((await t().admin.post('/api/v1/clients', { name, email, password: 'client-password', providerId: 1 })).status).toBe(201);
+    }
+    const found = async (search: string) =>
+      (await t().admin.get(`/api/v1/clients?search=${encodeURIComponent(search)}`)).body.items.map((c: { email: string }) => c.email);
+    expect(await found('ромашка')).toEqual(['romashka@example.test']);
+    expect(await found('РОМАШКА')).toEqual(['romashka@example.test']);
+    expect(await found('MÜLLER')).toEqual(['muller@example.test']);
+  });
+
   test('an administrator opens the client area as the client; it is audited', async () => {
     const { id } = await registered('impersonated@example.test');
     const admin = await t().loginAs(ADMIN_EMAIL, 'admin-password-1');

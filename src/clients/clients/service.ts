@@ -198,7 +198,7 @@ function isEmailTaken(error: unknown): boolean {
 
 function checkSelfEditable(input: ClientPatch): void {
   const forbidden = Object.keys(input).find((k) => !SELF_EDITABLE.has(k));
-  if (forbidden) throw new AppError('forbidden', `A client cannot change ${forbidden}`, { field: forbidden });
+  if (forbidden) throw appError('forbidden', 'client.cannotChange', { field: forbidden }, { field: forbidden });
 }
 
 /** Whoever sets a client's password can log in as the client: that, like credit, needs a right. */

@@ -100,7 +100,7 @@ export class LedgerService {
 
   private existing(existing: LedgerEntryRow, posting: Posting): Posted {
     if (existing.clientId !== posting.clientId) {
-      throw new AppError('conflict', `Reference "${posting.reference}" belongs to another client`, { field: 'reference' });
+      throw appError('conflict', 'ledger.referenceOtherClient', { reference: posting.reference }, { field: 'reference' });
     }
     return { entry: toView(existing), created: false };
   }
@@ -171,7 +171,7 @@ function signedAmount(posting: Posting): bigint {
 
 function balanceOverflow(currency: string): AppError {
   const limit = Money.of(BALANCE_LIMIT_MINOR, currency).toString();
-  return new AppError('unprocessable', `amount: the balance would go beyond ±${limit} ${currency}, the most billrelay can hold`, { field: 'amount' });
+  return appError('unprocessable', 'ledger.balanceOverflow', { limit, currency }, { field: 'amount' });
 }
 
 function insufficientFunds(client: { balanceMinor: bigint; creditLimitMinor: bigint; currency: string }, signed: bigint): AppError {

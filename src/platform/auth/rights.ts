@@ -22,6 +22,7 @@ export const AREAS = [
   'licenses',
   'operations',
   'tasks',
+  'tickets',
   'messages',
   'audit',
 ] as const;
@@ -41,6 +42,7 @@ const AREA_WORDS: Record<Area, string> = {
   licenses: 'Licenses',
   operations: 'Operations',
   tasks: 'Tasks',
+  tickets: 'Support tickets',
   messages: 'E-mail messages (the outbox)',
   audit: 'The audit log',
 };

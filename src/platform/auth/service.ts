@@ -169,7 +169,7 @@ export class AuthService {
   }
 
   async createToken(actor: Actor, name: string) {
-    if (actor.kind !== 'employee') throw new AppError('forbidden', 'Only employees can create API tokens');
+    if (actor.kind !== 'employee') throw appError('forbidden', 'auth.tokensEmployeesOnly');
     const token = randomToken('brt_');
     const createdAt = this.clock.now().toISOString();
     return this.db.transaction(async (trx) => {
@@ -185,7 +185,7 @@ export class AuthService {
   }
 
   async deleteToken(actor: Actor, id: number): Promise<void> {
-    if (actor.kind !== 'employee') throw new AppError('forbidden', 'Only employees have API tokens');
+    if (actor.kind !== 'employee') throw appError('forbidden', 'auth.tokensEmployeesOnly');
     await this.db.transaction(async (trx) => {
       if (!(await this.repo.deleteToken(trx, actor.id, id))) {
         throw notFound('API token', id);
@@ -206,7 +206,7 @@ export class AuthService {
    */
   async endImpersonation(sessionId: string): Promise<{ sessionId: string; csrfToken: string; me: MeView }> {
     const session = await this.repo.findSession(this.db.kysely, sha256(sessionId), this.clock.now().toISOString());
-    if (!session?.impersonatorId) throw new AppError('conflict', 'This session is not logged in as someone else');
+    if (!session?.impersonatorId) throw appError('conflict', 'auth.notImpersonating');
     const employee = await this.findPrincipal('employee', session.impersonatorId);
     await this.db.transaction(async (trx) => {
       await this.repo.deleteSession(trx, sha256(sessionId));
@@ -216,7 +216,7 @@ export class AuthService {
       }
     });
     // The employee was disabled or removed meanwhile: the client's session is gone and nothing replaces it.
-    if (!employee) throw new AppError('unauthorized', 'Log in again');
+    if (!employee) throw appError('unauthorized', 'auth.logInAgain');
     const opened = await this.openSession(employee, null);
     return { ...opened, me: toMe(employee, null) };
   }

@@ -11,6 +11,7 @@ import * as m070bh from './migrations/070-business-hours-holidays.js';
 import * as m080 from './migrations/080-rights.js';
 import * as m090 from './migrations/090-messages.js';
 import * as m100 from './migrations/100-auth-tokens.js';
+import * as m110 from './migrations/110-tickets.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '080-rights': m080,
   '090-messages': m090,
   '100-auth-tokens': m100,
+  '110-tickets': m110,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -58,6 +58,10 @@ export interface DepartmentTable {
   taskLocale: string;
   headEmployeeId: number | null;
   ticketCategoryDescription: string | null;
+  /** Working hours until the first answer to a ticket is due. */
+  firstAnswerHours: Generated<number>;
+  /** Working hours until an answer to a client's later reply is due. */
+  nextAnswerHours: Generated<number>;
   sort: number;
   createdAt: Timestamp;
   updatedAt: Timestamp;
@@ -375,6 +379,55 @@ export interface MessageTable {
   updatedAt: Timestamp;
 }
 
+export interface TicketTable {
+  id: Generated<number>;
+  clientId: number;
+  providerId: number;
+  departmentId: number;
+  licenseId: number | null;
+  subject: string;
+  /** new | answered | waiting_for_client | closed */
+  status: string;
+  performerId: number | null;
+  dueAt: Timestamp | null;
+  /** When the head of department was told it is overdue; cleared when a new due time starts. */
+  overdueNotifiedAt: Timestamp | null;
+  lastMessageAt: Timestamp;
+  /** client | employee: who wrote the last public message. */
+  lastMessageBy: string;
+  closedAt: Timestamp | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface TicketMessageTable {
+  id: Generated<number>;
+  ticketId: number;
+  /** client | employee */
+  authorKind: string;
+  authorId: number;
+  body: string;
+  internal: Bool;
+  createdAt: Timestamp;
+}
+
+export interface TicketAttachmentTable {
+  id: Generated<number>;
+  /** Null until a message binds the upload. */
+  ticketId: number | null;
+  messageId: number | null;
+  /** client | employee */
+  uploaderKind: string;
+  uploaderId: number;
+  fileName: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  /** The file's name under <dataDir>/attachments. */
+  storageKey: string;
+  createdAt: Timestamp;
+}
+
 export interface Database {
   localizations: LocalizationTable;
   providers: ProviderTable;
@@ -398,6 +451,9 @@ export interface Database {
   licenseHistory: LicenseHistoryTable;
   operations: OperationTable;
   tasks: TaskTable;
+  tickets: TicketTable;
+  ticketMessages: TicketMessageTable;
+  ticketAttachments: TicketAttachmentTable;
   schedulerJobs: SchedulerJobTable;
   messages: MessageTable;
   authTokens: AuthTokenTable;

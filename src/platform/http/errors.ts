@@ -15,6 +15,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   unprocessable: 422,
   rate_limited: 429,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   internal: 500,
   password_required: 422,
   currency_mismatch: 422,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../errors.js';
+import { appError } from '../errors.js';
 
 export const LOCALE_CODE = /^[a-z]{2,3}(-[A-Za-z]{2,4})?$/;
 
@@ -26,15 +26,11 @@ export interface LocaleCatalogSource {
 export function checkLocalized(value: LocalizedText, catalog: LocaleCatalog, field: string): LocalizedText {
   for (const code of Object.keys(value)) {
     if (!catalog.known.has(code)) {
-      throw new AppError('validation', `${field}: unknown locale "${code}" (known: ${[...catalog.known].join(', ')})`, {
-        field: `${field}.${code}`,
-      });
+      throw appError('validation', 'localized.unknownLocale', { field, code, known: [...catalog.known].join(', ') }, { field: `${field}.${code}` });
     }
   }
   if (!value[catalog.defaultCode]?.trim()) {
-    throw new AppError('validation', `${field}: a value in the default locale "${catalog.defaultCode}" is required`, {
-      field: `${field}.${catalog.defaultCode}`,
-    });
+    throw appError('validation', 'localized.defaultRequired', { field, code: catalog.defaultCode }, { field: `${field}.${catalog.defaultCode}` });
   }
   return value;
 }

@@ -1,7 +1,7 @@
 // Working time under a weekly schedule: "due in 4 working hours" for tasks and tickets.
 // Computed in the schedule's own time zone with Intl only: local wall-clock times are turned into
 // instants through the zone's UTC offset, so nights, weekends and DST changes fall out naturally.
-import { AppError, appError } from '../../platform/errors.js';
+import { appError } from '../../platform/errors.js';
 import type { MessageRef } from '../../platform/i18n/messages.js';
 
 /** A pause inside a working day, local "HH:MM" (end may be "24:00"). */
@@ -247,9 +247,9 @@ export function instantOfWallClock(wall: number, timeZone: string, occurrence: '
  */
 export function addWorkingHours(start: Date, hours: number, schedule: Schedule): Date {
   if (!Number.isFinite(hours) || hours < 0) {
-    throw new AppError('validation', `Working hours must be a non-negative number, got ${hours}`, { field: 'hours' });
+    throw appError('validation', 'hours.negative', { hours }, { field: 'hours' });
   }
-  if (Number.isNaN(start.getTime())) throw new AppError('validation', 'The start time is not a valid date', { field: 'start' });
+  if (Number.isNaN(start.getTime())) throw appError('validation', 'hours.badStart', {}, { field: 'start' });
   checkSchedule(schedule);
   let remaining = Math.round(hours * 60) * MINUTE_MS;
   let cursor = start.getTime();
@@ -283,7 +283,7 @@ export function addWorkingHours(start: Date, hours: number, schedule: Schedule):
     // Holidays are a finite list, so they do not count towards it.
     if (worked) idleDays = 0;
     else if (!holiday) idleDays += 1;
-    if (idleDays > 14) throw new AppError('validation', 'The schedule has no working time', { field: 'days' });
+    if (idleDays > 14) throw appError('validation', 'hours.noWorkingTime', {}, { field: 'days' });
     day += DAY_MS;
   }
 }

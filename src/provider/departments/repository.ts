@@ -12,6 +12,8 @@ export interface DepartmentRow {
   headEmployeeId: number | null;
   /** JSON localized text. */
   ticketCategoryDescription: string | null;
+  firstAnswerHours: number;
+  nextAnswerHours: number;
   sort: number;
   createdAt: string;
   updatedAt: string;

@@ -14,6 +14,10 @@ const fields = {
   providerIds: z.array(Id).max(1000).meta({ description: 'Providers whose clients see it in the support center' }),
   headEmployeeId: Id.nullable().meta({ description: 'Head of department: one of its members' }),
   ticketCategoryDescription: LocalizedText.nullable().meta({ description: 'Shown to clients choosing a department' }),
+  firstAnswerHours: z.number().int().min(1).max(720)
+    .meta({ description: "Working hours (the department's business hours) until the first answer to a ticket is due" }),
+  nextAnswerHours: z.number().int().min(1).max(720)
+    .meta({ description: "Working hours until an answer to a client's later reply is due" }),
   memberIds: z.array(Id).max(10_000).meta({ description: 'Employees in the department (the whole set)' }),
   rights: z.array(z.string().max(100)).max(200)
     .meta({ description: 'Rights every member holds through the department (GET /api/v1/rights lists them). Only administrators change them' }),
@@ -30,6 +34,8 @@ export const DepartmentInput = z.strictObject({
   providerIds: fields.providerIds.default([]),
   headEmployeeId: fields.headEmployeeId.default(null),
   ticketCategoryDescription: fields.ticketCategoryDescription.default(null),
+  firstAnswerHours: fields.firstAnswerHours.default(4),
+  nextAnswerHours: fields.nextAnswerHours.default(8),
   memberIds: fields.memberIds.default([]),
   rights: fields.rights.default([]),
   sort: fields.sort.optional(),
@@ -44,6 +50,8 @@ export const DepartmentPatch = z.strictObject({
   providerIds: fields.providerIds.optional(),
   headEmployeeId: fields.headEmployeeId.optional(),
   ticketCategoryDescription: fields.ticketCategoryDescription.optional(),
+  firstAnswerHours: fields.firstAnswerHours.optional(),
+  nextAnswerHours: fields.nextAnswerHours.optional(),
   memberIds: fields.memberIds.optional(),
   rights: fields.rights.optional(),
   sort: fields.sort.optional(),
@@ -62,6 +70,8 @@ export const DepartmentView = z.object({
   headEmployeeId: z.number().int().nullable(),
   ticketCategoryDescription: z.record(z.string(), z.string()).nullable(),
   displayTicketCategoryDescription: z.string().nullable(),
+  firstAnswerHours: z.number().int(),
+  nextAnswerHours: z.number().int(),
   memberIds: z.array(z.number().int()),
   rights: z.array(z.string()).meta({ description: 'Rights the department gives its members, sorted' }),
   sort: z.number().int(),

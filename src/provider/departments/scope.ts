@@ -4,7 +4,7 @@
 import { sql, type ReferenceExpression, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { isAdmin, type Actor } from '../../platform/actor.js';
 import type { Executor } from '../../platform/db/db.js';
-import { AppError } from '../../platform/errors.js';
+import { appError } from '../../platform/errors.js';
 
 /** Everything, or the work of these departments. */
 export type DepartmentScope = { all: true } | { all: false; departmentIds: number[] };
@@ -12,7 +12,7 @@ export type DepartmentScope = { all: true } | { all: false; departmentIds: numbe
 /** The actor's scope; clients and anonymous callers are refused (`what` names the work, e.g. "tasks"). */
 export async function departmentScopeOf(db: Executor, actor: Actor, what: string): Promise<DepartmentScope> {
   if (isAdmin(actor)) return { all: true };
-  if (actor.kind !== 'employee') throw new AppError('forbidden', `Only employees may see ${what}`);
+  if (actor.kind !== 'employee') throw appError('forbidden', 'auth.employeesOnly', {}, { details: { what } });
   const rows = await db.selectFrom('departmentMembers').select('departmentId').where('employeeId', '=', actor.id).execute();
   return { all: false, departmentIds: rows.map((r) => Number(r.departmentId)) };
 }

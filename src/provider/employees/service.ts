@@ -10,7 +10,7 @@ import { isForeignKeyViolation, isUniqueViolation } from '../../platform/db/dial
 import type { Page, PageQuery } from '../../platform/db/paging.js';
 import { checkRightNames } from '../../platform/auth/rights.js';
 import { AppError, notFound, appError } from '../../platform/errors.js';
-import { commaList } from '../../platform/i18n/messages.js';
+import { commaList, type MessageParam } from '../../platform/i18n/messages.js';
 import { isAdmin } from '../../platform/actor.js';
 import { pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
@@ -54,8 +54,8 @@ export class EmployeeService {
 
   async create(input: EmployeeInput, actor: Actor): Promise<EmployeeView> {
     const rights = checkRightNames(input.rights);
-    if (input.isAdmin) onlyAdmins(actor, 'isAdmin', 'make an employee an administrator');
-    if (rights.length) onlyAdmins(actor, 'rights', 'give rights');
+    if (input.isAdmin) onlyAdmins(actor, 'isAdmin', 'makeAdmin');
+    if (rights.length) onlyAdmins(actor, 'rights', 'giveRights');
     checkNewPassword(input.password, input.email);
     // Hashing is slow on purpose: done before the transaction so the write lock is held only briefly.
     const passwordHash = await hashPassword(input.password);
@@ -114,9 +114,7 @@ export class EmployeeService {
         await this.checkNoRightsThroughDepartments(trx, wanted.filter((d) => !before.departmentIds.includes(d)), actor);
         const headed = (await this.repo.headedDepartments(trx, id)).filter((d) => leaving.includes(d.id));
         if (headed.length) {
-          throw new AppError('conflict', `${beforeRow.name} is the head of ${namesOf(headed, actor, catalog)}; choose another head first`, {
-            field: 'departmentIds',
-          });
+          throw appError('conflict', 'employee.isHead', { name: beforeRow.name, departments: namesOf(headed, actor, catalog) }, { field: 'departmentIds' });
         }
         await this.repo.removeMemberships(trx, id, leaving);
         await this.repo.addMemberships(trx, id, wanted.filter((d) => !before.departmentIds.includes(d)));
@@ -148,7 +146,7 @@ export class EmployeeService {
   async remove(id: number, actor: Actor): Promise<void> {
     await this.db.transaction(async (trx) => {
       const row = await this.repo.find(trx, id);
-      if (row?.isAdmin) onlyAdmins(actor, 'id', 'delete an administrator');
+      if (row?.isAdmin) onlyAdmins(actor, 'id', 'deleteAdmin');
       if (!row) throw notFound('Employee', id);
       if (actor.kind === 'employee' && actor.id === id) {
         throw appError('conflict', 'employee.deleteYourself', {}, { field: 'id' });
@@ -157,9 +155,7 @@ export class EmployeeService {
       const catalog = await this.locales.catalog(trx);
       const headed = await this.repo.headedDepartments(trx, id);
       if (headed.length) {
-        throw new AppError('conflict', `${row.name} is the head of ${namesOf(headed, actor, catalog)}; choose another head first`, {
-          field: 'id',
-        });
+        throw appError('conflict', 'employee.isHead', { name: row.name, departments: namesOf(headed, actor, catalog) }, { field: 'id' });
       }
       const uses = await this.referrers.usesOf(trx, id);
       if (uses.length) throw appError('conflict', 'inUse.employee', { email: row.email, uses: commaList(uses) }, { field: 'id' });
@@ -170,7 +166,7 @@ export class EmployeeService {
         await this.repo.remove(trx, id);
       } catch (error) {
         // Made the head of a department by a request that committed after the check above.
-        if (isForeignKeyViolation(error)) throw new AppError('conflict', `Employee ${row.email} is still referenced; try again`, { field: 'id' });
+        if (isForeignKeyViolation(error)) throw appError('conflict', 'employee.stillReferenced', { email: row.email }, { field: 'id' });
         throw error;
       }
       await this.audit.record(trx, actor, 'employee.delete', 'employee', id, before, null);
@@ -202,11 +198,11 @@ export class EmployeeService {
     if (isAdmin(actor)) return;
     const row = await this.repo.find(this.db.kysely, id);
     if (!row) throw notFound('Employee', id);
-    if (row.isAdmin) onlyAdmins(actor, 'id', 'change an administrator');
-    if (input.isAdmin !== undefined && input.isAdmin !== !!row.isAdmin) onlyAdmins(actor, 'isAdmin', 'make an employee an administrator');
+    if (row.isAdmin) onlyAdmins(actor, 'id', 'changeAdmin');
+    if (input.isAdmin !== undefined && input.isAdmin !== !!row.isAdmin) onlyAdmins(actor, 'isAdmin', 'makeAdmin');
     if (rights !== undefined) {
       const current = (await this.repo.rightsOf(this.db.kysely, [id])).get(id) ?? [];
-      if (rights.join(',') !== current.join(',')) onlyAdmins(actor, 'rights', 'change rights');
+      if (rights.join(',') !== current.join(',')) onlyAdmins(actor, 'rights', 'changeRights');
     }
   }
 
@@ -215,10 +211,7 @@ export class EmployeeService {
     if (isAdmin(actor) || !joining.length) return;
     const carrying = await this.repo.departmentsWithRights(db, joining);
     if (carrying.length) {
-      throw new AppError('forbidden', `Only administrators may add members to department ${carrying.join(', ')}: it gives its members rights`, {
-        field: 'departmentIds',
-        details: { departmentIds: carrying },
-      });
+      throw appError('forbidden', 'employee.departmentGivesRights', { ids: carrying.join(', ') }, { field: 'departmentIds', details: { departmentIds: carrying } });
     }
   }
 
@@ -246,7 +239,7 @@ export class EmployeeService {
     const existing = await this.repo.existingDepartmentIds(db, unique);
     const missing = unique.filter((d) => !existing.has(d));
     if (missing.length) {
-      throw new AppError('validation', `No department with id ${missing.join(', ')}`, { field: 'departmentIds', details: { missing } });
+      throw appError('validation', 'employee.noDepartment', { ids: missing.join(', ') }, { field: 'departmentIds', details: { missing } });
     }
     return unique;
   }
@@ -254,19 +247,19 @@ export class EmployeeService {
 
 function checkLanguage(code: string, catalog: LocaleCatalog): string {
   if (!catalog.known.has(code)) {
-    throw new AppError('validation', `Unknown localization "${code}" (known: ${[...catalog.known].join(', ')})`, { field: 'language' });
+    throw appError('validation', 'department.unknownLocale', { code, known: [...catalog.known].join(', ') }, { field: 'language' });
   }
   return code;
 }
 
 const emailTaken = (email: string) => appError('conflict', 'email.employeeTaken', { email }, { field: 'email' });
 
-function namesOf(departments: Array<{ name: string }>, actor: Actor, catalog: LocaleCatalog): string {
-  return departments.map((d) => `department "${pickLocalized(JSON.parse(d.name), actor.locale, catalog)}"`).join(', ');
+function namesOf(departments: Array<{ name: string }>, actor: Actor, catalog: LocaleCatalog): MessageParam {
+  return commaList(departments.map((d) => ({ key: 'employee.departmentName', params: { name: pickLocalized(JSON.parse(d.name), actor.locale, catalog) } })));
 }
 
-function onlyAdmins(actor: Actor, field: string, what: string): void {
-  if (!isAdmin(actor)) throw new AppError('forbidden', `Only administrators may ${what}`, { field });
+function onlyAdmins(actor: Actor, field: string, what: 'makeAdmin' | 'giveRights' | 'changeRights' | 'deleteAdmin' | 'changeAdmin'): void {
+  if (!isAdmin(actor)) throw appError('forbidden', 'department.adminsOnly', { what: { key: `employee.what.${what}` } }, { field });
 }
 
 function toView(row: EmployeeRow, departmentIds: number[], rights: string[]): EmployeeView {

@@ -4,7 +4,8 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { offsetOf, type Page, type PageQuery } from '../../platform/db/paging.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
-import { AppError, notFound, appError } from '../../platform/errors.js';
+import { notFound, appError } from '../../platform/errors.js';
+import { commaList } from '../../platform/i18n/messages.js';
 import type { LocaleCatalog } from '../../platform/i18n/localized.js';
 import type { LocalizationCreate, LocalizationUpdate, LocalizationView } from './schemas.js';
 import { LocalizationRepository, type LocalizationRow } from './repository.js';
@@ -122,11 +123,11 @@ export class LocalizationService {
       const departments = await this.repo.departmentsUsing(trx, code);
       const employees = await this.repo.employeesUsing(trx, code);
       if (departments || employees) {
-        const users = [departments && `${departments} department(s) use it as task localization`, employees && `${employees} employee(s) use it as language`];
-        throw new AppError('conflict', `Localization "${code}" is still used: ${users.filter(Boolean).join('; ')}`, {
-          field: 'code',
-          details: { departments, employees },
-        });
+        const users = [
+          ...(departments ? [{ key: 'localization.usedByDepartments', params: { n: departments } }] : []),
+          ...(employees ? [{ key: 'localization.usedByEmployees', params: { n: employees } }] : []),
+        ];
+        throw appError('conflict', 'localization.inUse', { code, users: commaList(users) }, { field: 'code', details: { departments, employees } });
       }
       await this.repo.remove(trx, code);
       await this.audit.record(trx, actor, 'localization.delete', 'localization', code, toView(before), null);

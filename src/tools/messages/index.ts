@@ -10,7 +10,7 @@ import { MessageSender } from './sender.js';
 import { MessageService } from './service.js';
 
 export { MESSAGES_TOPIC, MessageSender, MessageService };
-export { enqueueMessage, enqueueClientMessage } from './outbox.js';
+export { enqueueMessage, enqueueClientMessage, enqueueEmployeeMessage } from './outbox.js';
 
 export function createMessages(deps: { db: Db; clock: Clock; logger: Logger; audit: AuditService; config: MailConfig }) {
   const repo = new MessageRepository(deps.db);

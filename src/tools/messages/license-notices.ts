@@ -1,6 +1,7 @@
 // What a license's client hears, read from the license's history as it is written: every change of a
 // license (by the worker, by staff, by the scheduler, by the sync) records its history in its own
 // transaction, so a message written here commits or rolls back with the change itself.
+import { createHash } from 'node:crypto';
 import type { Executor } from '../../platform/db/db.js';
 import type { HistoryEvent } from '../../licenses/history.js';
 import { enqueueClientMessage } from './outbox.js';
@@ -10,7 +11,7 @@ import type { MessageEvent } from './templates/index.js';
 const UNPAID_NOTE = 'renewal_unpaid';
 
 /** The event an entry of the history means for the client, and the key naming it once. */
-async function noticeOf(db: Executor, e: HistoryEvent, license: { id: number; suspendedAt: string | null; expiresOn: string | null }, today: string): Promise<{ event: MessageEvent; key: string } | null> {
+async function noticeOf(db: Executor, e: HistoryEvent, license: { id: number; suspendedAt: string | null; expiresOn: string | null; licenseKey: string | null }, today: string): Promise<{ event: MessageEvent; key: string } | null> {
   if (e.event === 'status' && e.to === 'active' && e.from === 'processing') return { event: 'license_active', key: `license_active:${e.licenseId}` };
   if (e.event === 'status' && e.to === 'suspended') return { event: 'license_suspended', key: `license_suspended:${e.licenseId}:${license.suspendedAt ?? today}` };
   if (e.event === 'status' && e.to === 'deleted') return { event: 'license_deleted', key: `license_deleted:${e.licenseId}` };
@@ -21,6 +22,15 @@ async function noticeOf(db: Executor, e: HistoryEvent, license: { id: number; su
     const op = await db.selectFrom('operations').select('kind').where('id', '=', e.operationId).executeTakeFirst();
     if (op?.kind === 'prolong') return { event: 'license_renewed', key: `license_renewed:${e.licenseId}:${e.to}` };
   }
+  // A new key (the new-key action, by the worker or by hand, or a key corrected from the upstream); the
+  // key of a new license comes with "license active". Once per key: its hash names it, not the key.
+  if (e.event === 'key' && license.licenseKey) {
+    if (e.operationId) {
+      const op = await db.selectFrom('operations').select('kind').where('id', '=', e.operationId).executeTakeFirst();
+      if (op?.kind === 'open') return null;
+    }
+    return { event: 'license_new_key', key: `license_new_key:${e.licenseId}:${createHash('sha256').update(license.licenseKey).digest('hex').slice(0, 16)}` };
+  }
   return null;
 }
 
@@ -28,6 +38,7 @@ async function noticeOf(db: Executor, e: HistoryEvent, license: { id: number; su
 function mayNotify(e: HistoryEvent): boolean {
   if (e.event === 'status') return (e.to === 'active' && e.from === 'processing') || e.to === 'suspended' || e.to === 'deleted';
   if (e.event === 'note') return e.to === UNPAID_NOTE;
+  if (e.event === 'key') return true;
   return e.event === 'expiry' && !!e.to && !!e.operationId;
 }
 

@@ -92,6 +92,35 @@ export async function enqueueClientMessage(
   });
 }
 
+/**
+ * A message to an employee, in `locale` (a department's task language; English when there is no
+ * template in it), signed by the default provider like their own account e-mails. Nothing when the
+ * employee is gone or disabled.
+ */
+export async function enqueueEmployeeMessage(
+  trx: Executor,
+  now: Date,
+  input: { employeeId: number; locale: string | null; event: MessageEvent; eventKey: string; values: Record<string, string>; entityType?: string; entityId?: number },
+): Promise<boolean> {
+  const employee = await trx.selectFrom('employees').select(['email', 'name', 'enabled']).where('id', '=', input.employeeId).executeTakeFirst();
+  if (!employee || !employee.enabled) return false;
+  const provider = await trx.selectFrom('providers').select('name').orderBy('isDefault', 'desc').orderBy('id').limit(1).executeTakeFirst();
+  const rendered = render(input.event, input.locale, { name: employee.name, provider: provider?.name ?? 'billrelay', ...input.values });
+  return enqueueMessage(trx, now, {
+    eventKey: input.eventKey,
+    event: input.event,
+    recipientAddress: employee.email,
+    recipientName: employee.name,
+    locale: rendered.locale,
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    employeeId: input.employeeId,
+    entityType: input.entityType ?? null,
+    entityId: input.entityId ?? null,
+  });
+}
+
 /** "12.50 EUR" from minor units. */
 export function moneyWords(minor: bigint, currency: string): string {
   return `${Money.of(minor, currency).toString()} ${currency}`;

@@ -1,6 +1,7 @@
 // The upstream balance of each billmanager module, read live; while it is below the module's minimal
 // balance the module's renewals wait and its department gets one low-balance task, which closes itself
-// once a check finds the balance at or above the minimum again.
+// once a check finds the balance at or above the minimum again. The task's opening is mailed to the
+// module's department (balance_low; administrators when the module has none).
 import type { Logger } from 'pino';
 import { systemActor } from '../../platform/actor.js';
 import type { Db } from '../../platform/db/db.js';
@@ -9,6 +10,9 @@ import { Money } from '../../platform/money.js';
 import { isUpstreamError } from '../../integration/processing-modules/drivers/driver.js';
 import type { ProcessingModuleService } from '../../integration/processing-modules/service.js';
 import type { TaskService } from '../tasks/service.js';
+import type { Clock } from '../../platform/clock.js';
+import { moneyWords } from '../messages/outbox.js';
+import { balanceLowNotices } from '../messages/staff-notices.js';
 
 export interface BalanceCheck {
   checked: number;
@@ -27,6 +31,7 @@ export class ModuleBalances {
     private readonly db: Db,
     private readonly modules: ProcessingModuleService,
     private readonly tasks: TaskService,
+    private readonly clock: Clock,
     private readonly logger?: Logger,
   ) {}
 
@@ -81,8 +86,8 @@ export class ModuleBalances {
     let opened = 0;
     for (const m of low) {
       const money = (minor: bigint | null) => (minor === null ? null : m.currency ? Money.of(minor, m.currency).toString() : String(minor));
-      const { created } = await this.db.transaction((trx) =>
-        this.tasks.openForCause(trx, {
+      const { created } = await this.db.transaction(async (trx) => {
+        const task = await this.tasks.openForCause(trx, {
           type: 'low_balance',
           causeKey: `low_balance:${m.id}`,
           departmentId: m.departmentId === null ? null : Number(m.departmentId),
@@ -93,8 +98,22 @@ export class ModuleBalances {
             minimalBalance: money(m.minimalBalanceMinor),
             currency: m.currency,
           },
-        }),
-      );
+        });
+        // One e-mail per stretch of low balance: with the task that stretch opened.
+        if (task.created) {
+          const words = (minor: bigint | null) => (minor === null ? '—' : m.currency ? moneyWords(minor, m.currency) : String(minor));
+          await balanceLowNotices(trx, this.clock.now(), {
+            taskId: task.id,
+            moduleId: Number(m.id),
+            moduleName: m.name,
+            departmentId: m.departmentId === null ? null : Number(m.departmentId),
+            taskLocale: m.taskLocale,
+            balance: words(m.balanceMinor),
+            minimalBalance: words(m.minimalBalanceMinor),
+          });
+        }
+        return task;
+      });
       if (created) {
         opened += 1;
         this.logger?.warn({ moduleId: m.id }, 'upstream balance below the minimal balance: renewals wait');

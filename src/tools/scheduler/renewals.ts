@@ -49,7 +49,7 @@ interface Candidate {
 }
 
 /** A period whose prolong is on its way, done, or given up by staff (failed: abandoned) is not queued again. */
-const STARTED = ['pending', 'running', 'manual', 'succeeded', 'failed'];
+export const STARTED = ['pending', 'running', 'manual', 'succeeded', 'failed'];
 
 export class Renewals {
   private readonly history: LicenseHistory;

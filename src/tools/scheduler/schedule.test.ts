@@ -21,14 +21,14 @@ describe('configuration', () => {
   test('defaults', () => {
     const config = loadConfig({});
     expect(config.scheduler).toMatchObject({
-      enabled: true, intervalMs: 60_000, renewDaysBefore: 3, closeAfterDays: 30, balanceCheckAt: ['06:00', '18:00'], tariffSyncAt: ['03:00'], scanPageSize: 500,
+      enabled: true, intervalMs: 60_000, renewDaysBefore: 3, closeAfterDays: 30, balanceCheckAt: ['06:00', '18:00'], tariffSyncAt: ['03:00'], scanPageSize: 500, renewalNoticeDays: 7, taskOverdueEveryMinutes: 15,
     });
     expect(config.taskHours).toMatchObject({ setup: 4, renew: 4, change: 8, suspend: 8, resume: 4, delete: 8, low_balance: 2, drift: 8 });
   });
 
   test('overrides, and clear errors for bad values', () => {
-    const config = loadConfig({ BILLRELAY_SCHEDULER: 'off', BILLRELAY_RENEW_DAYS_BEFORE: '5', BILLRELAY_BALANCE_CHECK_AT: '07:30', BILLRELAY_TASK_HOURS: 'setup=2, drift=24' });
-    expect(config.scheduler).toMatchObject({ enabled: false, renewDaysBefore: 5, balanceCheckAt: ['07:30'] });
+    const config = loadConfig({ BILLRELAY_SCHEDULER: 'off', BILLRELAY_RENEW_DAYS_BEFORE: '5', BILLRELAY_RENEWAL_NOTICE_DAYS: '10', BILLRELAY_BALANCE_CHECK_AT: '07:30', BILLRELAY_TASK_HOURS: 'setup=2, drift=24' });
+    expect(config.scheduler).toMatchObject({ enabled: false, renewDaysBefore: 5, renewalNoticeDays: 10, balanceCheckAt: ['07:30'] });
     expect(config.taskHours).toMatchObject({ setup: 2, drift: 24, renew: 4 });
     expect(() => loadConfig({ BILLRELAY_BALANCE_CHECK_AT: '6am' })).toThrow(/BILLRELAY_BALANCE_CHECK_AT/);
     expect(() => loadConfig({ BILLRELAY_TASK_HOURS: 'lunch=1' })).toThrow(/BILLRELAY_TASK_HOURS/);

@@ -82,7 +82,7 @@ describe('once per tick across processes', () => {
   });
 
   test('the server\'s jobs are all registered', () => {
-    expect(t().billrelay.scheduler.jobNames().sort()).toEqual(['expiry', 'module-balance', 'renewals', 'sync', 'tariff-sync']);
+    expect(t().billrelay.scheduler.jobNames().sort()).toEqual(['expiry', 'module-balance', 'renewal-notices', 'renewals', 'sync', 'tariff-sync', 'task-overdue', 'ticket-overdue', 'ticket-uploads']);
   });
 });
 

@@ -16,6 +16,7 @@ import type { OperationKind, OperationStatus, TaskStatus, TaskType } from '../..
 import { DEFAULT_TASK_HOURS } from '../../platform/config.js';
 import { renderNote, renderTask, type MessageParams } from './messages.js';
 import type { TaskCause } from './open-task.js';
+import { taskCreatedNotices } from '../messages/staff-notices.js';
 import { DepartmentRepository } from '../../provider/departments/repository.js';
 import { departmentScopeOf, inDepartmentScope, type DepartmentScope } from '../../provider/departments/scope.js';
 import { TaskRepository, type TaskInsert, type TaskRow } from './repository.js';
@@ -91,7 +92,12 @@ export class TaskService {
       updatedAt: now.toISOString(),
       closedAt: null,
     });
-    if (id !== undefined) return { id, created: true };
+    if (id !== undefined) {
+      // Its department hears of it in the same transaction. A low-balance task is announced by the
+      // balance check itself (balance_low, with the balances), not twice.
+      if (cause.type !== 'low_balance') await taskCreatedNotices(db, now, id);
+      return { id, created: true };
+    }
     const raced = await this.repo.openByCause(db, cause.causeKey);
     if (!raced) throw new Error(`task for cause ${cause.causeKey} neither inserted nor found`);
     return { id: Number(raced.id), created: false };

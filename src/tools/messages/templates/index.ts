@@ -6,7 +6,7 @@
 import { en } from './en.js';
 import { ru } from './ru.js';
 
-export const MESSAGE_EVENTS = ['license_active', 'license_renewed', 'license_suspended', 'license_deleted', 'renewal_unpaid', 'payment_booked', 'password_reset', 'email_confirmation', 'registration_attempt'] as const;
+export const MESSAGE_EVENTS = ['license_active', 'license_renewed', 'license_suspended', 'license_deleted', 'renewal_unpaid', 'payment_booked', 'password_reset', 'email_confirmation', 'registration_attempt', 'task_created', 'task_overdue', 'balance_low', 'renewal_coming', 'renewal_coming_topup', 'license_new_key', 'ticket_new', 'ticket_reply', 'ticket_answered', 'ticket_overdue'] as const;
 export type MessageEvent = (typeof MESSAGE_EVENTS)[number];
 
 export interface Template {

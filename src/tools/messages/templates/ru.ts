@@ -55,5 +55,66 @@ export const ru: Templates = {
       block: '{link}',
       after: ['Если это были не вы, просто не обращайте внимания на это письмо.'],
     },
+    task_created: {
+      subject: 'Новая задача: {title}',
+      paragraphs: ['Для отдела «{department}» открыта новая задача. Её нужно выполнить до {dueAt}.', 'Задача № {taskId}: {title}'],
+      block: '{text}',
+      after: ['Возьмите её в работу в разделе «Инструменты → Задачи».'],
+    },
+    task_overdue: {
+      subject: 'Задача просрочена: {title}',
+      paragraphs: ['Задачу № {taskId} отдела «{department}» нужно было выполнить до {dueAt}, но она всё ещё не выполнена.', 'Задача № {taskId}: {title}', 'Исполнитель: {performer}'],
+      block: '{text}',
+    },
+    balance_low: {
+      subject: 'Низкий баланс у поставщика: «{module}»',
+      paragraphs: [
+        'Баланс модуля обработки «{module}» у поставщика — {balance}, это меньше минимального баланса {minimalBalance}.',
+        'Продление лицензий этого модуля отложено, пока баланс не пополнят. Пополните счёт у поставщика; задача № {taskId} закроется сама, когда проверка покажет, что денег достаточно.',
+      ],
+    },
+    renewal_coming: {
+      subject: 'Лицензия {licenseName} будет продлена автоматически',
+      paragraphs: [
+        'Срок действия вашей лицензии ispmanager {licenseName} для {ip} истекает {expiresOn}, и она будет автоматически продлена ещё на {months} мес.',
+        'Продление стоит {amount}, и средств на балансе для него достаточно (доступно {available}). Ничего делать не нужно.',
+        'Если продлевать лицензию не нужно, отключите для неё автопродление до этой даты.',
+      ],
+    },
+    renewal_coming_topup: {
+      subject: 'Пополните баланс, чтобы продлить лицензию {licenseName}',
+      paragraphs: [
+        'Срок действия вашей лицензии ispmanager {licenseName} для {ip} истекает {expiresOn}. Для неё включено автопродление ещё на {months} мес.',
+        'Продление стоит {amount}, а на балансе доступно только {available}. Пополните баланс хотя бы на {missing}, иначе лицензия не будет продлена.',
+      ],
+    },
+    license_new_key: {
+      subject: 'Новый ключ лицензии {licenseName}',
+      paragraphs: ['У вашей лицензии ispmanager {licenseName} для {ip} новый ключ; прежний ключ больше не действует.', 'Новый ключ лицензии:'],
+      block: '{licenseKey}',
+    },
+    ticket_new: {
+      subject: 'Новый тикет #{ticketId}: {subject}',
+      paragraphs: ['{client} открыл тикет #{ticketId} «{subject}» в отделе «{department}». Ответить нужно до {dueAt}.'],
+      block: '{body}',
+    },
+    ticket_reply: {
+      subject: 'Ответ клиента в тикете #{ticketId}: {subject}',
+      paragraphs: ['{client} ответил в тикете #{ticketId} «{subject}» (отдел «{department}»). Ответить нужно до {dueAt}.'],
+      block: '{body}',
+    },
+    ticket_answered: {
+      subject: 'Ответ на ваш тикет #{ticketId}: {subject}',
+      paragraphs: ['Служба поддержки ответила на ваш тикет #{ticketId} «{subject}»:'],
+      block: '{body}',
+      after: ['Ответить или закрыть тикет можно в разделе поддержки.'],
+    },
+    ticket_overdue: {
+      subject: 'Тикет #{ticketId} просрочен: {subject}',
+      paragraphs: [
+        'На тикет #{ticketId} «{subject}» от {client} в отделе «{department}» не ответили вовремя: ответить нужно было до {dueAt}.',
+        'Исполнитель: {performer}.',
+      ],
+    },
   },
 };

@@ -2,7 +2,9 @@
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../../platform/config.js';
 import { addressOf, scrub } from '../sender.js';
-import { render, templateLocale } from './index.js';
+import { MESSAGE_EVENTS, render, templateLocale } from './index.js';
+import { en } from './en.js';
+import { ru } from './ru.js';
 
 describe('templates', () => {
   test('every value is escaped in the HTML and left as typed in the text', () => {
@@ -23,6 +25,14 @@ describe('templates', () => {
     expect(templateLocale(null)).toBe('en');
     expect(render('license_deleted', 'ru', { licenseName: 'web', ip: '203.0.113.5', provider: 'P' }).subject).toBe('Лицензия web удалена');
     expect(render('license_deleted', 'en', { licenseName: 'a\r\nBcc: x@example.test', ip: '', provider: '' }).subject).toBe('License a Bcc: x@example.test deleted');
+  });
+});
+
+describe('the languages agree', () => {
+  test('every event says the same things in Russian as in English (the same placeholders)', () => {
+    const placeholders = (t: { subject: string; paragraphs: string[]; block?: string; after?: string[] }) =>
+      [...new Set([t.subject, ...t.paragraphs, t.block ?? '', ...(t.after ?? [])].join(' ').match(/\{\w+\}/g) ?? [])].sort();
+    for (const event of MESSAGE_EVENTS) expect(placeholders(ru.events[event]), event).toEqual(placeholders(en.events[event]));
   });
 });
 
