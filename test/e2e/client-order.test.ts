@@ -178,6 +178,9 @@ describe.skipIf(!hasChromium)(`a client registers, tops up and orders in Chromiu
 
     await page.waitForURL(/\/billmgr\/licenses\/\d+$/);
     licenseId = Number(new URL(page.url()).pathname.split('/').pop());
+    // The license page (the client area's) follows the purchase by itself: active without a reload.
+    await main().getByRole('heading', { name: 'shop-server' }).waitFor();
+    await main().locator('dl.facts').getByText('active', { exact: true }).waitFor({ timeout: 30_000 });
     const license = await until(async () => (await server.admin.get(`/api/v1/licenses/${licenseId}`)).body, (l) => l.status === 'active', 'the license to become active');
     expect(license).toMatchObject({ clientId, ip, licenseName: 'shop-server', price: monthly, autoRenew: true });
   }, 120_000);
