@@ -3,6 +3,7 @@
 // active without reloading, copies the key, toggles auto-renewal, renews (charged once) and changes the IP.
 // Staff "log in as client" opens the same area with a banner and the way back. axe-core finds no serious or
 // critical violation on the client pages, none scrolls sideways at 390 px, and the area speaks Russian.
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addDays, isoDate } from '../../src/platform/dates.js';
@@ -11,7 +12,7 @@ import type { TestBillrelay } from '../support/billrelay.js';
 import { insertLicense } from '../support/licenses.js';
 import { connectModule, createClient, importTariff, nextIp, type TestClient } from '../support/scenario.js';
 import { startUpstream } from '../support/upstream.js';
-import { axeViolations, hasChromium, skipNote, startUi, type Ui } from './browser.js';
+import { axeViolations, hasChromium, shotDir, skipNote, startUi, type Ui } from './browser.js';
 
 /** What the UI shows for a date and an amount (en-US, as the browser here is). */
 const day = (iso: string) => new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
@@ -278,6 +279,7 @@ describe.skipIf(!hasChromium)(`the client area in Chromium${skipNote}`, () => {
         await main().getByText(ready).first().waitFor();
         const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
         if (width > 390) wide.push(`${route}: ${width}px`);
+        await page.screenshot({ path: path.join(shotDir, `billrelay-client-${route.replace(/\//g, '-')}-390.png`), fullPage: true });
       }
       expect(wide).toEqual([]);
       // The menu is behind its button there.
