@@ -3,7 +3,7 @@ import { PageQuery, pageOf } from '../platform/db/paging.js';
 import type { App } from '../platform/http/app.js';
 import type { IdempotencyStore } from '../platform/http/idempotency.js';
 import { IdParams } from '../platform/http/schemas.js';
-import { ChangeTariffInput, ChangeTariffPreview, ChangeTariffPreviewQuery, HistoryView, LicenseListQuery, LicenseOrder, LicensePatch, LicenseView, RefundInput, RenewInput } from './schemas.js';
+import { ChangeTariffInput, ChangeTariffPreview, ChangeTariffPreviewQuery, HistoryView, LicenseListQuery, LicenseOrder, LicenseOrderCheck, LicenseOrderChecked, LicensePatch, LicenseView, RefundInput, RenewInput } from './schemas.js';
 import type { LicenseService } from './service.js';
 
 const tags = ['Services: Licenses'];
@@ -21,6 +21,20 @@ export function licenseRoutes(app: App, licenses: LicenseService, idempotency: I
     },
     preHandler: app.requireClientOrRight('licenses.change'),
   }, async (req, reply) => idempotency.run(req, reply, async () => ({ status: 201, body: await licenses.order(req.body, req.actor) })));
+
+  app.post(`${base}/check`, {
+    schema: {
+      body: LicenseOrderCheck,
+      response: { 200: LicenseOrderChecked },
+      tags,
+      summary: 'Check an order before paying, changing nothing: the IP (format, public range, the upstream pre-check), the tariff and period on sale, one trial per client and IP',
+      description: 'Answers as POST /licenses would refuse (e.g. 400 or 422 ip_refused on `ip`), or 200 when the order would pass these checks; the balance is not checked.',
+    },
+    preHandler: app.requireClientOrRight('licenses.change'),
+  }, async (req) => {
+    await licenses.checkOrder(req.body, req.actor);
+    return { ip: req.body.ip, status: 'ok' as const };
+  });
 
   app.get(base, {
     schema: {

@@ -18,6 +18,11 @@ export const LicenseOrder = z.strictObject({
 });
 export type LicenseOrder = z.infer<typeof LicenseOrder>;
 
+/** What an order would be checked with before paying (no name, no auto-renewal: they cannot be refused upstream). */
+export const LicenseOrderCheck = LicenseOrder.pick({ clientId: true, tariffId: true, period: true, ip: true, datacenterId: true });
+export type LicenseOrderCheck = z.infer<typeof LicenseOrderCheck>;
+export const LicenseOrderChecked = z.object({ ip: z.string(), status: z.literal('ok') });
+
 export const LicensePatch = z.strictObject({
   ip: Ip.optional(),
   licenseName: LicenseName.optional(),

@@ -19,7 +19,7 @@ import type { LicenseStatus } from './model.js';
 import type { ChangeRequest, LicenseLifecycle, RenewalRefusal } from './lifecycle/index.js';
 import { refundReference } from './keys.js';
 import { LicenseRepository, type LicenseFilter, type LicenseRow } from './repository.js';
-import type { ChangeTariffPreview, LicenseListQuery, LicenseOrder, LicensePatch, LicenseView } from './schemas.js';
+import type { ChangeTariffPreview, LicenseListQuery, LicenseOrder, LicenseOrderCheck, LicensePatch, LicenseView } from './schemas.js';
 
 const TRIAL_PERIOD = -100;
 
@@ -61,17 +61,7 @@ export class LicenseService {
    * becomes active only when the operations worker has the upstream's confirmation.
    */
   async order(input: LicenseOrder, actor: Actor): Promise<LicenseView> {
-    const clientId = this.orderingClient(input, actor);
-    const client = await this.repo.client(this.db.kysely, clientId);
-    if (!client || (actor.kind === 'client' && actor.id !== clientId)) throw notFound('Client', clientId);
-    if (!client.enabled) throw appError('conflict', 'client.disabled', {}, { field: 'clientId' });
-    const ipProblem = refuseIp(input.ip);
-    if (ipProblem) throw ipRefused(input.ip, ipProblem);
-    const sellable = await this.sellable(input.tariffId, input.period, client.providerId);
-    const isTrial = input.period === TRIAL_PERIOD;
-    if (isTrial) await this.refuseSecondTrial(this.db.kysely, clientId, input.ip);
-    await this.precheckIp(sellable, input.ip, input.datacenterId ?? null);
-
+    const { clientId, sellable, isTrial } = await this.checkOrder(input, actor);
     return this.db.transaction(async (trx) => {
       if (isTrial) await this.refuseSecondTrial(trx, clientId, input.ip);
       const license = await this.lifecycle.requestOrder(trx, {
@@ -92,6 +82,25 @@ export class LicenseService {
       await this.audit.record(trx, actor, 'license.order', 'license', id, null, view);
       return view;
     });
+  }
+
+  /**
+   * Everything an order checks before money moves, changing nothing: the client, the address (format,
+   * public range), the tariff and period on sale, one trial per client and IP, and the upstream's own
+   * IP check. A client asks this before paying (and before topping up for an order).
+   */
+  async checkOrder(input: LicenseOrderCheck, actor: Actor): Promise<{ clientId: number; sellable: Sellable; isTrial: boolean }> {
+    const clientId = this.orderingClient(input, actor);
+    const client = await this.repo.client(this.db.kysely, clientId);
+    if (!client || (actor.kind === 'client' && actor.id !== clientId)) throw notFound('Client', clientId);
+    if (!client.enabled) throw appError('conflict', 'client.disabled', {}, { field: 'clientId' });
+    const ipProblem = refuseIp(input.ip);
+    if (ipProblem) throw ipRefused(input.ip, ipProblem);
+    const sellable = await this.sellable(input.tariffId, input.period, client.providerId);
+    const isTrial = input.period === TRIAL_PERIOD;
+    if (isTrial) await this.refuseSecondTrial(this.db.kysely, clientId, input.ip);
+    await this.precheckIp(sellable, input.ip, input.datacenterId ?? null);
+    return { clientId, sellable, isTrial };
   }
 
   async list(query: LicenseListQuery, page: PageQuery, actor: Actor): Promise<Page<LicenseView>> {
@@ -247,7 +256,7 @@ export class LicenseService {
 
   // -------------------------------------------------------------------------------------------
 
-  private orderingClient(input: LicenseOrder, actor: Actor): number {
+  private orderingClient(input: { clientId?: number | undefined }, actor: Actor): number {
     if (actor.kind === 'client') {
       if (input.clientId !== undefined && input.clientId !== actor.id) throw notFound('Client', input.clientId);
       return actor.id;

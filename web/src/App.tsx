@@ -89,6 +89,7 @@ const routes: RouteObject[] = [
     { path: '/forgot-password', ...page(() => import('./pages/PasswordReset'), 'ForgotPasswordPage') },
     { path: '/reset-password', ...page(() => import('./pages/PasswordReset'), 'ResetPasswordPage') },
     { path: '/confirm-email', ...page(() => import('./pages/PasswordReset'), 'ConfirmEmailPage') },
+    { path: '/register', ...page(() => import('./pages/Register'), 'RegisterPage') },
     {
       path: '/',
       element: <Gate />,

@@ -39,12 +39,18 @@ export class LedgerRepository {
     return db.insertInto('ledgerEntries').values(row).returningAll().executeTakeFirstOrThrow();
   }
 
-  list(db: Executor, clientId: number, page: PageQuery): Promise<LedgerEntryRow[]> {
-    return db.selectFrom('ledgerEntries').selectAll().where('clientId', '=', clientId).orderBy('id', 'desc').limit(page.perPage).offset(offsetOf(page)).execute();
+  private filtered(db: Executor, clientId: number, kind?: string) {
+    let q = db.selectFrom('ledgerEntries').where('clientId', '=', clientId);
+    if (kind) q = q.where('kind', '=', kind);
+    return q;
   }
 
-  async count(db: Executor, clientId: number): Promise<number> {
-    const row = await db.selectFrom('ledgerEntries').select((eb) => eb.fn.countAll<number>().as('n')).where('clientId', '=', clientId).executeTakeFirstOrThrow();
+  list(db: Executor, clientId: number, page: PageQuery, kind?: string): Promise<LedgerEntryRow[]> {
+    return this.filtered(db, clientId, kind).selectAll().orderBy('id', 'desc').limit(page.perPage).offset(offsetOf(page)).execute();
+  }
+
+  async count(db: Executor, clientId: number, kind?: string): Promise<number> {
+    const row = await this.filtered(db, clientId, kind).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -56,6 +62,21 @@ export class LedgerRepository {
       .where('clientId', '=', clientId)
       .executeTakeFirstOrThrow();
     return BigInt(row.total as bigint | string | number);
+  }
+
+  /** A payment of this client (nothing for another client's entry or another kind). */
+  payment(db: Executor, clientId: number, entryId: number): Promise<LedgerEntryRow | undefined> {
+    return db.selectFrom('ledgerEntries').selectAll().where('id', '=', entryId).where('clientId', '=', clientId).where('kind', '=', 'payment').executeTakeFirst();
+  }
+
+  /** Who paid and to whom: what a receipt names. */
+  receiptParties(db: Executor, clientId: number) {
+    return db
+      .selectFrom('clients')
+      .innerJoin('providers', 'providers.id', 'clients.providerId')
+      .select(['clients.id', 'clients.name', 'clients.email', 'clients.language', 'providers.name as providerName', 'providers.websiteUrl', 'providers.supportEmail'])
+      .where('clients.id', '=', clientId)
+      .executeTakeFirst();
   }
 
   client(db: Executor, clientId: number) {

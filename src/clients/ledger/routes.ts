@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { PageQuery, pageOf } from '../../platform/db/paging.js';
 import type { App } from '../../platform/http/app.js';
 import type { IdempotencyStore } from '../../platform/http/idempotency.js';
-import { IdParams } from '../../platform/http/schemas.js';
+import { IdParams, PathId } from '../../platform/http/schemas.js';
 import type { ClientService } from '../clients/service.js';
 import { parseAmount } from '../../platform/money.js';
 import { CorrectionInput, LedgerEntryView, PaymentInput } from './schemas.js';
@@ -17,7 +17,7 @@ export function ledgerRoutes(app: App, ledger: LedgerService, clients: ClientSer
   app.get('/api/v1/clients/:id/ledger', {
     schema: {
       params: IdParams,
-      querystring: PageQuery,
+      querystring: PageQuery.extend({ kind: LedgerEntryView.shape.kind.optional().meta({ description: 'Only entries of this kind (e.g. payment)' }) }),
       response: { 200: pageOf(LedgerEntryView).extend({ balance: z.string(), currency: z.string() }) },
       tags,
       summary: 'The balance ledger, newest first, with the balance after each entry',
@@ -25,7 +25,23 @@ export function ledgerRoutes(app: App, ledger: LedgerService, clients: ClientSer
     preHandler: app.requireClientOrRight('clients.read'),
   }, async (req) => {
     await clients.get(req.params.id, req.actor); // a client sees only its own ledger
-    return ledger.list(req.params.id, req.query);
+    const { kind, ...page } = req.query;
+    return ledger.list(req.params.id, page, kind);
+  });
+
+  app.get('/api/v1/clients/:id/payments/:entryId/receipt', {
+    schema: {
+      params: IdParams.extend({ entryId: PathId }),
+      response: { 200: z.string().meta({ description: 'A printable HTML document (text/html)' }) },
+      tags,
+      summary: "A payment's receipt as a printable HTML page (the ledger entry id of the payment); a client gets only its own, anything else is 404",
+    },
+    preHandler: app.requireClientOrRight('clients.read'),
+  }, async (req, reply) => {
+    await clients.get(req.params.id, req.actor); // a client sees only its own receipts
+    const { html, filename } = await ledger.receipt(req.params.id, req.params.entryId);
+    // A string with a non-JSON type is sent as it is: the JSON serializer stays out of it.
+    return reply.type('text/html; charset=utf-8').header('content-disposition', `inline; filename="${filename}"`).send(html);
   });
 
   app.post('/api/v1/clients/:id/payments', {

@@ -10,6 +10,7 @@ import { AppError, notFound, appError } from '../../platform/errors.js';
 import { Money } from '../../platform/money.js';
 import { BALANCE_LIMIT_MINOR, LedgerRepository, type LedgerEntryRow } from './repository.js';
 import type { LedgerEntryView } from './schemas.js';
+import { receiptNumber, renderReceipt } from './receipt.js';
 import { enqueueClientMessage, moneyWords } from '../../tools/messages/outbox.js';
 
 export type EntryKind = 'payment' | 'charge' | 'refund' | 'correction';
@@ -134,9 +135,29 @@ export class LedgerService {
     return Money.of(await this.repo.sumOf(this.db.kysely, clientId), client.currency);
   }
 
-  async list(clientId: number, page: PageQuery): Promise<Page<LedgerEntryView> & { balance: string; currency: string }> {
+  /** A payment's printable receipt (HTML); 404 for an entry that is not a payment of this client. */
+  async receipt(clientId: number, entryId: number): Promise<{ html: string; filename: string }> {
+    const entry = await this.repo.payment(this.db.kysely, clientId, entryId);
+    const parties = entry && (await this.repo.receiptParties(this.db.kysely, clientId));
+    if (!entry || !parties) throw notFound('Payment', entryId);
+    const html = renderReceipt({
+      entryId: entry.id,
+      reference: entry.reference,
+      method: entry.method,
+      amountMinor: entry.amountMinor,
+      currency: entry.currency,
+      balanceAfterMinor: entry.balanceAfterMinor,
+      createdAt: entry.createdAt,
+      client: { id: parties.id, name: parties.name, email: parties.email, language: parties.language },
+      provider: { name: parties.providerName, websiteUrl: parties.websiteUrl, supportEmail: parties.supportEmail },
+    });
+    return { html, filename: `receipt-${receiptNumber(entry.id)}.html` };
+  }
+
+  /** The entries, newest first; only those of one kind (the payments) when asked. */
+  async list(clientId: number, page: PageQuery, kind?: EntryKind): Promise<Page<LedgerEntryView> & { balance: string; currency: string }> {
     const balance = await this.balance(clientId);
-    const [rows, total] = await Promise.all([this.repo.list(this.db.kysely, clientId, page), this.repo.count(this.db.kysely, clientId)]);
+    const [rows, total] = await Promise.all([this.repo.list(this.db.kysely, clientId, page, kind), this.repo.count(this.db.kysely, clientId, kind)]);
     return { items: rows.map(toView), total, page: page.page, perPage: page.perPage, balance: balance.toString(), currency: balance.currency };
   }
 }

@@ -1449,6 +1449,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Only entries of this kind (e.g. payment) */
+                    kind?: "payment" | "charge" | "refund" | "correction";
                     page?: number;
                     perPage?: number;
                 };
@@ -1598,6 +1600,48 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/{id}/payments/{entryId}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment's receipt as a printable HTML page (the ledger entry id of the payment); a client gets only its own, anything else is 404
+         * @description Right: `clients.read` for employees (clients act on their own data without it).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    entryId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A printable HTML document (text/html) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3636,6 +3680,61 @@ export interface paths {
                             tariffId: number;
                             updatedAt: string;
                             upstreamId: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/licenses/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check an order before paying, changing nothing: the IP (format, public range, the upstream pre-check), the tariff and period on sale, one trial per client and IP
+         * @description Answers as POST /licenses would refuse (e.g. 400 or 422 ip_refused on `ip`), or 200 when the order would pass these checks; the balance is not checked.
+         *
+         *     Right: `licenses.change` for employees (clients act on their own data without it).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        clientId?: number;
+                        datacenterId?: number;
+                        ip: string;
+                        period: number;
+                        tariffId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ip: string;
+                            /** @enum {string} */
+                            status: "ok";
                         };
                     };
                 };

@@ -15,6 +15,9 @@ const PAGES: RouteObject[] = [
   { path: 'dashboard', ...page(() => import('./pages/Dashboard'), 'ClientDashboardPage') },
   { path: 'licenses', ...page(() => import('./pages/Licenses'), 'ClientLicensesPage') },
   { path: 'licenses/:id', ...page(() => import('./pages/License'), 'ClientLicensePage') },
+  { path: 'order', ...page(() => import('./pages/Order'), 'OrderPage') },
+  { path: 'balance', ...page(() => import('./pages/Balance'), 'BalancePage') },
+  { path: 'profile', ...page(() => import('./pages/Profile'), 'ProfilePage') },
 ];
 
 const coming = CLIENT_MENU.filter((route) => !PAGES.some((p) => p.path === route)).map((route) => ({ path: route, ...page(() => import('./pages/NotFound'), 'ClientComingPage') }));

@@ -3,15 +3,14 @@
 // client uses, with clientId; the balance is charged and the purchase queued exactly as for a client's own order.
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, Checkbox, Group, Modal, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { client, unwrap } from '../api/client';
 import { notifyDone } from '../api/queries';
 import { showUnderField, useDescribeError } from '../errors';
-import { z } from '../zod';
+import { ORDER_FIELDS, periodLabel, placeOrder, useCatalog, useOrderSchema, type OrderInput, type OrderValues } from './orderLicense';
 import { fieldError, Money } from './ui';
 
 interface Customer {
@@ -21,8 +20,6 @@ interface Customer {
   balance: string;
   currency: string;
 }
-
-const FIELDS = ['tariffId', 'period', 'licenseName', 'ip', 'autoRenew'] as const;
 
 export function OrderLicenseButton({ customer }: { customer: Customer }) {
   const { t } = useTranslation();
@@ -47,23 +44,9 @@ function OrderForm({ customer, onDone }: { customer: Customer; onDone: () => voi
   const [failure, setFailure] = useState<string | null>(null);
   // One key per opened form: a double click or a retry after a lost answer orders once.
   const [key] = useState(() => crypto.randomUUID());
-  const catalog = useQuery({
-    queryKey: ['catalog', customer.providerId],
-    queryFn: () => unwrap(client.GET('/api/v1/catalog', { params: { query: { providerId: customer.providerId } } })),
-  });
-  const schema = useMemo(
-    () =>
-      z.object({
-        tariffId: z.string().regex(/^\d+$/, t('orderLicense.tariffRequired')),
-        period: z.string().regex(/^-?\d+$/, t('orderLicense.periodRequired')),
-        licenseName: z.string().trim().min(1, t('orderLicense.nameRequired')).max(100, t('forms.tooLong', { max: 100 })),
-        ip: z.string().trim().regex(/^\d{1,3}(\.\d{1,3}){3}$/, t('orderLicense.ipInvalid')),
-        autoRenew: z.boolean(),
-      }),
-    [t],
-  );
-  type Values = z.input<typeof schema>;
-  const form = useForm<Values, unknown, z.output<typeof schema>>({
+  const catalog = useCatalog(customer.providerId);
+  const schema = useOrderSchema();
+  const form = useForm<OrderValues, unknown, OrderInput>({
     resolver: zodResolver(schema),
     defaultValues: { tariffId: '', period: '', licenseName: '', ip: '', autoRenew: true },
   });
@@ -74,22 +57,16 @@ function OrderForm({ customer, onDone }: { customer: Customer; onDone: () => voi
   const submit = form.handleSubmit(async (v) => {
     setFailure(null);
     try {
-      const license = await unwrap(
-        client.POST('/api/v1/licenses', {
-          params: { header: { 'idempotency-key': key } },
-          body: { clientId: customer.id, tariffId: Number(v.tariffId), period: Number(v.period), licenseName: v.licenseName, ip: v.ip, autoRenew: v.autoRenew },
-        }),
-      );
+      const license = await placeOrder(v, key, customer.id);
       notifyDone(t('orderLicense.done', { name: license.licenseName }));
       await queryClient.invalidateQueries();
       onDone();
       void navigate(`/licenses/${license.id}`);
     } catch (error) {
-      if (!showUnderField(form, error, FIELDS, describe)) setFailure(describe(error, { withCode: true }));
+      if (!showUnderField(form, error, ORDER_FIELDS, describe)) setFailure(describe(error, { withCode: true }));
     }
   });
 
-  const periodLabel = (period: number) => (period === -100 ? t('orderLicense.trial') : t('orderLicense.months', { count: period }));
   return (
     <form onSubmit={submit} noValidate aria-label={t('orderLicense.open')}>
       <Stack gap="sm">
@@ -104,7 +81,7 @@ function OrderForm({ customer, onDone }: { customer: Customer; onDone: () => voi
           label={`${t('orderLicense.period')} *`}
           data={[
             { value: '', label: t('common.choose') },
-            ...(tariff?.periods ?? []).map((p) => ({ value: String(p.period), label: `${periodLabel(p.period)} — ${p.price} ${catalog.data?.currency ?? ''}` })),
+            ...(tariff?.periods ?? []).map((p) => ({ value: String(p.period), label: `${periodLabel(t, p.period)} — ${p.price} ${catalog.data?.currency ?? ''}` })),
           ]}
           {...form.register('period')}
           {...fieldError(form.formState.errors.period?.message)}

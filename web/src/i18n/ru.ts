@@ -1,5 +1,6 @@
 // Every word the UI shows, in Russian: the same keys as en.ts (test/web/i18n.test.ts checks it), with
 // Russian plural forms (_one, _few, _many, _other) where en.ts has _one/_other.
+import { clientOrderRu } from './areas/clientOrder.ru.js';
 import { businessHoursRu } from './areas/business-hours.ru.js';
 import { localizationsEditRu } from './areas/localizations.ru.js';
 import { modulesEditRu } from './areas/modules-edit.ru.js';
@@ -349,4 +350,5 @@ export const ru: Messages = {
   tariffs: tariffsRu,
   orderLicense: orderLicenseRu,
   clients: clientsRu,
+  clientOrder: clientOrderRu,
 };

@@ -53,6 +53,7 @@ export function LoginPage() {
             {t('login.submit')}
           </Button>
           <AppLink to="/forgot-password">{t('passwordReset.forgotLink')}</AppLink>
+          <AppLink to="/register">{t('clientOrder.register.link')}</AppLink>
           <NativeSelect
             size="xs"
             aria-label={t('shell.language')}

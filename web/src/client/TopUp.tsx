@@ -1,0 +1,116 @@
+// Topping up the balance through a payment gateway, used on the balance page and inside the order (when the
+// balance falls short). A bank transfer (the manual gateway) gives a payment reference to quote; the balance
+// grows when the payment is confirmed, and the pages showing it poll while they wait for it.
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Alert, Anchor, Button, Code, Group, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
+import { useForm } from 'react-hook-form';
+import { useTranslation } from 'react-i18next';
+import { client, unwrap } from '../api/client';
+import { useMe } from '../auth';
+import { fieldError, Money } from '../components/ui';
+import { showUnderField, useDescribeError } from '../errors';
+import { z } from '../zod';
+
+/** The gateways billrelay offers; the manual one (bank transfer) is the only one today. */
+export const GATEWAYS = ['manual'] as const;
+
+/** The logged-in client's own record (balance, credit, currency, contact details). */
+export function useSelf(options: { poll?: boolean } = {}) {
+  const me = useMe();
+  return useQuery({
+    queryKey: ['clients', me.id],
+    queryFn: () => unwrap(client.GET('/api/v1/clients/{id}', { params: { path: { id: String(me.id) } } })),
+    refetchInterval: options.poll ? 3_000 : false,
+  });
+}
+
+export interface Started {
+  gateway: string;
+  gatewayPaymentId: string;
+  amount: string;
+  currency: string;
+  redirectUrl?: string;
+}
+
+export function TopUpForm({ clientId, currency, suggested, onStarted }: { clientId: number; currency: string; suggested?: string; onStarted?: (s: Started) => void }) {
+  const { t } = useTranslation();
+  const describe = useDescribeError();
+  const [failure, setFailure] = useState<string | null>(null);
+  const [started, setStarted] = useState<Started | null>(null);
+  const schema = useMemo(
+    () =>
+      z.object({
+        amount: z.string().trim().regex(/^\d{1,12}(\.\d{1,3})?$/, t('clientOrder.topUp.amountInvalid')),
+        gateway: z.enum(GATEWAYS),
+      }),
+    [t],
+  );
+  const form = useForm<z.input<typeof schema>, unknown, z.output<typeof schema>>({
+    resolver: zodResolver(schema),
+    defaultValues: { amount: suggested ?? '', gateway: 'manual' },
+  });
+  // The shortfall changes with the order's choices: the suggested amount follows it until a payment starts.
+  useEffect(() => {
+    if (suggested && !started) form.setValue('amount', suggested);
+  }, [suggested, started, form]);
+
+  const submit = form.handleSubmit(async (v) => {
+    setFailure(null);
+    try {
+      const answer = await unwrap(client.POST('/api/v1/clients/{id}/payments/start', { params: { path: { id: String(clientId) } }, body: { gateway: v.gateway, amount: v.amount } }));
+      setStarted(answer);
+      onStarted?.(answer);
+    } catch (error) {
+      if (!showUnderField(form, error, ['amount', 'gateway'], describe)) setFailure(describe(error, { withCode: true }));
+    }
+  });
+
+  return (
+    <form onSubmit={submit} noValidate aria-label={t('clientOrder.topUp.title')}>
+      <Stack gap="sm">
+        <Group align="flex-start" wrap="wrap">
+          <TextInput
+            label={`${t('clientOrder.topUp.amount', { currency })} *`}
+            inputMode="decimal"
+            autoComplete="off"
+            {...form.register('amount')}
+            {...fieldError(form.formState.errors.amount?.message)}
+          />
+          <NativeSelect
+            label={t('clientOrder.topUp.method')}
+            data={GATEWAYS.map((g) => ({ value: g, label: t(`clientOrder.topUp.gateways.${g}`) }))}
+            {...form.register('gateway')}
+          />
+        </Group>
+        {failure && (
+          <Alert color="red" variant="light" role="alert">
+            {failure}
+          </Alert>
+        )}
+        <Group>
+          <Button type="submit" loading={form.formState.isSubmitting} variant={started ? 'default' : 'filled'}>
+            {started ? t('clientOrder.topUp.again') : t('clientOrder.topUp.submit')}
+          </Button>
+        </Group>
+        {started && (
+          <Alert color="blue" variant="light" role="status" title={t('clientOrder.topUp.instructionsTitle')}>
+            <Stack gap={4}>
+              {started.redirectUrl ? (
+                <Anchor href={started.redirectUrl}>{t('clientOrder.topUp.payOnline')}</Anchor>
+              ) : (
+                <Text size="sm">
+                  {t('clientOrder.topUp.transfer')} <Money amount={started.amount} currency={started.currency} />
+                  {'. '}
+                  {t('clientOrder.topUp.quote')} <Code>{started.gatewayPaymentId}</Code>
+                </Text>
+              )}
+              <Text size="sm">{t('clientOrder.topUp.waiting')}</Text>
+            </Stack>
+          </Alert>
+        )}
+      </Stack>
+    </form>
+  );
+}
