@@ -60,6 +60,7 @@ export async function buildWorld(t: TestBillrelay): Promise<World> {
   if (upload.status !== 201) throw new Error(`attachment: ${upload.status} ${JSON.stringify(upload.body)}`);
   const ticket = await clientA.api.post('/api/v1/tickets', { departmentId: workDepartmentId, subject: 'Generated', body: 'Hello', attachmentIds: [upload.body.id] });
   if (ticket.status !== 201) throw new Error(`ticket: ${ticket.status} ${JSON.stringify(ticket.body)}`);
+  const payment = await db.kysely.selectFrom('ledgerEntries').select('id').where('clientId', '=', clientA.id).where('kind', '=', 'payment').executeTakeFirstOrThrow();
   const datacenter = await t.admin.post('/api/v1/datacenters', { name: { en: 'Generated DC' } });
   if (datacenter.status !== 201) throw new Error(`datacenter: ${datacenter.status} ${JSON.stringify(datacenter.body)}`);
   const spare = await t.admin.post('/api/v1/employees', { email: `spare-${process.pid}@example.test`, name: 'Spare', password: 'staff-password-1' });
@@ -79,6 +80,8 @@ export async function buildWorld(t: TestBillrelay): Promise<World> {
     '/api/v1/datacenters': String(datacenter.body.id),
     '/api/v1/tickets': String(ticket.body.id),
     '/api/v1/attachments': String(upload.body.id),
+    // A collection under another id: the first client's payment (its receipt).
+    '/api/v1/clients/{id}/payments': String(payment.id),
   };
   const named = {
     clientId: clientA.id,
@@ -125,7 +128,7 @@ export async function resolvePathParams(
   for (const p of op.pathParams) {
     const collection = collectionOf(op.path, p.name).replace(/\{(\w+)\}/g, (_, n: string) => values[n] ?? '1');
     const known = world.ids[collectionOf(op.path, p.name)];
-    if (known && !collectionOf(op.path, p.name).includes('{')) {
+    if (known) {
       values[p.name] = known;
       continue;
     }

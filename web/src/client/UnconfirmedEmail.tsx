@@ -18,7 +18,7 @@ export function UnconfirmedEmail() {
   });
   if (!data || data.emailConfirmed) return null;
   return (
-    <Alert color="yellow" variant="light" className="unconfirmed-email">
+    <Alert color="yellow" variant="light" className="unconfirmed-email" role="note">
       <Stack gap="xs">
         <Text size="sm">{t('clients.area.unconfirmed', { email: data.email })}</Text>
         <Group>
