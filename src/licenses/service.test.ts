@@ -154,6 +154,13 @@ describe('ordering a license', () => {
     expect(audit[0]).toMatchObject({ before: { autoRenew: true }, after: { autoRenew: false } });
     expect((await client.api.patch(`/api/v1/licenses/${license.id}`, { ip: nextIp() })).status).toBe(409);
     expect((await client.api.post(`/api/v1/licenses/${license.id}/renew`, {})).status).toBe(409);
+    // Staff turn it back on: staff read who did it; the client reads "support", never the employee.
+    await t().admin.patch(`/api/v1/licenses/${license.id}`, { autoRenew: true });
+    const staffSees = (await t().admin.get(`/api/v1/licenses/${license.id}/history`)).body.items[0];
+    expect(staffSees).toMatchObject({ event: 'auto_renew', to: 'true', actor: { kind: 'employee' } });
+    expect(staffSees.actor.label).not.toBe('support');
+    const clientSees = (await client.api.get(`/api/v1/licenses/${license.id}/history`)).body.items[0];
+    expect(clientSees).toMatchObject({ event: 'auto_renew', to: 'true', actor: { kind: 'employee', label: 'support' } });
   });
 
   test('an administrator refunds at most what was charged for the license', async () => {

@@ -131,7 +131,8 @@ export class LicenseService {
       to: r.toValue,
       message: r.message,
       operationId: r.operationId,
-      actor: { kind: r.actorKind, label: r.actorLabel },
+      // A client learns that support did it, not which employee (their names and e-mails are staff's own).
+      actor: { kind: r.actorKind, label: actor.kind === 'client' && r.actorKind === 'employee' ? 'support' : r.actorLabel },
     }));
   }
 
