@@ -554,6 +554,7 @@ export interface paths {
                         name: string;
                         password: string;
                         passwordConfirmation: string;
+                        /** @description Which provider's client; omitted, the provider whose website has the request's host (GET /api/v1/auth/site names it), else the default provider */
                         providerId?: number;
                     };
                 };
@@ -574,6 +575,45 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whose site this is: the name of the provider whose website has the request's host (the default provider otherwise), shown on the login and registration pages; clients registering here become its clients */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The name of the provider whose website has the request's host, else the default provider's */
+                            providerName: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
