@@ -198,7 +198,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   datacenterRoutes(app, services.datacenters);
   providerRoutes(app, services.providers);
   businessHoursRoutes(app, services.businessHours);
-  employeeRoutes(app, services.employees);
+  employeeRoutes(app, services.employees, services.auth);
   departmentRoutes(app, services.departments);
   processingModuleRoutes(app, services.processingModules);
   clientRoutes(app, services.clients, services.auth);

@@ -127,6 +127,10 @@ describe.skipIf(!hasChromium)(`rights in the staff panel, in Chromium${skipNote}
     await page.goto(`${server.url}/billmgr/employees`);
     await page.getByRole('button', { name: 'Edit Olga Night' }).click();
     const edit = page.getByRole('form', { name: 'Employee Olga Night' });
+    // Her address is not confirmed yet; the link mailed when she was created is too recent to send again.
+    await edit.getByText('E-mail not confirmed').waitFor();
+    await edit.getByRole('button', { name: 'Send the link again' }).click();
+    await page.getByText(/sent less than 5 minutes ago/).waitFor();
     await edit.getByRole('checkbox', { name: 'Change: Data centers' }).uncheck();
     await edit.getByRole('checkbox', { name: 'Read: Licenses' }).check();
     await edit.getByRole('checkbox', { name: 'Log in as a client' }).check();

@@ -32,6 +32,7 @@ const WITHOUT_RIGHT: Record<string, { access: 'public' | 'authenticated' | 'clie
   'POST /api/v1/auth/login': { access: 'public', why: 'logging in' },
   'POST /api/v1/auth/logout': { access: 'skip', why: "ends the caller's session (the auth tests cover it)" },
   'POST /api/v1/auth/register': { access: 'public', why: 'clients sign up' },
+  'GET /api/v1/auth/site': { access: 'public', why: "the login page shows whose site it is (the provider's name only)" },
   'POST /api/v1/auth/password-reset': { access: 'public', why: 'a forgotten password' },
   'POST /api/v1/auth/password-reset/confirm': { access: 'public', why: 'the mailed token is the proof' },
   'POST /api/v1/auth/confirm-email': { access: 'public', why: 'the mailed token is the proof' },

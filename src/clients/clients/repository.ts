@@ -45,6 +45,17 @@ export class ClientRepository {
     return db.selectFrom('providers').select(['id', 'name', 'currency']).where('isDefault', '=', 1).executeTakeFirst();
   }
 
+  /** Providers with a website, the default first, then by id: the first whose site is `host` wins. */
+  providersWithWebsite(db: Executor) {
+    return db
+      .selectFrom('providers')
+      .select(['id', 'name', 'websiteUrl'])
+      .where('websiteUrl', 'is not', null)
+      .orderBy('isDefault', 'desc')
+      .orderBy('id')
+      .execute();
+  }
+
   async insert(db: Executor, row: Omit<ClientRow, 'id' | 'balanceMinor'>): Promise<number> {
     const { id } = await db.insertInto('clients').values(row).returning('id').executeTakeFirstOrThrow();
     return Number(id);

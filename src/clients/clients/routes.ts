@@ -7,7 +7,7 @@ import { PageQuery, pageOf } from '../../platform/db/paging.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { setSessionCookies, type App } from '../../platform/http/app.js';
 import { IdParams } from '../../platform/http/schemas.js';
-import { ClientCreate, ClientListQuery, ClientPatch, ClientView, REGISTER_ACCEPTED, RegisterAccepted, RegisterInput } from './schemas.js';
+import { ClientCreate, ClientListQuery, ClientPatch, ClientView, REGISTER_ACCEPTED, RegisterAccepted, RegisterInput, SiteView } from './schemas.js';
 import type { ClientService } from './service.js';
 
 const tags = ['Clients'];
@@ -31,6 +31,15 @@ export function clientRoutes(app: App, clients: ClientService, auth: AuthService
     await clients.register(req.body, requestOrigin(req));
     return reply.code(202).send(REGISTER_ACCEPTED);
   });
+
+  app.get('/api/v1/auth/site', {
+    schema: {
+      response: { 200: SiteView },
+      tags: ['Auth'],
+      security: [],
+      summary: "Whose site this is: the name of the provider whose website has the request's host (the default provider otherwise), shown on the login and registration pages; clients registering here become its clients",
+    },
+  }, async (req) => clients.site(requestOrigin(req)));
 
   app.get('/api/v1/clients', {
     schema: { querystring: PageQuery.extend(ClientListQuery.shape), response: { 200: pageOf(ClientView) }, tags },

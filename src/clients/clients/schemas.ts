@@ -44,8 +44,9 @@ export const RegisterInput = z
     passwordConfirmation: z.string(),
     country: Country,
     language: Language.default('en'),
-    /** Which provider's client area; the default provider when omitted. */
-    providerId: z.number().int().positive().optional(),
+    /** Which provider's client area; omitted, the provider whose website has the request's host, else the default provider. */
+    providerId: z.number().int().positive().optional()
+      .meta({ description: "Which provider's client; omitted, the provider whose website has the request's host (GET /api/v1/auth/site names it), else the default provider" }),
   })
   .refine((v) => v.password === v.passwordConfirmation, { message: 'the passwords differ', path: ['passwordConfirmation'] });
 export type RegisterInput = z.infer<typeof RegisterInput>;
@@ -56,6 +57,11 @@ export const REGISTER_ACCEPTED: z.infer<typeof RegisterAccepted> = {
   status: 'accepted',
   message: 'Registration received: log in with your e-mail address and password, and confirm the address with the link we mailed. An address registered before stays with its owner, who is told.',
 };
+
+/** Whose site the request came to: only the provider's name, for the login and registration pages. */
+export const SiteView = z.object({
+  providerName: z.string().meta({ description: "The name of the provider whose website has the request's host, else the default provider's" }),
+});
 
 export const ClientView = z.object({
   id: z.number().int(),

@@ -9,6 +9,7 @@ import { hashPassword } from '../../platform/crypto/passwords.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
 import type { Page, PageQuery } from '../../platform/db/paging.js';
+import { siteHost } from '../../platform/http/site-host.js';
 import { AppError, invalid, notFound, appError } from '../../platform/errors.js';
 import { Money, parseAmount } from '../../platform/money.js';
 import type { LocalizationService } from '../../settings/localizations/service.js';
@@ -86,9 +87,10 @@ export class ClientService {
     checkNewPassword(input.password, input.email);
     const passwordHash = await hashPassword(input.password);
     const anonymous: Actor = { kind: 'anonymous', id: null, label: 'anonymous', locale: input.language };
+    const providerId = input.providerId ?? (await this.providerOfSite(this.db.kysely, requestOrigin))?.id;
     try {
       await this.insert(
-        { name: input.name, email: input.email, language: input.language, country: input.country, providerId: input.providerId, passwordHash },
+        { name: input.name, email: input.email, language: input.language, country: input.country, providerId, passwordHash },
         anonymous,
         'client.register',
         (trx, client) => this.auth.mailEmailConfirmation(trx, client, requestOrigin),
@@ -97,6 +99,22 @@ export class ClientService {
       if (!isEmailTaken(error)) throw error;
       await this.auth.mailRegistrationAttempt(input.email, requestOrigin);
     }
+  }
+
+  /**
+   * Whose site a request came to: the provider whose website has the request's host (any case, with
+   * or without "www.", any port), else the default provider. New clients registering there are its
+   * clients, and the login page shows its name.
+   */
+  async site(requestOrigin: string): Promise<{ providerName: string }> {
+    const provider = (await this.providerOfSite(this.db.kysely, requestOrigin)) ?? (await this.repo.defaultProvider(this.db.kysely));
+    return { providerName: provider?.name ?? 'billrelay' };
+  }
+
+  private async providerOfSite(db: Executor, requestOrigin: string): Promise<{ id: number; name: string } | undefined> {
+    const host = siteHost(requestOrigin);
+    if (!host) return undefined;
+    return (await this.repo.providersWithWebsite(db)).find((p) => p.websiteUrl && siteHost(p.websiteUrl) === host);
   }
 
   async update(id: number, input: ClientPatch, actor: Actor): Promise<ClientView> {

@@ -35,6 +35,8 @@ export async function createAdministrator(
         language: input.language ?? 'en',
         isAdmin: 1,
         enabled: 1,
+        // Whoever installs billrelay set the address themselves: nothing to confirm.
+        emailConfirmedAt: now,
         createdAt: now,
         updatedAt: now,
       })

@@ -131,6 +131,19 @@ export class AuthTokenRepository {
     await db.updateTable('clients').set({ emailConfirmedAt: now, updatedAt: now }).where('id', '=', id).where('email', '=', email).execute();
   }
 
+  async confirmEmployeeEmail(db: Executor, id: number, email: string, now: string) {
+    await db.updateTable('employees').set({ emailConfirmedAt: now, updatedAt: now }).where('id', '=', id).where('email', '=', email).execute();
+  }
+
+  /** An employee as a new confirmation link needs it: its address, and whether that is confirmed. */
+  employeeForConfirmation(db: Executor, id: number) {
+    return db
+      .selectFrom('employees')
+      .select(['id', 'email', 'name', 'language', 'isAdmin', 'enabled', 'emailConfirmedAt'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
   /** A client as a new confirmation link needs it: its address, and whether that is confirmed. */
   clientForConfirmation(db: Executor, id: number) {
     return db

@@ -214,6 +214,7 @@ const WITHOUT_RIGHT: Record<string, string> = {
   'POST /api/v1/auth/login': 'public',
   'POST /api/v1/auth/logout': 'public',
   'POST /api/v1/auth/register': 'public: clients sign up',
+  'GET /api/v1/auth/site': "public: the login page shows whose site it is (the provider's name only)",
   'POST /api/v1/auth/password-reset': 'public: a forgotten password',
   'POST /api/v1/auth/password-reset/confirm': 'public: the mailed token is the proof',
   'POST /api/v1/auth/confirm-email': 'public: the mailed token is the proof',

@@ -47,7 +47,7 @@ export function authRoutes(app: App, auth: AuthService): void {
   app.post('/api/v1/auth/confirm-email', {
     schema: {
       body: EmailConfirmInput, response: { 200: EmailConfirmed }, tags, security: [],
-      summary: 'Confirms a client\'s e-mail address with the token mailed at registration (single use, valid 7 days)',
+      summary: 'Confirms a client\'s or an employee\'s e-mail address with the mailed token (single use, valid 7 days): clients get it at registration, employees when created or when their address changes',
     },
   }, async (req) => {
     await auth.confirmEmail(req.body.token, req.ip);

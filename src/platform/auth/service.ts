@@ -251,6 +251,19 @@ export class AuthService {
   /** A new client's confirmation link, written in the caller's (registration's) transaction. */
   async mailEmailConfirmation(trx: Executor, client: { id: number; email: string; name: string; language: string; providerId: number }, requestOrigin: string): Promise<void> {
     const principal: Principal = { kind: 'client', id: client.id, email: client.email, name: client.name, isAdmin: false, language: client.language, providerId: client.providerId };
+    await this.mailConfirmationLink(trx, principal, requestOrigin);
+  }
+
+  /**
+   * An employee's confirmation link (a new employee, or a new address), written in the caller's
+   * transaction. Links mailed to an earlier address no longer work (usableToken compares addresses).
+   */
+  async mailEmployeeEmailConfirmation(trx: Executor, employee: { id: number; email: string; name: string; language: string }, requestOrigin: string): Promise<void> {
+    const principal: Principal = { kind: 'employee', id: employee.id, email: employee.email, name: employee.name, isAdmin: false, language: employee.language };
+    await this.mailConfirmationLink(trx, principal, requestOrigin);
+  }
+
+  private async mailConfirmationLink(trx: Executor, principal: Principal, requestOrigin: string): Promise<void> {
     const token = await this.issueToken(trx, 'email_confirmation', principal);
     await this.mail(trx, principal, 'email_confirmation', `email_confirmation:${token.id}`, `${this.linkBase(requestOrigin)}/confirm-email?token=${token.token}`);
   }
@@ -276,6 +289,31 @@ export class AuthService {
       await this.mailEmailConfirmation(trx, { id: clientId, email: client.email, name: client.name, language: client.language, providerId: client.providerId }, requestOrigin);
       if (actor.kind === 'employee') await this.audit.record(trx, actor, 'client.email_confirmation_resend', 'client', clientId, null, { email: client.email });
       return { email: client.email };
+    });
+  }
+
+  /**
+   * Staff mail an employee whose address is not confirmed a new confirmation link (earlier links keep
+   * working until they expire). Audited; at most once per 5 minutes per employee, counting the link
+   * mailed when the address was set: 429 with Retry-After otherwise; 409 when already confirmed.
+   */
+  async resendEmployeeEmailConfirmation(employeeId: number, actor: Actor, requestOrigin: string): Promise<{ email: string }> {
+    const now = this.clock.now();
+    return this.db.transaction(async (trx) => {
+      await lockKey(trx, this.db.dialect, `confirm-email:employee:${employeeId}`);
+      const employee = await this.tokens.employeeForConfirmation(trx, employeeId);
+      if (!employee) throw notFound('Employee', employeeId);
+      if (employee.emailConfirmedAt) throw appError('conflict', 'auth.emailAlreadyConfirmed', { email: employee.email }, { field: 'email' });
+      if (!employee.enabled) throw appError('conflict', 'employee.disabled', {}, { field: 'enabled' });
+      const last = await this.tokens.lastIssuedAt(trx, 'email_confirmation', 'employee', employeeId);
+      const wait = last ? Date.parse(last) + CONFIRMATION_RESEND_INTERVAL_MS - now.getTime() : 0;
+      if (wait > 0) {
+        throw appError('rate_limited', 'auth.confirmationTooSoon', { minutes: CONFIRMATION_RESEND_INTERVAL_MS / 60_000 }, { details: { retryAfterSeconds: Math.ceil(wait / 1000) } });
+      }
+      const principal: Principal = { kind: 'employee', id: employeeId, email: employee.email, name: employee.name, isAdmin: !!employee.isAdmin, language: employee.language };
+      await this.mailConfirmationLink(trx, principal, requestOrigin);
+      await this.audit.record(trx, actor, 'employee.email_confirmation_resend', 'employee', employeeId, null, { email: employee.email });
+      return { email: employee.email };
     });
   }
 
@@ -308,15 +346,16 @@ export class AuthService {
     await this.repo.clearAttempts(this.db.kysely, TOKEN_ATTEMPTS, ip, this.windowStart());
   }
 
-  /** Marks a client's e-mail address confirmed with the token mailed at registration. Audited. */
+  /** Marks a client's or an employee's e-mail address confirmed with the mailed token. Audited. */
   async confirmEmail(token: string, ip: string): Promise<void> {
     await this.reserveAttempt(TOKEN_ATTEMPTS, ip, 'auth.tooManyAttempts');
     const { row, principal } = await this.usableToken(token, 'email_confirmation');
     const now = this.clock.now().toISOString();
     await this.db.transaction(async (trx) => {
       if (!(await this.tokens.use(trx, row.id, now))) throw tokenError(row, now);
-      await this.tokens.confirmClientEmail(trx, principal.id, row.email, now);
-      await this.audit.record(trx, actorOf(principal), 'client.email_confirm', 'client', principal.id, null, { email: row.email, emailConfirmed: true });
+      if (principal.kind === 'employee') await this.tokens.confirmEmployeeEmail(trx, principal.id, row.email, now);
+      else await this.tokens.confirmClientEmail(trx, principal.id, row.email, now);
+      await this.audit.record(trx, actorOf(principal), `${principal.kind}.email_confirm`, principal.kind, principal.id, null, { email: row.email, emailConfirmed: true });
     });
     await this.repo.clearAttempts(this.db.kysely, TOKEN_ATTEMPTS, ip, this.windowStart());
   }

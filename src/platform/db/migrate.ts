@@ -14,6 +14,7 @@ import * as m100 from './migrations/100-auth-tokens.js';
 import * as m110 from './migrations/110-tickets.js';
 import * as m120 from './migrations/120-message-templates.js';
 import * as m121 from './migrations/121-provider-sender.js';
+import * as m130 from './migrations/130-employee-email-confirmed.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '110-tickets': m110,
   '120-message-templates': m120,
   '121-provider-sender': m121,
+  '130-employee-email-confirmed': m130,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -48,6 +48,8 @@ export interface EmployeeTable {
   language: string;
   isAdmin: Bool;
   enabled: Bool;
+  /** When the employee confirmed the address (the link mailed when it was set); null: not yet. */
+  emailConfirmedAt: Generated<Timestamp | null>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }

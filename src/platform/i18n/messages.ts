@@ -144,6 +144,7 @@ const EN = {
   'money.currency': 'The amount is in {currency} but the client pays in {clientCurrency}',
   'money.refundLimit': 'At most {amount} {currency} can be refunded for this license',
   'client.disabled': 'The client is disabled',
+  'employee.disabled': 'The employee is disabled: enable them first',
 
   // Licenses.
   'license.status': 'The license is {status}; this needs it to be {allowed}',
@@ -432,6 +433,7 @@ const RU: Record<MessageKey, string> = {
   'money.currency': 'Сумма указана в {currency}, а клиент платит в {clientCurrency}',
   'money.refundLimit': 'По этой лицензии можно вернуть не больше {amount} {currency}',
   'client.disabled': 'Клиент выключен',
+  'employee.disabled': 'Сотрудник выключен: сначала включите его',
 
   'license.status': 'Лицензия в состоянии {status}; нужно состояние {allowed}',
   'license.statusRenew': 'Лицензия в состоянии {status}; нужно состояние active или suspended',

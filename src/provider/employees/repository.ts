@@ -10,6 +10,7 @@ export interface EmployeeRow {
   language: string;
   isAdmin: number;
   enabled: number;
+  emailConfirmedAt: string | null;
   createdAt: string;
   updatedAt: string;
 }

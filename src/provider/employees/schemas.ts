@@ -48,6 +48,7 @@ export const EmployeeView = z.object({
   language: z.string(),
   isAdmin: z.boolean(),
   enabled: z.boolean(),
+  emailConfirmed: z.boolean().meta({ description: 'Whether the employee opened the link mailed to the current address (sent when the employee is created and when the address changes)' }),
   departmentIds: z.array(z.number().int()),
   rights: z.array(z.string()).meta({ description: 'Rights given directly, sorted (not those from departments)' }),
   createdAt: z.string(),

@@ -34,6 +34,8 @@ describe('Provider → Employees', () => {
       language: 'en',
       isAdmin: false,
       enabled: true,
+      // Until the link mailed to the address is opened (email-confirmation.test.ts).
+      emailConfirmed: false,
       departmentIds: [],
       rights: [],
       createdAt: expect.any(String),
@@ -206,8 +208,8 @@ describe('Provider → Employees', () => {
     // No administrator session can reach that case over HTTP (the caller is an enabled administrator itself),
     // so the rule is asked of the service directly, as the command line would.
     const { employees } = t().billrelay.services;
-    await expect(employees.update(me, { isAdmin: false }, systemActor())).rejects.toMatchObject({ code: 'conflict', field: 'isAdmin' });
-    await expect(employees.update(me, { enabled: false }, systemActor())).rejects.toMatchObject({ code: 'conflict', field: 'enabled' });
+    await expect(employees.update(me, { isAdmin: false }, systemActor(), 'http://localhost')).rejects.toMatchObject({ code: 'conflict', field: 'isAdmin' });
+    await expect(employees.update(me, { enabled: false }, systemActor(), 'http://localhost')).rejects.toMatchObject({ code: 'conflict', field: 'enabled' });
     await expect(employees.remove(me, systemActor())).rejects.toMatchObject({ code: 'conflict', field: 'id' });
     // A disabled administrator may be demoted and deleted: it was not in charge.
     expect((await t().admin.patch(`/api/v1/employees/${second.id}`, { isAdmin: false })).status).toBe(200);

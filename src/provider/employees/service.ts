@@ -52,7 +52,11 @@ export class EmployeeService {
     return this.viewOf(this.db.kysely, id);
   }
 
-  async create(input: EmployeeInput, actor: Actor): Promise<EmployeeView> {
+  /**
+   * A new employee is mailed a link confirming the address, in the same transaction (`requestOrigin`
+   * starts the link when BILLRELAY_PUBLIC_URL is not set).
+   */
+  async create(input: EmployeeInput, actor: Actor, requestOrigin: string): Promise<EmployeeView> {
     const rights = checkRightNames(input.rights);
     if (input.isAdmin) onlyAdmins(actor, 'isAdmin', 'makeAdmin');
     if (rights.length) onlyAdmins(actor, 'rights', 'giveRights');
@@ -74,6 +78,7 @@ export class EmployeeService {
           language,
           isAdmin: input.isAdmin ? 1 : 0,
           enabled: input.enabled ? 1 : 0,
+          emailConfirmedAt: null,
           createdAt: now,
           updatedAt: now,
         }),
@@ -82,11 +87,13 @@ export class EmployeeService {
       await this.repo.setRights(trx, id, rights);
       const view = await this.viewOf(trx, id);
       await this.audit.record(trx, actor, 'employee.create', 'employee', id, null, view);
+      await this.auth.mailEmployeeEmailConfirmation(trx, { id, email: view.email, name: view.name, language: view.language }, requestOrigin);
       return view;
     });
   }
 
-  async update(id: number, input: EmployeePatch, actor: Actor): Promise<EmployeeView> {
+  /** A new address is unconfirmed until the link mailed to it (in the same transaction) is opened. */
+  async update(id: number, input: EmployeePatch, actor: Actor, requestOrigin: string): Promise<EmployeeView> {
     const rights = input.rights !== undefined ? checkRightNames(input.rights) : undefined;
     await this.checkMayEdit(id, input, rights, actor);
     const passwordHash = input.password !== undefined ? await this.newPasswordHash(id, input.password, input, actor) : undefined;
@@ -106,7 +113,8 @@ export class EmployeeService {
         await this.checkNotLastAdmin(trx, id, appError('conflict', 'employee.lastAdmin', { what }, { field }));
       }
       if (input.language !== undefined) checkLanguage(input.language, catalog);
-      if (input.email !== undefined && input.email !== beforeRow.email) await this.checkEmailFree(trx, input.email);
+      const emailChanges = input.email !== undefined && input.email !== beforeRow.email;
+      if (emailChanges) await this.checkEmailFree(trx, input.email!);
 
       if (input.departmentIds !== undefined) {
         const wanted = await this.checkDepartments(trx, input.departmentIds);
@@ -122,7 +130,7 @@ export class EmployeeService {
 
       await this.insertOrConflict(input.email ?? beforeRow.email, () =>
         this.repo.update(trx, id, {
-          ...(input.email !== undefined ? { email: input.email } : {}),
+          ...(emailChanges ? { email: input.email, emailConfirmedAt: null } : {}),
           ...(input.name !== undefined ? { name: input.name } : {}),
           ...(passwordHash !== undefined ? { passwordHash } : {}),
           ...(input.language !== undefined ? { language: input.language } : {}),
@@ -139,6 +147,7 @@ export class EmployeeService {
       const view = await this.viewOf(trx, id);
       const after = passwordHash !== undefined ? { ...view, password: SECRET_CHANGED } : view;
       await this.audit.record(trx, actor, 'employee.update', 'employee', id, before, after);
+      if (emailChanges) await this.auth.mailEmployeeEmailConfirmation(trx, { id, email: view.email, name: view.name, language: view.language }, requestOrigin);
       return view;
     });
   }
@@ -270,6 +279,7 @@ function toView(row: EmployeeRow, departmentIds: number[], rights: string[]): Em
     language: row.language,
     isAdmin: !!row.isAdmin,
     enabled: !!row.enabled,
+    emailConfirmed: row.emailConfirmedAt !== null,
     departmentIds,
     rights,
     createdAt: row.createdAt,

@@ -162,7 +162,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirms a client's e-mail address with the token mailed at registration (single use, valid 7 days) */
+        /** Confirms a client's or an employee's e-mail address with the mailed token (single use, valid 7 days): clients get it at registration, employees when created or when their address changes */
         post: {
             parameters: {
                 query?: never;
@@ -554,6 +554,7 @@ export interface paths {
                         name: string;
                         password: string;
                         passwordConfirmation: string;
+                        /** @description Which provider's client; omitted, the provider whose website has the request's host (GET /api/v1/auth/site names it), else the default provider */
                         providerId?: number;
                     };
                 };
@@ -574,6 +575,45 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/site": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whose site this is: the name of the provider whose website has the request's host (the default provider otherwise), shown on the login and registration pages; clients registering here become its clients */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The name of the provider whose website has the request's host, else the default provider's */
+                            providerName: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2624,6 +2664,8 @@ export interface paths {
                                 createdAt: string;
                                 departmentIds: number[];
                                 email: string;
+                                /** @description Whether the employee opened the link mailed to the current address (sent when the employee is created and when the address changes) */
+                                emailConfirmed: boolean;
                                 enabled: boolean;
                                 id: number;
                                 isAdmin: boolean;
@@ -2642,7 +2684,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** @description Right: `employees.change` (administrators hold every right). */
+        /**
+         * Creates an employee, who is mailed a link to confirm the e-mail address (valid 7 days)
+         * @description Right: `employees.change` (administrators hold every right).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2688,6 +2733,8 @@ export interface paths {
                             createdAt: string;
                             departmentIds: number[];
                             email: string;
+                            /** @description Whether the employee opened the link mailed to the current address (sent when the employee is created and when the address changes) */
+                            emailConfirmed: boolean;
                             enabled: boolean;
                             id: number;
                             isAdmin: boolean;
@@ -2736,6 +2783,8 @@ export interface paths {
                             createdAt: string;
                             departmentIds: number[];
                             email: string;
+                            /** @description Whether the employee opened the link mailed to the current address (sent when the employee is created and when the address changes) */
+                            emailConfirmed: boolean;
                             enabled: boolean;
                             id: number;
                             isAdmin: boolean;
@@ -2776,7 +2825,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** @description Right: `employees.change` (administrators hold every right). */
+        /**
+         * Changes an employee; a new e-mail address is unconfirmed until the link mailed to it is opened
+         * @description Right: `employees.change` (administrators hold every right).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2818,6 +2870,8 @@ export interface paths {
                             createdAt: string;
                             departmentIds: number[];
                             email: string;
+                            /** @description Whether the employee opened the link mailed to the current address (sent when the employee is created and when the address changes) */
+                            emailConfirmed: boolean;
                             enabled: boolean;
                             id: number;
                             isAdmin: boolean;
@@ -2831,6 +2885,56 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/employees/{id}/confirm-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mails the employee a new link to confirm the e-mail address (audited); at most once per 5 minutes per employee (429), 409 when already confirmed or disabled
+         * @description Right: `employees.change` (administrators hold every right).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Where the link was mailed */
+                            email: string;
+                            /** @enum {string} */
+                            status: "confirmation_sent";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/licenses": {

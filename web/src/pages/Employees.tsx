@@ -1,5 +1,6 @@
 // Provider → Employees: the list (search, pages), a dialog to create or edit one (name, e-mail, language,
 // password, enabled, departments; administrators also the administrator flag and the rights), delete.
+// The dialog says whether the employee confirmed the e-mail address, with "send the link again".
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, Checkbox, Group, Modal, NativeSelect, Pagination, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -7,7 +8,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Controller, useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { client, unwrap } from '../api/client';
-import { notifyDone, queryClient, useAct } from '../api/queries';
+import { notifyDone, notifyError, queryClient, useAct } from '../api/queries';
 import type { Department, Employee, Localization } from '../api/types';
 import { useCan, useMe } from '../auth';
 import { RightsEditor } from '../components/Rights';
@@ -205,7 +206,15 @@ function EmployeeForm(props: { employee: Employee | null; locales: Localization[
     <form onSubmit={submit} noValidate aria-label={isNew ? t('employees.addTitle') : t('employees.editTitle', { name: employee.name })}>
       <Stack gap="sm">
         <TextInput label={t('employees.name')} required {...form.register('name')} {...fieldError(errors.name?.message)} />
-        <TextInput label={t('employees.email')} type="email" required {...form.register('email')} {...fieldError(errors.email?.message)} />
+        <TextInput
+          label={t('employees.email')}
+          type="email"
+          required
+          description={isNew ? undefined : t('employees.emailHint')}
+          {...form.register('email')}
+          {...fieldError(errors.email?.message)}
+        />
+        {!isNew && <EmailConfirmation employee={employee} />}
         <NativeSelect label={t('employees.language')} data={locales.map((l) => ({ value: l.code, label: l.name }))} {...form.register('language')} {...fieldError(errors.language?.message)} />
         <PasswordInput
           label={isNew ? t('employees.password') : t('employees.newPassword')}
@@ -277,5 +286,34 @@ function EmployeeForm(props: { employee: Employee | null; locales: Localization[
         </Group>
       </Stack>
     </form>
+  );
+}
+
+/** "E-mail confirmed", or "not confirmed" with a button mailing a new link (the server allows one every 5 minutes). */
+function EmailConfirmation({ employee }: { employee: Employee }) {
+  const { t } = useTranslation();
+  const describe = useDescribeError();
+  const [busy, setBusy] = useState(false);
+  if (employee.emailConfirmed) return <Text size="sm">{t('employees.emailConfirmedYes')}</Text>;
+  const send = async () => {
+    setBusy(true);
+    try {
+      const sent = await unwrap(client.POST('/api/v1/employees/{id}/confirm-email/resend', { params: { path: { id: String(employee.id) } }, body: {} }));
+      notifyDone(t('employees.confirmationSent', { email: sent.email }));
+    } catch (error) {
+      notifyError(describe(error, { withCode: true }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Group gap="xs">
+      <Text size="sm" className="low">
+        {t('employees.emailConfirmedNo')}
+      </Text>
+      <Button size="compact-sm" variant="default" loading={busy} onClick={() => void send()}>
+        {t('employees.resendConfirmation')}
+      </Button>
+    </Group>
   );
 }

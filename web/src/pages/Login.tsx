@@ -8,11 +8,13 @@ import { useLogin } from '../auth';
 import { AppLink, fieldError } from '../components/ui';
 import { showUnderField, useDescribeError } from '../errors';
 import { chooseLanguage, LANGUAGES, type Language } from '../i18n';
+import { useSiteName } from '../site';
 
 export function LoginPage() {
   const { t, i18n } = useTranslation();
   const describe = useDescribeError();
   const login = useLogin();
+  const siteName = useSiteName();
   const [failure, setFailure] = useState<string | null>(null);
   const schema = useMemo(
     () =>
@@ -41,7 +43,7 @@ export function LoginPage() {
     <div className="login">
       <Paper component="form" className="login-card" withBorder shadow="sm" p="lg" onSubmit={submit} noValidate aria-label={t('login.title')}>
         <Stack gap="sm">
-          <Title order={1}>billrelay</Title>
+          <Title order={1}>{siteName}</Title>
           <TextInput label={t('login.email')} type="email" autoComplete="username" {...form.register('email')} {...fieldError(errors.email?.message)} />
           <TextInput type="password" label={t('login.password')} autoComplete="current-password" {...form.register('password')} {...fieldError(errors.password?.message)} />
           {failure && (

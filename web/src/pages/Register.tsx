@@ -1,5 +1,5 @@
 // A new client registers (public, linked from the login page): name, e-mail, password, country and language,
-// with the default provider. The answer is the same whether or not the address was taken, so the page says the
+// with the provider whose site this is (its name above the form; the default provider elsewhere). The answer is the same whether or not the address was taken, so the page says the
 // same either way: check the mail to confirm the address, then log in.
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, NativeSelect, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
@@ -12,6 +12,7 @@ import { browserCountry, countries } from '../client/countries';
 import { AppLink, fieldError } from '../components/ui';
 import { showUnderField, useDescribeError } from '../errors';
 import { chooseLanguage, intlLocale, LANGUAGES, supported, type Language } from '../i18n';
+import { useSiteName } from '../site';
 import { z } from '../zod';
 
 const FIELDS = ['name', 'email', 'password', 'passwordConfirmation', 'country', 'language'] as const;
@@ -19,6 +20,7 @@ const FIELDS = ['name', 'email', 'password', 'passwordConfirmation', 'country', 
 export function RegisterPage() {
   const { t, i18n } = useTranslation();
   const describe = useDescribeError();
+  const siteName = useSiteName();
   const [failure, setFailure] = useState<string | null>(null);
   const register = useMutation({
     mutationFn: (body: { name: string; email: string; password: string; passwordConfirmation: string; country: string; language: string }) =>
@@ -59,6 +61,9 @@ export function RegisterPage() {
     <main className="login">
       <Paper className="login-card" withBorder shadow="sm" p="lg">
         <Stack gap="sm">
+          <Text size="sm" className="login-site">
+            {siteName}
+          </Text>
           <Title order={1}>{t('clientOrder.register.title')}</Title>
           {register.isSuccess ? (
             <Alert color="green" variant="light" role="status" title={t('clientOrder.register.checkMailTitle')}>

@@ -43,7 +43,7 @@ export const en: Templates = {
     },
     email_confirmation: {
       subject: 'Confirm your e-mail address',
-      paragraphs: ['Thank you for registering. To confirm that {email} is your address, open this link within 7 days:'],
+      paragraphs: ['To confirm that {email} is the address of your account, open this link within 7 days:'],
       block: '{link}',
     },
     registration_attempt: {

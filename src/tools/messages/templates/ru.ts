@@ -43,7 +43,7 @@ export const ru: Templates = {
     },
     email_confirmation: {
       subject: 'Подтвердите адрес e-mail',
-      paragraphs: ['Спасибо за регистрацию. Чтобы подтвердить, что {email} — ваш адрес, откройте эту ссылку в течение 7 дней:'],
+      paragraphs: ['Чтобы подтвердить, что {email} — адрес вашей учётной записи, откройте эту ссылку в течение 7 дней:'],
       block: '{link}',
     },
     registration_attempt: {

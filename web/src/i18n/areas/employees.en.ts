@@ -32,4 +32,9 @@ export const employeesEn = {
   emailInvalid: 'Enter an e-mail address such as name@example.com.',
   nameRequired: 'Enter the name.',
   passwordShort: 'Use at least {{min}} characters.',
+  emailConfirmedYes: 'E-mail confirmed',
+  emailConfirmedNo: 'E-mail not confirmed',
+  emailHint: 'A new address is confirmed with the link mailed to it.',
+  resendConfirmation: 'Send the link again',
+  confirmationSent: 'A new confirmation link was mailed to {{email}}',
 };

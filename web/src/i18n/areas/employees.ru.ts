@@ -34,4 +34,9 @@ export const employeesRu = {
   emailInvalid: 'Введите e-mail, например name@example.com.',
   nameRequired: 'Введите имя.',
   passwordShort: 'Не короче {{min}} символов.',
+  emailConfirmedYes: 'E-mail подтверждён',
+  emailConfirmedNo: 'E-mail не подтверждён',
+  emailHint: 'Новый адрес подтверждается по ссылке из письма, отправленного на него.',
+  resendConfirmation: 'Отправить ссылку ещё раз',
+  confirmationSent: 'Новая ссылка для подтверждения отправлена на {{email}}',
 };
