@@ -43,6 +43,6 @@ export const clientSupportEn = {
   send: 'Send',
   sent: 'Reply sent to support.',
   reopenNote: 'This ticket is closed. A reply opens it again.',
-  closedNote: 'Closed tickets open again when you reply.',
+  closedNote: 'Once your question is solved, close the ticket; a reply later opens it again.',
   backToList: 'All my tickets',
 };
