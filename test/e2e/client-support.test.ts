@@ -1,5 +1,5 @@
 // The client's support center in Chromium: from the overview's open-tickets link a client opens a ticket on
-// the support page (the departments offered to them with their category descriptions), attaches a file (a
+// the support page (the departments offered to them with their category descriptions, one of their licenses), attaches a file (a
 // too-big one is refused under the field in words); staff answer through the API and add an internal note;
 // the client reads the answer on the page (never the note), gets the "ticket answered" e-mail (a real SMTP
 // server), sees "waiting for your answer" in the list, replies and closes the ticket behind a confirmation.
@@ -9,8 +9,11 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { TestBillrelay } from '../support/billrelay.js';
-import { createClient, type TestClient } from '../support/scenario.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { insertLicense } from '../support/licenses.js';
+import { connectModule, createClient, importTariff, type TestClient } from '../support/scenario.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
+import { startUpstream } from '../support/upstream.js';
 import { axeViolations, hasChromium, shotDir, skipNote, startUi, type Ui } from './browser.js';
 
 async function until<T>(what: () => Promise<T>, ok: (value: T) => boolean, label: string): Promise<T> {
@@ -28,6 +31,8 @@ describe.skipIf(!hasChromium)(`the client's support center in Chromium${skipNote
   let server: TestBillrelay;
   let page: Page;
   let smtp: TestSmtp;
+  let upstream: Sandbox;
+  let licenseId: number;
   let customer: TestClient;
   let technical: number;
   let ticketId: number;
@@ -55,6 +60,11 @@ describe.skipIf(!hasChromium)(`the client's support center in Chromium${skipNote
     await department({ en: 'Invoices', ru: 'Счета' }, { en: 'Payments, invoices and refunds', ru: 'Платежи, счета и возвраты' });
     await department({ en: 'Back office', ru: 'Бэк-офис' }, { en: 'Not for clients', ru: 'Не для клиентов' }, false);
     customer = await createClient(server);
+    // A license of theirs, for "the license it concerns".
+    upstream = await startUpstream(server);
+    const module = await connectModule(server, upstream);
+    const tariff = await importTariff(server, module.id, '55227', { markupPercent: '20' });
+    ({ licenseId } = await insertLicense(server, { clientId: customer.id, tariffId: tariff.id, licenseName: 'shop-server', ip: '203.0.113.77', withoutOpen: true, columns: { status: 'active' } }));
     const other = await createClient(server);
     const theirs = await other.api.post('/api/v1/tickets', { departmentId: technical, subject: 'Somebody else’s secret question', body: 'Private words.' });
     expect(theirs.status, JSON.stringify(theirs.body)).toBe(201);
@@ -71,6 +81,7 @@ describe.skipIf(!hasChromium)(`the client's support center in Chromium${skipNote
 
   afterAll(async () => {
     await ui?.close();
+    await upstream?.close();
     await smtp?.close();
   });
 
@@ -100,6 +111,7 @@ describe.skipIf(!hasChromium)(`the client's support center in Chromium${skipNote
     await form.getByRole('radio', { name: 'License keys' }).check();
     await form.getByLabel('Subject *').fill(subject);
     await form.getByLabel('Message *').fill('It says the key is invalid. The error is attached.');
+    await form.getByLabel('License it concerns').selectOption({ label: 'shop-server (203.0.113.77)' });
     const files = form.getByLabel('Attach files');
     await files.setInputFiles({ name: 'screen.png', mimeType: 'image/png', buffer: Buffer.alloc(5000, 1) });
     await form.getByRole('alert').filter({ hasText: 'screen.png was not attached: The file is larger than the limit of 4 KB' }).waitFor();
@@ -115,8 +127,9 @@ describe.skipIf(!hasChromium)(`the client's support center in Chromium${skipNote
     await thread().getByRole('link', { name: 'Download error.txt' }).waitFor();
     await main().locator('dl.facts').getByText('waiting for support').waitFor();
     await main().locator('dl.facts').getByText('License keys', { exact: true }).waitFor();
+    expect(await main().locator('dl.facts').getByRole('link', { name: 'shop-server' }).getAttribute('href')).toBe(`/billmgr/licenses/${licenseId}`);
     const saved = await asClient();
-    expect(saved).toMatchObject({ subject, departmentId: technical, status: 'new' });
+    expect(saved).toMatchObject({ subject, departmentId: technical, status: 'new', licenseId });
     expect(saved.messages[0].attachments.map((a: { fileName: string }) => a.fileName)).toEqual(['error.txt']);
   }, 120_000);
 
