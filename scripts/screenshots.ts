@@ -1,8 +1,9 @@
 // `npm run screenshots`: a PNG of every page of the staff menu, in English and Russian, into
-// docs/screenshots/<lang>/<page>.png. Builds the SPA, starts billrelay on a throwaway SQLite data dir
+// docs/screenshots/<lang>/<page>.png, and of the client area's pages (as the seeded client) into
+// docs/screenshots/<lang>/client-<page>.png. Builds the SPA, starts billrelay on a throwaway SQLite data dir
 // beside the upstream simulator, fills it through the public API as a shop would (a module, a data
 // center, a department, tariffs, a client who paid and has an active license, a task), then logs in
-// as the administrator in Debian's Chromium. The pages come from web/src/menu.ts, so a new menu entry
+// as the administrator in Debian's Chromium (and then as the client, who also has a support ticket answered). The pages come from web/src/menu.ts, so a new menu entry
 // gets its screenshot without touching this script.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,7 +25,9 @@ const LANGUAGES = ['en', 'ru'] as const;
 const WIDE = { width: 1280, height: 800 };
 const NARROW = { width: 390, height: 844 };
 /** Pages also shot at phone width (by their file name). */
-const NARROW_PAGES = ['dashboard', 'licenses', 'license', 'processing-modules-new'];
+const NARROW_PAGES = ['dashboard', 'licenses', 'license', 'processing-modules-new', 'client-overview', 'client-ticket'];
+const CLIENT_EMAIL = 'olga@example.com';
+const CLIENT_PASSWORD = 'client-password';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = path.join(root, 'docs/screenshots');
@@ -78,12 +81,28 @@ async function main(): Promise<void> {
       { file: 'license', route: `licenses/${seeded.licenseId}` },
       { file: 'operation', route: `operations/${seeded.operationId}` },
     ];
+    // The client area, as the seeded client sees it (its pages are those of web/src/client/menu.ts and a few more).
+    const clientPages: Array<{ file: string; route: string }> = [
+      { file: 'client-overview', route: 'dashboard' },
+      { file: 'client-licenses', route: 'licenses' },
+      { file: 'client-license', route: `licenses/${seeded.licenseId}` },
+      { file: 'client-order', route: 'order' },
+      { file: 'client-balance', route: 'balance' },
+      { file: 'client-profile', route: 'profile' },
+      { file: 'client-support', route: 'support' },
+      { file: 'client-ticket', route: `support/${seeded.ticketId}` },
+    ];
     let written = 0;
     for (const language of LANGUAGES) {
       fs.mkdirSync(path.join(outDir, language), { recursive: true });
-      for (const [size, viewport] of [['wide', WIDE], ['narrow', NARROW]] as const) {
-        const page = await loggedIn(browser, url, language, viewport);
-        for (const { file, route } of pages) {
+      for (const [size, viewport, who, list] of [
+        ['wide', WIDE, ADMIN_EMAIL, pages],
+        ['narrow', NARROW, ADMIN_EMAIL, pages],
+        ['wide', WIDE, CLIENT_EMAIL, clientPages],
+        ['narrow', NARROW, CLIENT_EMAIL, clientPages],
+      ] as const) {
+        const page = await loggedIn(browser, url, language, viewport, who, who === ADMIN_EMAIL ? ADMIN_PASSWORD : CLIENT_PASSWORD);
+        for (const { file, route } of list) {
           if (size === 'narrow' && !NARROW_PAGES.includes(file)) continue;
           const name = size === 'narrow' ? `${file}-390` : file;
           const target = path.join(outDir, language, `${name}.png`);
@@ -104,6 +123,7 @@ interface Seeded {
   moduleId: number;
   licenseId: number;
   operationId: number;
+  ticketId: number;
 }
 
 /** What a shop has after its first day, made through the public API (and the simulator's account). */
@@ -120,7 +140,16 @@ async function seed(url: string, upstream: Awaited<ReturnType<typeof startSandbo
 
   const datacenter = await ok('a data center', admin.post('/api/v1/datacenters', { name: { en: 'Frankfurt', ru: 'Франкфурт' }, externalId: 'FRA-1' }));
   await ok('a second data center', admin.post('/api/v1/datacenters', { name: { en: 'Amsterdam', ru: 'Амстердам' }, externalId: 'AMS-1' }));
-  const department = await ok('a department', admin.post('/api/v1/departments', { name: { en: 'Support', ru: 'Техподдержка' }, memberIds: [1] }));
+  const department = await ok(
+    'a department',
+    admin.post('/api/v1/departments', {
+      name: { en: 'Support', ru: 'Поддержка' },
+      memberIds: [1],
+      showInSupportCenter: true,
+      providerIds: [1],
+      ticketCategoryDescription: { en: 'Questions about the panel, keys and IP addresses', ru: 'Вопросы о панели, ключах и IP-адресах' },
+    }),
+  );
 
   upstream.control.upsertAccount({ username: 'partner', password: 'partner-password', balance: '1500.00' });
   const module = await ok(
@@ -143,7 +172,7 @@ async function seed(url: string, upstream: Awaited<ReturnType<typeof startSandbo
     tariffs.push(imported.id);
   }
 
-  const client = await ok('a client', admin.post('/api/v1/clients', { name: 'Olga Petrova', email: 'olga@example.com', password: 'client-password', providerId: 1, language: 'ru' }));
+  const client = await ok('a client', admin.post('/api/v1/clients', { name: 'Olga Petrova', email: CLIENT_EMAIL, password: CLIENT_PASSWORD, providerId: 1, language: 'ru' }));
   await ok('a payment', admin.post(`/api/v1/clients/${client.id}/payments`, { amount: '500.00', method: 'bank_transfer' }));
   const license = await ok(
     'a license ordered',
@@ -163,7 +192,29 @@ async function seed(url: string, upstream: Awaited<ReturnType<typeof startSandbo
   const operations = (await admin.get(`/api/v1/operations?licenseId=${refused.id}`)).body.items as Array<{ id: number }>;
   const operationId = operations[0]?.id ?? (await admin.get('/api/v1/operations')).body.items[0]?.id;
   if (!operationId) throw new Error('no operation to show');
-  return { moduleId: module.id, licenseId: license.id, operationId };
+
+  // The client asks support about the license (with a file); support answers.
+  const olga = new ApiClient(url);
+  await ok('logged in as the client', olga.login(CLIENT_EMAIL, CLIENT_PASSWORD));
+  const file = await ok('a file uploaded', olga.request('POST', '/api/v1/attachments?name=panel-error.txt', 'License key is invalid (code 17)\n', { 'content-type': 'text/plain' }));
+  const ticket = await ok(
+    'a support ticket opened',
+    olga.post('/api/v1/tickets', {
+      departmentId: department.id,
+      subject: 'The panel says my key is invalid',
+      body: 'Hello! After moving the server the panel says the license key is invalid. The message is attached.',
+      licenseId: license.id,
+      attachmentIds: [file.id],
+    }),
+  );
+  await ok(
+    'support answered',
+    admin.post(`/api/v1/tickets/${ticket.id}/messages`, {
+      body: 'Hello Olga! The key is bound to the IP address. Please change the license IP on its page to the new server’s address, then reload the panel.',
+      status: 'waiting_for_client',
+    }),
+  );
+  return { moduleId: module.id, licenseId: license.id, operationId, ticketId: ticket.id };
 }
 
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
@@ -175,16 +226,18 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** A fresh browser profile that chose the language on the login page and logged in. */
-async function loggedIn(browser: Browser, url: string, language: string, viewport: { width: number; height: number }): Promise<Page> {
+/** A fresh browser profile that chose the language on the login page and logged in (and chose it again in the top bar). */
+async function loggedIn(browser: Browser, url: string, language: string, viewport: { width: number; height: number }, email: string, password: string): Promise<Page> {
   const context = await browser.newContext({ viewport, locale: language === 'ru' ? 'ru-RU' : 'en-GB', colorScheme: 'light' });
   const page = await context.newPage();
   await page.goto(`${url}/billmgr/`);
   await page.locator('select').last().selectOption(language);
-  await page.locator('input[type="email"]').fill(ADMIN_EMAIL);
-  await page.locator('input[type="password"]').fill(ADMIN_PASSWORD);
+  await page.locator('input[type="email"]').fill(email);
+  await page.locator('input[type="password"]').fill(password);
   await page.locator('button[type="submit"]').click();
   await page.locator('.topbar').waitFor();
+  // A person's own language setting may win at login: the top bar's choice is the one shot.
+  await page.locator('.topbar select').selectOption(language);
   return page;
 }
 

@@ -18,6 +18,8 @@ const PAGES: RouteObject[] = [
   { path: 'order', ...page(() => import('./pages/Order'), 'OrderPage') },
   { path: 'balance', ...page(() => import('./pages/Balance'), 'BalancePage') },
   { path: 'profile', ...page(() => import('./pages/Profile'), 'ProfilePage') },
+  { path: 'support', ...page(() => import('./pages/Support'), 'SupportPage') },
+  { path: 'support/:id', ...page(() => import('./pages/SupportTicket'), 'SupportTicketPage') },
 ];
 
 const coming = CLIENT_MENU.filter((route) => !PAGES.some((p) => p.path === route)).map((route) => ({ path: route, ...page(() => import('./pages/NotFound'), 'ClientComingPage') }));

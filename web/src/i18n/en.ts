@@ -1,6 +1,7 @@
 // Every word the UI shows, in English. ru.ts has the same keys (test/web/i18n.test.ts checks it).
 // Plurals follow i18next's suffixes (_one, _other; Russian also _few, _many).
 import { clientOrderEn } from './areas/clientOrder.en.js';
+import { clientSupportEn } from './areas/clientSupport.en.js';
 import { businessHoursEn } from './areas/business-hours.en.js';
 import { localizationsEditEn } from './areas/localizations.en.js';
 import { modulesEditEn } from './areas/modules-edit.en.js';
@@ -345,4 +346,5 @@ export const en = {
   orderLicense: orderLicenseEn,
   clients: clientsEn,
   clientOrder: clientOrderEn,
+  clientSupport: clientSupportEn,
 };

@@ -1,6 +1,7 @@
 // Every word the UI shows, in Russian: the same keys as en.ts (test/web/i18n.test.ts checks it), with
 // Russian plural forms (_one, _few, _many, _other) where en.ts has _one/_other.
 import { clientOrderRu } from './areas/clientOrder.ru.js';
+import { clientSupportRu } from './areas/clientSupport.ru.js';
 import { businessHoursRu } from './areas/business-hours.ru.js';
 import { localizationsEditRu } from './areas/localizations.ru.js';
 import { modulesEditRu } from './areas/modules-edit.ru.js';
@@ -351,4 +352,5 @@ export const ru: Messages = {
   orderLicense: orderLicenseRu,
   clients: clientsRu,
   clientOrder: clientOrderRu,
+  clientSupport: clientSupportRu,
 };

@@ -2,26 +2,24 @@
 // (the client's and staff's messages; internal notes marked as such), a reply or internal note with files,
 // and the actions Take, Move to another department and Close.
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Anchor, Button, Checkbox, Group, NativeSelect, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, NativeSelect, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useMemo, useState, type ChangeEvent } from 'react';
+import { useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { client, unwrap } from '../api/client';
 import { notifyDone, useAct } from '../api/queries';
-import type { Attachment, Ticket, TicketMessage } from '../api/types';
+import type { Ticket } from '../api/types';
 import { useCan, useMe } from '../auth';
 import { Crumbs, Facts } from '../components/Details';
+import { Conversation, FileField, MAX_BODY, useUploads } from '../components/TicketParts';
 import { AppLink, ConfirmModal, dash, fieldError, Instant, ItemDialog, Loading, PageTitle, QueryError } from '../components/ui';
 import { showUnderField, useDescribeError } from '../errors';
-import { useFormat } from '../format';
 import { z } from '../zod';
 import { useAllDepartments } from './Employees';
 import { DueTime, Performer, TicketStatusBadge, TICKETS_POLL } from './Tickets';
 
-const MAX_FILES = 10;
-const MAX_BODY = 20_000;
 const AFTER = ['answered', 'waiting_for_client', 'closed'] as const;
 
 export function TicketPage() {
@@ -105,98 +103,12 @@ export function TicketPage() {
   );
 }
 
-/** A file's size in words: bytes, KB or MB. */
-function useSize() {
-  const { t } = useTranslation();
-  const f = useFormat();
-  return (size: number) =>
-    size < 1024
-      ? t('tickets.size.b', { n: f.number(size) })
-      : size < 1024 * 1024
-        ? t('tickets.size.kb', { n: f.number(Math.round(size / 102.4) / 10) })
-        : t('tickets.size.mb', { n: f.number(Math.round(size / (1024 * 102.4)) / 10) });
-}
-
-function Files({ files }: { files: TicketMessage['attachments'] }) {
-  const { t } = useTranslation();
-  const size = useSize();
-  if (!files.length) return null;
-  return (
-    <ul className="ticket-files" aria-label={t('tickets.attachments')}>
-      {files.map((a) => (
-        <li key={a.id}>
-          <Anchor href={`/api/v1/attachments/${a.id}`} download={a.fileName} aria-label={t('tickets.download', { name: a.fileName })}>
-            {a.fileName}
-          </Anchor>{' '}
-          <span className="muted">
-            ({size(a.size)}, {a.contentType})
-          </span>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-function Conversation({ ticket }: { ticket: Ticket }) {
-  const { t } = useTranslation();
-  const messages = [...ticket.messages].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
-  return (
-    <section aria-labelledby="ticket-conversation">
-      <Title order={2} id="ticket-conversation" mb="xs">
-        {t('tickets.conversation')}
-      </Title>
-      {messages.length === 0 && <Text className="muted">{t('tickets.noMessages')}</Text>}
-      <ol className="ticket-thread">
-        {messages.map((m) => {
-          const kind = m.internal ? 'internal' : m.authorKind === 'client' ? 'from-client' : 'from-staff';
-          return (
-            <li key={m.id} className={`ticket-message ${kind}`} data-id={m.id}>
-              <article aria-label={m.internal ? t('tickets.internalNote') : `${m.authorName}, ${m.authorKind === 'client' ? t('tickets.authorClient') : t('tickets.authorStaff')}`}>
-                <header className="ticket-message-head">
-                  <strong>{m.authorName || `#${m.authorId}`}</strong>
-                  <span className="ticket-role">{m.authorKind === 'client' ? t('tickets.authorClient') : t('tickets.authorStaff')}</span>
-                  <Instant iso={m.createdAt} />
-                </header>
-                {m.internal && <p className="internal-label">{t('tickets.internalNote')}</p>}
-                <div className="ticket-body">{m.body}</div>
-                <Files files={m.attachments} />
-              </article>
-            </li>
-          );
-        })}
-      </ol>
-    </section>
-  );
-}
-
-interface Upload {
-  key: string;
-  name: string;
-  attachment?: Attachment;
-}
-
-/** One file to the server as it is (its type in Content-Type, its name in ?name=). */
-function uploadFile(file: File): Promise<Attachment> {
-  return unwrap(
-    client.POST('/api/v1/attachments', {
-      params: { query: { name: file.name } },
-      body: file as never,
-      bodySerializer: (body: unknown) => body as BodyInit,
-      headers: { 'content-type': file.type || 'application/octet-stream' },
-    } as never),
-  ) as Promise<Attachment>;
-}
-
 function ReplyForm({ ticket }: { ticket: Ticket }) {
   const { t } = useTranslation();
   const describe = useDescribeError();
   const queryClient = useQueryClient();
-  const size = useSize();
-  const fileInput = useId();
-  const fileHint = useId();
+  const files = useUploads();
   const [failure, setFailure] = useState<string | null>(null);
-  const [uploads, setUploads] = useState<Upload[]>([]);
-  const [fileErrors, setFileErrors] = useState<string[]>([]);
   const schema = useMemo(
     () =>
       z.object({
@@ -210,32 +122,9 @@ function ReplyForm({ ticket }: { ticket: Ticket }) {
   const defaults: Values = { body: '', internal: false, status: ticket.status === 'waiting_for_client' ? 'waiting_for_client' : 'answered' };
   const form = useForm<Values, unknown, z.output<typeof schema>>({ resolver: zodResolver(schema), defaultValues: defaults });
   const internal = form.watch('internal');
-  const uploading = uploads.some((u) => !u.attachment);
-
-  const pick = async (e: ChangeEvent<HTMLInputElement>) => {
-    const files = [...(e.currentTarget.files ?? [])];
-    e.currentTarget.value = '';
-    const room = MAX_FILES - uploads.length;
-    const errors: string[] = files.length > room ? [t('tickets.tooManyFiles', { max: MAX_FILES })] : [];
-    setFileErrors(errors);
-    await Promise.all(
-      files.slice(0, Math.max(0, room)).map(async (file) => {
-        const key = crypto.randomUUID();
-        setUploads((list) => [...list, { key, name: file.name }]);
-        try {
-          const attachment = await uploadFile(file);
-          setUploads((list) => list.map((u) => (u.key === key ? { ...u, attachment } : u)));
-        } catch (error) {
-          setUploads((list) => list.filter((u) => u.key !== key));
-          setFileErrors((list) => [...list, t('tickets.uploadFailed', { name: file.name, reason: describe(error) })]);
-        }
-      }),
-    );
-  };
-
   const submit = form.handleSubmit(async (v) => {
     setFailure(null);
-    const attachmentIds = uploads.flatMap((u) => (u.attachment ? [u.attachment.id] : []));
+    const attachmentIds = files.ids;
     try {
       await unwrap(
         client.POST('/api/v1/tickets/{id}/messages', {
@@ -245,8 +134,7 @@ function ReplyForm({ ticket }: { ticket: Ticket }) {
       );
       notifyDone(v.internal ? t('tickets.noted') : t('tickets.sent'));
       form.reset({ ...defaults, status: v.status === 'closed' ? 'answered' : v.status });
-      setUploads([]);
-      setFileErrors([]);
+      files.reset();
     } catch (error) {
       if (!showUnderField(form, error, ['body', 'status'], describe)) setFailure(describe(error, { withCode: true }));
     } finally {
@@ -273,48 +161,14 @@ function ReplyForm({ ticket }: { ticket: Ticket }) {
               {...fieldError(form.formState.errors.status?.message)}
             />
           )}
-          <div className="file-field">
-            <label htmlFor={fileInput} className="file-label">
-              {t('tickets.files')}
-            </label>
-            <input id={fileInput} type="file" multiple aria-describedby={fileHint} onChange={pick} disabled={uploads.length >= MAX_FILES} />
-            <Text id={fileHint} size="xs" c="dimmed">
-              {t('tickets.filesHint', { max: MAX_FILES })}
-            </Text>
-            {uploads.length > 0 && (
-              <ul className="ticket-files">
-                {uploads.map((u) => (
-                  <li key={u.key}>
-                    {u.attachment ? (
-                      <>
-                        {u.attachment.fileName}{' '}
-                        <span className="muted">
-                          ({size(u.attachment.size)}, {u.attachment.contentType})
-                        </span>{' '}
-                        <Button size="compact-xs" variant="subtle" color="red" aria-label={t('tickets.removeFile', { name: u.name })} onClick={() => setUploads((list) => list.filter((x) => x.key !== u.key))}>
-                          ✕
-                        </Button>
-                      </>
-                    ) : (
-                      <span role="status">{t('tickets.uploading', { name: u.name })}</span>
-                    )}
-                  </li>
-                ))}
-              </ul>
-            )}
-            {fileErrors.map((message) => (
-              <Text key={message} c="red.9" size="sm" role="alert">
-                {message}
-              </Text>
-            ))}
-          </div>
+          <FileField files={files} />
           {failure && (
             <Alert color="red" variant="light" role="alert">
               {failure}
             </Alert>
           )}
           <Group>
-            <Button type="submit" loading={form.formState.isSubmitting} disabled={uploading}>
+            <Button type="submit" loading={form.formState.isSubmitting} disabled={files.uploading}>
               {internal ? t('tickets.addNote') : t('tickets.send')}
             </Button>
           </Group>
