@@ -45,9 +45,9 @@ export const messagesRu = {
     renewal_coming: 'Скорое продление',
     renewal_coming_topup: 'Скорое продление: нужно пополнить баланс',
     license_new_key: 'Новый ключ лицензии',
-    ticket_new: 'Новый тикет',
-    ticket_reply: 'Ответ клиента в тикете',
-    ticket_answered: 'Ответ на тикет',
-    ticket_overdue: 'Тикет просрочен',
+    ticket_new: 'Новый запрос',
+    ticket_reply: 'Ответ клиента в запросе',
+    ticket_answered: 'Ответ на запрос',
+    ticket_overdue: 'Запрос просрочен',
   },
 };
