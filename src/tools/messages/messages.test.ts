@@ -7,7 +7,10 @@ import type { ManualClock } from '../../platform/clock.js';
 import { systemActor } from '../../platform/actor.js';
 import { LicenseHistory } from '../../licenses/history.js';
 import { startUpstream } from '../../../test/support/upstream.js';
-import { startBillrelay, type TestBillrelay } from '../../../test/support/billrelay.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startBillrelay, type TestBillrelay } from '../../../test/support/billrelay.js';
+import { createBillrelay } from '../../app.js';
+import { loadConfig } from '../../platform/config.js';
+import { createLogger } from '../../platform/logger.js';
 import { connectSandboxModule, drain, licenseRow, OPERATIONS_TEST_ENV } from '../../../test/support/licenses.js';
 import { nextIp } from '../../../test/support/scenario.js';
 import { SMTP_PASSWORD, SMTP_USER, startSmtp, type TestSmtp } from '../../../test/support/smtp.js';
@@ -202,6 +205,44 @@ describe('idempotency', () => {
     clock.advance(24 * 3_600_000);
     await unpaid();
     expect(await count()).toBe(2);
+  });
+});
+
+describe('a crash between the commit and the send', () => {
+  test('the process that committed the e-mail ends before sending it: the next one on the same database sends it exactly once', async () => {
+    const first = await startBillrelay({ env: { ...MAIL_ENV, BILLRELAY_SMTP_URL: smtp.url } });
+    let closedFirst = false;
+    try {
+      const client = await first.admin.post('/api/v1/clients', { name: 'Erin', email: 'erin@example.test', password: 'client-password', language: 'en', providerId: 1 });
+      expect((await first.admin.post(`/api/v1/clients/${client.body.id}/payments`, { amount: '9.00', method: 'bank_transfer' })).status).toBe(201);
+      // The payment and its e-mail are committed; the process goes away before its sender ran.
+      await first.billrelay.close();
+      closedFirst = true;
+      expect(smtp.received.filter((m) => m.to.includes('erin@example.test'))).toHaveLength(0);
+      const config = loadConfig({
+        ...MAIL_ENV,
+        BILLRELAY_SMTP_URL: smtp.url,
+        BILLRELAY_DATA_DIR: first.database.dataDir,
+        ...(first.database.databaseUrl ? { DATABASE_URL: first.database.databaseUrl } : {}),
+        BILLRELAY_ADMIN_EMAIL: ADMIN_EMAIL,
+        BILLRELAY_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        BILLRELAY_WEB_DIR: `${first.database.dataDir}/no-web`,
+        BILLRELAY_SCHEDULER: 'off',
+        LOG_LEVEL: 'warn',
+      });
+      const second = await createBillrelay({ config, clock: first.clock, logger: createLogger('warn') });
+      try {
+        await second.mailer.runOnce();
+        await second.mailer.runOnce();
+      } finally {
+        await second.close();
+      }
+      const mails = smtp.received.filter((m) => m.to.includes('erin@example.test'));
+      expect(mails.map((m) => m.subject)).toEqual(['Payment of 9.00 EUR received']);
+    } finally {
+      if (closedFirst) await first.database.drop();
+      else await first.close();
+    }
   });
 });
 
