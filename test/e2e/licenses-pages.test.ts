@@ -193,7 +193,10 @@ describe.skipIf(!hasChromium)(`licenses, the audit log and the dashboard in Chro
     await table.getByText('shop-web').waitFor();
     await main().getByLabel('Search', { exact: true }).fill('');
     await main().getByRole('button', { name: 'Find' }).click();
+    await page.waitForURL((url) => !url.searchParams.has('q'));
+    await table.getByText('ends-soon').waitFor();
     await main().getByLabel('Expiring').selectOption('14');
+    await page.waitForURL(/expiring=14/);
     await table.getByText('ends-soon').waitFor();
     await until(async () => table.getByText('shop-web').count(), (n) => n === 0, 'the filter');
     expect(await axeViolations(page)).toEqual([]);
