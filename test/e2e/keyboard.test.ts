@@ -141,5 +141,5 @@ describe.skipIf(!hasChromium)(`keyboard only${skipNote}`, () => {
       .toEqual([expect.stringMatching(/^1\tispmanager keyboard\tBILLmanager\tenabled\t€250\.00\t€50\.00\tFrankfurt\t/)]);
     const [stored] = (await server.admin.get('/api/v1/processing-modules')).body.items;
     expect(stored).toMatchObject({ name: { en: 'ispmanager keyboard', ru: 'ispmanager клавиатура' }, minimalBalance: '50.00' });
-  });
+  }, 90_000);
 });

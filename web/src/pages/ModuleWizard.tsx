@@ -179,12 +179,17 @@ function Wizard({ types, datacenters, departments, locales }: { types: ModuleTyp
       fail(error);
     } finally {
       setBusy(false);
-      // The button was disabled while the check ran, which drops the focus: give it back.
-      requestAnimationFrame(() => {
-        if (!document.activeElement || document.activeElement === document.body) checkRef.current?.focus();
-      });
+      refocusCheck.current = true;
     }
   };
+  // The button was disabled while the check ran, which drops the focus: give it back once it is enabled
+  // again (after the render that enables it; a focus() before that is ignored).
+  const refocusCheck = useRef(false);
+  useEffect(() => {
+    if (busy || !refocusCheck.current) return;
+    refocusCheck.current = false;
+    if (!document.activeElement || document.activeElement === document.body) checkRef.current?.focus();
+  }, [busy]);
 
   const next = async () => {
     if (step === 'connection' && !checked) return;
