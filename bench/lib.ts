@@ -30,11 +30,22 @@ export interface LoadOptions {
   duration?: number;
 }
 
+/**
+ * Quick mode (`BENCH_QUICK=1` or `npm run bench -- --quick`): every benchmark with tiny durations and
+ * counts, to prove in CI that each one still runs to the end. Its numbers are noise, not measurements.
+ */
+export const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
+
+/** A count or size: the environment's value if set, else the normal one, or the tiny one in quick mode. */
+export function sized(env: string | undefined, normal: number, tiny: number): number {
+  return Number(env ?? (quick ? tiny : normal));
+}
+
 export const settings = {
-  connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
-  duration: Number(process.env.BENCH_DURATION ?? 5),
-  warmup: Number(process.env.BENCH_WARMUP ?? 1),
-  rounds: Number(process.env.BENCH_ROUNDS ?? 2),
+  connections: sized(process.env.BENCH_CONNECTIONS, 10, 4),
+  duration: sized(process.env.BENCH_DURATION, 5, 0.6),
+  warmup: sized(process.env.BENCH_WARMUP, 1, 0.2),
+  rounds: sized(process.env.BENCH_ROUNDS, 2, 1),
 };
 
 /**
