@@ -70,15 +70,18 @@ export async function requestsPerSecond(options: LoadOptions): Promise<number> {
  * Measures A and B alternately (A B A B …) after a warm-up of each, so that a slow moment of the
  * machine hits both; returns the median of each and the median of the paired ratios A/B. On a shared
  * machine whose speed drifts by a factor of two within a minute, the ratio of two samples taken side
- * by side is much steadier than the ratio of two medians taken at different moments.
+ * by side is much steadier than the ratio of two medians taken at different moments. Quick mode skips
+ * the warm-up (each load run starts a worker thread, which is most of a quick run's time).
  */
 export async function compare(
   a: LoadOptions,
   b: LoadOptions,
   pairs = settings.rounds,
 ): Promise<{ a: number; b: number; ratio: number; samplesA: number[]; samplesB: number[] }> {
-  await requestsPerSecond({ ...a, duration: settings.warmup });
-  await requestsPerSecond({ ...b, duration: settings.warmup });
+  if (!quick) {
+    await requestsPerSecond({ ...a, duration: settings.warmup });
+    await requestsPerSecond({ ...b, duration: settings.warmup });
+  }
   const samplesA: number[] = [];
   const samplesB: number[] = [];
   for (let round = 0; round < pairs; round++) {

@@ -14,8 +14,12 @@ export function setup(): Promise<ListSetup> {
     const { services, db, clock } = billrelay;
     const actor = systemActor('bench');
     const mine = await services.clients.create({ name: 'Bench', email: 'client@bench.test', password: PASSWORD, language: 'en', providerId: 1 }, actor);
-    const other = await services.clients.create({ name: 'Other', email: 'other@bench.test', password: PASSWORD, language: 'en', providerId: 1 }, actor);
     const now = clock.now().toISOString();
+    const other = await db.kysely
+      .insertInto('clients')
+      .values({ providerId: 1, email: 'other@bench.test', name: 'Other', passwordHash: 'x', language: 'en', country: null, enabled: 1, currency: 'EUR', createdAt: now, updatedAt: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const tariff = await db.kysely
       .insertInto('tariffs')
       .values({
@@ -24,7 +28,7 @@ export function setup(): Promise<ListSetup> {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    for (const [n, client] of [mine, other].entries()) {
+    for (const [n, client] of [mine, { id: Number(other.id) }].entries()) {
       for (let i = 1; i <= ROWS; i += 1) {
         await db.kysely
           .insertInto('licenses')
