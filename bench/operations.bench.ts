@@ -17,7 +17,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../src/sandbox/index.js';
 import { enqueueOperation } from '../src/licenses/outbox.js';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { median, result, settings, sized, type BenchResult } from './lib.js';
 
 const COUNT = sized(process.env.BENCH_OPEN_COUNT, 800, 40);
@@ -58,13 +58,22 @@ async function simulator(): Promise<Upstream> {
     });
   });
   const url = `http://127.0.0.1:${port}`;
+  // No kept-alive connection for the control calls: a round can outlast the simulator's keep-alive
+  // timeout, and a request sent on a connection it is closing fails ("other side closed").
+  const controlAgent = new Agent({ pipelining: 0 });
   return {
     url,
     async control(method, route, body) {
-      const res = await fetch(url + route, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return res.json();
+      const res = await request(url + route, {
+        method: method as 'GET' | 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        dispatcher: controlAgent,
+      });
+      return res.body.json();
     },
     close: async () => {
+      await controlAgent.close();
       child.removeAllListeners('exit');
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
