@@ -30,11 +30,22 @@ export interface LoadOptions {
   duration?: number;
 }
 
+/**
+ * Quick mode (`BENCH_QUICK=1` or `npm run bench -- --quick`): every benchmark with tiny durations and
+ * counts, to prove in CI that each one still runs to the end. Its numbers are noise, not measurements.
+ */
+export const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
+
+/** A count or size: the environment's value if set, else the normal one, or the tiny one in quick mode. */
+export function sized(env: string | undefined, normal: number, tiny: number): number {
+  return Number(env ?? (quick ? tiny : normal));
+}
+
 export const settings = {
-  connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
-  duration: Number(process.env.BENCH_DURATION ?? 5),
-  warmup: Number(process.env.BENCH_WARMUP ?? 1),
-  rounds: Number(process.env.BENCH_ROUNDS ?? 2),
+  connections: sized(process.env.BENCH_CONNECTIONS, 10, 4),
+  duration: sized(process.env.BENCH_DURATION, 5, 0.6),
+  warmup: sized(process.env.BENCH_WARMUP, 1, 0.2),
+  rounds: sized(process.env.BENCH_ROUNDS, 2, 1),
 };
 
 /**
@@ -59,15 +70,18 @@ export async function requestsPerSecond(options: LoadOptions): Promise<number> {
  * Measures A and B alternately (A B A B …) after a warm-up of each, so that a slow moment of the
  * machine hits both; returns the median of each and the median of the paired ratios A/B. On a shared
  * machine whose speed drifts by a factor of two within a minute, the ratio of two samples taken side
- * by side is much steadier than the ratio of two medians taken at different moments.
+ * by side is much steadier than the ratio of two medians taken at different moments. Quick mode skips
+ * the warm-up (each load run starts a worker thread, which is most of a quick run's time).
  */
 export async function compare(
   a: LoadOptions,
   b: LoadOptions,
   pairs = settings.rounds,
 ): Promise<{ a: number; b: number; ratio: number; samplesA: number[]; samplesB: number[] }> {
-  await requestsPerSecond({ ...a, duration: settings.warmup });
-  await requestsPerSecond({ ...b, duration: settings.warmup });
+  if (!quick) {
+    await requestsPerSecond({ ...a, duration: settings.warmup });
+    await requestsPerSecond({ ...b, duration: settings.warmup });
+  }
   const samplesA: number[] = [];
   const samplesB: number[] = [];
   for (let round = 0; round < pairs; round++) {

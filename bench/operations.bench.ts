@@ -1,8 +1,9 @@
 // Open operations per second through the worker, against the simulator with 50 ms on every purchase
-// (soft.order.param) and a module limit of 8 operations at once. The physical limit is 8 / 0.05 s =
-// 160 per second; the ratio says how much of it the claim → order → key read → commit cycle keeps.
-// A bare client making the same two calls per license is measured in the same run for reference: the
-// round trips themselves cost part of the limit on a given machine.
+// (soft.order.param) and a module limit of 8 operations at once. The reference is a bare client making
+// the same two upstream calls per license (order, key read), 8 at a time, and nothing else, measured in
+// the same run in alternating rounds: the ratio says how much of what this machine and this simulator
+// allow the claim → order → key read → commit cycle keeps. Target ≥ 0.95. The theoretical limit
+// 8 / 0.05 s = 160 per second is printed beside it for information.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,10 +17,10 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../src/sandbox/index.js';
 import { enqueueOperation } from '../src/licenses/outbox.js';
-import { request } from 'undici';
-import { median, result, settings, type BenchResult } from './lib.js';
+import { Agent, request } from 'undici';
+import { median, result, settings, sized, type BenchResult } from './lib.js';
 
-const COUNT = Number(process.env.BENCH_OPEN_COUNT ?? 800);
+const COUNT = sized(process.env.BENCH_OPEN_COUNT, 800, 40);
 const LATENCY_MS = 50;
 const LIMIT = 8;
 
@@ -57,13 +58,22 @@ async function simulator(): Promise<Upstream> {
     });
   });
   const url = `http://127.0.0.1:${port}`;
+  // No kept-alive connection for the control calls: a round can outlast the simulator's keep-alive
+  // timeout, and a request sent on a connection it is closing fails ("other side closed").
+  const controlAgent = new Agent({ pipelining: 0 });
   return {
     url,
     async control(method, route, body) {
-      const res = await fetch(url + route, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      return res.json();
+      const res = await request(url + route, {
+        method: method as 'GET' | 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        dispatcher: controlAgent,
+      });
+      return res.body.json();
     },
     close: async () => {
+      await controlAgent.close();
       child.removeAllListeners('exit');
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -182,18 +192,21 @@ export default async function openOperations(): Promise<BenchResult> {
     const limit = LIMIT / (LATENCY_MS / 1000);
     const value = median(ours);
     const reference = median(bare);
+    const ratios = ours.map((x, i) => x / bare[i]!);
     const f = (n: number) => Math.round(n).toString();
     return result({
       name: `open operations (${config.databaseUrl ? 'PostgreSQL' : 'SQLite'})`,
       unit: 'ops/s',
       value,
-      baseline: limit,
-      baselineLabel: 'limit',
-      target: 0.9,
+      baseline: reference,
+      baselineLabel: 'bare client',
+      ratio: median(ratios),
+      target: 0.95,
       notes: [
-        `limit = ${LIMIT} operations at once / ${LATENCY_MS / 1000} s per purchase; ${COUNT} opens per round; simulator ${process.env.BENCH_SANDBOX === 'inprocess' ? 'in this process' : 'in its own process'}`,
-        `billrelay samples ${ours.map(f).join(', ')}`,
-        `bare client (the same order + key read, nothing else) ${f(reference)} ops/s = ${(reference / limit).toFixed(2)} of the limit (samples ${bare.map(f).join(', ')}); billrelay keeps ${(value / reference).toFixed(2)} of it`,
+        `${COUNT} opens per round, module limit ${LIMIT}, ${LATENCY_MS} ms per purchase; simulator ${process.env.BENCH_SANDBOX === 'inprocess' ? 'in this process' : 'in its own process'}`,
+        `billrelay samples ${ours.map(f).join(', ')}; bare client (the same order + key read, nothing else) ${bare.map(f).join(', ')}`,
+        `ratio = median of the side-by-side ratios ${ratios.map((r) => r.toFixed(2)).join(', ')}`,
+        `theoretical limit ${LIMIT} / ${LATENCY_MS / 1000} s = ${f(limit)} ops/s: billrelay reaches ${(value / limit).toFixed(2)} of it, the bare client ${(reference / limit).toFixed(2)}`,
       ],
     });
   } finally {

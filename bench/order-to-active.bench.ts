@@ -15,9 +15,9 @@ import { Money } from '../src/platform/money.js';
 import { createLogger } from '../src/platform/logger.js';
 import { createBillmanagerDriver } from '../src/integration/processing-modules/drivers/billmanager/driver.js';
 import { startSandbox } from '../src/sandbox/index.js';
-import { median, result, type BenchResult } from './lib.js';
+import { median, result, sized, type BenchResult } from './lib.js';
 
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 40);
+const ORDERS = sized(process.env.BENCH_ORDERS, 40, 3);
 const BUDGET_MS = 50;
 
 export default async function orderToActive(): Promise<BenchResult[]> {

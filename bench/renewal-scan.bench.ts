@@ -14,10 +14,10 @@ import { loadConfig } from '../src/platform/config.js';
 import { ModuleBalances } from '../src/tools/scheduler/module-balance.js';
 import { Renewals, type RenewalRun } from '../src/tools/scheduler/renewals.js';
 import { addDays } from '../src/platform/dates.js';
-import { result, type BenchResult } from './lib.js';
+import { result, sized, type BenchResult } from './lib.js';
 
-const SMALL = Number(process.env.BENCH_RENEWAL_SMALL ?? 100_000);
-const LARGE = Number(process.env.BENCH_RENEWAL_LARGE ?? 1_000_000);
+const SMALL = sized(process.env.BENCH_RENEWAL_SMALL, 100_000, 2_000);
+const LARGE = sized(process.env.BENCH_RENEWAL_LARGE, 1_000_000, 20_000);
 /** Licenses due for renewal in each batch of inserted rows. */
 const DUE_PER_BATCH = 10;
 const PAGE_SIZE = 500;

@@ -1,7 +1,7 @@
-import { sql, type Selectable, type SqlBool } from 'kysely';
+import { sql, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { Executor } from '../platform/db/db.js';
-import { offsetOf, type PageQuery } from '../platform/db/paging.js';
-import type { LicenseTable } from '../platform/db/schema.js';
+import { preparedFirst, preparedQuery } from '../platform/db/prepared.js';
+import type { Database, LicenseTable } from '../platform/db/schema.js';
 
 export type LicenseRow = Selectable<LicenseTable>;
 
@@ -21,37 +21,71 @@ function containsPattern(text: string): string {
   return `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
 }
 
-export class LicenseRepository {
-  private filtered(db: Executor, filter: LicenseFilter) {
-    let q = db.selectFrom('licenses').innerJoin('clients', 'clients.id', 'licenses.clientId');
-    if (filter.clientId) q = q.where('licenses.clientId', '=', filter.clientId);
-    if (filter.status) q = q.where('licenses.status', '=', filter.status);
-    if (filter.tariffId) q = q.where('licenses.tariffId', '=', filter.tariffId);
-    if (filter.moduleId) q = q.where('licenses.moduleId', '=', filter.moduleId);
-    if (filter.expiring) {
-      q = q.where('licenses.status', '<>', 'deleted').where('licenses.expiresOn', '>=', filter.expiring.from).where('licenses.expiresOn', '<=', filter.expiring.to);
-    }
-    if (filter.q) {
-      const pattern = containsPattern(filter.q);
-      const like = (column: string) => sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '!'`;
-      q = q.where((eb) => eb.or([like('licenses.licenseName'), like('licenses.ip'), like('licenses.licenseKey'), like('clients.name'), like('clients.email')]));
-    }
-    return q;
-  }
+/**
+ * The list's filters as the prepared queries take them: one argument each, undefined when absent
+ * (each combination is compiled once, see preparedQuery).
+ */
+type FilterArgs = [
+  clientId: number | undefined,
+  status: string | undefined,
+  tariffId: number | undefined,
+  moduleId: number | undefined,
+  expiringFrom: string | undefined,
+  expiringTo: string | undefined,
+  pattern: string | undefined,
+];
 
-  list(db: Executor, filter: LicenseFilter, page: PageQuery): Promise<Array<LicenseRow & { clientName: string }>> {
-    return this.filtered(db, filter)
-      .selectAll('licenses')
-      .select('clients.name as clientName')
-      .orderBy('licenses.id', 'desc')
-      .limit(page.perPage)
-      .offset(offsetOf(page))
-      .execute();
+function filterArgs(filter: LicenseFilter): FilterArgs {
+  return [
+    filter.clientId || undefined,
+    filter.status || undefined,
+    filter.tariffId || undefined,
+    filter.moduleId || undefined,
+    filter.expiring?.from,
+    filter.expiring?.to,
+    filter.q ? containsPattern(filter.q) : undefined,
+  ];
+}
+
+function filtered(db: Kysely<Database>, ...[clientId, status, tariffId, moduleId, expiringFrom, expiringTo, pattern]: FilterArgs) {
+  let q = db.selectFrom('licenses').innerJoin('clients', 'clients.id', 'licenses.clientId');
+  if (clientId !== undefined) q = q.where('licenses.clientId', '=', clientId);
+  if (status !== undefined) q = q.where('licenses.status', '=', status);
+  if (tariffId !== undefined) q = q.where('licenses.tariffId', '=', tariffId);
+  if (moduleId !== undefined) q = q.where('licenses.moduleId', '=', moduleId);
+  if (expiringFrom !== undefined && expiringTo !== undefined) {
+    q = q.where('licenses.status', '<>', 'deleted').where('licenses.expiresOn', '>=', expiringFrom).where('licenses.expiresOn', '<=', expiringTo);
+  }
+  if (pattern !== undefined) {
+    const like = (column: string) => sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '!'`;
+    q = q.where((eb) => eb.or([like('licenses.licenseName'), like('licenses.ip'), like('licenses.licenseKey'), like('clients.name'), like('clients.email')]));
+  }
+  return q;
+}
+
+const listPage = preparedQuery((db, limit: number, offset: number, ...filter: FilterArgs) =>
+  filtered(db, ...filter).selectAll('licenses').select('clients.name as clientName').orderBy('licenses.id', 'desc').limit(limit).offset(offset),
+);
+
+const countAll = preparedFirst((db, ...filter: FilterArgs) => filtered(db, ...filter).select((eb) => eb.fn.countAll<number>().as('n')));
+
+const unfinished = preparedQuery((db, licenseIds: number[]) =>
+  db
+    .selectFrom('operations')
+    .select(['id', 'licenseId', 'kind', 'status', 'lastError'])
+    .where('licenseId', 'in', licenseIds)
+    .where('status', 'in', ['pending', 'running', 'manual'])
+    .orderBy('id'),
+);
+
+export class LicenseRepository {
+  /** The page's rows and one more, if there is one (see readPage). */
+  list(db: Executor, filter: LicenseFilter, limit: number, offset: number): Promise<Array<LicenseRow & { clientName: string }>> {
+    return listPage(db, limit, offset, ...filterArgs(filter));
   }
 
   async count(db: Executor, filter: LicenseFilter): Promise<number> {
-    const row = await this.filtered(db, filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return Number(row.n);
+    return Number((await countAll(db, ...filterArgs(filter)))?.n ?? 0);
   }
 
   async clientName(db: Executor, clientId: number): Promise<string> {
@@ -109,13 +143,7 @@ export class LicenseRepository {
 
   unfinishedOperations(db: Executor, licenseIds: number[]) {
     if (!licenseIds.length) return Promise.resolve([]);
-    return db
-      .selectFrom('operations')
-      .select(['id', 'licenseId', 'kind', 'status', 'lastError'])
-      .where('licenseId', 'in', licenseIds)
-      .where('status', 'in', ['pending', 'running', 'manual'])
-      .orderBy('id')
-      .execute();
+    return unfinished(db, licenseIds);
   }
 
   async chargedFor(db: Executor, licenseId: number): Promise<bigint> {

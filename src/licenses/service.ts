@@ -4,7 +4,7 @@ import { systemActor } from '../platform/actor.js';
 import type { AuditService } from '../platform/audit/service.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db, Executor } from '../platform/db/db.js';
-import type { Page, PageQuery } from '../platform/db/paging.js';
+import { readPage, type Page, type PageQuery } from '../platform/db/paging.js';
 import { AppError, notFound, appError } from '../platform/errors.js';
 import { Money, parseAmount, roundHalfAwayFromZero } from '../platform/money.js';
 import type { LedgerService } from '../clients/ledger/service.js';
@@ -111,7 +111,11 @@ export class LicenseService {
       filter.expiring = { from: today, to: addDays(today, expiringWithinDays) };
     }
     if (actor.kind === 'client') filter.clientId = actor.id;
-    const [rows, total] = await Promise.all([this.repo.list(this.db.kysely, filter, page), this.repo.count(this.db.kysely, filter)]);
+    const { rows, total } = await readPage(
+      page,
+      (limit, offset) => this.repo.list(this.db.kysely, filter, limit, offset),
+      () => this.repo.count(this.db.kysely, filter),
+    );
     const ops = await this.repo.unfinishedOperations(this.db.kysely, rows.map((r) => r.id));
     return { items: rows.map((r) => viewOf(r, ops.filter((o) => o.licenseId === r.id), r.clientName)), total, page: page.page, perPage: page.perPage };
   }

@@ -1,32 +1,44 @@
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Executor } from '../../platform/db/db.js';
-import { offsetOf, type PageQuery } from '../../platform/db/paging.js';
-import type { ClientTable } from '../../platform/db/schema.js';
+import { preparedFirst, preparedQuery } from '../../platform/db/prepared.js';
+import type { ClientTable, Database } from '../../platform/db/schema.js';
 
 export type ClientRow = Selectable<ClientTable>;
 
-export class ClientRepository {
-  private filtered(db: Executor, filter: { providerId?: number; search?: string }) {
-    let q = db.selectFrom('clients');
-    if (filter.providerId) q = q.where('providerId', '=', filter.providerId);
-    if (filter.search) {
-      const like = `%${filter.search.toLowerCase()}%`;
-      q = q.where((eb) => eb.or([eb('email', 'like', like), eb(eb.fn('lower', ['name']), 'like', like)]));
-    }
-    return q;
-  }
+/** The list's filters as the prepared queries take them, undefined when absent (see preparedQuery). */
+type FilterArgs = [providerId: number | undefined, pattern: string | undefined];
 
-  list(db: Executor, filter: { providerId?: number; search?: string }, page: PageQuery): Promise<ClientRow[]> {
-    return this.filtered(db, filter).selectAll().orderBy('id').limit(page.perPage).offset(offsetOf(page)).execute();
+function filterArgs(filter: { providerId?: number; search?: string }): FilterArgs {
+  return [filter.providerId || undefined, filter.search ? `%${filter.search.toLowerCase()}%` : undefined];
+}
+
+function filtered(db: Kysely<Database>, ...[providerId, pattern]: FilterArgs) {
+  let q = db.selectFrom('clients');
+  if (providerId !== undefined) q = q.where('providerId', '=', providerId);
+  if (pattern !== undefined) q = q.where((eb) => eb.or([eb('email', 'like', pattern), eb(eb.fn('lower', ['name']), 'like', pattern)]));
+  return q;
+}
+
+const listPage = preparedQuery((db, limit: number, offset: number, ...filter: FilterArgs) =>
+  filtered(db, ...filter).selectAll().orderBy('id').limit(limit).offset(offset),
+);
+
+const countAll = preparedFirst((db, ...filter: FilterArgs) => filtered(db, ...filter).select((eb) => eb.fn.countAll<number>().as('n')));
+
+const byId = preparedFirst((db, id: number) => db.selectFrom('clients').selectAll().where('id', '=', id));
+
+export class ClientRepository {
+  /** The page's rows and one more, if there is one (see readPage). */
+  list(db: Executor, filter: { providerId?: number; search?: string }, limit: number, offset: number): Promise<ClientRow[]> {
+    return listPage(db, limit, offset, ...filterArgs(filter));
   }
 
   async count(db: Executor, filter: { providerId?: number; search?: string }): Promise<number> {
-    const row = await this.filtered(db, filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return Number(row.n);
+    return Number((await countAll(db, ...filterArgs(filter)))?.n ?? 0);
   }
 
   find(db: Executor, id: number): Promise<ClientRow | undefined> {
-    return db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+    return byId(db, id);
   }
 
   findByEmail(db: Executor, email: string): Promise<ClientRow | undefined> {

@@ -8,7 +8,7 @@ import { checkCurrentPassword, checkNewPassword } from '../../platform/crypto/pa
 import { hashPassword } from '../../platform/crypto/passwords.js';
 import type { Db, Executor } from '../../platform/db/db.js';
 import { isUniqueViolation } from '../../platform/db/dialect.js';
-import type { Page, PageQuery } from '../../platform/db/paging.js';
+import { readPage, type Page, type PageQuery } from '../../platform/db/paging.js';
 import { siteHost } from '../../platform/http/site-host.js';
 import { AppError, invalid, notFound, appError } from '../../platform/errors.js';
 import { Money, parseAmount } from '../../platform/money.js';
@@ -51,7 +51,11 @@ export class ClientService {
   }
 
   async list(filter: { providerId?: number; search?: string }, page: PageQuery): Promise<Page<ClientView>> {
-    const [rows, total] = await Promise.all([this.repo.list(this.db.kysely, filter, page), this.repo.count(this.db.kysely, filter)]);
+    const { rows, total } = await readPage(
+      page,
+      (limit, offset) => this.repo.list(this.db.kysely, filter, limit, offset),
+      () => this.repo.count(this.db.kysely, filter),
+    );
     return { items: rows.map(toView), total, page: page.page, perPage: page.perPage };
   }
 

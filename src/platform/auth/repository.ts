@@ -1,4 +1,20 @@
 import type { Executor } from '../db/db.js';
+import { preparedFirst } from '../db/prepared.js';
+
+// Read on every authenticated request: compiled once (see preparedQuery).
+const sessionByHash = preparedFirst((db, idHash: string, now: string) =>
+  db.selectFrom('sessions').selectAll().where('idHash', '=', idHash).where('expiresAt', '>', now),
+);
+
+const employeeById = preparedFirst((db, id: number) => db.selectFrom('employees').selectAll().where('id', '=', id));
+
+const tokenByHash = preparedFirst((db, tokenHash: string) =>
+  db
+    .selectFrom('apiTokens')
+    .innerJoin('employees', 'employees.id', 'apiTokens.employeeId')
+    .select(['apiTokens.id as tokenId', 'apiTokens.lastUsedAt', 'employees.id', 'employees.email', 'employees.name', 'employees.isAdmin', 'employees.enabled', 'employees.language'])
+    .where('apiTokens.tokenHash', '=', tokenHash),
+);
 
 export class AuthRepository {
   findEmployeeByEmail(db: Executor, email: string) {
@@ -6,7 +22,7 @@ export class AuthRepository {
   }
 
   findEmployee(db: Executor, id: number) {
-    return db.selectFrom('employees').selectAll().where('id', '=', id).executeTakeFirst();
+    return employeeById(db, id);
   }
 
   async insertSession(db: Executor, row: { idHash: string; principalKind: string; principalId: number; csrfToken: string; createdAt: string; expiresAt: string; impersonatorId: number | null }) {
@@ -14,7 +30,7 @@ export class AuthRepository {
   }
 
   findSession(db: Executor, idHash: string, now: string) {
-    return db.selectFrom('sessions').selectAll().where('idHash', '=', idHash).where('expiresAt', '>', now).executeTakeFirst();
+    return sessionByHash(db, idHash, now);
   }
 
   async deleteSession(db: Executor, idHash: string) {
@@ -30,12 +46,7 @@ export class AuthRepository {
   }
 
   findToken(db: Executor, tokenHash: string) {
-    return db
-      .selectFrom('apiTokens')
-      .innerJoin('employees', 'employees.id', 'apiTokens.employeeId')
-      .select(['apiTokens.id as tokenId', 'apiTokens.lastUsedAt', 'employees.id', 'employees.email', 'employees.name', 'employees.isAdmin', 'employees.enabled', 'employees.language'])
-      .where('apiTokens.tokenHash', '=', tokenHash)
-      .executeTakeFirst();
+    return tokenByHash(db, tokenHash);
   }
 
   async touchToken(db: Executor, tokenId: number, at: string) {

@@ -39,3 +39,17 @@ export async function totalOf(page: PageQuery, fetched: number, count: () => Pro
 export function pageLimit(page: PageQuery): number {
   return page.perPage + 1;
 }
+
+/**
+ * One page of a list, the way every list reads it: `rows(limit, offset)` asks for the page and one
+ * more row, and `count()` runs only when that does not settle the total (see totalOf).
+ */
+export async function readPage<T>(
+  page: PageQuery,
+  rows: (limit: number, offset: number) => Promise<T[]>,
+  count: () => Promise<number>,
+): Promise<{ rows: T[]; total: number }> {
+  const fetched = await rows(pageLimit(page), offsetOf(page));
+  const total = await totalOf(page, fetched.length, count);
+  return { rows: fetched.length > page.perPage ? fetched.slice(0, page.perPage) : fetched, total };
+}
