@@ -69,8 +69,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       say(`\nbillrelay demo stopped; ${dir} deleted.`);
       process.exit(code);
     })());
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
+  // `on`, not `once`: a Ctrl-C under npm or tsx arrives more than once (the terminal signals the whole
+  // process group and the parents pass it on); a second one must not kill the demo before it cleaned up.
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
 
   try {
     const clock = new ShiftedClock(-OPENED_DAYS_AGO * DAY_MS);
