@@ -151,6 +151,9 @@ describe('GET /readyz', () => {
     expect(answer.body).toEqual({ status: 'ready', checks: { database: 'ok', migrations: 'ok', worker: 'off' } });
     // /healthz still says the process is alive.
     expect((await t().anonymous().get('/healthz')).body).toEqual({ status: 'ok' });
+    // Operator's routes, not the integrators' API: outside the OpenAPI (and so outside the role matrix).
+    const paths = Object.keys(((await t().anonymous().get('/api/docs/json')).body as { paths: Record<string, unknown> }).paths);
+    expect(paths.filter((p) => ['/metrics', '/readyz', '/healthz'].includes(p))).toEqual([]);
   });
 
   describe('on an instance with its worker running and no metrics token', () => {
