@@ -42,6 +42,7 @@ import { LicenseHistory } from './licenses/history.js';
 import { licenseRoutes } from './licenses/routes.js';
 import { LicenseService } from './licenses/service.js';
 import { driverFactory } from './integration/processing-modules/drivers/index.js';
+import type { UpstreamCallObserver } from './integration/processing-modules/drivers/driver.js';
 import { processingModuleRoutes } from './integration/processing-modules/routes.js';
 import { ProcessingModuleService } from './integration/processing-modules/service.js';
 import { tariffRoutes } from './products/tariffs/routes.js';
@@ -62,6 +63,9 @@ import { createMessages, MESSAGES_TOPIC, type MessageSender, type MessageService
 import { messageRoutes } from './tools/messages/routes.js';
 import type { OperationService } from './tools/operations/service.js';
 import type { Worker } from './tools/operations/worker.js';
+import { Metrics } from './platform/metrics/metrics.js';
+import { MetricsRepository } from './platform/metrics/repository.js';
+import { metricsRoutes } from './platform/metrics/routes.js';
 
 export interface BillrelayOptions {
   config: Config;
@@ -87,6 +91,8 @@ export interface Billrelay {
   messages: MessageService;
   /** Sends the outbox over SMTP (started with the worker when BILLRELAY_SMTP_URL is set; runOnce works either way). */
   mailer: MessageSender;
+  /** What GET /metrics shows (this instance's own registry). */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -100,7 +106,7 @@ export function openConfiguredDatabase(config: Config): DbHandle {
   return openDatabase({ databaseUrl: config.databaseUrl, sqliteFile: sqliteFileOf(config) });
 }
 
-function createServices(db: Db, clock: Clock, config: Config) {
+function createServices(db: Db, clock: Clock, config: Config, observer?: UpstreamCallObserver) {
   const audit = new AuditService(db, clock);
   const localizations = new LocalizationService(db, audit, clock);
   const notificationTemplates = new NotificationTemplateService(db, audit, clock, localizations);
@@ -111,7 +117,7 @@ function createServices(db: Db, clock: Clock, config: Config) {
   const employees = new EmployeeService(db, audit, localizations, auth, clock);
   const departments = new DepartmentService(db, audit, localizations, clock);
   const secrets = loadSecretBox({ secretKey: config.secretKey, previousKeys: config.previousSecretKeys, dataDir: config.dataDir });
-  const drivers = driverFactory({ connectTimeoutMs: config.upstreamConnectTimeoutMs, readTimeoutMs: config.upstreamReadTimeoutMs });
+  const drivers = driverFactory({ connectTimeoutMs: config.upstreamConnectTimeoutMs, readTimeoutMs: config.upstreamReadTimeoutMs, observer });
   const processingModules = new ProcessingModuleService(db, audit, localizations, clock, secrets, drivers);
   datacenters.addReferrer((trx, id) => processingModules.usedBy(trx, 'datacenterId', id));
   departments.addReferrer((trx, id) => processingModules.usedBy(trx, 'departmentId', id));
@@ -164,14 +170,17 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     throw error;
   }
   const db = new Db(handle);
-  const services = createServices(db, clock, config);
+  // The metrics hear every upstream call through the drivers' observer; the services are made after it.
+  let metrics: Metrics | undefined;
+  const services = createServices(db, clock, config, (call) => metrics?.upstreamCall(call));
+  metrics = new Metrics({ db, clock, localizations: services.localizations, moduleRunway: () => services.dashboard.moduleRunway() });
   await seed(services);
   const firstAdmin = await ensureFirstAdministrator(db, clock, config);
   const { scheduler, jobs } = createScheduler({
     db, clock, logger, config: config.scheduler, lifecycle: services.lifecycle, tasks: services.tasks, tickets: services.tickets,
     processingModules: services.processingModules, tariffs: services.tariffs,
   });
-  const { service: operations, worker } = createOperations({
+  const { service: operations, worker, engine } = createOperations({
     db, clock, logger, audit: services.audit, processingModules: services.processingModules, tasks: services.tasks, config: config.worker,
     refunds: services.refunds, lifecycle: services.lifecycle,
   });
@@ -185,8 +194,16 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   // Whoever deletes a license (staff, the expiry job, an abandoned order), what still waits for it ends.
   services.lifecycle.onDeletion((trx, licenseId, closeId, actor) => operations.endForDeletion(trx, licenseId, closeId, actor));
 
+  engine.onSucceeded((op, finishedAt) => metrics.operationSucceeded(op, finishedAt));
+
   const app = await createHttpApp({ logger, auth: services.auth, localizations: services.localizations, trustProxy: config.trustProxy });
-  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
+  // Before any route: every route's latency under its pattern (the SPA's files as one).
+  app.addHook('onResponse', async (req, reply) => {
+    const pattern = req.routeOptions.url;
+    const route = pattern === undefined ? 'unmatched' : pattern.startsWith('/billmgr/') ? '/billmgr/*' : pattern;
+    metrics.httpRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.get('/healthz', { schema: { hide: true }, config: { bare: true } }, async (_req, reply) => {
     const pending = await pendingMigrations(handle).catch(() => ['unreachable']);
     if (pending.length) return reply.code(503).send({ status: 'unavailable', pending });
     return { status: 'ok' };
@@ -211,6 +228,16 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   operationRoutes(app, operations);
   dashboardRoutes(app, services.dashboard);
   messageRoutes(app, messages);
+  const metricsRepo = new MetricsRepository();
+  metricsRoutes(app, {
+    metrics,
+    token: config.metricsToken,
+    readiness: {
+      ping: () => metricsRepo.ping(db.kysely),
+      pendingMigrations: () => pendingMigrations(handle),
+      workerRunning: () => (config.worker.enabled ? worker.isRunning : null),
+    },
+  });
   await webRoutes(app, config.webDir);
   if (config.scheduler.enabled) scheduler.start(config.scheduler.intervalMs);
   if (config.worker.enabled) {
@@ -238,6 +265,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
     worker,
     messages,
     mailer,
+    metrics,
     async close() {
       await scheduler.stop();
       await worker.stop();

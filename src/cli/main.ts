@@ -7,6 +7,7 @@ import { secretsCommand } from './secrets.js';
 import { sandboxCommand } from './sandbox.js';
 import { workerCommand } from './worker.js';
 import { upstreamCommand } from './upstream.js';
+import { demoCommand } from './demo.js';
 
 const program = new Command()
   .name('billrelay')
@@ -20,5 +21,6 @@ program.addCommand(secretsCommand());
 program.addCommand(sandboxCommand());
 program.addCommand(workerCommand());
 program.addCommand(upstreamCommand());
+program.addCommand(demoCommand());
 
 await program.parseAsync(process.argv);

@@ -38,6 +38,11 @@ export interface Config {
    * e-mails (password reset, e-mail confirmation). Absent: the origin of the request that asked.
    */
   publicUrl?: string;
+  /**
+   * BILLRELAY_METRICS_TOKEN: GET /metrics answers a request carrying `Authorization: Bearer <token>`;
+   * unset, /metrics is 404.
+   */
+  metricsToken?: string;
 }
 
 export interface MailConfig {
@@ -158,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskHours: taskHours(env),
     attachmentMaxBytes: positiveInt(env, 'BILLRELAY_ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024),
     publicUrl: publicUrl(env.BILLRELAY_PUBLIC_URL),
+    metricsToken: env.BILLRELAY_METRICS_TOKEN?.trim() || undefined,
     mail: {
       smtpUrl: smtpUrl(env.BILLRELAY_SMTP_URL, env.BILLRELAY_MAIL_FROM),
       from: env.BILLRELAY_MAIL_FROM?.trim() || undefined,

@@ -79,7 +79,9 @@ export class Db {
     await client.query(`LISTEN ${channelOf(topic)}`);
   }
 
+  /** Once: a second call (a test that closed the database under a running app) does nothing. */
   async close(): Promise<void> {
+    if (this.closing) return;
     this.closing = true;
     await Promise.all([...this.listenClients].map((c) => c.end().catch(() => {})));
     this.listenClients.clear();

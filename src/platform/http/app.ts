@@ -29,6 +29,13 @@ export type App = FastifyInstance<RawServerDefault, IncomingMessage, ServerRespo
 type Guard = (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Infrastructure routes (/healthz, /readyz, /metrics): no session or API token is read, so they
+     * answer without the database and a metrics bearer token is not taken for an API token.
+     */
+    bare?: boolean;
+  }
   interface FastifyRequest {
     actor: Actor;
     /** Who logged in (absent for anonymous requests); the actor may speak in another locale. */
@@ -153,7 +160,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<App> {
   app.decorateRequest('errorLocale', undefined);
   app.decorateRequest('defaultLocale', undefined);
   app.addHook('onRequest', async (req) => {
-    req.actor = await resolveActor(req, deps);
+    req.actor = req.routeOptions.config?.bare ? { kind: 'anonymous', id: null, label: 'anonymous', locale: 'en' } : await resolveActor(req, deps);
   });
 
   app.decorate('requireAuth', async (req: FastifyRequest) => {

@@ -5,7 +5,7 @@
 import { hasRight } from '../../platform/auth/rights.js';
 import type { Actor } from '../../platform/actor.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Db } from '../../platform/db/db.js';
+import type { Db, Executor } from '../../platform/db/db.js';
 import { addDays, isoDate } from '../../platform/dates.js';
 import { pickLocalized, type LocaleCatalog } from '../../platform/i18n/localized.js';
 import { Money } from '../../platform/money.js';
@@ -55,26 +55,7 @@ export class DashboardService {
       this.repo.chargesAndRefunds(db, since, until),
     ]);
 
-    // What each purchase or renewal cost upstream.
-    const costRows = await this.repo.upstreamCosts(db, [...new Set(bought.map((b) => b.tariffId))]);
-    const costs = new Map<number, Map<number, Money>>();
-    for (const c of costRows) {
-      const currency = bought.find((b) => b.tariffId === c.tariffId)!.currency;
-      if (!costs.has(c.tariffId)) costs.set(c.tariffId, new Map());
-      costs.get(c.tariffId)!.set(c.months, Money.of(BigInt(c.costMinor), currency));
-    }
-    const spentByModule = new Map<number, bigint>();
-    const costByTariff = new Map<number, bigint>();
-    for (const b of bought) {
-      const tariffCosts: UpstreamCosts = costs.get(b.tariffId) ?? new Map();
-      const payload = JSON.parse(b.payload) as Partial<OperationPayloads['open'] & OperationPayloads['prolong']>;
-      const period = b.kind === 'prolong' ? (payload.months ?? b.period) : b.period;
-      const cost = payload.upstreamPeriod === undefined ? null : upstreamCostOf(period, payload.upstreamPeriod, tariffCosts);
-      if (!cost) continue;
-      const moduleId = b.moduleId ?? b.licenseModuleId;
-      if (moduleId !== null) spentByModule.set(moduleId, (spentByModule.get(moduleId) ?? 0n) + cost.minor);
-      costByTariff.set(b.tariffId, (costByTariff.get(b.tariffId) ?? 0n) + cost.minor);
-    }
+    const { spentByModule, costByTariff } = await this.upstreamSpending(db, bought);
 
     // Revenue of the window by tariff: the license's charges less its refunds.
     const licenseIds = [...new Set(windowEntries.map((e) => licenseOfReference(e.reference)).filter((id): id is number => id !== null))];
@@ -137,6 +118,51 @@ export class DashboardService {
         })
         .sort((a, b) => a.displayName.localeCompare(b.displayName) || a.tariffId - b.tariffId),
     });
+  }
+
+  /**
+   * Each module's upstream balance as last read and the days it lasts at the spending of the last
+   * WINDOW_DAYS (null: nothing spent, or never read): the dashboard's numbers, for /metrics.
+   */
+  async moduleRunway(): Promise<Array<{ moduleId: number; name: string; currency: string | null; balanceMinor: bigint | null; daysLeft: number | null }>> {
+    const db = this.db.kysely;
+    const since = new Date(this.clock.now().getTime() - WINDOW_DAYS * DAY_MS).toISOString();
+    const [catalog, modules, bought] = await Promise.all([this.locales.catalog(), this.repo.modules(db), this.repo.boughtSince(db, since)]);
+    const { spentByModule } = await this.upstreamSpending(db, bought);
+    return modules.map((m) => {
+      const balance = m.balanceMinor === null ? null : BigInt(m.balanceMinor);
+      return {
+        moduleId: m.id,
+        name: pickLocalized(JSON.parse(m.name), catalog.defaultCode, catalog),
+        currency: m.currency,
+        balanceMinor: balance,
+        daysLeft: daysLeft(balance, spentByModule.get(m.id) ?? 0n),
+      };
+    });
+  }
+
+  /** What the purchases and renewals bought since the window's start cost upstream, by module and by tariff. */
+  private async upstreamSpending(db: Executor, bought: Awaited<ReturnType<DashboardRepository['boughtSince']>>) {
+    const costRows = await this.repo.upstreamCosts(db, [...new Set(bought.map((b) => b.tariffId))]);
+    const costs = new Map<number, Map<number, Money>>();
+    for (const c of costRows) {
+      const currency = bought.find((b) => b.tariffId === c.tariffId)!.currency;
+      if (!costs.has(c.tariffId)) costs.set(c.tariffId, new Map());
+      costs.get(c.tariffId)!.set(c.months, Money.of(BigInt(c.costMinor), currency));
+    }
+    const spentByModule = new Map<number, bigint>();
+    const costByTariff = new Map<number, bigint>();
+    for (const b of bought) {
+      const tariffCosts: UpstreamCosts = costs.get(b.tariffId) ?? new Map();
+      const payload = JSON.parse(b.payload) as Partial<OperationPayloads['open'] & OperationPayloads['prolong']>;
+      const period = b.kind === 'prolong' ? (payload.months ?? b.period) : b.period;
+      const cost = payload.upstreamPeriod === undefined ? null : upstreamCostOf(period, payload.upstreamPeriod, tariffCosts);
+      if (!cost) continue;
+      const moduleId = b.moduleId ?? b.licenseModuleId;
+      if (moduleId !== null) spentByModule.set(moduleId, (spentByModule.get(moduleId) ?? 0n) + cost.minor);
+      costByTariff.set(b.tariffId, (costByTariff.get(b.tariffId) ?? 0n) + cost.minor);
+    }
+    return { spentByModule, costByTariff };
   }
 
   /** Each part only for those who may read its area: balances, licenses, money (tariffs' revenue and margins). */

@@ -76,6 +76,7 @@ export class OperationEngine {
   private readonly drivers = new Map<number, { driver: LicenseDriver; version: string }>();
   /** The upstream-id and success transactions of operations in flight share commits (see commit-group.ts). */
   private readonly commits: CommitGroup;
+  private readonly succeededListeners: Array<(op: ClaimedOperation, finishedAt: Date) => void> = [];
 
   constructor(
     private readonly db: Db,
@@ -89,6 +90,11 @@ export class OperationEngine {
   ) {
     this.history = new LicenseHistory(clock);
     this.commits = new CommitGroup(db);
+  }
+
+  /** Told after an operation's success committed (the metrics: time from order to active). */
+  onSucceeded(listener: (op: ClaimedOperation, finishedAt: Date) => void): void {
+    this.succeededListeners.push(listener);
   }
 
   async run(op: ClaimedOperation, owner: string, next?: NextClaim): Promise<RunOutcome> {
@@ -168,9 +174,11 @@ export class OperationEngine {
       if (ended) return ended;
     }
     let claimed: ClaimedOperation[] | null = null;
+    let finishedAt = this.clock.now();
     try {
       await this.commits.run(async (trx) => {
-        const now = this.clock.now().toISOString();
+        finishedAt = this.clock.now();
+        const now = finishedAt.toISOString();
         const held = await this.repo.finish(trx, op.id, owner, { status: 'succeeded', lastError: null, lastErrorCode: null, result: done.result, now });
         if (!held) throw new LeaseLost();
         // The history of the change is written in one statement after it (fewer round trips while the transaction holds the database).
@@ -186,6 +194,7 @@ export class OperationEngine {
       throw error;
     }
     next?.settled(claimed);
+    for (const listener of this.succeededListeners) listener(op, finishedAt);
     // The module answered: an error stored by an earlier call is over (read with the module above, so
     // a healthy module costs no write).
     if (module?.hasError) await this.recordModuleCall(op.moduleId, { ok: true }, true);

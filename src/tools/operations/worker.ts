@@ -47,6 +47,11 @@ export class Worker {
     this.owner = options.owner ?? workerOwnerId();
   }
 
+  /** Started and not stopped: claims due operations by itself. */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
   get active(): number {
     return this.inFlight.size;
   }

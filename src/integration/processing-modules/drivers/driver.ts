@@ -138,6 +138,20 @@ export type UpstreamErrorKind =
   | 'protocol'
   | 'currency';
 
+/**
+ * One call a driver made upstream, as told to an observer (metrics): the function, how long it took and
+ * how it failed. Nothing else: no URL, no account, no parameters.
+ */
+export interface UpstreamCall {
+  func: string;
+  write: boolean;
+  durationMs: number;
+  /** null when the upstream answered without an error. */
+  error: UpstreamErrorKind | null;
+}
+
+export type UpstreamCallObserver = (call: UpstreamCall) => void;
+
 export interface UpstreamErrorDetails {
   /** Whether the upstream may have carried out the operation although we got no clean answer. */
   mayHaveTakenEffect?: boolean;

@@ -1,5 +1,5 @@
 // Builds a configured driver instance for a processing module: one abstract driver, many modules.
-import type { LicenseDriver } from './driver.js';
+import type { LicenseDriver, UpstreamCallObserver } from './driver.js';
 import { createBillmanagerDriver } from './billmanager/driver.js';
 import { ManualDriver } from './manual/driver.js';
 
@@ -17,6 +17,8 @@ export interface ConnectionSettings {
 export interface DriverTimeouts {
   connectTimeoutMs?: number;
   readTimeoutMs?: number;
+  /** Told of every upstream call (the metrics). */
+  observer?: UpstreamCallObserver;
 }
 
 export type DriverFactory = (moduleType: ModuleType, connection: ConnectionSettings | null) => LicenseDriver;

@@ -11,6 +11,8 @@ import {
   UpstreamResetError,
   UpstreamTimeoutError,
   UpstreamTlsError,
+  type UpstreamCallObserver,
+  type UpstreamErrorKind,
   type UpstreamErrorDetails,
 } from '../driver.js';
 import { errorFromDoc, isRecord, parseBody, type Doc, type ParseContext } from './parse.js';
@@ -38,6 +40,8 @@ export interface BillmanagerClientOptions {
   retryDelayMs?: number;
   /** How a POST reaches the upstream; tests wrap httpTransport() to bend answers. */
   transport?: Transport;
+  /** Told of every call (function, duration, error kind): the metrics. */
+  observer?: UpstreamCallObserver;
 }
 
 const DEFAULTS = { lang: 'en', connectTimeoutMs: 10_000, readTimeoutMs: 30_000, readRetries: 2, retryDelayMs: 250 };
@@ -80,8 +84,9 @@ export class BillmanagerClient {
   private url: URL | null;
   /** Endpoints locate() still has to choose between; one (or none) once the URL has a path or one answered. */
   private candidates: URL[];
-  private readonly options: Required<Omit<BillmanagerClientOptions, 'transport'>>;
+  private readonly options: Required<Omit<BillmanagerClientOptions, 'transport' | 'observer'>>;
   private readonly transport: Transport;
+  private readonly observer: UpstreamCallObserver | undefined;
 
   constructor(options: BillmanagerClientOptions) {
     this.options = { ...DEFAULTS, ...stripUndefined(options) } as BillmanagerClient['options'];
@@ -89,6 +94,7 @@ export class BillmanagerClient {
     this.url = this.candidates[0] ?? null;
     this.scrub = makeScrubber(options.password);
     this.transport = options.transport ?? httpTransport(this.options);
+    this.observer = options.observer;
   }
 
   /** The endpoint calls go to, without credentials; safe to show and to store. */
@@ -153,6 +159,20 @@ export class BillmanagerClient {
   }
 
   private async send(func: string, params: Params, write: boolean, at: URL | null = null): Promise<Doc> {
+    if (!this.observer) return this.sendOnce(func, params, write, at);
+    const started = performance.now();
+    let error: UpstreamErrorKind | null = null;
+    try {
+      return await this.sendOnce(func, params, write, at);
+    } catch (thrown) {
+      error = thrown instanceof UpstreamError ? thrown.kind : 'protocol';
+      throw thrown;
+    } finally {
+      this.observer({ func, write, durationMs: performance.now() - started, error });
+    }
+  }
+
+  private async sendOnce(func: string, params: Params, write: boolean, at: URL | null): Promise<Doc> {
     const url = at ?? this.requireUrl(func);
     const facts: TransportFacts = { func, write, host: url.host, connectTimeoutMs: this.options.connectTimeoutMs, readTimeoutMs: this.options.readTimeoutMs };
     let answer: HttpAnswer;
