@@ -217,7 +217,9 @@ describe('open', () => {
     await sampler;
     expect(maxRunning).toBeGreaterThan(0);
     expect(maxRunning).toBeLessThanOrEqual(2);
-    for (const id of ops) expect((await operationRow(t(), id)).status).toBe('succeeded');
+    // On a loaded machine a slow purchase can outlive the test's short read timeout; it is then resolved
+    // by what the upstream holds on the next round, never bought again.
+    for (const id of ops) expect(await drain(id)).toMatchObject({ status: 'succeeded' });
     expect(purchases()).toHaveLength(7);
   });
 });
