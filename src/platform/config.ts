@@ -38,6 +38,8 @@ export interface Config {
    * e-mails (password reset, e-mail confirmation). Absent: the origin of the request that asked.
    */
   publicUrl?: string;
+  /** BILLRELAY_STRIPE_API_URL: another address of Stripe's API (a local stub in tests); absent: Stripe's own. */
+  stripeApiUrl?: string;
 }
 
 export interface MailConfig {
@@ -85,7 +87,7 @@ export interface SchedulerConfig {
 
 /** Working hours per task type, unless BILLRELAY_TASK_HOURS says otherwise ("setup=4,drift=8"). */
 export const DEFAULT_TASK_HOURS: Readonly<Record<string, number>> = {
-  setup: 4, renew: 4, change: 8, suspend: 8, resume: 4, delete: 8, low_balance: 2, drift: 8,
+  setup: 4, renew: 4, change: 8, suspend: 8, resume: 4, delete: 8, low_balance: 2, drift: 8, payment: 8,
 };
 
 export interface WorkerConfig {
@@ -158,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskHours: taskHours(env),
     attachmentMaxBytes: positiveInt(env, 'BILLRELAY_ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024),
     publicUrl: publicUrl(env.BILLRELAY_PUBLIC_URL),
+    stripeApiUrl: env.BILLRELAY_STRIPE_API_URL?.trim() || undefined,
     mail: {
       smtpUrl: smtpUrl(env.BILLRELAY_SMTP_URL, env.BILLRELAY_MAIL_FROM),
       from: env.BILLRELAY_MAIL_FROM?.trim() || undefined,
