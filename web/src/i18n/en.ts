@@ -144,6 +144,7 @@ export const en = {
     delete: 'delete',
     low_balance: 'low balance',
     drift: 'drift',
+    payment: 'payment',
   },
   errors: {
     network: 'Cannot reach the server; check the connection and try again.',
@@ -173,6 +174,7 @@ export const en = {
       upstream_tls: 'The upstream’s certificate is not trusted.',
       upstream_protocol: 'The upstream answered in a way billrelay does not understand.',
       upstream_timeout: 'The upstream did not answer in time.',
+      gateway_unavailable: 'The payment gateway could not be reached.',
     },
   },
   dashboard: dashboardEn,

@@ -148,6 +148,7 @@ export const ru: Messages = {
     delete: 'удаление',
     low_balance: 'низкий баланс',
     drift: 'расхождение',
+    payment: 'платёж',
   },
   errors: {
     network: 'Сервер недоступен; проверьте соединение и попробуйте снова.',
@@ -177,6 +178,7 @@ export const ru: Messages = {
       upstream_tls: 'Сертификату вышестоящего биллинга нет доверия.',
       upstream_protocol: 'Вышестоящий биллинг ответил непонятно для billrelay.',
       upstream_timeout: 'Вышестоящий биллинг не ответил вовремя.',
+      gateway_unavailable: 'Платёжный шлюз недоступен.',
     },
   },
   dashboard: dashboardRu,
