@@ -222,3 +222,16 @@ describe('webhook signatures', () => {
     for (const secret of [SECRET_KEY, WEBHOOK_SECRET, OTHER_KEY, OTHER_WEBHOOK_SECRET]) expect(all).not.toContain(secret);
   });
 });
+
+describe('secrets rotate', () => {
+  test('re-seals every gateway secret with the new key (run last: the running app keeps the old key)', async () => {
+    const { SecretBox } = await import('../../platform/crypto/secrets.js');
+    const { randomBytes } = await import('node:crypto');
+    const next = randomBytes(32);
+    const old = (t.billrelay.services.secrets as unknown as { keys: Buffer[] }).keys;
+    expect(await t.billrelay.services.payments.resealSecrets(new SecretBox([next, ...old]))).toBe(4);
+    const rows = await t.billrelay.db.kysely.selectFrom('providerPaymentGateways').select(['providerId', 'secretKeySealed', 'webhookSecretSealed']).orderBy('providerId').execute();
+    const onlyNew = new SecretBox([next]);
+    expect(rows.map((r) => [onlyNew.open(r.secretKeySealed!), onlyNew.open(r.webhookSecretSealed!)])).toEqual([[SECRET_KEY, WEBHOOK_SECRET], [OTHER_KEY, OTHER_WEBHOOK_SECRET]]);
+  });
+});
