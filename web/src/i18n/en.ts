@@ -11,6 +11,7 @@ import { orderLicenseEn } from './areas/order-license.en.js';
 import { tariffsEn } from './areas/tariffs.en.js';
 import { dashboardEn } from './areas/dashboard.en.js';
 import { auditEn } from './areas/audit.en.js';
+import { paymentsEn } from './areas/payments.en.js';
 import { passwordResetEn } from './areas/password-reset.en.js';
 import { licensesEn } from './areas/licenses.en.js';
 
@@ -260,6 +261,7 @@ export const en = {
   },
   licenses: licensesEn,
   audit: auditEn,
+  payments: paymentsEn,
   passwordReset: passwordResetEn,
   messages: messagesEn,
   notificationTemplates: notificationTemplatesEn,

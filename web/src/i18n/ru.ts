@@ -11,6 +11,7 @@ import { orderLicenseRu } from './areas/order-license.ru.js';
 import { tariffsRu } from './areas/tariffs.ru.js';
 import { dashboardRu } from './areas/dashboard.ru.js';
 import { auditRu } from './areas/audit.ru.js';
+import { paymentsRu } from './areas/payments.ru.js';
 import { passwordResetRu } from './areas/password-reset.ru.js';
 import { messagesRu } from './areas/messages.ru.js';
 import { notificationTemplatesRu } from './areas/notification-templates.ru.js';
@@ -266,6 +267,7 @@ export const ru: Messages = {
   },
   licenses: licensesRu,
   audit: auditRu,
+  payments: paymentsRu,
   passwordReset: passwordResetRu,
   messages: messagesRu,
   notificationTemplates: notificationTemplatesRu,
