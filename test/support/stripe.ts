@@ -64,6 +64,7 @@ export async function startStripeStub(): Promise<StripeStub> {
       const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
       if (!auth) return send(401, { error: { type: 'invalid_request_error', message: 'No API key provided.' } });
       keys.push(auth[1]!);
+      if (auth[1]!.includes('revoked')) return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_test_****oked' } });
       if (req.method === 'POST' && path === '/v1/checkout/sessions') {
         const form = new URLSearchParams(body);
         const metadata: Record<string, string> = {};

@@ -96,6 +96,18 @@ describe('Stripe settings per provider', () => {
 });
 
 describe('a top-up through Stripe Checkout', () => {
+  test('Stripe refusing the key is a 502 naming the gateway, without the key', async () => {
+    const provider = await t.admin.post('/api/v1/providers', { name: 'Revoked provider', currency: 'EUR' });
+    const revoked = 'sk_test_51RevokedKeyRevokedKey_revoked';
+    await t.admin.put(`/api/v1/providers/${provider.body.id}/payment-gateways/stripe`, { enabled: true, secretKey: revoked, webhookSecret: 'whsec_revokedProviderSecret' });
+    const client = await newClient(provider.body.id);
+    const refused = await client.api.post(`/api/v1/clients/${client.id}/payments/start`, { gateway: 'stripe', amount: '5.00' });
+    expect(refused.status).toBe(502);
+    expect(refused.body.error.code).toBe('gateway_unavailable');
+    expect(refused.body.error.message).toContain('Stripe');
+    expect(JSON.stringify(refused.body)).not.toContain(revoked);
+  });
+
   test('start → Checkout Session → signed webhook → the balance grows once', async () => {
     const client = await newClient();
     const { reference, session } = await topUp(client, '25.50');
@@ -229,8 +241,8 @@ describe('secrets rotate', () => {
     const { randomBytes } = await import('node:crypto');
     const next = randomBytes(32);
     const old = (t.billrelay.services.secrets as unknown as { keys: Buffer[] }).keys;
-    expect(await t.billrelay.services.payments.resealSecrets(new SecretBox([next, ...old]))).toBe(4);
-    const rows = await t.billrelay.db.kysely.selectFrom('providerPaymentGateways').select(['providerId', 'secretKeySealed', 'webhookSecretSealed']).orderBy('providerId').execute();
+    expect(await t.billrelay.services.payments.resealSecrets(new SecretBox([next, ...old]))).toBe(6);
+    const rows = await t.billrelay.db.kysely.selectFrom('providerPaymentGateways').select(['providerId', 'secretKeySealed', 'webhookSecretSealed']).where('providerId', 'in', [1, otherProviderId]).orderBy('providerId').execute();
     const onlyNew = new SecretBox([next]);
     expect(rows.map((r) => [onlyNew.open(r.secretKeySealed!), onlyNew.open(r.webhookSecretSealed!)])).toEqual([[SECRET_KEY, WEBHOOK_SECRET], [OTHER_KEY, OTHER_WEBHOOK_SECRET]]);
   });

@@ -2,7 +2,7 @@
 // payment page); it is booked only when a webhook whose signature the SDK verifies with the
 // provider's endpoint secret says it was paid. Refunds and disputes arrive the same way. Every
 // provider has its own Stripe account: its secret key and webhook secret are opened per call.
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { appError } from '../../../platform/errors.js';
 import { Money } from '../../../platform/money.js';
 import type { GatewayAccount, GatewayEvent, Notification, PaymentGateway, StartedPayment, StartRequest } from '../gateway.js';
@@ -28,9 +28,11 @@ export class StripeGateway implements PaymentGateway {
 
   constructor(private readonly options: StripeOptions = {}) {}
 
-  private client(secretKey: string): Stripe {
+  /** The SDK is loaded on first use: processes that never take a card payment (the CLI, workers) skip it. */
+  private async client(secretKey: string): Promise<Stripe> {
     let client = this.clients.get(secretKey);
     if (!client) {
+      const { default: Stripe } = await import('stripe');
       const api = this.options.apiUrl ? new URL(this.options.apiUrl) : undefined;
       client = new Stripe(secretKey, {
         maxNetworkRetries: 2,
@@ -47,7 +49,7 @@ export class StripeGateway implements PaymentGateway {
     const metadata = { [REFERENCE_KEY]: request.reference, client_id: String(request.clientId), provider_id: String(request.providerId) };
     let session: Stripe.Checkout.Session;
     try {
-      session = await this.client(account.secretKey).checkout.sessions.create(
+      session = await (await this.client(account.secretKey)).checkout.sessions.create(
         {
           mode: 'payment',
           client_reference_id: request.reference,
@@ -85,7 +87,7 @@ export class StripeGateway implements PaymentGateway {
       if (typeof signature !== 'string') throw new Error('no signature');
       // Milliseconds: the SDK measures the signature's age from it.
       const now = (this.options.now?.() ?? new Date()).getTime();
-      event = this.client(account.secretKey).webhooks.constructEvent(notification.rawBody, signature, account.webhookSecret, SIGNATURE_TOLERANCE_S, undefined, now);
+      event = (await this.client(account.secretKey)).webhooks.constructEvent(notification.rawBody, signature, account.webhookSecret, SIGNATURE_TOLERANCE_S, undefined, now);
     } catch {
       throw appError('unauthorized', 'gateway.signature', {}, { field: STRIPE_SIGNATURE_HEADER });
     }
@@ -134,7 +136,7 @@ export class StripeGateway implements PaymentGateway {
   private async referenceOf(account: GatewayAccount, paymentIntentId: string | null): Promise<string | null> {
     if (!paymentIntentId) return null;
     try {
-      const intent = await this.client(account.secretKey).paymentIntents.retrieve(paymentIntentId);
+      const intent = await (await this.client(account.secretKey)).paymentIntents.retrieve(paymentIntentId);
       return intent.metadata?.[REFERENCE_KEY] ?? null;
     } catch (error) {
       // Stripe retries the notification when we answer 5xx.
@@ -155,6 +157,9 @@ function money(amount: number, currency: string): Money {
 
 /** What went wrong, without anything secret (Stripe's messages never contain the key; the raw error may). */
 function stripeReason(error: unknown): string {
-  if (error instanceof Stripe.errors.StripeError) return `${error.type}${error.code ? ` ${error.code}` : ''}: ${error.message}`.slice(0, 300);
+  const stripeError = error as { type?: unknown; code?: unknown; message?: unknown };
+  if (error instanceof Error && typeof stripeError.type === 'string' && stripeError.type.startsWith('Stripe')) {
+    return `${stripeError.type}${typeof stripeError.code === 'string' ? ` ${stripeError.code}` : ''}: ${error.message}`.slice(0, 300);
+  }
   return error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
 }
