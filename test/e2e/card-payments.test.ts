@@ -127,4 +127,22 @@ describe.skipIf(!hasChromium)(`card payments in Chromium${skipNote}`, () => {
     expect(await axeViolations(page)).toEqual([]);
     await page.getByLabel('Язык').selectOption('en');
   }, 120_000);
+
+  test('at 390 px neither the balance page with a returned payment nor the gateway dialog scrolls sideways', async () => {
+    const width = () => page.evaluate('document.documentElement.scrollWidth').then(Number);
+    const started = await customer.api.post(`/api/v1/clients/${customer.id}/payments/start`, { gateway: 'stripe', amount: '4.00' });
+    await page.setViewportSize({ width: 390, height: 760 });
+    try {
+      await page.goto(`${server.url}/billmgr/balance?payment=${started.body.gatewayPaymentId}`);
+      await page.getByTestId('returned-payment').getByText('Waiting for the payment').waitFor();
+      expect(await width()).toBeLessThanOrEqual(390);
+      await page.context().clearCookies();
+      await ui.login();
+      const dialog = await openGateways();
+      await dialog.getByTestId('webhook-url').waitFor();
+      expect(await width()).toBeLessThanOrEqual(390);
+    } finally {
+      await page.setViewportSize({ width: 1200, height: 760 });
+    }
+  }, 120_000);
 });
