@@ -24,9 +24,11 @@ export function secretsCommand(): Command {
         // The file lists the new key and the old ones until every secret is re-sealed: a crash in
         // between leaves everything readable.
         if (!config.secretKey) writeKeyFile(file, [next, ...current]);
-        const count = await billrelay.services.processingModules.resealPasswords(new SecretBox([next, ...current]));
+        const box = new SecretBox([next, ...current]);
+        const count = await billrelay.services.processingModules.resealPasswords(box);
+        const gatewaySecrets = await billrelay.services.payments.resealSecrets(box);
         if (!config.secretKey) writeKeyFile(file, [next]);
-        process.stdout.write(`Re-encrypted ${count} upstream password(s).\n`);
+        process.stdout.write(`Re-encrypted ${count} upstream password(s) and ${gatewaySecrets} payment gateway secret(s).\n`);
         if (config.secretKey) {
           process.stdout.write('Now set BILLRELAY_SECRET_KEY to the value of BILLRELAY_NEW_SECRET_KEY and restart billrelay.\n');
         }

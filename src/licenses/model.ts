@@ -25,7 +25,7 @@ export interface OperationPayloads {
   sync: Record<string, never>;
 }
 
-export const TASK_TYPES = ['setup', 'change', 'renew', 'suspend', 'resume', 'delete', 'low_balance', 'drift'] as const;
+export const TASK_TYPES = ['setup', 'change', 'renew', 'suspend', 'resume', 'delete', 'low_balance', 'drift', 'payment'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
 /** The task a failed operation of each kind becomes (BILLmanager's task types). */

@@ -43,6 +43,8 @@ export interface Config {
    * unset, /metrics is 404.
    */
   metricsToken?: string;
+  /** BILLRELAY_STRIPE_API_URL: another address of Stripe's API (a local stub in tests); absent: Stripe's own. */
+  stripeApiUrl?: string;
 }
 
 export interface MailConfig {
@@ -90,7 +92,7 @@ export interface SchedulerConfig {
 
 /** Working hours per task type, unless BILLRELAY_TASK_HOURS says otherwise ("setup=4,drift=8"). */
 export const DEFAULT_TASK_HOURS: Readonly<Record<string, number>> = {
-  setup: 4, renew: 4, change: 8, suspend: 8, resume: 4, delete: 8, low_balance: 2, drift: 8,
+  setup: 4, renew: 4, change: 8, suspend: 8, resume: 4, delete: 8, low_balance: 2, drift: 8, payment: 8,
 };
 
 export interface WorkerConfig {
@@ -164,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attachmentMaxBytes: positiveInt(env, 'BILLRELAY_ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024),
     publicUrl: publicUrl(env.BILLRELAY_PUBLIC_URL),
     metricsToken: env.BILLRELAY_METRICS_TOKEN?.trim() || undefined,
+    stripeApiUrl: env.BILLRELAY_STRIPE_API_URL?.trim() || undefined,
     mail: {
       smtpUrl: smtpUrl(env.BILLRELAY_SMTP_URL, env.BILLRELAY_MAIL_FROM),
       from: env.BILLRELAY_MAIL_FROM?.trim() || undefined,

@@ -32,6 +32,8 @@ export const ERROR_CODES = [
   'upstream_tls',
   'upstream_protocol',
   'upstream_timeout',
+  // A payment gateway (Stripe…) could not be reached or refused the call.
+  'gateway_unavailable',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -38,6 +38,7 @@ const WITHOUT_RIGHT: Record<string, { access: 'public' | 'authenticated' | 'clie
   'POST /api/v1/auth/confirm-email': { access: 'public', why: 'the mailed token is the proof' },
   // Its 401 is about the signature (and names the signature header), never about logging in.
   'POST /api/v1/payments/webhooks/{gateway}': { access: 'public', why: 'payment gateways, signed' },
+  'POST /api/v1/payments/webhooks/{gateway}/{providerId}': { access: 'public', why: "a provider's card gateway, signed with its webhook secret" },
   'POST /api/v1/auth/confirm-email/resend': { access: 'client', why: "the logged-in client, for its own address (staff use the client's route)" },
   'GET /api/v1/auth/me': { access: 'authenticated', why: 'whoever is logged in' },
   'GET /api/v1/localizations': { access: 'authenticated', why: 'every logged-in user picks a language from it' },

@@ -22,7 +22,7 @@ export const CorrectionInput = z.strictObject({
 
 export const LedgerEntryView = z.object({
   id: z.number().int(),
-  kind: z.enum(['payment', 'charge', 'refund', 'correction']),
+  kind: z.enum(['payment', 'charge', 'refund', 'correction', 'reversal']),
   /** Signed: charges are negative. */
   amount: z.string(),
   currency: z.string(),

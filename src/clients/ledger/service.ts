@@ -13,12 +13,17 @@ import type { LedgerEntryView } from './schemas.js';
 import { receiptNumber, renderReceipt } from './receipt.js';
 import { enqueueClientMessage, moneyWords } from '../../tools/messages/outbox.js';
 
-export type EntryKind = 'payment' | 'charge' | 'refund' | 'correction';
+/**
+ * payment: money in; charge: an order, renewal or change; refund: money back to the balance;
+ * correction: staff's signed fix; reversal: a gateway took a payment back (refunded to the card, or
+ * disputed by the payer), stored negative and booked even below the credit limit (the money is gone).
+ */
+export type EntryKind = 'payment' | 'charge' | 'refund' | 'correction' | 'reversal';
 
 export interface Posting {
   clientId: number;
   kind: EntryKind;
-  /** Positive: money in (payment, refund); charges are posted as positive amounts and stored negative. */
+  /** Positive: money in (payment, refund); charges and reversals are posted as positive amounts and stored negative. */
   amount: Money;
   reference: string;
   method?: string | null;
@@ -65,7 +70,7 @@ export class LedgerService {
       if (existing) return this.existing(existing, posting);
     }
     const signed = signedAmount(posting);
-    const balanceAfter = await this.repo.applyToBalance(trx, posting.clientId, signed, posting.amount.currency, posting.kind === 'correction');
+    const balanceAfter = await this.repo.applyToBalance(trx, posting.clientId, signed, posting.amount.currency, posting.kind === 'correction' || posting.kind === 'reversal');
     if (balanceAfter === undefined) throw await this.whyRefused(trx, posting, signed);
     const row = await this.repo.insert(trx, {
       clientId: posting.clientId,
@@ -166,7 +171,7 @@ function signedAmount(posting: Posting): bigint {
   const minor = posting.amount.minor;
   if (posting.kind === 'correction') return minor;
   if (minor <= 0n) throw appError('validation', 'value.amountAboveZero', {}, { field: 'amount' });
-  return posting.kind === 'charge' ? -minor : minor;
+  return posting.kind === 'charge' || posting.kind === 'reversal' ? -minor : minor;
 }
 
 function balanceOverflow(currency: string): AppError {

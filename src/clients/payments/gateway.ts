@@ -1,12 +1,8 @@
 // Payment gateways: one method to start a payment, one to read a gateway's notification. The ledger
-// knows nothing of gateways; a confirmed payment becomes one ledger entry whose reference is the
-// gateway's transaction id, so a repeated notification is applied once.
-import { createHmac, randomBytes } from 'node:crypto';
-import { safeEqual } from '../../platform/crypto/tokens.js';
-import { appError } from '../../platform/errors.js';
-import { rejectNul } from '../../platform/http/nul.js';
-import { Money } from '../../platform/money.js';
-import { Amount } from '../ledger/schemas.js';
+// knows nothing of gateways; PaymentService turns what a notification says (paid, refunded, disputed)
+// into ledger entries whose references are built from the gateway's ids, so a repeated notification
+// is applied once. A gateway is a file of its own in gateways/ (manual.ts, stripe.ts).
+import type { Money } from '../../platform/money.js';
 
 export interface StartedPayment {
   gatewayPaymentId: string;
@@ -14,76 +10,53 @@ export interface StartedPayment {
   redirectUrl?: string;
   /** What the client must do, for gateways without one. */
   instructions?: string;
+  /** The gateway's own id of the payment page (e.g. a Stripe Checkout Session), kept with the payment. */
+  externalId?: string;
 }
 
-export interface ConfirmedPayment {
-  transactionId: string;
-  clientId: number;
-  amount: Money;
+/** A provider's own account at a gateway: the secrets opened for this one call, never stored in the clear. */
+export interface GatewayAccount {
+  providerId: number;
+  secretKey: string;
+  webhookSecret: string;
 }
+
+export interface StartRequest {
+  clientId: number;
+  providerId: number;
+  amount: Money;
+  /** Our reference of this payment (unique): the gateway must carry it back in its notifications. */
+  reference: string;
+  /** Where the gateway's page sends the client back (success and cancel). */
+  returnUrl: string;
+  cancelUrl: string;
+  clientEmail?: string;
+}
+
+export interface Notification {
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: string;
+}
+
+/** What a verified notification says, in the gateway's words translated to ours. */
+export type GatewayEvent =
+  /** Money arrived. `reference` is ours (per-provider gateways); `clientId` for gateways that name the client themselves. */
+  | { type: 'paid'; transactionId: string; reference?: string; clientId?: number; amount: Money }
+  /** The payment was refunded; `refundedTotal` is everything refunded of it so far (notifications may repeat or cross). */
+  | { type: 'refunded'; reference: string; paymentId: string; amount: Money; refundedTotal: Money }
+  /** The payer disputed the payment (a chargeback): the money is withdrawn until the dispute is decided. */
+  | { type: 'disputed'; reference: string; paymentId: string; amount: Money; disputeId: string; reason: string };
 
 export interface PaymentGateway {
   readonly id: string;
-  startPayment(request: { clientId: number; amount: Money }): Promise<StartedPayment>;
-  /** Verifies a notification; null when it is not a payment confirmation (nothing to book). */
-  parseWebhook(notification: { headers: Record<string, string | string[] | undefined>; rawBody: string }): Promise<ConfirmedPayment | null>;
+  /** How the client pays through it (shown to the client; the ledger entry's method). */
+  readonly method: 'bank_transfer' | 'card';
+  /** true: each provider sets its own account (keys) and enables it; false: one for the installation. */
+  readonly perProvider: boolean;
+  startPayment(request: StartRequest, account: GatewayAccount | null): Promise<StartedPayment>;
+  /** Verifies a notification (4xx when it is not genuine); null when there is nothing to book. */
+  parseWebhook(notification: Notification, account: GatewayAccount | null): Promise<GatewayEvent | null>;
 }
 
-export const SIGNATURE_HEADER = 'x-billrelay-signature';
-
-export function signWebhook(secret: Buffer, rawBody: string): string {
-  return createHmac('sha256', secret).update(rawBody).digest('hex');
-}
-
-/**
- * Bank transfers and cash: the client gets a payment reference; whoever sees the money arrive (a
- * bank-statement import, an accountant's tool) confirms it with a notification signed by the
- * installation's webhook key.
- */
-export class ManualGateway implements PaymentGateway {
-  readonly id = 'manual';
-
-  constructor(private readonly secret: Buffer) {}
-
-  async startPayment(request: { clientId: number; amount: Money }): Promise<StartedPayment> {
-    const gatewayPaymentId = `P${request.clientId}-${randomBytes(4).toString('hex').toUpperCase()}`;
-    return {
-      gatewayPaymentId,
-      instructions: `Transfer ${request.amount.toString()} ${request.amount.currency} and quote the payment reference ${gatewayPaymentId}.`,
-    };
-  }
-
-  async parseWebhook(notification: { headers: Record<string, string | string[] | undefined>; rawBody: string }): Promise<ConfirmedPayment | null> {
-    const signature = notification.headers[SIGNATURE_HEADER];
-    if (typeof signature !== 'string' || !safeEqual(signature, signWebhook(this.secret, notification.rawBody))) {
-      throw appError('unauthorized', 'gateway.signature', {}, { field: SIGNATURE_HEADER });
-    }
-    let body: { transactionId?: unknown; clientId?: unknown; amount?: unknown; currency?: unknown; status?: unknown };
-    try {
-      body = JSON.parse(notification.rawBody);
-    } catch {
-      throw appError('validation', 'gateway.notJson');
-    }
-    rejectNul(body, 'body');
-    if (body.status !== undefined && body.status !== 'paid') return null;
-    if (typeof body.transactionId !== 'string' || !body.transactionId || body.transactionId.length > 200) {
-      throw appError('validation', 'gateway.transactionId', {}, { field: 'transactionId' });
-    }
-    if (typeof body.clientId !== 'number' || !Number.isSafeInteger(body.clientId) || body.clientId < 1) {
-      throw appError('validation', 'gateway.clientId', {}, { field: 'clientId' });
-    }
-    if (typeof body.amount !== 'string' || typeof body.currency !== 'string') {
-      throw appError('validation', 'gateway.amount', {}, { field: 'amount' });
-    }
-    // The same limits as a payment recorded through the REST API.
-    const limited = Amount.safeParse(body.amount);
-    if (!limited.success) throw appError('validation', 'value.money', { field: 'amount', reason: limited.error.issues[0]?.message ?? 'is invalid' }, { field: 'amount' });
-    let amount: Money;
-    try {
-      amount = Money.parse(body.amount, body.currency);
-    } catch (error) {
-      throw appError('validation', 'value.money', { field: 'amount', reason: (error as Error).message }, { field: 'amount' });
-    }
-    return { transactionId: body.transactionId, clientId: body.clientId, amount };
-  }
-}
+// The manual gateway's signing helpers, where callers have always found them.
+export { ManualGateway, SIGNATURE_HEADER, signWebhook } from './gateways/manual.js';

@@ -230,6 +230,7 @@ const WITHOUT_RIGHT: Record<string, string> = {
   'POST /api/v1/auth/impersonation/end': 'ends a "log in as client" session: the way back for whoever opened it',
   'GET /api/v1/dashboard': 'any employee; each part is left out without the read right of its area',
   'POST /api/v1/payments/webhooks/{gateway}': 'payment gateways, signed',
+  'POST /api/v1/payments/webhooks/{gateway}/{providerId}': "a provider's card gateway, signed with its webhook secret",
 };
 
 describe('OpenAPI', () => {

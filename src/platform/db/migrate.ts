@@ -15,6 +15,7 @@ import * as m110 from './migrations/110-tickets.js';
 import * as m120 from './migrations/120-message-templates.js';
 import * as m121 from './migrations/121-provider-sender.js';
 import * as m130 from './migrations/130-employee-email-confirmed.js';
+import * as m140 from './migrations/140-payment-gateways.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '120-message-templates': m120,
   '121-provider-sender': m121,
   '130-employee-email-confirmed': m130,
+  '140-payment-gateways': m140,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -444,6 +444,33 @@ export interface TicketAttachmentTable {
   createdAt: Timestamp;
 }
 
+export interface ProviderPaymentGatewayTable {
+  providerId: number;
+  gateway: string;
+  enabled: Bool;
+  secretKeySealed: string | null;
+  /** The last characters of the secret key, to tell keys apart; never the key. */
+  secretKeyHint: string | null;
+  webhookSecretSealed: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface GatewayPaymentTable {
+  id: Generated<number>;
+  reference: string;
+  gateway: string;
+  providerId: number;
+  clientId: number;
+  amountMinor: bigint;
+  currency: string;
+  externalId: string | null;
+  status: string;
+  refundedMinor: Generated<bigint>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
 export interface Database {
   localizations: LocalizationTable;
   providers: ProviderTable;
@@ -478,4 +505,6 @@ export interface Database {
   tariffPeriods: TariffPeriodTable;
   tariffUpstreamCosts: TariffUpstreamCostTable;
   tariffModules: TariffModuleTable;
+  providerPaymentGateways: ProviderPaymentGatewayTable;
+  gatewayPayments: GatewayPaymentTable;
 }

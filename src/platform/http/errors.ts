@@ -36,6 +36,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   upstream_tls: 502,
   upstream_protocol: 502,
   upstream_timeout: 504,
+  gateway_unavailable: 502,
 };
 
 export interface ErrorBody {

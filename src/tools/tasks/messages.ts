@@ -101,6 +101,26 @@ const en: Catalog = {
       'Find out what happened upstream and correct the license.',
     ],
   },
+  payment: {
+    title: 'Payment {reference} of client {clientName}',
+    text: ['Client #{clientId} {clientName}: payment {reference} through {gateway}.'],
+  },
+  'payment.refunded': {
+    title: 'Payment {reference} of {clientName} refunded through {gateway}',
+    text: [
+      '{gateway} refunded {refunded} {currency} of payment {reference} (client #{clientId} {clientName}); {amount} {currency} was taken from the balance.',
+      'The balance is now {balance} {currency}.',
+      'Check whether licenses paid with this money should be suspended or the client contacted.',
+    ],
+  },
+  'payment.disputed': {
+    title: 'Payment {reference} of {clientName} disputed ({reason})',
+    text: [
+      'The payer disputed payment {reference} of client #{clientId} {clientName} at {gateway} ({reason}, dispute {disputeId}).',
+      '{amount} {currency} was taken from the balance while the dispute lasts; the balance is now {balance} {currency}.',
+      'Answer the dispute in the {gateway} dashboard with evidence; if it is won, put the money back with a correction.',
+    ],
+  },
 };
 
 const ru: Catalog = {
@@ -191,6 +211,26 @@ const ru: Catalog = {
       'Лицензия #{licenseId} активна здесь, но модуль обработки «{module}» не находит лицензию поставщика {upstreamId}.',
       'IP {ip}, действует до {expiresOn}.',
       'Выясните, что произошло у поставщика, и исправьте лицензию.',
+    ],
+  },
+  payment: {
+    title: 'Платёж {reference} клиента {clientName}',
+    text: ['Клиент #{clientId} {clientName}: платёж {reference} через {gateway}.'],
+  },
+  'payment.refunded': {
+    title: 'Возврат платежа {reference} клиента {clientName} через {gateway}',
+    text: [
+      '{gateway} вернул {refunded} {currency} по платежу {reference} (клиент #{clientId} {clientName}); с баланса списано {amount} {currency}.',
+      'Баланс теперь {balance} {currency}.',
+      'Проверьте, не нужно ли приостановить оплаченные этими деньгами лицензии или связаться с клиентом.',
+    ],
+  },
+  'payment.disputed': {
+    title: 'Платёж {reference} клиента {clientName} оспорен ({reason})',
+    text: [
+      'Плательщик оспорил платёж {reference} клиента #{clientId} {clientName} в {gateway} ({reason}, спор {disputeId}).',
+      'На время спора с баланса списано {amount} {currency}; баланс теперь {balance} {currency}.',
+      'Ответьте на спор в панели {gateway} с доказательствами; если спор выигран, верните деньги корректировкой.',
     ],
   },
 };

@@ -1377,7 +1377,7 @@ export interface paths {
                                 currency: string;
                                 id: number;
                                 /** @enum {string} */
-                                kind: "payment" | "charge" | "refund" | "correction";
+                                kind: "payment" | "charge" | "refund" | "correction" | "reversal";
                                 method: string | null;
                                 reference: string;
                             };
@@ -1405,7 +1405,7 @@ export interface paths {
                                 currency: string;
                                 id: number;
                                 /** @enum {string} */
-                                kind: "payment" | "charge" | "refund" | "correction";
+                                kind: "payment" | "charge" | "refund" | "correction" | "reversal";
                                 method: string | null;
                                 reference: string;
                             };
@@ -1490,7 +1490,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description Only entries of this kind (e.g. payment) */
-                    kind?: "payment" | "charge" | "refund" | "correction";
+                    kind?: "payment" | "charge" | "refund" | "correction" | "reversal";
                     page?: number;
                     perPage?: number;
                 };
@@ -1523,7 +1523,7 @@ export interface paths {
                                 currency: string;
                                 id: number;
                                 /** @enum {string} */
-                                kind: "payment" | "charge" | "refund" | "correction";
+                                kind: "payment" | "charge" | "refund" | "correction" | "reversal";
                                 method: string | null;
                                 reference: string;
                             }[];
@@ -1603,7 +1603,7 @@ export interface paths {
                                 currency: string;
                                 id: number;
                                 /** @enum {string} */
-                                kind: "payment" | "charge" | "refund" | "correction";
+                                kind: "payment" | "charge" | "refund" | "correction" | "reversal";
                                 method: string | null;
                                 reference: string;
                             };
@@ -1631,7 +1631,7 @@ export interface paths {
                                 currency: string;
                                 id: number;
                                 /** @enum {string} */
-                                kind: "payment" | "charge" | "refund" | "correction";
+                                kind: "payment" | "charge" | "refund" | "correction" | "reversal";
                                 method: string | null;
                                 reference: string;
                             };
@@ -1688,6 +1688,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clients/{id}/payments/gateways": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ways the client can top up: the bank transfer and the card gateways its provider enabled
+         * @description Right: `clients.read` for employees (clients act on their own data without it).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /**
+                                 * @description The gateway to name when starting a payment
+                                 * @example stripe
+                                 */
+                                id: string;
+                                /** @enum {string} */
+                                method: "bank_transfer" | "card";
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients/{id}/payments/start": {
         parameters: {
             query?: never;
@@ -1698,7 +1750,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Start a top-up through a payment gateway (the client itself, or staff)
+         * Start a top-up through a payment gateway (the client itself, or staff); a card gateway answers the address of its payment page
          * @description Right: `client.payment` for employees (clients act on their own data without it).
          */
         post: {
@@ -1738,6 +1790,56 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/{id}/payments/started/{reference}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a payment started through a card gateway stands (pending until the gateway confirms it)
+         * @description Right: `clients.read` for employees (clients act on their own data without it).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    reference: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            amount: string;
+                            createdAt: string;
+                            currency: string;
+                            gateway: string;
+                            reference: string;
+                            /** @enum {string} */
+                            status: "pending" | "paid";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4950,7 +5052,65 @@ export interface paths {
                                 currency: string;
                                 id: number;
                                 /** @enum {string} */
-                                kind: "payment" | "charge" | "refund" | "correction";
+                                kind: "payment" | "charge" | "refund" | "correction" | "reversal";
+                                method: string | null;
+                                reference: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/webhooks/{gateway}/{providerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Notifications from a provider's card gateway account (e.g. Stripe webhooks), verified with its webhook secret; each is booked once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    gateway: string;
+                    providerId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booked: boolean;
+                            created: boolean;
+                            entry: {
+                                actor: {
+                                    id: number | null;
+                                    kind: string;
+                                };
+                                amount: string;
+                                balanceAfter: string;
+                                comment: string | null;
+                                createdAt: string;
+                                currency: string;
+                                id: number;
+                                /** @enum {string} */
+                                kind: "payment" | "charge" | "refund" | "correction" | "reversal";
                                 method: string | null;
                                 reference: string;
                             } | null;
@@ -6084,6 +6244,119 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/providers/{id}/payment-gateways": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The provider's card gateway accounts (secrets never shown)
+         * @description Right: `providers.read` (administrators hold every right).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                enabled: boolean;
+                                gateway: string;
+                                secretKeyHint: string | null;
+                                secretKeySet: boolean;
+                                title: string;
+                                updatedAt: string | null;
+                                webhookPath: string;
+                                webhookSecretSet: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/providers/{id}/payment-gateways/{gateway}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the provider's account at a card gateway: keys (write-only, stored encrypted) and whether clients may pay through it
+         * @description Right: `providers.change` (administrators hold every right).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    gateway: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        enabled?: boolean;
+                        /** @description Write-only: stored encrypted, never answered (only its last 4 characters). Absent: unchanged */
+                        secretKey?: string;
+                        /** @description Write-only: the endpoint's signing secret, stored encrypted, never answered. Absent: unchanged */
+                        webhookSecret?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            enabled: boolean;
+                            gateway: string;
+                            secretKeyHint: string | null;
+                            secretKeySet: boolean;
+                            title: string;
+                            updatedAt: string | null;
+                            webhookPath: string;
+                            webhookSecretSet: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rights": {
         parameters: {
             query?: never;
@@ -7023,7 +7296,7 @@ export interface paths {
                     perPage?: number;
                     /** @description "open" means new or in progress */
                     status?: "new" | "in_progress" | "done" | "open";
-                    type?: "setup" | "change" | "renew" | "suspend" | "resume" | "delete" | "low_balance" | "drift";
+                    type?: "setup" | "change" | "renew" | "suspend" | "resume" | "delete" | "low_balance" | "drift" | "payment";
                 };
                 header?: never;
                 path?: never;
@@ -7079,7 +7352,7 @@ export interface paths {
                                 text: string;
                                 title: string;
                                 /** @enum {string} */
-                                type: "setup" | "change" | "renew" | "suspend" | "resume" | "delete" | "low_balance" | "drift";
+                                type: "setup" | "change" | "renew" | "suspend" | "resume" | "delete" | "low_balance" | "drift" | "payment";
                                 updatedAt: string;
                             }[];
                             page: number;
@@ -7164,7 +7437,7 @@ export interface paths {
                             text: string;
                             title: string;
                             /** @enum {string} */
-                            type: "setup" | "change" | "renew" | "suspend" | "resume" | "delete" | "low_balance" | "drift";
+                            type: "setup" | "change" | "renew" | "suspend" | "resume" | "delete" | "low_balance" | "drift" | "payment";
                             updatedAt: string;
                         };
                     };
@@ -7247,7 +7520,7 @@ export interface paths {
                             text: string;
                             title: string;
                             /** @enum {string} */
-                            type: "setup" | "change" | "renew" | "suspend" | "resume" | "delete" | "low_balance" | "drift";
+                            type: "setup" | "change" | "renew" | "suspend" | "resume" | "delete" | "low_balance" | "drift" | "payment";
                             updatedAt: string;
                         };
                     };
@@ -7334,7 +7607,7 @@ export interface paths {
                             text: string;
                             title: string;
                             /** @enum {string} */
-                            type: "setup" | "change" | "renew" | "suspend" | "resume" | "delete" | "low_balance" | "drift";
+                            type: "setup" | "change" | "renew" | "suspend" | "resume" | "delete" | "low_balance" | "drift" | "payment";
                             updatedAt: string;
                         };
                     };
@@ -7420,7 +7693,7 @@ export interface paths {
                                 text: string;
                                 title: string;
                                 /** @enum {string} */
-                                type: "setup" | "change" | "renew" | "suspend" | "resume" | "delete" | "low_balance" | "drift";
+                                type: "setup" | "change" | "renew" | "suspend" | "resume" | "delete" | "low_balance" | "drift" | "payment";
                                 updatedAt: string;
                             };
                         };
@@ -7505,7 +7778,7 @@ export interface paths {
                             text: string;
                             title: string;
                             /** @enum {string} */
-                            type: "setup" | "change" | "renew" | "suspend" | "resume" | "delete" | "low_balance" | "drift";
+                            type: "setup" | "change" | "renew" | "suspend" | "resume" | "delete" | "low_balance" | "drift" | "payment";
                             updatedAt: string;
                         };
                     };

@@ -1,6 +1,7 @@
 // Topping up the balance through a payment gateway, used on the balance page and inside the order (when the
-// balance falls short). A bank transfer (the manual gateway) gives a payment reference to quote; the balance
-// grows when the payment is confirmed, and the pages showing it poll while they wait for it.
+// balance falls short). A bank transfer (the manual gateway) gives a payment reference to quote; a card
+// gateway (Stripe) sends the client to its payment page, which brings it back to the balance page. The
+// balance grows when the gateway confirms the payment, and the pages showing it poll while they wait.
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Anchor, Button, Code, Group, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
@@ -13,8 +14,19 @@ import { fieldError, Money } from '../components/ui';
 import { showUnderField, useDescribeError } from '../errors';
 import { z } from '../zod';
 
-/** The gateways billrelay offers; the manual one (bank transfer) is the only one today. */
-export const GATEWAYS = ['manual'] as const;
+/** How the client can pay: the bank transfer, and the card gateways its provider enabled. */
+export function useGateways(clientId: number) {
+  return useQuery({
+    queryKey: ['clients', clientId, 'payment-gateways'],
+    queryFn: () => unwrap(client.GET('/api/v1/clients/{id}/payments/gateways', { params: { path: { id: String(clientId) } } })),
+    staleTime: 60_000,
+  });
+}
+
+/** Goes to a gateway's payment page (leaves the SPA); a seam for nothing else. */
+function goTo(url: string) {
+  window.location.assign(url);
+}
 
 /** The logged-in client's own record (balance, credit, currency, contact details). */
 export function useSelf(options: { poll?: boolean } = {}) {
@@ -39,11 +51,12 @@ export function TopUpForm({ clientId, currency, suggested, onStarted }: { client
   const describe = useDescribeError();
   const [failure, setFailure] = useState<string | null>(null);
   const [started, setStarted] = useState<Started | null>(null);
+  const gateways = useGateways(clientId);
   const schema = useMemo(
     () =>
       z.object({
         amount: z.string().trim().regex(/^\d{1,12}(\.\d{1,3})?$/, t('clientOrder.topUp.amountInvalid')),
-        gateway: z.enum(GATEWAYS),
+        gateway: z.string().min(1),
       }),
     [t],
   );
@@ -62,6 +75,8 @@ export function TopUpForm({ clientId, currency, suggested, onStarted }: { client
       const answer = await unwrap(client.POST('/api/v1/clients/{id}/payments/start', { params: { path: { id: String(clientId) } }, body: { gateway: v.gateway, amount: v.amount } }));
       setStarted(answer);
       onStarted?.(answer);
+      // A card gateway's payment page: the client pays there and comes back to the balance page.
+      if (answer.redirectUrl) goTo(answer.redirectUrl);
     } catch (error) {
       if (!showUnderField(form, error, ['amount', 'gateway'], describe)) setFailure(describe(error, { withCode: true }));
     }
@@ -80,7 +95,10 @@ export function TopUpForm({ clientId, currency, suggested, onStarted }: { client
           />
           <NativeSelect
             label={t('clientOrder.topUp.method')}
-            data={GATEWAYS.map((g) => ({ value: g, label: t(`clientOrder.topUp.gateways.${g}`) }))}
+            data={(gateways.data?.items ?? [{ id: 'manual', method: 'bank_transfer' as const, title: '' }]).map((g) => ({
+              value: g.id,
+              label: g.method === 'card' ? t('payments.client.card', { gateway: g.title }) : t('clientOrder.topUp.gateways.manual'),
+            }))}
             {...form.register('gateway')}
           />
         </Group>

@@ -11,6 +11,7 @@ import { orderLicenseEn } from './areas/order-license.en.js';
 import { tariffsEn } from './areas/tariffs.en.js';
 import { dashboardEn } from './areas/dashboard.en.js';
 import { auditEn } from './areas/audit.en.js';
+import { paymentsEn } from './areas/payments.en.js';
 import { passwordResetEn } from './areas/password-reset.en.js';
 import { licensesEn } from './areas/licenses.en.js';
 
@@ -144,6 +145,7 @@ export const en = {
     delete: 'delete',
     low_balance: 'low balance',
     drift: 'drift',
+    payment: 'payment',
   },
   errors: {
     network: 'Cannot reach the server; check the connection and try again.',
@@ -173,6 +175,7 @@ export const en = {
       upstream_tls: 'The upstream’s certificate is not trusted.',
       upstream_protocol: 'The upstream answered in a way billrelay does not understand.',
       upstream_timeout: 'The upstream did not answer in time.',
+      gateway_unavailable: 'The payment gateway could not be reached.',
     },
   },
   dashboard: dashboardEn,
@@ -258,6 +261,7 @@ export const en = {
   },
   licenses: licensesEn,
   audit: auditEn,
+  payments: paymentsEn,
   passwordReset: passwordResetEn,
   messages: messagesEn,
   notificationTemplates: notificationTemplatesEn,

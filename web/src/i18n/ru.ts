@@ -11,6 +11,7 @@ import { orderLicenseRu } from './areas/order-license.ru.js';
 import { tariffsRu } from './areas/tariffs.ru.js';
 import { dashboardRu } from './areas/dashboard.ru.js';
 import { auditRu } from './areas/audit.ru.js';
+import { paymentsRu } from './areas/payments.ru.js';
 import { passwordResetRu } from './areas/password-reset.ru.js';
 import { messagesRu } from './areas/messages.ru.js';
 import { notificationTemplatesRu } from './areas/notification-templates.ru.js';
@@ -148,6 +149,7 @@ export const ru: Messages = {
     delete: 'удаление',
     low_balance: 'низкий баланс',
     drift: 'расхождение',
+    payment: 'платёж',
   },
   errors: {
     network: 'Сервер недоступен; проверьте соединение и попробуйте снова.',
@@ -177,6 +179,7 @@ export const ru: Messages = {
       upstream_tls: 'Сертификату вышестоящего биллинга нет доверия.',
       upstream_protocol: 'Вышестоящий биллинг ответил непонятно для billrelay.',
       upstream_timeout: 'Вышестоящий биллинг не ответил вовремя.',
+      gateway_unavailable: 'Платёжный шлюз недоступен.',
     },
   },
   dashboard: dashboardRu,
@@ -264,6 +267,7 @@ export const ru: Messages = {
   },
   licenses: licensesRu,
   audit: auditRu,
+  payments: paymentsRu,
   passwordReset: passwordResetRu,
   messages: messagesRu,
   notificationTemplates: notificationTemplatesRu,

@@ -13,6 +13,7 @@ import type { Provider } from '../api/types';
 import { useCan } from '../auth';
 import { ConfirmModal, dash, DataTable, fieldError, PageTitle, QueryError, RowActions, type Column } from '../components/ui';
 import { showUnderField, useDescribeError } from '../errors';
+import { ProviderGateways } from './ProviderGateways';
 
 export function ProvidersPage() {
   const { t } = useTranslation();
@@ -24,6 +25,7 @@ export function ProvidersPage() {
   const act = useAct();
   const [editing, setEditing] = useState<Provider | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Provider | null>(null);
+  const [gateways, setGateways] = useState<Provider | null>(null);
 
   const columns: Column<Provider>[] = [
     {
@@ -45,24 +47,28 @@ export function ProvidersPage() {
     { key: 'supportEmail', title: t('providers.supportEmail'), cell: (p) => p.supportEmail ?? dash },
     { key: 'websiteUrl', title: t('providers.websiteUrl'), cell: (p) => p.websiteUrl ?? dash },
   ];
-  if (canChange)
-    columns.push({
-      key: 'actions',
-      title: t('common.actions'),
-      className: 'actions',
-      cell: (p) => (
-        <RowActions>
+  columns.push({
+    key: 'actions',
+    title: t('common.actions'),
+    className: 'actions',
+    cell: (p) => (
+      <RowActions>
+        {canChange && (
           <Button size="compact-sm" variant="default" aria-label={t('providers.editNamed', { name: p.name })} onClick={() => setEditing(p)}>
             {t('providers.edit')}
           </Button>
-          {!p.isDefault && (
-            <Button size="compact-sm" variant="outline" color="red" aria-label={t('common.deleteNamed', { name: p.name })} disabled={act.isPending} onClick={() => setDeleting(p)}>
-              {t('common.delete')}
-            </Button>
-          )}
-        </RowActions>
-      ),
-    });
+        )}
+        <Button size="compact-sm" variant="default" aria-label={t('payments.staff.openNamed', { name: p.name })} onClick={() => setGateways(p)}>
+          {t('payments.staff.open')}
+        </Button>
+        {canChange && !p.isDefault && (
+          <Button size="compact-sm" variant="outline" color="red" aria-label={t('common.deleteNamed', { name: p.name })} disabled={act.isPending} onClick={() => setDeleting(p)}>
+            {t('common.delete')}
+          </Button>
+        )}
+      </RowActions>
+    ),
+  });
 
   return (
     <>
@@ -76,6 +82,9 @@ export function ProvidersPage() {
       <DataTable label={t('menu.items.providers')} columns={columns} rows={data?.items ?? (error ? [] : undefined)} empty={t('providers.empty')} />
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? t('providers.add') : t('providers.editTitle')}>
         {editing !== null && <ProviderForm key={editing === 'new' ? 'new' : editing.id} provider={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
+      </Modal>
+      <Modal opened={gateways !== null} onClose={() => setGateways(null)} title={gateways ? t('payments.staff.title', { name: gateways.name }) : ''} size="lg">
+        {gateways !== null && <ProviderGateways providerId={gateways.id} onDone={() => setGateways(null)} />}
       </Modal>
       <ConfirmModal
         opened={deleting !== null}

@@ -1,10 +1,12 @@
 // The client's money: the balance (and credit), a top-up through the gateways on offer, the payments with a
 // downloadable receipt each, and the whole ledger (payments, charges, refunds, corrections) with the balance
 // after each entry. While a payment started here is awaited, the page reads the balance again by itself.
-import { Anchor, Group, Pagination, Paper, Stack, Text, Title } from '@mantine/core';
+// Back from a card gateway's payment page (?payment=REF), it says whether that payment has been booked yet.
+import { Alert, Anchor, Group, Pagination, Paper, Stack, Text, Title } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import type { TFunction } from 'i18next';
 import { client, unwrap } from '../../api/client';
 import { useMe } from '../../auth';
@@ -14,7 +16,7 @@ import { TopUpForm, useSelf } from '../TopUp';
 
 const PER_PAGE = 20;
 
-type Entry = { id: number; kind: 'payment' | 'charge' | 'refund' | 'correction'; amount: string; currency: string; balanceAfter: string; reference: string; method: string | null; comment: string | null; createdAt: string };
+type Entry = { id: number; kind: 'payment' | 'charge' | 'refund' | 'correction' | 'reversal'; amount: string; currency: string; balanceAfter: string; reference: string; method: string | null; comment: string | null; createdAt: string };
 
 function useLedger(clientId: number, kind: 'payment' | undefined, page: number, poll: boolean) {
   return useQuery({
@@ -29,10 +31,41 @@ function useLedger(clientId: number, kind: 'payment' | undefined, page: number, 
 const shownReference = (reference: string) => reference.replace(/^(gateway:[^:]+:|payment:)/, '');
 export const receiptNumber = (id: number) => `R-${String(id).padStart(6, '0')}`;
 
+/** The payment the client came back with from a gateway's page: pending until the gateway confirms it. */
+function useReturnedPayment(clientId: number, reference: string | null) {
+  return useQuery({
+    queryKey: ['clients', clientId, 'payments', 'started', reference],
+    queryFn: () => unwrap(client.GET('/api/v1/clients/{id}/payments/started/{reference}', { params: { path: { id: String(clientId), reference: reference! } } })),
+    enabled: reference !== null,
+    refetchInterval: (query) => (query.state.data?.status === 'paid' ? false : 3_000),
+  });
+}
+
+function ReturnedPayment({ clientId, reference, cancelled }: { clientId: number; reference: string; cancelled: boolean }) {
+  const { t } = useTranslation();
+  const payment = useReturnedPayment(clientId, reference);
+  if (payment.error) return <QueryError error={payment.error} />;
+  if (!payment.data) return null;
+  const amount = <Money amount={payment.data.amount} currency={payment.data.currency} />;
+  if (payment.data.status === 'paid')
+    return (
+      <Alert color="green" variant="light" role="status" title={t('payments.client.bookedTitle')} data-testid="returned-payment">
+        {t('payments.client.booked', { reference })} {amount}
+      </Alert>
+    );
+  return (
+    <Alert color={cancelled ? 'gray' : 'blue'} variant="light" role="status" title={t(cancelled ? 'payments.client.cancelledTitle' : 'payments.client.pendingTitle')} data-testid="returned-payment">
+      {t(cancelled ? 'payments.client.cancelled' : 'payments.client.pending', { reference })} {amount}
+    </Alert>
+  );
+}
+
 export function BalancePage() {
   const { t } = useTranslation();
   const me = useMe();
-  const [awaiting, setAwaiting] = useState(false);
+  const [params] = useSearchParams();
+  const returned = params.get('payment');
+  const [awaiting, setAwaiting] = useState(returned !== null && params.get('cancelled') === null);
   const [paymentsPage, setPaymentsPage] = useState(1);
   const [ledgerPage, setLedgerPage] = useState(1);
   const self = useSelf({ poll: awaiting });
@@ -67,6 +100,7 @@ export function BalancePage() {
       <PageTitle>{t('clientOrder.balancePage.title')}</PageTitle>
       <QueryError error={self.error} />
       <Stack gap="md">
+        {returned && <ReturnedPayment clientId={me.id} reference={returned} cancelled={params.get('cancelled') !== null} />}
         <Paper withBorder p="md">
           <Title order={2}>{t('clientOrder.balancePage.current')}</Title>
           {self.data && (

@@ -63,6 +63,7 @@ export const clientOrderEn = {
     charge: 'Charge',
     refund: 'Refund',
     correction: 'Correction',
+    reversal: 'Payment taken back',
   },
   methods: {
     manual: 'Bank transfer',

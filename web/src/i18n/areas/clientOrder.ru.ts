@@ -65,6 +65,7 @@ export const clientOrderRu = {
     charge: 'Списание',
     refund: 'Возврат',
     correction: 'Корректировка',
+    reversal: 'Отзыв платежа',
   },
   methods: {
     manual: 'Банковский перевод',

@@ -80,7 +80,7 @@ export const clientsEn = {
     system: 'billrelay',
     empty: 'No entries yet.',
   },
-  kinds: { payment: 'payment', charge: 'charge', refund: 'refund', correction: 'correction' },
+  kinds: { payment: 'payment', charge: 'charge', refund: 'refund', correction: 'correction', reversal: 'payment taken back' },
   methods: { manual: 'by hand', bank_transfer: 'bank transfer', cash: 'cash', card: 'card', other: 'other' },
   actors: { employee: 'employee', client: 'client', anonymous: 'anonymous' },
   area: {

@@ -82,7 +82,7 @@ export const clientsRu = {
     system: 'billrelay',
     empty: 'Записей пока нет.',
   },
-  kinds: { payment: 'платёж', charge: 'списание', refund: 'возврат', correction: 'корректировка' },
+  kinds: { payment: 'платёж', charge: 'списание', refund: 'возврат', correction: 'корректировка', reversal: 'отзыв платежа' },
   methods: { manual: 'вручную', bank_transfer: 'банковский перевод', cash: 'наличные', card: 'карта', other: 'другое' },
   actors: { employee: 'сотрудник', client: 'клиент', anonymous: 'аноним' },
   area: {

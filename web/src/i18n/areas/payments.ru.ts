@@ -1,0 +1,30 @@
+// Платёжные шлюзы для карт по-русски (те же ключи, что в payments.en.ts).
+export const paymentsRu = {
+  staff: {
+    open: 'Платёжные шлюзы',
+    openNamed: 'Платёжные шлюзы провайдера {{name}}',
+    title: 'Платёжные шлюзы: {{name}}',
+    formLabel: 'Настройки {{gateway}}',
+    enabled: 'Клиенты могут платить картой через {{gateway}}',
+    secretKey: 'Секретный ключ',
+    secretKeySet: 'Задан (оканчивается на {{hint}}). Оставьте пустым, чтобы не менять.',
+    notSet: 'Не задан.',
+    secretKeyInvalid: 'Секретный ключ начинается с sk_ или rk_ (панель Stripe → Developers → API keys).',
+    webhookSecret: 'Секрет подписи вебхука',
+    webhookSecretSet: 'Задан. Оставьте пустым, чтобы не менять.',
+    webhookSecretInvalid: 'Секрет подписи начинается с whsec_ (он показан у адреса вебхука в панели Stripe).',
+    webhookUrl: 'Адрес вебхука',
+    webhookHint: 'Добавьте этот адрес как вебхук в панели Stripe, с событиями:',
+    save: 'Сохранить',
+    saved: 'Настройки {{gateway}} сохранены',
+  },
+  client: {
+    card: 'Карта ({{gateway}})',
+    pendingTitle: 'Ждём платёж',
+    pending: 'Платёж {{reference}} ещё не подтверждён; баланс пополнится, как только это произойдёт. Сумма:',
+    cancelledTitle: 'Платёж не завершён',
+    cancelled: 'Платёж {{reference}} не был завершён; деньги не списаны. Сумма:',
+    bookedTitle: 'Платёж поступил',
+    booked: 'Платёж {{reference}} зачислен на баланс. Сумма:',
+  },
+};
