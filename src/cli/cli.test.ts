@@ -1,8 +1,12 @@
 // The CLI as an administrator uses it: real processes, a real data directory or PostgreSQL database.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+
+// Each test starts the CLI through tsx (a few seconds of compiling on an idle machine, far more on a loaded
+// two-core CI run); the processes' own 60 s limits bound them, not vitest's default.
+vi.setConfig({ testTimeout: 120_000 });
 
 const root = path.resolve(import.meta.dirname, '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');

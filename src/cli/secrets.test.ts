@@ -2,13 +2,17 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createBillrelay } from '../app.js';
 import { loadConfig } from '../platform/config.js';
 import { keyFilePath } from '../platform/crypto/secrets.js';
 import { createLogger } from '../platform/logger.js';
 import { startSandbox, type Sandbox } from '../sandbox/index.js';
 import { createTestDatabase, type TestDatabase } from '../../test/support/database.js';
+
+// Each test starts the CLI through tsx (a few seconds of compiling on an idle machine, far more on a loaded
+// two-core CI run); the processes' own 60 s limits bound them, not vitest's default.
+vi.setConfig({ testTimeout: 120_000 });
 
 const root = path.resolve(import.meta.dirname, '../..');
 let database: TestDatabase;
