@@ -5,8 +5,9 @@ import { expect, test } from 'vitest';
 import { formatReport, runLoad } from './load.js';
 
 test('10 s of mixed load: every answer expected, every accepted order and renewal ends as it must', async () => {
-  const report = await runLoad({ duration: 10, connections: 16, postgresUrl: process.env.TEST_DATABASE_URL });
+  const report = await runLoad({ duration: 10, connections: 16, postgresUrl: process.env.TEST_DATABASE_URL, log: (line) => console.log(line) });
   const printed = formatReport(report);
+  console.log(printed);
   expect(report.errors, printed).toEqual([]);
   expect(report.lostWrites, printed).toEqual([]);
   expect(report.orders.accepted, printed).toBeGreaterThan(0);

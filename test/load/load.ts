@@ -105,7 +105,8 @@ interface Route {
 
 /** Runs one load against a fresh database and returns what happened; never throws for a failed check (see errors, lostWrites). */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
-  const log = options.log ?? (() => {});
+  const started = performance.now();
+  const log = (line: string) => options.log?.(`[${((performance.now() - started) / 1000).toFixed(0)} s] ${line}`);
   const processCount = options.postgresUrl ? 2 : 1;
   const database = await createTestDatabase(options.postgresUrl ?? '');
   const children: Child[] = [];
@@ -118,7 +119,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
     const secretKey = randomBytes(32).toString('hex');
     // One after the other: the first creates the schema and the administrator, the second finds them.
-    for (let i = 0; i < processCount; i += 1) children.push(await startBillrelay(database, secretKey, `billrelay ${i + 1}`));
+    for (let i = 0; i < processCount; i += 1) {
+      children.push(await startBillrelay(database, secretKey, `billrelay ${i + 1}`));
+      log(`billrelay ${i + 1} is up`);
+    }
     const servers = children.map((c) => c.url);
     const api = servers[0]!;
     db = openDatabase({ databaseUrl: database.databaseUrl, sqliteFile: path.join(database.dataDir, 'billrelay.sqlite') });
@@ -165,6 +169,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       const { n } = await db!.kysely.selectFrom('licenses').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', renewable).where('status', '=', 'active').executeTakeFirstOrThrow();
       return Number(n) === renewable.length;
     });
+    log('set-up orders active');
     const beforeLoad = await licenseIds(db);
     await control('POST', '/_control/faults', { func: '*', fault: 'latency', latencyMs: UPSTREAM_LATENCY_MS });
 
@@ -287,6 +292,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const drainSeconds = (performance.now() - drainStarted) / 1000;
 
     const inFlight = new Set([...sentOrders].filter(([, status]) => status === null).map(([ip]) => ip));
+    log(`drained in ${drainSeconds.toFixed(1)} s; checking the writes`);
     const checks = await checkWrites(db, control, { accepted, inFlight, renewable, beforeLoad, clientIds: clients.map((c) => c.id) });
     for (const child of children) {
       for (const line of child.errorLines) if (errors.length < 40) errors.push(`${child.role} logged: ${line.slice(0, 400)}`);
