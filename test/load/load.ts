@@ -31,7 +31,7 @@ const CLIENT_FUNDS = '1000000.00';
 export interface LoadOptions {
   /** Seconds of load. */
   duration: number;
-  /** Connections in all, spread over the routes (by weight) and over the processes. */
+  /** Connections in all, spread evenly over the processes; each request picks its route by weight. */
   connections: number;
   /** A PostgreSQL server (a database of its own is created on it and dropped afterwards); absent: SQLite. */
   postgresUrl?: string;
@@ -43,10 +43,13 @@ export interface LoadOptions {
 
 export interface RouteResult {
   name: string;
-  connections: number;
   requests: number;
+  /** As the load generator saw them (queueing included), ms. */
   p50: number;
   p99: number;
+  /** Inside the server (fastify's responseTime: from reading the request to sending the answer), ms. */
+  serverP50: number;
+  serverP99: number;
   max: number;
   /** Answers other than 2xx, connection errors and timeouts. */
   failures: number;
@@ -97,6 +100,8 @@ interface CallContext {
 
 interface Route {
   name: string;
+  /** Which of the server's requests ("METHOD /path?query") are this route's. */
+  served: RegExp;
   weight: number;
   /** Builds the request for one call (a client picked at random for client routes). */
   request(): { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string; context?: CallContext };
@@ -183,7 +188,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     let renewalsAccepted = 0;
     const routes: Route[] = [
       {
-        name: 'POST /licenses (order)', weight: 3,
+        name: 'POST /licenses (order)', weight: 2, served: /^POST \/api\/v1\/licenses$/,
         request: () => {
           const user = pick();
           const ip = address();
@@ -199,7 +204,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         },
       },
       {
-        name: 'POST /licenses/:id/renew', weight: 1.5,
+        name: 'POST /licenses/:id/renew', weight: 1.5, served: /^POST \/api\/v1\/licenses\/\d+\/renew$/,
         request: () => {
           const user = pick();
           const id = owned[user]![Math.floor(Math.random() * 2)]!;
@@ -209,73 +214,83 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           if (status === 200) renewalsAccepted += 1;
         },
       },
-      { name: 'GET /licenses (own)', weight: 2, request: () => ({ method: 'GET', path: '/api/v1/licenses?perPage=20', headers: asClient(pick()) }) },
+      { name: 'GET /licenses (own)', weight: 2.5, served: /^GET \/api\/v1\/licenses\?perPage=20$/, request: () => ({ method: 'GET', path: '/api/v1/licenses?perPage=20', headers: asClient(pick()) }) },
       {
-        name: 'GET /clients/:id/ledger (balance)', weight: 1.5,
+        name: 'GET /clients/:id/ledger (balance)', weight: 2, served: /^GET \/api\/v1\/clients\/\d+\/ledger/,
         request: () => {
           const user = pick();
           return { method: 'GET', path: `/api/v1/clients/${clients[user]!.id}/ledger?perPage=20`, headers: asClient(user) };
         },
       },
       {
-        name: 'GET /licenses/:id (page)', weight: 2,
+        name: 'GET /licenses/:id (page)', weight: 2.5, served: /^GET \/api\/v1\/licenses\/\d+$/,
         request: () => {
           const user = pick();
           const mine = owned[user]!;
           return { method: 'GET', path: `/api/v1/licenses/${mine[Math.floor(Math.random() * mine.length)]}`, headers: asClient(user) };
         },
       },
-      { name: 'GET /licenses (staff)', weight: 2, request: () => ({ method: 'GET', path: '/api/v1/licenses?perPage=50', headers: asStaff }) },
-      { name: 'GET /clients (staff)', weight: 2, request: () => ({ method: 'GET', path: '/api/v1/clients?perPage=50', headers: asStaff }) },
-      { name: 'GET /operations (staff)', weight: 2, request: () => ({ method: 'GET', path: '/api/v1/operations?perPage=50', headers: asStaff }) },
+      { name: 'GET /licenses (staff)', weight: 1.5, served: /^GET \/api\/v1\/licenses\?perPage=50$/, request: () => ({ method: 'GET', path: '/api/v1/licenses?perPage=50', headers: asStaff }) },
+      { name: 'GET /clients (staff)', weight: 1.5, served: /^GET \/api\/v1\/clients\?/, request: () => ({ method: 'GET', path: '/api/v1/clients?perPage=50', headers: asStaff }) },
+      { name: 'GET /operations (staff)', weight: 1.5, served: /^GET \/api\/v1\/operations\?/, request: () => ({ method: 'GET', path: '/api/v1/operations?perPage=50', headers: asStaff }) },
     ];
 
-    log(`load: ${options.duration} s, ${options.connections} connections over ${routes.length} routes and ${servers.length} process(es), ${clients.length} clients`);
+    log(`load: ${options.duration} s, ${options.connections} connections over ${servers.length} process(es), ${clients.length} clients; each request picks its route by weight`);
     const errors: string[] = [];
     const cpuBefore = children.map(cpuSecondsOf);
-    const shares = spread(options.connections, routes.flatMap((r) => servers.map(() => r.weight)));
-    const runs = routes.map(async (route, r) => {
-      const latencies: number[] = [];
-      let failures = 0;
-      let connections = 0;
-      await Promise.all(servers.map(async (server, s) => {
-        const share = shares[r * servers.length + s]!;
-        connections += share;
-        let finished!: (result: autocannon.Result) => void;
-        let failedToRun!: (error: unknown) => void;
-        const done = new Promise<autocannon.Result>((resolve, reject) => [finished, failedToRun] = [resolve, reject]);
-        const instance = autocannon({
-          url: server,
-          connections: share,
-          duration: options.duration,
-          timeout: 30,
-          requests: [{
-            setupRequest: (req, context) => {
-              const built = route.request();
-              Object.assign(context, built.context ?? {});
-              return { ...req, method: built.method, path: built.path, headers: built.headers, body: built.body };
-            },
-            onResponse: (status, body, context) => {
-              if (status < 200 || status >= 300) {
-                failures += 1;
-                if (errors.length < 20) errors.push(`${route.name} on ${server}: ${status} ${body.slice(0, 300)}`);
-              }
-              route.onAnswer?.(status, body, context as CallContext);
-            },
-          }],
-        }, (error: unknown, result: autocannon.Result) => (error ? failedToRun(error) : finished(result)));
-        instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
-        const result = await done;
-        if (result.errors > 0) {
-          failures += result.errors;
-          errors.push(`${route.name} on ${server}: ${result.errors} connection errors (${result.timeouts} timeouts)`);
-        }
-      }));
-      latencies.sort((a, b) => a - b);
-      const at = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : 0);
-      return { name: route.name, connections, requests: latencies.length, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? 0, failures } satisfies RouteResult;
+    for (const child of children) child.timing.on = true;
+    // One autocannon instance per process; every request picks a route at random by weight, so each
+    // connection carries the whole mix. A request's latency runs from its build (setupRequest, called
+    // just before autocannon writes it) to its answer.
+    const totalWeight = routes.reduce((n, r) => n + r.weight, 0);
+    const pickRoute = () => {
+      let x = Math.random() * totalWeight;
+      for (const [i, r] of routes.entries()) if ((x -= r.weight) < 0) return i;
+      return routes.length - 1;
+    };
+    const latencies = routes.map((): number[] => []);
+    const failures = routes.map(() => 0);
+    const shares = spread(options.connections, servers.map(() => 1));
+    await Promise.all(servers.map(async (server, s) => {
+      let finished!: (result: autocannon.Result) => void;
+      let failedToRun!: (error: unknown) => void;
+      const done = new Promise<autocannon.Result>((resolve, reject) => [finished, failedToRun] = [resolve, reject]);
+      autocannon({
+        url: server,
+        connections: shares[s]!,
+        duration: options.duration,
+        timeout: 30,
+        requests: [{
+          setupRequest: (req, context) => {
+            const r = pickRoute();
+            const built = routes[r]!.request();
+            Object.assign(context, built.context ?? {}, { route: r, sentAt: performance.now() });
+            return { ...req, method: built.method, path: built.path, headers: built.headers, body: built.body };
+          },
+          onResponse: (status, body, context) => {
+            const c = context as CallContext & { route: number; sentAt: number };
+            const route = routes[c.route]!;
+            latencies[c.route]!.push(performance.now() - c.sentAt);
+            if (status < 200 || status >= 300) {
+              failures[c.route]! += 1;
+              if (errors.length < 20) errors.push(`${route.name} on ${server}: ${status} ${body.slice(0, 300)}`);
+            }
+            route.onAnswer?.(status, body, c);
+          },
+        }],
+      }, (error: unknown, result: autocannon.Result) => (error ? failedToRun(error) : finished(result)));
+      const result = await done;
+      if (result.errors > 0) errors.push(`${server}: ${result.errors} connection errors (${result.timeouts} timeouts)`);
+    }));
+    for (const child of children) child.timing.on = false;
+    const results = routes.map((route, r): RouteResult => {
+      const server = children.flatMap((c) => c.served.filter(([what]) => route.served.test(what)).map(([, ms]) => ms));
+      const own = latencies[r]!;
+      return {
+        name: route.name, requests: own.length, p50: percentile(own, 0.5), p99: percentile(own, 0.99), max: Math.max(0, ...own),
+        serverP50: percentile(server, 0.5), serverP99: percentile(server, 0.99), failures: failures[r]!,
+      };
     });
-    const results = await Promise.all(runs);
     const unexpected = results.reduce((n, r) => n + r.failures, 0);
     if (unexpected > errors.length) errors.push(`${unexpected} unexpected answers in all (the first ${Math.min(errors.length, 20)} above)`);
 
@@ -405,14 +420,19 @@ async function checkWrites(
 }
 
 export function formatReport(report: LoadReport): string {
+  const cpuTotal = report.memory.reduce((n, m) => n + m.cpuSeconds, 0);
   const lines = [`${report.database}: ${report.processes} billrelay process(es), ${report.duration} s, ${report.connections} connections, ${report.clients} clients; upstream at ${UPSTREAM_LATENCY_MS} ms per call`];
-  const header = ['route', 'conns', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'failed'];
-  const rows = report.routes.map((r) => [r.name, String(r.connections), String(r.requests), (r.requests / report.duration).toFixed(1), r.p50.toFixed(0), r.p99.toFixed(0), r.max.toFixed(0), String(r.failures)]);
+  const header = ['route', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'server p50', 'server p99', 'failed'];
+  const rows = report.routes.map((r) => [
+    r.name, String(r.requests), (r.requests / report.duration).toFixed(1), r.p50.toFixed(0), r.p99.toFixed(0), r.max.toFixed(0),
+    r.serverP50.toFixed(0), r.serverP99.toFixed(0), String(r.failures),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   lines.push(line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line));
   lines.push(
-    `requests: ${report.requests} (${(report.requests / report.duration).toFixed(0)}/s)`,
+    `p50/p99: as the load generator saw them (waiting in line included); server p50/p99: from reading the request to answering it (fastify's responseTime)`,
+    `requests: ${report.requests} (${(report.requests / report.duration).toFixed(0)}/s); the server(s) used ${(cpuTotal * 1000 / Math.max(1, report.requests)).toFixed(1)} ms of CPU per request (workers included)`,
     `orders: ${report.orders.accepted} accepted (+ ${report.orders.inFlight} taken while the load stopped, unanswered) → ${report.orders.active} active, ${report.orders.withOpenTask} with an open task; workers drained in ${report.drainSeconds.toFixed(1)} s`,
     `renewals: ${report.renewals.accepted} accepted on ${report.renewals.licenses} licenses → ${report.renewals.charged} periods charged, ${report.renewals.upstreamRenewals} renewed upstream`,
     `processes: ${report.memory.map((m) => `${m.role} peak RSS ${m.peakRssMb.toFixed(0)} MB (at the end ${m.rssMb.toFixed(0)} MB), ${m.cpuSeconds.toFixed(1)} CPU s`).join('; ')}`,
@@ -433,12 +453,21 @@ interface Child {
   process: ChildProcess;
   /** Lines the process logged at level error or above. */
   errorLines: string[];
+  /** Each answered request while `timing` is on: "METHOD /path" and the server's own time (fastify's responseTime, ms). */
+  served: Array<[string, number]>;
+  /** Collect `served` while on (the load itself, not the set-up). */
+  timing: { on: boolean };
   stop(): Promise<void>;
+}
+
+function percentile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0;
 }
 
 /** `total` split by weight (largest remainders), at least 1 each. */
 function spread(total: number, weights: number[]): number[] {
-  if (total < weights.length) throw new Error(`at least ${weights.length} connections are needed (one per route and process)`);
+  if (total < weights.length) throw new Error(`at least ${weights.length} connections are needed (one per process)`);
   const sum = weights.reduce((a, b) => a + b, 0);
   const spare = total - weights.length;
   const exact = weights.map((w) => (w / sum) * spare);
@@ -465,20 +494,35 @@ async function freePort(): Promise<number> {
 function spawnCli(role: string, args: string[], env: Record<string, string>, ready: string): Promise<Child & { output: string[] }> {
   const output: string[] = [];
   const errorLines: string[] = [];
+  const served: Array<[string, number]> = [];
+  const started = new Map<string, string>();
+  const timing = { on: false };
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let buffered = '';
+  const logFile = process.env.LOAD_LOG_DIR ? fs.createWriteStream(path.join(process.env.LOAD_LOG_DIR, `${role.replace(/\W+/g, '-')}.log`)) : undefined;
   const collect = (d: Buffer) => {
     const text = d.toString();
+    logFile?.write(text);
     output.push(text);
     if (output.length > 200) output.shift();
     buffered += text;
     const lines = buffered.split('\n');
     buffered = lines.pop()!;
-    for (const line of lines) if (/"level":(50|60)/.test(line)) errorLines.push(line);
+    for (const line of lines) {
+      if (/"level":(50|60)/.test(line)) errorLines.push(line);
+      if (!timing.on || !line.includes('"reqId"')) continue;
+      // fastify's request log (LOG_LEVEL=info): "incoming request" names the route, "request completed" its time.
+      const entry = JSON.parse(line) as { reqId?: string; req?: { method?: string; url?: string }; responseTime?: number };
+      if (entry.req?.url && entry.reqId) started.set(entry.reqId, `${entry.req.method} ${entry.req.url}`);
+      else if (entry.responseTime !== undefined && entry.reqId && started.has(entry.reqId)) {
+        served.push([started.get(entry.reqId)!, entry.responseTime]);
+        started.delete(entry.reqId);
+      }
+    }
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
@@ -497,7 +541,7 @@ function spawnCli(role: string, args: string[], env: Record<string, string>, rea
       if (output.join('').includes(ready)) {
         child.stdout!.off('data', check);
         child.off('exit', onExit);
-        resolve({ role, url: '', process: child, errorLines, stop, output });
+        resolve({ role, url: '', process: child, errorLines, served, timing, stop, output });
       }
     };
     child.stdout!.on('data', check);
@@ -522,7 +566,8 @@ async function startBillrelay(database: TestDatabase, secretKey: string, role: s
     BILLRELAY_WEB_DIR: path.join(database.dataDir, 'no-web'),
     // The scheduler's jobs (renewal scans, sync) are not part of this load; the worker runs as installed.
     BILLRELAY_SCHEDULER: 'off',
-    LOG_LEVEL: 'warn',
+    // info: fastify's request log, read for each request's time inside the server (see served).
+    LOG_LEVEL: 'info',
   }, 'is running on');
   return { ...child, url: `http://127.0.0.1:${port}` };
 }
