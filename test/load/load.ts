@@ -35,6 +35,8 @@ export interface LoadOptions {
   connections: number;
   /** A PostgreSQL server (a database of its own is created on it and dropped afterwards); absent: SQLite. */
   postgresUrl?: string;
+  /** Seconds a request may wait for its answer before it counts as an error (default 30). */
+  timeout?: number;
   /** Clients placing orders and reading their pages (default: connections / 2, at least 8). */
   clients?: number;
   /** Progress lines (setup, drain); silent by default. */
@@ -152,7 +154,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       const email = `load-client-${i}@example.test`;
       const created = await call(api, admin, 'POST', '/api/v1/clients', { name: `Load client ${i}`, email, password: CLIENT_PASSWORD, language: 'en', providerId: 1 }, 201);
       await call(api, admin, 'POST', `/api/v1/clients/${created.id}/payments`, { amount: CLIENT_FUNDS, method: 'bank_transfer' }, 201);
-      // Each client logs in on the process its requests will mostly go to (a session is valid on both).
+      // Half the clients log in on the second process: sessions live in the database, and every client's requests go to both.
       const session = await login(servers[i % servers.length]!, email, CLIENT_PASSWORD);
       clients.push({ ...session, id: created.id });
     }
@@ -259,7 +261,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         url: server,
         connections: shares[s]!,
         duration: options.duration,
-        timeout: 30,
+        timeout: options.timeout ?? 30,
         requests: [{
           setupRequest: (req, context) => {
             const r = pickRoute();

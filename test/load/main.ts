@@ -7,10 +7,11 @@ import { formatReport, runLoad } from './load.js';
 const opts = new Command('load')
   .option('--duration <seconds>', 'seconds of load per database', '60')
   .option('--connections <n>', 'connections in all', '64')
+  .option('--timeout <seconds>', 'seconds a request may wait for its answer before it counts as an error', '30')
   .option('--clients <n>', 'clients ordering and reading (default: connections / 2)')
   .option('--only <database>', 'sqlite or postgres')
   .parse(process.argv)
-  .opts<{ duration: string; connections: string; clients?: string; only?: string }>();
+  .opts<{ duration: string; connections: string; timeout: string; clients?: string; only?: string }>();
 
 const duration = Number(opts.duration);
 const connections = Number(opts.connections);
@@ -32,6 +33,7 @@ for (const url of runs) {
     duration,
     connections,
     postgresUrl: url,
+    timeout: Number(opts.timeout),
     clients: opts.clients ? Number(opts.clients) : undefined,
     log: (line) => console.log(`  ${line}`),
   });
