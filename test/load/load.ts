@@ -518,7 +518,12 @@ function spawnCli(role: string, args: string[], env: Record<string, string>, rea
       if (/"level":(50|60)/.test(line)) errorLines.push(line);
       if (!timing.on || !line.includes('"reqId"')) continue;
       // fastify's request log (LOG_LEVEL=info): "incoming request" names the route, "request completed" its time.
-      const entry = JSON.parse(line) as { reqId?: string; req?: { method?: string; url?: string }; responseTime?: number };
+      let entry: { reqId?: string; req?: { method?: string; url?: string }; responseTime?: number };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        continue;
+      }
       if (entry.req?.url && entry.reqId) started.set(entry.reqId, `${entry.req.method} ${entry.req.url}`);
       else if (entry.responseTime !== undefined && entry.reqId && started.has(entry.reqId)) {
         served.push([started.get(entry.reqId)!, entry.responseTime]);
