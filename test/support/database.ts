@@ -15,9 +15,9 @@ export interface TestDatabase {
 
 export const testDatabaseKind: 'sqlite' | 'postgres' = process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite';
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** On the PostgreSQL server given (TEST_DATABASE_URL by default; an empty string means SQLite). */
+export async function createTestDatabase(serverUrl = process.env.TEST_DATABASE_URL): Promise<TestDatabase> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billrelay-test-'));
-  const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     return { kind: 'sqlite', dataDir, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
   }
