@@ -3,28 +3,16 @@
 // grows when the payment is confirmed, and the pages showing it poll while they wait for it.
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Anchor, Button, Code, Group, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { client, unwrap } from '../api/client';
-import { useMe } from '../auth';
 import { fieldError, Money } from '../components/ui';
 import { showUnderField, useDescribeError } from '../errors';
 import { z } from '../zod';
 
 /** The gateways billrelay offers; the manual one (bank transfer) is the only one today. */
 export const GATEWAYS = ['manual'] as const;
-
-/** The logged-in client's own record (balance, credit, currency, contact details). */
-export function useSelf(options: { poll?: boolean } = {}) {
-  const me = useMe();
-  return useQuery({
-    queryKey: ['clients', me.id],
-    queryFn: () => unwrap(client.GET('/api/v1/clients/{id}', { params: { path: { id: String(me.id) } } })),
-    refetchInterval: options.poll ? 3_000 : false,
-  });
-}
 
 export interface Started {
   gateway: string;
