@@ -256,8 +256,12 @@ describe.runIf(testDatabaseKind === 'sqlite')('backup and restore on SQLite', ()
     fs.mkdirSync(path.join(dataDir, 'run'), { recursive: true });
     const stale = path.join(dataDir, 'run', `server-${gone.stdout}-dead.json`);
     fs.writeFileSync(stale, JSON.stringify({ role: 'server', pid: Number(gone.stdout), startedAt: new Date().toISOString() }));
+    // Another one's pid was given to an unrelated process since (here: this test's, started at another time).
+    const reused = path.join(dataDir, 'run', `worker-${process.pid}-reused.json`);
+    fs.writeFileSync(reused, JSON.stringify({ role: 'worker', pid: process.pid, startedAt: new Date().toISOString(), processStart: '1' }));
     expect(restoreSqlite(dbFile, dataDir, backup).schema).toBe(KNOWN_MIGRATIONS.at(-1));
     expect(fs.existsSync(stale)).toBe(false);
+    expect(fs.existsSync(reused)).toBe(false);
 
     // A live registered process blocks it.
     const server = registerRunning(dataDir, 'worker');
