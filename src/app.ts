@@ -11,6 +11,7 @@ import type { Config } from './platform/config.js';
 import { Db } from './platform/db/db.js';
 import { openDatabase, type DbHandle } from './platform/db/dialect.js';
 import { migrateToLatest, pendingMigrations } from './platform/db/migrate.js';
+import { claimDataDir, type RunningRole } from './platform/db/running.js';
 import { createHttpApp, type App } from './platform/http/app.js';
 import { webRoutes } from './platform/http/web.js';
 import { createLogger } from './platform/logger.js';
@@ -72,6 +73,8 @@ export interface BillrelayOptions {
   config: Config;
   clock?: Clock;
   logger?: Logger;
+  /** How this process shows in the data directory's run/ while it uses the SQLite database (see running.ts). */
+  role?: Exclude<RunningRole, 'restore'>;
 }
 
 export interface Billrelay {
@@ -164,11 +167,14 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
+  // On SQLite this process is announced in the data directory: `billrelay restore` refuses while it runs.
+  const running = config.databaseUrl ? undefined : claimDataDir(config.dataDir, options.role ?? 'server');
   const handle = openConfiguredDatabase(config);
   try {
     await migrateToLatest(handle);
   } catch (error) {
     await handle.close();
+    running?.release();
     throw error;
   }
   const db = new Db(handle);
@@ -274,6 +280,7 @@ export async function createBillrelay(options: BillrelayOptions): Promise<Billre
       await mailer.stop();
       await app.close();
       await db.close();
+      running?.release();
     },
   };
 }

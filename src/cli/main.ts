@@ -8,6 +8,8 @@ import { sandboxCommand } from './sandbox.js';
 import { workerCommand } from './worker.js';
 import { upstreamCommand } from './upstream.js';
 import { demoCommand } from './demo.js';
+import { backupCommand, restoreCommand } from './backup.js';
+import { FatalError } from '../platform/fatal.js';
 
 const program = new Command()
   .name('billrelay')
@@ -22,5 +24,14 @@ program.addCommand(sandboxCommand());
 program.addCommand(workerCommand());
 program.addCommand(upstreamCommand());
 program.addCommand(demoCommand());
+program.addCommand(backupCommand());
+program.addCommand(restoreCommand());
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // What the operator fixes is said in one line; anything else is a bug and keeps its stack.
+  if (!(error instanceof FatalError)) throw error;
+  process.stderr.write(`billrelay: ${error.message}\n`);
+  process.exit(1);
+}

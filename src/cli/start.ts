@@ -9,7 +9,7 @@ export function startCommand(): Command {
     .option('--host <host>', 'address to listen on (default: $HOST or 0.0.0.0)')
     .action(async (opts: { port?: string; host?: string }) => {
       const config = loadConfig({ ...process.env, ...(opts.port ? { PORT: opts.port } : {}), ...(opts.host ? { HOST: opts.host } : {}) });
-      const billrelay = await createBillrelay({ config });
+      const billrelay = await createBillrelay({ config, role: 'server' });
       if (billrelay.firstAdmin) {
         const { email, generatedPassword } = billrelay.firstAdmin;
         // Printed once, on the console only: the log stream never carries it.

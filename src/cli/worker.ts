@@ -11,7 +11,7 @@ export function workerCommand(): Command {
     .option('--once', 'run what is due now, then exit')
     .action(async (opts: { once?: boolean }) => {
       const config = loadConfig();
-      const billrelay = await createBillrelay({ config: { ...config, worker: { ...config.worker, enabled: !opts.once } } });
+      const billrelay = await createBillrelay({ config: { ...config, worker: { ...config.worker, enabled: !opts.once } }, role: 'worker' });
       if (billrelay.firstAdmin?.generatedPassword) {
         process.stdout.write(`\nFirst administrator created: ${billrelay.firstAdmin.email}\nOne-time password: ${billrelay.firstAdmin.generatedPassword}\n\n`);
       }

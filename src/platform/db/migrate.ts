@@ -1,4 +1,5 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { FatalError } from '../fatal.js';
 import type { DbHandle, DialectKind } from './dialect.js';
 import * as m001 from './migrations/001-foundation.js';
 import * as m010 from './migrations/010-processing-modules.js';
@@ -48,7 +49,46 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
+/** Kysely's bookkeeping table: one row per applied migration. */
+export const MIGRATION_TABLE = 'kysely_migration';
+
+/** The migrations this code knows, in order. */
+export const KNOWN_MIGRATIONS: readonly string[] = Object.keys(MIGRATIONS);
+
+/**
+ * Migrations recorded in the database that this code does not know: a newer billrelay upgraded it.
+ * Running older code on a newer schema could corrupt data, so such a database is refused.
+ */
+export function unknownMigrations(applied: readonly string[]): string[] {
+  return applied.filter((name) => !(name in MIGRATIONS));
+}
+
+export function schemaNewerError(unknown: readonly string[], backup?: string): FatalError {
+  const has = `${unknown.length === 1 ? 'migration' : 'migrations'} ${unknown.join(', ')} that this version does not know (it knows up to ${KNOWN_MIGRATIONS.at(-1)})`;
+  return new FatalError(
+    backup
+      ? `${backup} comes from a newer billrelay: it has ${has}. Restore it with that version of billrelay.`
+      : `The database was upgraded by a newer billrelay: it has ${has}. Refusing to run older code on a newer schema: ` +
+          'run the newer billrelay again, or restore a backup made before the upgrade.',
+  );
+}
+
+export async function appliedMigrations(handle: DbHandle): Promise<string[]> {
+  const tables = await handle.kysely.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((t) => t.name === MIGRATION_TABLE)) return [];
+  const db = handle.kysely as unknown as Kysely<Record<typeof MIGRATION_TABLE, { name: string }>>;
+  const rows = await db.selectFrom(MIGRATION_TABLE).select('name').orderBy('name').execute();
+  return rows.map((r) => r.name);
+}
+
+/** Throws a FatalError naming the unknown migrations when the database is newer than this code. */
+export async function assertSchemaNotNewer(handle: DbHandle): Promise<void> {
+  const unknown = unknownMigrations(await appliedMigrations(handle));
+  if (unknown.length) throw schemaNewerError(unknown);
+}
+
 export async function migrateToLatest(handle: DbHandle): Promise<string[]> {
+  await assertSchemaNotNewer(handle);
   const migrator = new Migrator({
     db: handle.kysely as unknown as Kysely<unknown>,
     provider: new StaticProvider(handle.dialect),

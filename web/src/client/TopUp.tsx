@@ -4,12 +4,10 @@
 // balance grows when the gateway confirms the payment, and the pages showing it poll while they wait.
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Anchor, Button, Code, Group, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { client, unwrap } from '../api/client';
-import { useMe } from '../auth';
 import { fieldError, Money } from '../components/ui';
 import { showUnderField, useDescribeError } from '../errors';
 import { z } from '../zod';
@@ -26,16 +24,6 @@ export function useGateways(clientId: number) {
 /** Goes to a gateway's payment page (leaves the SPA); a seam for nothing else. */
 function goTo(url: string) {
   window.location.assign(url);
-}
-
-/** The logged-in client's own record (balance, credit, currency, contact details). */
-export function useSelf(options: { poll?: boolean } = {}) {
-  const me = useMe();
-  return useQuery({
-    queryKey: ['clients', me.id],
-    queryFn: () => unwrap(client.GET('/api/v1/clients/{id}', { params: { path: { id: String(me.id) } } })),
-    refetchInterval: options.poll ? 3_000 : false,
-  });
 }
 
 export interface Started {

@@ -1,15 +1,21 @@
 // What the staff ticket pages and the client's support pages share: the conversation (messages in order,
 // their files downloadable, internal notes marked), a file's size in words, and the file field of a message
 // (each file uploaded as it is picked, the server's refusal — too big, a type it does not take — under the
-// field in words).
-import { Anchor, Button, Text, Title } from '@mantine/core';
-import { useId, useState, type ChangeEvent } from 'react';
+// field in words), the reply form (a client's reply; staff's reply or internal note with the status after it)
+// and closing a ticket behind a confirmation.
+import { zodResolver } from '@hookform/resolvers/zod';
+import { Alert, Anchor, Button, Checkbox, Group, NativeSelect, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useId, useMemo, useState, type ChangeEvent, type ReactNode } from 'react';
+import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { client, unwrap } from '../api/client';
+import { notifyDone, useAct } from '../api/queries';
 import type { Attachment, Ticket, TicketMessage } from '../api/types';
-import { useDescribeError } from '../errors';
+import { showUnderField, useDescribeError } from '../errors';
 import { useFormat } from '../format';
-import { Instant } from './ui';
+import { z } from '../zod';
+import { ConfirmModal, fieldError, Instant } from './ui';
 
 /** At most this many files per message (the API's limit). */
 export const MAX_FILES = 10;
@@ -192,4 +198,142 @@ export function FileField({ files }: { files: Uploads }) {
       ))}
     </div>
   );
+}
+
+/** Who is looking at the ticket: the client (its support pages) or staff (Tools → Tickets). */
+export type TicketSide = 'client' | 'staff';
+
+/** The statuses staff may leave a ticket in with their reply. */
+const AFTER = ['answered', 'waiting_for_client', 'closed'] as const;
+
+/**
+ * The reply form under the conversation. A client writes a reply (to a closed ticket: it opens it again,
+ * which the form says). Staff write a reply with the status it leaves the ticket in, or an internal note
+ * the client never sees.
+ */
+export function TicketReplyForm({ ticket, side }: { ticket: Ticket; side: TicketSide }) {
+  const { t } = useTranslation();
+  const describe = useDescribeError();
+  const queryClient = useQueryClient();
+  const files = useUploads();
+  const [failure, setFailure] = useState<string | null>(null);
+  const staff = side === 'staff';
+  const schema = useMemo(
+    () =>
+      z.object({
+        body: staff
+          ? z.string().trim().min(1, t('tickets.bodyRequired')).max(MAX_BODY, t('tickets.bodyTooLong', { max: MAX_BODY }))
+          : z.string().trim().min(1, t('clientSupport.messageRequired')).max(MAX_BODY, t('clientSupport.messageTooLong', { max: MAX_BODY })),
+        internal: z.boolean(),
+        status: z.enum(AFTER),
+      }),
+    [t, staff],
+  );
+  type Values = z.input<typeof schema>;
+  const defaults: Values = { body: '', internal: false, status: ticket.status === 'waiting_for_client' ? 'waiting_for_client' : 'answered' };
+  const form = useForm<Values, unknown, z.output<typeof schema>>({ resolver: zodResolver(schema), defaultValues: defaults });
+  const internal = staff && form.watch('internal');
+  const submit = form.handleSubmit(async (v) => {
+    setFailure(null);
+    const attachmentIds = files.ids;
+    try {
+      await unwrap(
+        client.POST('/api/v1/tickets/{id}/messages', {
+          params: { path: { id: String(ticket.id) } },
+          body: {
+            body: v.body,
+            ...(staff ? { internal: v.internal, ...(v.internal ? {} : { status: v.status }) } : {}),
+            ...(attachmentIds.length ? { attachmentIds } : {}),
+          },
+        }),
+      );
+      notifyDone(!staff ? t('clientSupport.sent') : v.internal ? t('tickets.noted') : t('tickets.sent'));
+      form.reset({ ...defaults, status: v.status === 'closed' ? 'answered' : v.status });
+      files.reset();
+    } catch (error) {
+      if (!showUnderField(form, error, staff ? ['body', 'status'] : ['body'], describe)) setFailure(describe(error, { withCode: true }));
+    } finally {
+      await queryClient.invalidateQueries({ queryKey: ['tickets'] });
+    }
+  });
+
+  const title = !staff ? t('clientSupport.replyTitle') : internal ? t('tickets.noteForm') : t('tickets.replyForm');
+  return (
+    <Paper withBorder p="md" component="section" aria-labelledby="ticket-reply" className={internal ? 'reply-form internal' : 'reply-form'}>
+      <Title order={2} id="ticket-reply" mb="xs">
+        {title}
+      </Title>
+      <form onSubmit={submit} noValidate aria-label={title}>
+        <Stack gap="sm">
+          {!staff &&
+            (ticket.status === 'closed' ? (
+              <Alert color="blue" variant="light">
+                {t('clientSupport.reopenNote')}
+              </Alert>
+            ) : (
+              <Text size="sm" c="dimmed">
+                {t('clientSupport.closedNote')}
+              </Text>
+            ))}
+          <Textarea
+            label={`${staff ? t('tickets.body') : t('clientSupport.message')} *`}
+            autosize
+            minRows={4}
+            maxRows={16}
+            {...form.register('body')}
+            {...fieldError(form.formState.errors.body?.message)}
+          />
+          {staff && <Checkbox label={t('tickets.internal')} {...form.register('internal')} />}
+          {staff && !internal && (
+            <NativeSelect
+              label={t('tickets.statusAfter')}
+              className="filter"
+              data={AFTER.map((s) => ({ value: s, label: t(`tickets.after.${s}`) }))}
+              {...form.register('status')}
+              {...fieldError(form.formState.errors.status?.message)}
+            />
+          )}
+          <FileField files={files} />
+          {failure && (
+            <Alert color="red" variant="light" role="alert">
+              {failure}
+            </Alert>
+          )}
+          <Group>
+            <Button type="submit" loading={form.formState.isSubmitting} disabled={files.uploading}>
+              {!staff ? t('clientSupport.send') : internal ? t('tickets.addNote') : t('tickets.send')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}
+
+/**
+ * Closing a ticket behind a confirmation: `ask()` opens the dialog (render `dialog`), `busy` while it runs.
+ * `act` is the page's, so its other buttons wait too.
+ */
+export function useCloseTicket(ticket: Ticket | undefined, side: TicketSide, act: ReturnType<typeof useAct>): { ask: () => void; dialog: ReactNode } {
+  const { t } = useTranslation();
+  const [opened, setOpened] = useState(false);
+  const ns = side === 'staff' ? 'tickets' : 'clientSupport';
+  const close = (x: Ticket) =>
+    act.mutate(
+      { run: () => unwrap(client.POST('/api/v1/tickets/{id}/close', { params: { path: { id: String(x.id) } } })), done: t(`${ns}.closed`, { id: x.id }) },
+      { onSettled: () => setOpened(false) },
+    );
+  const dialog = ticket && (
+    <ConfirmModal
+      opened={opened}
+      title={t(`${ns}.closeTitle`, { id: ticket.id })}
+      confirmLabel={t(`${ns}.closeConfirm`)}
+      busy={act.isPending}
+      onClose={() => setOpened(false)}
+      onConfirm={() => close(ticket)}
+    >
+      {t(`${ns}.closeQuestion`, { subject: ticket.subject })}
+    </ConfirmModal>
+  );
+  return { ask: () => setOpened(true), dialog };
 }

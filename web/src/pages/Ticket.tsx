@@ -2,7 +2,7 @@
 // (the client's and staff's messages; internal notes marked as such), a reply or internal note with files,
 // and the actions Take, Move to another department and Close.
 import { zodResolver } from '@hookform/resolvers/zod';
-import { Alert, Button, Checkbox, Group, NativeSelect, Paper, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Button, Group, NativeSelect, Paper, Stack, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useForm } from 'react-hook-form';
@@ -13,14 +13,12 @@ import { notifyDone, useAct } from '../api/queries';
 import type { Ticket } from '../api/types';
 import { useCan, useMe } from '../auth';
 import { Crumbs, Facts } from '../components/Details';
-import { Conversation, FileField, MAX_BODY, useUploads } from '../components/TicketParts';
-import { AppLink, ConfirmModal, dash, fieldError, Instant, ItemDialog, Loading, PageTitle, QueryError } from '../components/ui';
+import { Conversation, TicketReplyForm, useCloseTicket } from '../components/TicketParts';
+import { AppLink, dash, fieldError, Instant, ItemDialog, Loading, PageTitle, QueryError } from '../components/ui';
 import { showUnderField, useDescribeError } from '../errors';
 import { z } from '../zod';
 import { useAllDepartments } from './Employees';
 import { DueTime, Performer, TicketStatusBadge, TICKETS_POLL } from './Tickets';
-
-const AFTER = ['answered', 'waiting_for_client', 'closed'] as const;
 
 export function TicketPage() {
   const { t } = useTranslation();
@@ -29,7 +27,6 @@ export function TicketPage() {
   const canChange = useCan('tickets.change');
   const act = useAct();
   const [moving, setMoving] = useState<Ticket | null>(null);
-  const [closing, setClosing] = useState(false);
   const { data: ticket, error } = useQuery({
     queryKey: ['tickets', id],
     queryFn: () => unwrap(client.GET('/api/v1/tickets/{id}', { params: { path: { id: String(id) } } })),
@@ -37,11 +34,7 @@ export function TicketPage() {
   });
 
   const take = (x: Ticket) => act.mutate({ run: () => unwrap(client.POST('/api/v1/tickets/{id}/take', { params: { path: { id: String(x.id) } } })), done: t('tickets.taken', { id: x.id }) });
-  const close = (x: Ticket) =>
-    act.mutate(
-      { run: () => unwrap(client.POST('/api/v1/tickets/{id}/close', { params: { path: { id: String(x.id) } } })), done: t('tickets.closed', { id: x.id }) },
-      { onSettled: () => setClosing(false) },
-    );
+  const closing = useCloseTicket(ticket, 'staff', act);
 
   return (
     <>
@@ -75,7 +68,7 @@ export function TicketPage() {
                   {t('tickets.move')}
                 </Button>
                 {ticket.status !== 'closed' && (
-                  <Button variant="outline" color="red" size="sm" disabled={act.isPending} onClick={() => setClosing(true)}>
+                  <Button variant="outline" color="red" size="sm" disabled={act.isPending} onClick={closing.ask}>
                     {t('tickets.close')}
                   </Button>
                 )}
@@ -83,98 +76,14 @@ export function TicketPage() {
             )}
           </Paper>
           <Conversation ticket={ticket} />
-          {canChange && <ReplyForm ticket={ticket} />}
+          {canChange && <TicketReplyForm ticket={ticket} side="staff" />}
           <ItemDialog item={moving} onClose={() => setMoving(null)} title={(x) => t('tickets.moveTitle', { id: x.id })}>
             {(x) => <MoveForm ticket={x} onClose={() => setMoving(null)} />}
           </ItemDialog>
-          <ConfirmModal
-            opened={closing}
-            title={t('tickets.closeTitle', { id: ticket.id })}
-            confirmLabel={t('tickets.closeConfirm')}
-            busy={act.isPending}
-            onClose={() => setClosing(false)}
-            onConfirm={() => close(ticket)}
-          >
-            {t('tickets.closeQuestion', { subject: ticket.subject })}
-          </ConfirmModal>
+          {closing.dialog}
         </Stack>
       )}
     </>
-  );
-}
-
-function ReplyForm({ ticket }: { ticket: Ticket }) {
-  const { t } = useTranslation();
-  const describe = useDescribeError();
-  const queryClient = useQueryClient();
-  const files = useUploads();
-  const [failure, setFailure] = useState<string | null>(null);
-  const schema = useMemo(
-    () =>
-      z.object({
-        body: z.string().trim().min(1, t('tickets.bodyRequired')).max(MAX_BODY, t('tickets.bodyTooLong', { max: MAX_BODY })),
-        internal: z.boolean(),
-        status: z.enum(AFTER),
-      }),
-    [t],
-  );
-  type Values = z.input<typeof schema>;
-  const defaults: Values = { body: '', internal: false, status: ticket.status === 'waiting_for_client' ? 'waiting_for_client' : 'answered' };
-  const form = useForm<Values, unknown, z.output<typeof schema>>({ resolver: zodResolver(schema), defaultValues: defaults });
-  const internal = form.watch('internal');
-  const submit = form.handleSubmit(async (v) => {
-    setFailure(null);
-    const attachmentIds = files.ids;
-    try {
-      await unwrap(
-        client.POST('/api/v1/tickets/{id}/messages', {
-          params: { path: { id: String(ticket.id) } },
-          body: { body: v.body, internal: v.internal, ...(v.internal ? {} : { status: v.status }), ...(attachmentIds.length ? { attachmentIds } : {}) },
-        }),
-      );
-      notifyDone(v.internal ? t('tickets.noted') : t('tickets.sent'));
-      form.reset({ ...defaults, status: v.status === 'closed' ? 'answered' : v.status });
-      files.reset();
-    } catch (error) {
-      if (!showUnderField(form, error, ['body', 'status'], describe)) setFailure(describe(error, { withCode: true }));
-    } finally {
-      await queryClient.invalidateQueries({ queryKey: ['tickets'] });
-    }
-  });
-
-  const title = internal ? t('tickets.noteForm') : t('tickets.replyForm');
-  return (
-    <Paper withBorder p="md" component="section" aria-labelledby="ticket-reply" className={internal ? 'reply-form internal' : 'reply-form'}>
-      <Title order={2} id="ticket-reply" mb="xs">
-        {title}
-      </Title>
-      <form onSubmit={submit} noValidate aria-label={title}>
-        <Stack gap="sm">
-          <Textarea label={`${t('tickets.body')} *`} autosize minRows={4} maxRows={16} {...form.register('body')} {...fieldError(form.formState.errors.body?.message)} />
-          <Checkbox label={t('tickets.internal')} {...form.register('internal')} />
-          {!internal && (
-            <NativeSelect
-              label={t('tickets.statusAfter')}
-              className="filter"
-              data={AFTER.map((s) => ({ value: s, label: t(`tickets.after.${s}`) }))}
-              {...form.register('status')}
-              {...fieldError(form.formState.errors.status?.message)}
-            />
-          )}
-          <FileField files={files} />
-          {failure && (
-            <Alert color="red" variant="light" role="alert">
-              {failure}
-            </Alert>
-          )}
-          <Group>
-            <Button type="submit" loading={form.formState.isSubmitting} disabled={files.uploading}>
-              {internal ? t('tickets.addNote') : t('tickets.send')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Paper>
   );
 }
 

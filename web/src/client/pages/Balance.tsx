@@ -12,7 +12,8 @@ import { client, unwrap } from '../../api/client';
 import { useMe } from '../../auth';
 import { DataTable, Instant, Money, PageTitle, QueryError, type Column } from '../../components/ui';
 import { isPositive } from '../money';
-import { TopUpForm, useSelf } from '../TopUp';
+import { useAccount } from '../account';
+import { TopUpForm } from '../TopUp';
 
 const PER_PAGE = 20;
 
@@ -68,7 +69,7 @@ export function BalancePage() {
   const [awaiting, setAwaiting] = useState(returned !== null && params.get('cancelled') === null);
   const [paymentsPage, setPaymentsPage] = useState(1);
   const [ledgerPage, setLedgerPage] = useState(1);
-  const self = useSelf({ poll: awaiting });
+  const self = useAccount({ poll: awaiting });
   const payments = useLedger(me.id, 'payment', paymentsPage, awaiting);
   const ledger = useLedger(me.id, undefined, ledgerPage, awaiting);
 

@@ -11,7 +11,8 @@ import type { License } from '../../api/types';
 import { AppLink, DataTable, Day, Loading, Money, PageTitle, QueryError, type Column } from '../../components/ui';
 import { useFormat } from '../../format';
 import { moving } from '../../pages/Licenses';
-import { fromMilli, milli, useAccount } from '../account';
+import { useAccount } from '../account';
+import { isPositive, sum } from '../money';
 import { ClientLicenseStatus } from '../LicenseStatus';
 
 /** "Soon": the licenses expiring within this many days. */
@@ -27,13 +28,14 @@ interface Expiring {
 
 /** The renewals of the licenses expiring soon, in expiry order, against the balance. Trials are not renewed. */
 function coverage(licenses: readonly License[], balance: string): Expiring[] {
-  let left = milli(balance);
+  let left = balance;
   return [...licenses]
     .sort((a, b) => (a.expiresAt ?? '').localeCompare(b.expiresAt ?? '') || a.id - b.id)
     .map((license) => {
       if (license.isTrial) return { id: license.id, license, shortfall: null };
-      left -= milli(license.price);
-      return { id: license.id, license, shortfall: left < 0n ? fromMilli(-left) : null };
+      left = sum([1, left], [-1, license.price]);
+      const missing = sum([-1, left]);
+      return { id: license.id, license, shortfall: isPositive(missing) ? missing : null };
     });
 }
 
@@ -95,7 +97,7 @@ export function ClientDashboardPage() {
               <Text className={`count${a.balance.startsWith('-') ? ' low' : ''}`}>
                 <Money amount={a.balance} currency={a.currency} />
               </Text>
-              {milli(a.creditLimit) > 0n && (
+              {isPositive(a.creditLimit) && (
                 <Text size="sm" c="dimmed">
                   {t('clientArea.dashboard.creditLimit', { amount: f.money(a.creditLimit, a.currency) })}
                 </Text>

@@ -16,7 +16,8 @@ import { ORDER_FIELDS, ipProblem, periodLabel, placeOrder, TRIAL_PERIOD, useCata
 import { fieldError, Loading, Money, PageTitle, QueryError } from '../../components/ui';
 import { showUnderField, useDescribeError } from '../../errors';
 import { isPositive, sum } from '../money';
-import { TopUpForm, useSelf } from '../TopUp';
+import { useAccount } from '../account';
+import { TopUpForm } from '../TopUp';
 
 /** The upstream's check of the address, asked once the tariff, period and a good address are there. */
 function usePrecheck(v: { tariffId: string; period: string; ip: string }) {
@@ -48,7 +49,7 @@ export function OrderPage() {
   const [awaitingPayment, setAwaitingPayment] = useState(false);
   const [key] = useState(() => crypto.randomUUID());
   const catalog = useCatalog();
-  const self = useSelf({ poll: awaitingPayment });
+  const self = useAccount({ poll: awaitingPayment });
   const schema = useOrderSchema();
   const form = useForm<OrderValues, unknown, OrderInput>({
     resolver: zodResolver(schema),

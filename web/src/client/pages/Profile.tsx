@@ -14,11 +14,11 @@ import { showUnderField, useDescribeError } from '../../errors';
 import { chooseLanguage, intlLocale, LANGUAGES, supported, type Language } from '../../i18n';
 import { z } from '../../zod';
 import { countries } from '../countries';
-import { useSelf } from '../TopUp';
+import { useAccount } from '../account';
 
 export function ProfilePage() {
   const { t } = useTranslation();
-  const self = useSelf();
+  const self = useAccount();
   return (
     <>
       <PageTitle>{t('clientOrder.profile.title')}</PageTitle>
