@@ -266,7 +266,7 @@ describe.skipIf(!hasChromium)(`the client area in Chromium${skipNote}`, () => {
     await main().getByText(euros(await balance())).waitFor();
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Back to the staff panel' }).click();
-    await page.getByRole('heading', { name: 'Client' }).waitFor();
+    await page.getByRole('heading', { name: 'Client', exact: true }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/billmgr/clients/${customer.id}`);
     await page.getByRole('navigation', { name: 'Main menu' }).waitFor();
     await logOut();
