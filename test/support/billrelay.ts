@@ -8,7 +8,10 @@ import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { ApiClient } from './http.js';
-import { checkServer, noteSecret, watchServer, type WatchedServer } from './secrets.js';
+import { checkFile, checkServer, noteSecret, watchServer, type WatchedServer } from './secrets.js';
+
+// Registered when the file imports the harness, so it runs after every other afterAll of the file.
+afterAll(checkFile);
 
 export const ADMIN_EMAIL = 'admin@example.test';
 export const ADMIN_PASSWORD = 'admin-password-1';
