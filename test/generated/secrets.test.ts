@@ -3,11 +3,15 @@
 // could echo them), none of the secrets is in the server's log (at debug level), in any error answer,
 // or in the audit log. License keys are meant for the license's own answers and the client's
 // activation e-mail; those are the only places they may be.
+//
+// The harness checks the same for every test file (test/support/secrets.ts); this file proves that it
+// notes each kind of secret and that a secret in a searched place fails the check.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { ADMIN_PASSWORD, startBillrelay, type TestBillrelay } from '../support/billrelay.js';
 import { ApiClient, type Answer } from '../support/http.js';
 import { startSmtp, SMTP_PASSWORD, type TestSmtp } from '../support/smtp.js';
+import { leaksIn, watchedSecrets } from '../support/secrets.js';
 import { startUpstream } from '../support/upstream.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 
@@ -135,5 +139,30 @@ describe('secrets', () => {
       }
     }
     expect(leaks).toEqual([]);
+
+    // The harness's watch noted every one of them by itself, so every other test file is checked for them too.
+    const noted = watchedSecrets();
+    expect(Object.entries(secrets).filter(([, secret]) => !noted.has(secret)).map(([name]) => name)).toEqual([]);
   }, 120_000);
+
+  test('the watch finds a noted secret in a searched place, and not a value also sent as ordinary data', async () => {
+    const planted = `{"level":30,"msg":"request","authorization":"Bearer ${secrets.apiToken}"}`;
+    const found = leaksIn([{ label: 'server log', texts: ['{"level":30,"msg":"start"}', planted] }]);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ where: 'server log', secret: expect.stringContaining('POST /api/v1/auth/tokens') });
+    expect(found[0]!.excerpt).not.toContain(secrets.apiToken);
+    // A value a test also sends as a name is not a secret: finding it could not say which use leaked.
+    const shared = `shared-${randomBytes(8).toString('hex')}`;
+    expect((await t.admin.post('/api/v1/auth/tokens', { name: 'x', zz: shared })).status).toBe(400);
+    await t.anonymous().post('/api/v1/auth/password-reset/confirm', { token: shared, password: 'another-password-8' });
+    expect(watchedSecrets().has(shared)).toBe(true);
+    expect(leaksIn([{ label: 'server log', texts: [shared] }])).toEqual([]);
+  });
+
+  test('a billrelay that logged a secret fails when it closes', async () => {
+    const other = await startBillrelay();
+    const session = sessionOf(other.admin);
+    other.billrelay.app.log.info({ note: `session ${session}` }, 'a careless line');
+    await expect(other.close()).rejects.toThrow(/secrets leaked[^]*cookie billrelay_session set by POST \/api\/v1\/auth\/login in the server log/);
+  });
 });

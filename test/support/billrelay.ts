@@ -1,4 +1,6 @@
-// Starts a real billrelay (real database, real HTTP on loopback) for a test file.
+// Starts a real billrelay (real database, real HTTP on loopback) for a test file. Every billrelay it
+// starts is under the secret watch (secrets.ts): its log is captured at debug level, and when it
+// closes no secret the file saw may be in that log, an error answer, the audit log or the metrics.
 import { afterAll, beforeAll } from 'vitest';
 import { createBillrelay, type Billrelay } from '../../src/app.js';
 import { ManualClock, type Clock } from '../../src/platform/clock.js';
@@ -6,6 +8,10 @@ import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { ApiClient } from './http.js';
+import { checkFile, checkServer, noteSecret, watchServer, type WatchedServer } from './secrets.js';
+
+// Registered when the file imports the harness, so it runs after every other afterAll of the file.
+afterAll(checkFile);
 
 export const ADMIN_EMAIL = 'admin@example.test';
 export const ADMIN_PASSWORD = 'admin-password-1';
@@ -26,7 +32,7 @@ export interface TestBillrelay {
 export interface StartOptions {
   clock?: Clock;
   env?: Record<string, string>;
-  /** Collects every log line, e.g. to prove secrets never reach them. */
+  /** Also collects every log line here (the log is captured at debug level anyway, for the secret watch). */
   logSink?: string[];
 }
 
@@ -38,7 +44,8 @@ export async function startBillrelay(options: StartOptions = {}): Promise<TestBi
     BILLRELAY_ADMIN_EMAIL: ADMIN_EMAIL,
     BILLRELAY_ADMIN_PASSWORD: ADMIN_PASSWORD,
     BILLRELAY_WEB_DIR: `${database.dataDir}/no-web`,
-    LOG_LEVEL: options.logSink ? 'debug' : 'warn',
+    // Everything is logged (into memory, for the secret watch); warnings and errors still reach stdout.
+    LOG_LEVEL: 'debug',
     // The in-process worker looks for work often and reads new keys quickly, so orders complete well within a second or two.
     BILLRELAY_WORKER_POLL_MS: '50',
     BILLRELAY_KEY_POLL_MS: '20',
@@ -47,12 +54,24 @@ export async function startBillrelay(options: StartOptions = {}): Promise<TestBi
     ...options.env,
   });
   const sink = options.logSink;
-  const logger = createLogger(config.logLevel, sink ? { write: (line: string) => void sink.push(line) } as unknown as NodeJS.WritableStream : undefined);
+  const logLines: string[] = [];
+  const logger = createLogger(config.logLevel, {
+    write(line: string) {
+      logLines.push(line);
+      sink?.push(line);
+      // pino writes `{"level":NN,…`: 40 and up (warn, error, fatal) are shown as before.
+      if (line.charCodeAt(9) >= 52 /* '4' */ && line.startsWith('{"level":')) process.stdout.write(line);
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream);
+  noteSecret(ADMIN_PASSWORD, 'the first administrator\'s password');
   const clock = options.clock ?? new ManualClock(new Date());
   const billrelay = await createBillrelay({ config, clock, logger });
   await billrelay.app.listen({ port: 0, host: '127.0.0.1' });
   const address = billrelay.app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const watched = watchServer(url);
+  watched.log.texts = logLines;
   const admin = new ApiClient(url);
   const login = await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
   if (login.status !== 200) throw new Error(`admin login failed: ${JSON.stringify(login.body)}`);
@@ -60,8 +79,13 @@ export async function startBillrelay(options: StartOptions = {}): Promise<TestBi
   const close = async () => {
     if (closed) return;
     closed = true;
-    await billrelay.close();
-    await database.drop();
+    try {
+      await readAuditAndMetrics(billrelay, admin, watched);
+      await billrelay.close();
+      checkServer(watched);
+    } finally {
+      await database.drop();
+    }
   };
   return {
     billrelay,
@@ -79,6 +103,30 @@ export async function startBillrelay(options: StartOptions = {}): Promise<TestBi
     close,
   };
 }
+
+/**
+ * What the secret watch searches besides the log and the error answers: the whole audit log (straight
+ * from the database, every row), and the metrics when the server serves them (GET /metrics as the
+ * administrator; a server without them answers 404 and is skipped). A test that closed the billrelay
+ * itself (a crash) leaves no database to read: its audit log is not searched.
+ */
+async function readAuditAndMetrics(billrelay: Billrelay, admin: ApiClient, watched: WatchedServer): Promise<void> {
+  try {
+    const rows = await billrelay.db.kysely.selectFrom('auditLog').selectAll().execute();
+    watched.audit.texts = rows.map((row) => JSON.stringify(row));
+  } catch {
+    /* closed already */
+  }
+  try {
+    const metrics = await admin.unwatched().get(METRICS_PATH, { accept: 'text/plain' });
+    if (metrics.status === 200) watched.metrics.texts = [typeof metrics.body === 'string' ? metrics.body : JSON.stringify(metrics.body)];
+  } catch {
+    /* not listening any more */
+  }
+}
+
+/** Where the server's metrics are (the hook for the secret watch; absent today, then skipped). */
+export const METRICS_PATH = '/metrics';
 
 /** startBillrelay for a whole test file (started in beforeAll, closed in afterAll). */
 export function useBillrelay(options: StartOptions = {}): () => TestBillrelay {

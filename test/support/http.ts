@@ -1,4 +1,8 @@
 // A small HTTP client that behaves like a browser or an integrator: cookies, CSRF header, bearer token.
+// Every request and answer is shown to the secret watch (secrets.ts): the secrets it carries are noted,
+// and an error answer is kept to be searched for them.
+import { noteAnswer, noteRequest, noteSecret } from './secrets.js';
+
 export interface Answer<T = any> {
   status: number;
   body: T;
@@ -10,6 +14,8 @@ export class ApiClient {
   private csrf?: string;
   bearer?: string;
   language?: string;
+  /** False for the harness's own look-ups (the metrics), which are not the test's traffic. */
+  private watched = true;
 
   constructor(readonly baseUrl: string) {}
 
@@ -20,6 +26,10 @@ export class ApiClient {
     if (this.csrf && method !== 'GET') h['x-csrf-token'] ??= this.csrf;
     if (this.bearer) h.authorization = `Bearer ${this.bearer}`;
     if (this.language) h['accept-language'] ??= this.language;
+    if (this.watched) {
+      noteRequest(method, path, body);
+      if (this.bearer) noteSecret(this.bearer, 'a bearer token');
+    }
     const res = await fetch(this.baseUrl + path, {
       method,
       headers: h,
@@ -40,6 +50,7 @@ export class ApiClient {
       /* not JSON: keep the text */
     }
     // Login, registration and "log in as" hand out the CSRF token the page then sends with writes.
+    if (this.watched) noteAnswer(this.baseUrl, method, path, res.status, text, parsed, res.headers.getSetCookie());
     const csrf = (parsed as { csrfToken?: unknown } | null)?.csrfToken;
     if (res.ok && typeof csrf === 'string') this.csrf = csrf;
     return { status: res.status, body: parsed as T, headers: res.headers };
@@ -77,6 +88,13 @@ export class ApiClient {
     const copy = new ApiClient(this.baseUrl);
     copy.cookies = new Map(this.cookies);
     copy.csrf = this.csrf;
+    return copy;
+  }
+
+  /** The same session, for the harness's own requests: not noted by the secret watch. */
+  unwatched(): ApiClient {
+    const copy = this.copySession();
+    copy.watched = false;
     return copy;
   }
 

@@ -4,6 +4,7 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { noteMail, noteSecret } from './secrets.js';
 
 export const SMTP_USER = 'mailer';
 export const SMTP_PASSWORD = 'smtp-secret-Kq93x';
@@ -27,6 +28,7 @@ export interface TestSmtp {
 }
 
 export async function startSmtp(): Promise<TestSmtp> {
+  noteSecret(SMTP_PASSWORD, 'the SMTP password');
   const state: TestSmtp = { url: '', received: [], refuseWith: null, close: async () => {} };
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS'],
@@ -46,6 +48,8 @@ export async function startSmtp(): Promise<TestSmtp> {
         const raw = Buffer.concat(chunks);
         parse(raw).then(
           (mail) => {
+            // The tokens of its links (password reset, e-mail confirmation) are secrets for the watch.
+            noteMail(`${mail.text}\n${mail.html}`);
             state.received.push({
               ...mail,
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
