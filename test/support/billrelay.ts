@@ -1,6 +1,7 @@
 // Starts a real billrelay (real database, real HTTP on loopback) for a test file. Every billrelay it
 // starts is under the secret watch (secrets.ts): its log is captured at debug level, and when it
 // closes no secret the file saw may be in that log, an error answer, the audit log or the metrics.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { createBillrelay, type Billrelay } from '../../src/app.js';
 import { ManualClock, type Clock } from '../../src/platform/clock.js';
@@ -51,6 +52,8 @@ export async function startBillrelay(options: StartOptions = {}): Promise<TestBi
     BILLRELAY_KEY_POLL_MS: '20',
     // Scheduled jobs run when a test ticks them (billrelay.scheduler.tick() on its ManualClock), not on a timer.
     BILLRELAY_SCHEDULER: 'off',
+    // The secret watch reads every server's metrics at the end (a test may unset it with '').
+    BILLRELAY_METRICS_TOKEN: METRICS_TOKEN,
     ...options.env,
   });
   const sink = options.logSink;
@@ -80,7 +83,7 @@ export async function startBillrelay(options: StartOptions = {}): Promise<TestBi
     if (closed) return;
     closed = true;
     try {
-      await readAuditAndMetrics(billrelay, admin, watched);
+      await readAuditAndMetrics(billrelay, url, config.metricsToken, watched);
       await billrelay.close();
       checkServer(watched);
     } finally {
@@ -106,11 +109,11 @@ export async function startBillrelay(options: StartOptions = {}): Promise<TestBi
 
 /**
  * What the secret watch searches besides the log and the error answers: the whole audit log (straight
- * from the database, every row), and the metrics when the server serves them (GET /metrics as the
- * administrator; a server without them answers 404 and is skipped). A test that closed the billrelay
+ * from the database, every row), and the metrics when the server serves them (GET /metrics with the
+ * metrics token; a server without one answers 404 and is skipped). A test that closed the billrelay
  * itself (a crash) leaves no database to read: its audit log is not searched.
  */
-async function readAuditAndMetrics(billrelay: Billrelay, admin: ApiClient, watched: WatchedServer): Promise<void> {
+async function readAuditAndMetrics(billrelay: Billrelay, url: string, metricsToken: string | undefined, watched: WatchedServer): Promise<void> {
   try {
     const rows = await billrelay.db.kysely.selectFrom('auditLog').selectAll().execute();
     watched.audit.texts = rows.map((row) => JSON.stringify(row));
@@ -118,15 +121,18 @@ async function readAuditAndMetrics(billrelay: Billrelay, admin: ApiClient, watch
     /* closed already */
   }
   try {
-    const metrics = await admin.unwatched().get(METRICS_PATH, { accept: 'text/plain' });
+    const reader = new ApiClient(url).unwatched();
+    if (metricsToken) reader.bearer = metricsToken;
+    const metrics = await reader.get(METRICS_PATH, { accept: 'text/plain' });
     if (metrics.status === 200) watched.metrics.texts = [typeof metrics.body === 'string' ? metrics.body : JSON.stringify(metrics.body)];
   } catch {
     /* not listening any more */
   }
 }
 
-/** Where the server's metrics are (the hook for the secret watch; absent today, then skipped). */
+/** Where the server's metrics are; read with the token every test server gets (404 without one: skipped). */
 export const METRICS_PATH = '/metrics';
+const METRICS_TOKEN = `metrics-${randomBytes(12).toString('hex')}`;
 
 /** startBillrelay for a whole test file (started in beforeAll, closed in afterAll). */
 export function useBillrelay(options: StartOptions = {}): () => TestBillrelay {

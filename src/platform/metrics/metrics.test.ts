@@ -159,7 +159,7 @@ describe('GET /readyz', () => {
   describe('on an instance with its worker running and no metrics token', () => {
     let other: TestBillrelay;
     beforeAll(async () => {
-      other = await startBillrelay();
+      other = await startBillrelay({ env: { BILLRELAY_METRICS_TOKEN: '' } });
     });
     afterAll(() => other.close());
 
