@@ -28,10 +28,12 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Collects every log line, e.g. to prove secrets never reach them. */
   logSink?: string[];
+  /** A database made beforehand (e.g. copied from a migrated template); dropped on close as one made here. */
+  database?: TestDatabase;
 }
 
 export async function startBillrelay(options: StartOptions = {}): Promise<TestBillrelay> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     BILLRELAY_DATA_DIR: database.dataDir,
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
