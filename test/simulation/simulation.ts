@@ -180,6 +180,9 @@ class Run {
     [4, 'pay', () => this.pay()],
     [9, 'order', () => this.order()],
     [3, 'renew', () => this.renew()],
+    [1, 'double-renew', () => this.doubleRenew()],
+    [1, 'double-order', () => this.doubleOrder()],
+    [1, 'refund', () => this.refund()],
     [2, 'change-ip', () => this.changeIp()],
     [2, 'change-tariff', () => this.changeTariff()],
     [1, 'auto-renew', () => this.toggleAutoRenew()],
@@ -281,6 +284,34 @@ class Run {
     return `license ${l.id}: ${answer.status}`;
   }
 
+  /** A double click: the same renewal sent twice at once, without an idempotency key. */
+  async doubleRenew(): Promise<string> {
+    const l = await this.license(['active', 'suspended']);
+    if (!l) return 'none';
+    const who = this.ownerOf(l.clientId);
+    const answers = await Promise.all([0, 1].map(() => this.call(who, 'POST', `/api/v1/licenses/${l.id}/renew`, {})));
+    return `license ${l.id}: ${answers.map((a) => a.status).join(', ')}`;
+  }
+
+  /** An order retried by the client's software while the first is still on its way: the same Idempotency-Key. */
+  async doubleOrder(): Promise<string> {
+    const client = await this.client();
+    const body = { tariffId: this.tariffs.lite, period: 1, licenseName: `dup${this.ipCounter}`, ip: this.nextIp(), autoRenew: false };
+    const key = `sim-${this.options.seed}-${this.ipCounter}`;
+    const send = () => client.api.request('POST', '/api/v1/licenses', body, { 'idempotency-key': key });
+    const answers = await Promise.all([send(), send()]);
+    for (const a of answers) if (a.status >= 500 && ![502, 503, 504].includes(a.status)) this.serverErrors.push(`POST /api/v1/licenses (same key twice) -> ${a.status} ${JSON.stringify(a.body)}`);
+    return `by #${client.id}: ${answers.map((a) => a.status).join(', ')}`;
+  }
+
+  /** Staff give part of a license's price back by hand. */
+  async refund(): Promise<string> {
+    const l = await this.license(['active', 'suspended', 'deleted']);
+    if (!l) return 'none';
+    const answer = await this.call(this.admin, 'POST', `/api/v1/licenses/${l.id}/refund`, { amount: this.pick(['1.00', '5.00', '500.00']), comment: 'Goodwill' });
+    return `license ${l.id}: ${answer.status}`;
+  }
+
   async changeIp(): Promise<string> {
     const l = await this.license(['active']);
     if (!l) return 'none';
@@ -310,7 +341,7 @@ class Run {
   }
 
   async fault(): Promise<string> {
-    const spec: FaultSpec = { func: this.pick(FUNCS), fault: this.pick(FAULTS), count: this.int(1, 3), probability: this.pick([1, 0.5]) };
+    const spec: FaultSpec = { func: this.chance(0.1) ? '*' : this.pick(FUNCS), fault: this.pick(FAULTS), count: this.int(1, 4), probability: this.pick([1, 0.5, 0.3]) };
     if (spec.fault === 'latency') spec.latencyMs = this.int(10, 120);
     this.upstream.control.inject(spec);
     return `${spec.func} ${typeof spec.fault === 'string' ? spec.fault : 'insufficient funds'} x${spec.count}`;
@@ -392,7 +423,7 @@ class Run {
   }
 
   // -- worker processes ---------------------------------------------------------------------------
-  spawnWorker(): { child: ChildProcess; output: string[] } {
+  spawnWorker(env: Record<string, string> = {}): { child: ChildProcess; output: string[] } {
     const { database } = this.t;
     const output: string[] = [];
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'worker'], {
@@ -407,6 +438,7 @@ class Run {
         BILLRELAY_WORKER_POLL_MS: '50',
         BILLRELAY_OPERATION_LEASE_MS: '1500',
         LOG_LEVEL: 'warn',
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -422,22 +454,30 @@ class Run {
    */
   async processes(): Promise<string> {
     const db = this.t.billrelay.db.kysely;
-    for (let i = 0; i < 3; i += 1) await this.order();
+    const client = await this.client();
+    await this.call(this.admin, 'POST', `/api/v1/clients/${client.id}/payments`, { amount: '100.00', method: 'bank_transfer' });
+    const orders = [];
+    for (let i = 0; i < 3; i += 1) {
+      orders.push(await this.call(client, 'POST', '/api/v1/licenses', { tariffId: this.tariffs.lite, period: 1, licenseName: `proc${i}`, ip: this.nextIp(), autoRenew: false }));
+    }
+    if (!orders.some((o) => o.status === 201)) return `no order was accepted (${orders.map((o) => o.status).join(', ')}): nothing for the processes to do`;
+    // The upstream buys, then never answers; the first process waits (a long read timeout) until it is killed.
     this.upstream.control.inject({ func: 'soft.order.param', fault: 'hang-after-commit', count: 1 });
     const purchases = () => this.upstream.control.purchases().length;
     const before = purchases();
-    const first = this.spawnWorker();
-    await until(() => purchases() > before, 30_000);
+    const first = this.spawnWorker({ BILLRELAY_UPSTREAM_READ_TIMEOUT_MS: '60000' });
+    await until(() => purchases() > before, 120_000, () => first.output.join(''));
     first.child.kill('SIGKILL');
-    await new Promise((r) => (first.child.exitCode !== null || first.child.signalCode !== null ? r(null) : first.child.once('exit', r)));
+    await exited(first.child);
+    // Restarted: it takes the killed process's operation over once its lease ran out, and runs the rest.
     const second = this.spawnWorker();
     const open = () => db.selectFrom('operations').select('id').where('status', 'in', ['pending', 'running']).where('nextAttemptAt', '<=', new Date().toISOString()).execute();
-    await until(async () => (await open()).length === 0, 30_000);
+    await until(async () => (await open()).length === 0, 120_000, () => second.output.join(''));
     second.child.kill('SIGTERM');
-    await new Promise((r) => (second.child.exitCode !== null ? r(null) : second.child.once('exit', r)));
+    await exited(second.child);
     // The processes ran on the system clock: the run's clock catches up with it.
     if (Date.now() > this.clock.now().getTime()) this.clock.set(new Date());
-    return `killed one worker process mid-purchase, another finished (${purchases() - before} purchase(s))`;
+    return `killed one worker process mid-purchase, a restarted one finished (${purchases() - before} purchase(s))`;
   }
 
   readonly violations: string[] = [];
@@ -464,10 +504,15 @@ class Run {
   }
 }
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+function exited(child: ChildProcess): Promise<unknown> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
+}
+
+/** Waits for a worker process (spawning one takes seconds on a loaded machine). */
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, output: () => string): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms`);
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms; the worker process wrote:\n${output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
