@@ -95,7 +95,7 @@ export async function noExpiredLeases(w: World): Promise<Violations> {
 }
 
 /**
- * Every license bought upstream matches it (status and expiry), or has open work (a drift task, an
+ * Every license bought upstream matches it (status, expiry, IP), or has open work (a drift task, an
  * operation, a task). Only meaningful when the run is quiet: after the sync job and the worker ran.
  */
 export async function licensesMatchUpstream(w: World): Promise<Violations> {
@@ -113,6 +113,7 @@ export async function licensesMatchUpstream(w: World): Promise<Violations> {
     const upStatus = STATUS_OF_CODE[up.status] ?? String(up.status);
     if (upStatus !== l.status) out.push(`license ${l.id} is ${l.status} here but ${upStatus} upstream (${l.upstreamId}), with no open task or operation`);
     else if (l.status !== 'deleted' && up.expiredate !== l.expiresOn) out.push(`license ${l.id} expires ${l.expiresOn} here but ${up.expiredate} upstream (${l.upstreamId}), with no open task or operation`);
+    else if (l.status !== 'deleted' && up.ip !== l.ip) out.push(`license ${l.id} has IP ${l.ip} here but ${up.ip} upstream (${l.upstreamId}), with no open task or operation`);
   }
   return out;
 }

@@ -418,8 +418,19 @@ class Run {
     const there = upstream.find((l) => l.id === license.upstreamId);
     if (!there) return null;
     if (kind === 'prolong') return there.expiredate > (license.expiresOn ?? '') ? { expiresOn: there.expiredate } : null;
-    if (kind === 'new_key') return there.key ? { licenseKey: there.key } : null;
-    return {};
+    if (kind === 'new_key') return there.key && there.key !== license.licenseKey ? { licenseKey: there.key } : null;
+    // Other kinds only when the upstream shows them done (a person who completes what was not done is not simulated).
+    const op = await this.t.billrelay.db.kysely.selectFrom('operations').select('payload').where('licenseId', '=', licenseId).where('status', '=', 'manual').where('kind', '=', kind).executeTakeFirst();
+    const payload = op ? (JSON.parse(op.payload) as { ip?: string; tariffUpstreamId?: string }) : {};
+    const tariffName = { '55227': 'ispmanager 6 lite', '55228': 'ispmanager 6 pro' } as Record<string, string>;
+    const done: Record<string, boolean> = {
+      suspend: there.status === 3,
+      resume: there.status === 2,
+      close: there.status === 4,
+      set_params: payload.ip === undefined || there.ip === payload.ip,
+      change_tariff: there.pricelist === payload.tariffUpstreamId || there.pricelist === tariffName[payload.tariffUpstreamId ?? ''],
+    };
+    return done[kind] ? {} : null;
   }
 
   // -- worker processes ---------------------------------------------------------------------------
