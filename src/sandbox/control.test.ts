@@ -58,6 +58,20 @@ describe('/_control', () => {
     expect(JSON.stringify(json)).not.toContain('demo-password');
   });
 
+  test('a renewal charge names the expiry it extended from and the one it set', async () => {
+    const auth = 'demo@billrelay.test:demo-password';
+    const order = await billmgr({ func: 'soft.order.param', pricelist: '55227', period: '1', ip: '192.0.2.5', licname: 'b', skipbasket: 'on', clicked_button: 'finish', sok: 'ok', authinfo: auth });
+    const id = order.id.$;
+    await billmgr({ func: 'service.prolong', elid: id, period: '1', sok: 'ok', authinfo: auth });
+    await billmgr({ func: 'service.prolong', elid: id, period: '1', sok: 'ok', authinfo: auth });
+    const { json } = await control('GET', 'inspect');
+    const renewals = json.charges.filter((c: { func: string }) => c.func === 'service.prolong');
+    expect(renewals).toMatchObject([
+      { licenseId: id, fromExpiry: '2026-06-01', toExpiry: '2026-07-01' },
+      { licenseId: id, fromExpiry: '2026-07-01', toExpiry: '2026-08-01' },
+    ]);
+  });
+
   test('clock: shifting time moves the sandbox date', async () => {
     const { json } = await control('POST', 'clock', { shiftDays: 2, shiftMs: 3_600_000 });
     expect(json.now).toBe('2026-05-03T01:00:00.000Z');

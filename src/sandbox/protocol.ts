@@ -429,7 +429,10 @@ function prolong(call: Call, account: SandboxAccount): Json {
   charge(call, account, priceIn(period.eur, account.balance.currency), license.id);
   // Active licenses continue from their expiry, suspended ones from today.
   const from = license.status === 2 ? license.expiredate : isoDate(call.now);
+  const fromExpiry = license.expiredate;
   license.expiredate = addMonths(from, period.months);
+  const recorded = call.state.charges.at(-1);
+  if (recorded && recorded.licenseId === license.id && recorded.func === call.func) Object.assign(recorded, { fromExpiry, toExpiry: license.expiredate });
   license.status = 2;
   license.suspendedBy = null;
   const expiry = { newexpiredate: txt(license.expiredate) };

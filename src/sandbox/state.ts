@@ -99,6 +99,9 @@ export interface Charge {
   amount: string;
   currency: string;
   at: string;
+  /** A renewal: the expiry it extended from and the one it set (so a test can see a period renewed twice). */
+  fromExpiry?: string;
+  toExpiry?: string;
 }
 
 export interface CallRecord {

@@ -35,10 +35,12 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Also collects every log line here (the log is captured at debug level anyway, for the secret watch). */
   logSink?: string[];
+  /** A database made beforehand (e.g. copied from a migrated template); dropped on close as one made here. */
+  database?: TestDatabase;
 }
 
 export async function startBillrelay(options: StartOptions = {}): Promise<TestBillrelay> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     BILLRELAY_DATA_DIR: database.dataDir,
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
