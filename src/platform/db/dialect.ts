@@ -98,7 +98,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
  * reads its integers (ids, sort, counts) as plain numbers: turning each into a BigInt and back was
  * a third of the time of a list request. The names of every table with a `…_minor` column:
  */
-export const MONEY_TABLES = /\b(clients|ledger_entries|processing_modules|licenses|tariff_periods|tariff_upstream_costs)\b/;
+export const MONEY_TABLES = /\b(clients|ledger_entries|processing_modules|licenses|tariff_periods|tariff_upstream_costs|gateway_payments)\b/;
 
 /**
  * Kysely's SQLite driver prepares every query anew; preparing costs about as much as running a
