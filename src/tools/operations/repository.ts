@@ -240,7 +240,12 @@ export class OperationRepository {
     return trx.selectFrom('tariffModules').select(['tariffId', 'processingModuleId']).where('tariffId', 'in', tariffIds).execute();
   }
 
-  /** Locks the modules (in id order, waiting): concurrent claimers count their running operations one at a time. */
+  /**
+   * Locks the modules (in id order, waiting): concurrent claimers count their running operations one at a
+   * time. NO KEY UPDATE, not UPDATE: a transaction that wrote an operation naming the module holds the
+   * foreign key's KEY SHARE on its row, and two such claimers each asking FOR UPDATE waited on the other's
+   * share (a deadlock the two-process load test hit on PostgreSQL). NO KEY UPDATE still excludes itself.
+   */
   private async lockModules(trx: Transaction<Database>, ids: number[]): Promise<LockedModule[]> {
     if (!ids.length) return [];
     return trx
@@ -248,7 +253,7 @@ export class OperationRepository {
       .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId', 'balanceMinor', 'minimalBalanceMinor'])
       .where('id', 'in', ids)
       .orderBy('id')
-      .forUpdate()
+      .forNoKeyUpdate()
       .execute();
   }
 
