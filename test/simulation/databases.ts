@@ -2,11 +2,6 @@
 // others), copied from a template migrated once per process: migrating afresh per seed would cost
 // seconds each. PostgreSQL copies with CREATE DATABASE … TEMPLATE; SQLite copies the data directory
 // (its database file and secret key).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { createBillrelay } from '../../src/app.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
@@ -37,25 +32,7 @@ async function makeTemplate(): Promise<TestDatabase> {
 
 export async function freshDatabase(): Promise<TestDatabase> {
   template ??= makeTemplate();
-  const source = await template;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'billrelay-sim-'));
-  fs.cpSync(source.dataDir, dataDir, { recursive: true });
-  if (source.kind === 'sqlite') return { kind: 'sqlite', dataDir, drop: async () => fs.rmSync(dataDir, { recursive: true, force: true }) };
-  const serverUrl = process.env.TEST_DATABASE_URL!;
-  const name = `billrelay_t_${randomBytes(6).toString('hex')}`;
-  const templateName = new URL(source.databaseUrl!).pathname.slice(1);
-  await withServer(serverUrl, (c) => c.query(`create database ${name} template ${templateName}`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    kind: 'postgres',
-    dataDir,
-    databaseUrl: url.toString(),
-    async drop() {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      await withServer(serverUrl, (c) => c.query(`drop database if exists ${name} with (force)`));
-    },
-  };
+  return createTestDatabase(undefined, { copyOf: await template });
 }
 
 /** Drops the template (at the end of a run). */
@@ -63,14 +40,4 @@ export async function dropTemplate(): Promise<void> {
   const source = await template;
   template = undefined;
   await source?.drop();
-}
-
-async function withServer(serverUrl: string, run: (c: pg.Client) => Promise<unknown>): Promise<void> {
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  try {
-    await run(c);
-  } finally {
-    await c.end();
-  }
 }
