@@ -22,6 +22,7 @@ import {
   type QueryResult,
   type RootOperationNode,
   type SqliteDialectConfig,
+  type SqliteStatement,
   type Transaction,
   type UnknownRow,
 } from 'kysely';
@@ -31,27 +32,80 @@ export type DialectKind = 'sqlite' | 'postgres';
 
 type DataTypeExpression = Parameters<CreateTableBuilder<string, never>['addColumn']>[1];
 
-/**
- * Makes both dialects answer with the same JavaScript types: integers as numbers except money
- * (`…Minor` columns stay bigint), timestamps as ISO strings.
+/*
+ * Both dialects answer rows alike: camelCase keys (Kysely's CamelCasePlugin turns them into snake_case
+ * on the way in), integers as numbers except money (`…Minor` keys stay bigint), timestamps as ISO
+ * strings. Each column name is converted once.
  */
-class UniformValuesPlugin implements KyselyPlugin {
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return args.node;
+class ColumnNames extends CamelCasePlugin {
+  name(column: string): string {
+    return this.camelCase(column);
   }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    for (const row of args.result.rows) {
-      for (const key in row) {
-        const value = row[key];
-        if (typeof value === 'bigint') {
-          if (!key.endsWith('Minor')) row[key] = Number(value);
-        } else if (value instanceof Date) {
-          row[key] = value.toISOString();
-        } else if ((typeof value === 'string' || typeof value === 'number') && key.endsWith('Minor')) {
-          row[key] = BigInt(value);
+  nested(row: UnknownRow): UnknownRow {
+    return this.mapRow(row);
+  }
+}
+const names = new ColumnNames();
+interface RowKey {
+  name: string;
+  money: boolean;
+}
+const rowKeys = new Map<string, RowKey>();
+function rowKey(column: string): RowKey {
+  let key = rowKeys.get(column);
+  if (!key) {
+    const name = names.name(column);
+    key = { name, money: name.endsWith('Minor') };
+    rowKeys.set(column, key);
+  }
+  return key;
+}
+
+function uniform(value: unknown, money: boolean): unknown {
+  switch (typeof value) {
+    case 'bigint':
+      return money ? value : Number(value);
+    case 'number':
+    case 'string':
+      return money ? BigInt(value) : value;
+    case 'object':
+      if (value instanceof Date) return value.toISOString();
+      // A JSON column PostgreSQL parsed: its keys are camelCased as Kysely's plugin does.
+      if (Array.isArray(value)) return value.map((v) => (isPlainObject(v) ? names.nested(v) : v));
+      return isPlainObject(value) ? names.nested(value) : value;
+    default:
+      return value;
+  }
+}
+
+function isPlainObject(value: unknown): value is UnknownRow {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** PostgreSQL's rows (objects from pg) made uniform in one pass; the stock plugin rebuilt every row key by key. */
+class PostgresRowsPlugin extends CamelCasePlugin {
+  override async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const rows = args.result.rows;
+    if (!Array.isArray(rows) || rows.length === 0) return args.result;
+    return {
+      ...args.result,
+      rows: rows.map((row) => {
+        const out: UnknownRow = {};
+        for (const column in row) {
+          const key = rowKey(column);
+          out[key.name] = uniform(row[column], key.money);
         }
-      }
-    }
+        return out;
+      }),
+    };
+  }
+}
+
+/** SQLite's rows come out of SqliteStatements already uniform; this plugin only names columns on the way in. */
+class SqliteNamesPlugin extends CamelCasePlugin {
+  override async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     return args.result;
   }
 }
@@ -94,39 +148,98 @@ class ImmediateSqliteDialect extends SqliteDialect {
 }
 
 /**
- * Money is read as bigint (defaultSafeIntegers). A statement that touches no table holding money
- * reads its integers (ids, sort, counts) as plain numbers: turning each into a BigInt and back was
- * a third of the time of a list request. The names of every table with a `…_minor` column:
+ * The statements Kysely's SQLite driver runs. It prepares every query anew, and preparing costs about
+ * as much as running a small query: statements are reusable, so the recent ones are kept by their SQL.
+ * Reading statements answer rows built here from better-sqlite3's raw arrays, which it makes much
+ * faster than keyed objects.
  */
-export const MONEY_TABLES = /\b(clients|ledger_entries|processing_modules|licenses|tariff_periods|tariff_upstream_costs|gateway_payments)\b/;
+class SqliteStatements {
+  readonly #db: SqliteDatabase.Database;
+  readonly #size: number;
+  readonly #cache = new Map<string, SqliteStatement>();
+
+  constructor(db: SqliteDatabase.Database, size = 500) {
+    this.#db = db;
+    this.#size = size;
+  }
+
+  prepare(source: string): SqliteStatement {
+    let statement = this.#cache.get(source);
+    if (statement) {
+      this.#cache.delete(source);
+    } else {
+      const prepared = this.#db.prepare(source);
+      statement = prepared.reader ? new RowsStatement(prepared) : prepared;
+      if (this.#cache.size >= this.#size) this.#cache.delete(this.#cache.keys().next().value!);
+    }
+    this.#cache.set(source, statement);
+    return statement;
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
 
 /**
- * Kysely's SQLite driver prepares every query anew; preparing costs about as much as running a
- * small query. Statements are reusable, so keep the recent ones by their SQL text.
+ * Integers are read exactly (defaultSafeIntegers: bigint), but making a BigInt of every id and count
+ * and turning it back into a number cost a list request dearly. So a statement that only reads runs
+ * with plain numbers first; if any value came back beyond 2^53 (where a number loses digits: a large
+ * amount of money), the same read runs again with bigints. A writer (INSERT … RETURNING) never runs
+ * twice: it always reads bigints.
  */
-function withStatementCache(db: SqliteDatabase.Database, size = 500): SqliteDatabase.Database {
-  const cache = new Map<string, SqliteDatabase.Statement>();
-  const prepare = db.prepare.bind(db);
-  return new Proxy(db, {
-    get(target, prop, receiver) {
-      if (prop !== 'prepare') {
-        const value = Reflect.get(target, prop, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
+class RowsStatement implements SqliteStatement {
+  readonly reader = true;
+  readonly #statement: SqliteDatabase.Statement;
+  readonly #keys: RowKey[];
+  readonly #readonly: boolean;
+
+  constructor(statement: SqliteDatabase.Statement) {
+    this.#statement = statement.raw(true);
+    this.#keys = statement.columns().map((c) => rowKey(c.name));
+    this.#readonly = statement.readonly;
+  }
+
+  all(parameters: ReadonlyArray<unknown>): unknown[] {
+    const statement = this.#statement;
+    if (this.#readonly) {
+      statement.safeIntegers(false);
+      let rows: unknown[][];
+      try {
+        rows = statement.all(parameters) as unknown[][];
+      } finally {
+        statement.safeIntegers(true);
       }
-      return (source: string) => {
-        let statement = cache.get(source);
-        if (statement) {
-          cache.delete(source);
-        } else {
-          statement = prepare(source);
-          if (statement.reader && !MONEY_TABLES.test(source)) statement.safeIntegers(false);
-          if (cache.size >= size) cache.delete(cache.keys().next().value!);
-        }
-        cache.set(source, statement);
-        return statement;
-      };
-    },
-  });
+      if (!rows.some(beyondExactNumbers)) return rows.map((row) => this.#row(row));
+    }
+    return (statement.all(parameters) as unknown[][]).map((row) => this.#row(row));
+  }
+
+  run(parameters: ReadonlyArray<unknown>) {
+    return this.#statement.run(parameters);
+  }
+
+  *iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
+    for (const row of this.#statement.iterate(parameters) as IterableIterator<unknown[]>) yield this.#row(row);
+  }
+
+  #row(values: unknown[]): UnknownRow {
+    const keys = this.#keys;
+    const row: UnknownRow = {};
+    for (let i = 0; i < keys.length; i += 1) {
+      const key = keys[i]!;
+      const value = values[i];
+      row[key.name] = typeof value === 'bigint' || key.money ? uniform(value, key.money) : value;
+    }
+    return row;
+  }
+}
+
+function beyondExactNumbers(values: unknown[]): boolean {
+  for (const value of values) {
+    if (typeof value === 'number' && (value > Number.MAX_SAFE_INTEGER || value < -Number.MAX_SAFE_INTEGER)) return true;
+  }
+  return false;
 }
 
 export interface DbHandle {
@@ -138,7 +251,6 @@ export interface DbHandle {
 }
 
 export function openDatabase(options: { databaseUrl?: string; sqliteFile?: string }): DbHandle {
-  const plugins = [new CamelCasePlugin(), new UniformValuesPlugin()];
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
@@ -151,7 +263,7 @@ export function openDatabase(options: { databaseUrl?: string; sqliteFile?: strin
     // An idle connection the server closed (a restart, an administrator) is dropped from the pool and
     // the next query opens another; unhandled, pg would throw it out of the process.
     pool.on('error', () => {});
-    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new PostgresRowsPlugin()] });
     return { kysely, dialect: 'postgres', databaseUrl: options.databaseUrl, close: () => kysely.destroy() };
   }
   const file = options.sqliteFile ?? ':memory:';
@@ -168,8 +280,8 @@ export function openDatabase(options: { databaseUrl?: string; sqliteFile?: strin
   // folds every script, like PostgreSQL's. No index is built on lower(), so replacing it is safe.
   sqlite.function('lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
   const kysely = new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
-    plugins: [new NoRowLocksPlugin(), ...plugins],
+    dialect: new ImmediateSqliteDialect({ database: new SqliteStatements(sqlite) }),
+    plugins: [new NoRowLocksPlugin(), new SqliteNamesPlugin()],
   });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
 }
