@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
@@ -98,6 +98,20 @@ const SECURITY_HEADERS = {
   hsts: false,
 };
 
+/**
+ * The headers helmet sets for SECURITY_HEADERS, worked out once: they are the same for every answer,
+ * and @fastify/helmet rebuilt helmet (re-parsing the policy) on each request.
+ */
+function helmetHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: string) => void (headers[name.toLowerCase()] = value),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  helmet(SECURITY_HEADERS)({} as IncomingMessage, response as unknown as ServerResponse, () => {});
+  return headers;
+}
+
 export interface HttpDeps {
   logger: Logger;
   auth: AuthService;
@@ -123,8 +137,9 @@ export async function createHttpApp(deps: HttpDeps): Promise<App> {
     reply.code(404).send({ error: { code: 'not_found', message: translate(localeOf(req), 'noRoute', params)! } });
   });
 
-  await app.register(helmet, SECURITY_HEADERS);
+  const securityHeaders = helmetHeaders();
   app.addHook('onRequest', async (req, reply) => {
+    reply.headers(securityHeaders);
     // Only over https (directly or as a trusted proxy says): browsers ignore it on plain http anyway.
     if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
   });
