@@ -5,6 +5,13 @@ import type { Database, LicenseTable } from '../platform/db/schema.js';
 
 export type LicenseRow = Selectable<LicenseTable>;
 
+/** What a license's view shows: the list reads only these (a page of rows costs by the column). */
+export const VIEW_COLUMNS = [
+  'id', 'clientId', 'status', 'tariffId', 'period', 'isTrial', 'ip', 'licenseName', 'licenseKey', 'expiresOn', 'autoRenew',
+  'upstreamId', 'datacenterId', 'moduleId', 'priceMinor', 'currency', 'createdAt', 'updatedAt',
+] as const satisfies ReadonlyArray<keyof LicenseRow>;
+export type LicenseViewRow = Pick<LicenseRow, (typeof VIEW_COLUMNS)[number]>;
+
 export interface LicenseFilter {
   clientId?: number;
   status?: string;
@@ -64,7 +71,9 @@ function filtered(db: Kysely<Database>, ...[clientId, status, tariffId, moduleId
 }
 
 const listPage = preparedQuery((db, limit: number, offset: number, ...filter: FilterArgs) =>
-  filtered(db, ...filter).selectAll('licenses').select('clients.name as clientName').orderBy('licenses.id', 'desc').limit(limit).offset(offset),
+  filtered(db, ...filter)
+    .select(VIEW_COLUMNS.map((c) => `licenses.${c}` as const))
+    .select('clients.name as clientName').orderBy('licenses.id', 'desc').limit(limit).offset(offset),
 );
 
 const countAll = preparedFirst((db, ...filter: FilterArgs) => filtered(db, ...filter).select((eb) => eb.fn.countAll<number>().as('n')));
@@ -80,7 +89,7 @@ const unfinished = preparedQuery((db, licenseIds: number[]) =>
 
 export class LicenseRepository {
   /** The page's rows and one more, if there is one (see readPage). */
-  list(db: Executor, filter: LicenseFilter, limit: number, offset: number): Promise<Array<LicenseRow & { clientName: string }>> {
+  list(db: Executor, filter: LicenseFilter, limit: number, offset: number): Promise<Array<LicenseViewRow & { clientName: string }>> {
     return listPage(db, limit, offset, ...filterArgs(filter));
   }
 

@@ -18,7 +18,7 @@ import { refuseIp } from './ip.js';
 import type { LicenseStatus } from './model.js';
 import type { ChangeRequest, LicenseLifecycle, RenewalRefusal } from './lifecycle/index.js';
 import { refundReference } from './keys.js';
-import { LicenseRepository, type LicenseFilter, type LicenseRow } from './repository.js';
+import { LicenseRepository, type LicenseFilter, type LicenseRow, type LicenseViewRow } from './repository.js';
 import type { ChangeTariffPreview, LicenseListQuery, LicenseOrder, LicenseOrderCheck, LicensePatch, LicenseView } from './schemas.js';
 
 const TRIAL_PERIOD = -100;
@@ -379,7 +379,7 @@ export class LicenseService {
   }
 }
 
-function viewOf(row: LicenseRow, ops: Array<{ id: number; kind: string; status: string; lastError: string | null }>, clientName: string): LicenseView {
+function viewOf(row: LicenseViewRow, ops: Array<{ id: number; kind: string; status: string; lastError: string | null }>, clientName: string): LicenseView {
   return {
     id: row.id,
     clientId: row.clientId,
