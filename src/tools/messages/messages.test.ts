@@ -13,7 +13,7 @@ import { loadConfig } from '../../platform/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { connectSandboxModule, drain, licenseRow, OPERATIONS_TEST_ENV } from '../../../test/support/licenses.js';
 import { nextIp } from '../../../test/support/scenario.js';
-import { SMTP_PASSWORD, SMTP_USER, startSmtp, type TestSmtp } from '../../../test/support/smtp.js';
+import { closedPort, SMTP_PASSWORD, SMTP_USER, startSmtp, type TestSmtp } from '../../../test/support/smtp.js';
 import { MessageRepository } from './repository.js';
 import { UNKNOWN_OUTCOME } from './sender.js';
 
@@ -154,6 +154,52 @@ describe('the SMTP server refusing', () => {
     expect(listed).not.toContain(SMTP_PASSWORD);
     expect(logs.join('\n')).not.toContain(SMTP_PASSWORD);
     expect(listed).not.toContain(`${SMTP_USER}:`);
+  });
+
+  test('no server listening at all (connection refused): the message waits with a retry time, nothing is lost; once a server listens there it is sent exactly once', async () => {
+    const port = await closedPort();
+    const down = await startBillrelay({ env: { ...MAIL_ENV, BILLRELAY_SMTP_URL: `smtp://${SMTP_USER}:${SMTP_PASSWORD}@127.0.0.1:${port}` } });
+    let late: TestSmtp | undefined;
+    try {
+      const clock = down.clock as ManualClock;
+      const client = await down.admin.post('/api/v1/clients', { name: 'Faye', email: 'faye@example.test', password: 'client-password', language: 'en', providerId: 1 });
+      expect(client.status).toBe(201);
+      expect((await down.admin.post(`/api/v1/clients/${client.body.id}/payments`, { amount: '3.00', method: 'bank_transfer' })).status).toBe(201);
+      const payment = async () => {
+        const items = (await down.admin.get(`/api/v1/messages?clientId=${client.body.id}`)).body.items as Array<Record<string, unknown>>;
+        const found = items.filter((m) => m.subject === 'Payment of 3.00 EUR received');
+        expect(found).toHaveLength(1);
+        return found[0]!;
+      };
+
+      expect(await down.billrelay.mailer.runOnce()).toEqual({ sent: 0, retried: 1, failed: 0 });
+      const waiting = await payment();
+      expect(waiting).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(waiting.lastError).toMatch(/ECONNREFUSED/);
+      expect(Date.parse(waiting.nextAttemptAt as string) - clock.now().getTime()).toBe(60_000);
+      // Not due yet: not even tried.
+      expect(await down.billrelay.mailer.runOnce()).toEqual({ sent: 0, retried: 0, failed: 0 });
+      expect((await payment()).attempts).toBe(1);
+      // Still down after the pause: tried again, and the next pause is twice as long.
+      clock.advance(60_000);
+      expect(await down.billrelay.mailer.runOnce()).toEqual({ sent: 0, retried: 1, failed: 0 });
+      const again = await payment();
+      expect(again).toMatchObject({ status: 'pending', attempts: 2 });
+      expect(Date.parse(again.nextAttemptAt as string) - clock.now().getTime()).toBe(120_000);
+
+      // The server comes up on that port; the message is sent when it is due, once.
+      late = await startSmtp({ port });
+      expect(await down.billrelay.mailer.runOnce()).toEqual({ sent: 0, retried: 0, failed: 0 });
+      expect(late.received).toHaveLength(0);
+      clock.advance(120_000);
+      expect(await down.billrelay.mailer.runOnce()).toEqual({ sent: 1, retried: 0, failed: 0 });
+      expect(await down.billrelay.mailer.runOnce()).toEqual({ sent: 0, retried: 0, failed: 0 });
+      expect(late.received.map((m) => [m.to, m.subject])).toEqual([[['faye@example.test'], 'Payment of 3.00 EUR received']]);
+      expect(await payment()).toMatchObject({ status: 'sent', attempts: 3 });
+    } finally {
+      await down.close();
+      await late?.close();
+    }
   });
 
   test('a sender that stopped mid-send: the message goes to a person (failed), never resent blindly; retry sends it once', async () => {
