@@ -159,6 +159,23 @@ describe('an auto-renewal the balance does not cover (the renewals job, on a man
   });
 });
 
+describe('an auto-renewal at a period the tariff no longer has', () => {
+  test('the client is not told their balance is short (it is not); the history says why, once a day', async () => {
+    const s = await shop();
+    const rich = await client(s.providerId, 'en', { balance: '100.00' });
+    const expiresOn = addDays(isoDate(clock.now()), 2);
+    // The lite tariff has 1- and 12-month periods, not 5.
+    const { id } = await insertLicense(t, { clientId: rich.id, tariffId: s.tariffId, moduleId: s.moduleId, period: 5, expiresOn, autoRenew: true, licenseName: `unpriced-${++seq}` });
+    const name = (await licenseRow(t, id)).licenseName;
+    await later(HOUR);
+    await later(HOUR);
+    expect(await received(rich.email, new RegExp(`${name} could not be renewed`))).toHaveLength(0);
+    const notes = await t.billrelay.db.kysely.selectFrom('licenseHistory').select(['toValue', 'message']).where('licenseId', '=', id).where('event', '=', 'note').execute();
+    expect(notes.map((n) => n.toValue)).toEqual(['renewal_unpriced']);
+    expect(notes[0]!.message).toContain('no longer has a 5-month period');
+  });
+});
+
 describe('a new license key', () => {
   test('the client gets the new key once; a new license\'s key comes only with "license active"', async () => {
     const s = await shop();
