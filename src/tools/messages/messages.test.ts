@@ -1,6 +1,8 @@
 // E-mail through the outbox and a real SMTP server (smtp-server in this process): what a client
 // receives when their license becomes active, what happens when the server refuses, that a crash
 // mid-send never sends twice, and that without SMTP nothing is lost (staff read the outbox).
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Sandbox } from '../../sandbox/index.js';
 import type { ManualClock } from '../../platform/clock.js';
@@ -17,6 +19,7 @@ import { closedPort, SMTP_PASSWORD, SMTP_USER, startSmtp, type TestSmtp } from '
 import { MessageRepository } from './repository.js';
 import { UNKNOWN_OUTCOME } from './sender.js';
 
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const MAIL_ENV = { ...OPERATIONS_TEST_ENV, BILLRELAY_MAIL_FROM: 'Billing <billing@reseller.test>', BILLRELAY_MAIL_RETRY_BASE_MS: '60000' };
 
 let smtp: TestSmtp;
@@ -290,6 +293,92 @@ describe('a crash between the commit and the send', () => {
       else await first.close();
     }
   });
+});
+
+describe('a process killed (SIGKILL) after committing an e-mail, before it was delivered', () => {
+  test('a `billrelay worker` process activates a license (the e-mail committed with it), cannot deliver it yet and is killed; the next process delivers it exactly once', async () => {
+    const own = await startBillrelay({ env: { ...MAIL_ENV, BILLRELAY_SMTP_URL: smtp.url } });
+    const ownUpstream = await startUpstream(own);
+    let child: ChildProcess | undefined;
+    const output: string[] = [];
+    try {
+      const clock = own.clock as ManualClock;
+      const module = await connectSandboxModule(own, ownUpstream);
+      const tariff = await own.admin.post('/api/v1/tariffs/import', { processingModuleId: module.id, upstreamTariffId: '55227', providerId: 1, markupPercent: '20' });
+      expect(tariff.status).toBe(201);
+      expect((await own.admin.post(`/api/v1/tariffs/${tariff.body.id}/enable`)).status).toBe(200);
+      const email = `killed-${Date.now().toString(36)}@example.test`;
+      const client = await own.admin.post('/api/v1/clients', { name: 'Gus', email, password: 'client-password', language: 'en', providerId: 1 });
+      expect(client.status).toBe(201);
+      expect((await own.admin.post(`/api/v1/clients/${client.body.id}/payments`, { amount: '100.00', method: 'bank_transfer' })).status).toBe(201);
+      // The payment's e-mail goes now; only the license's is left for the processes below.
+      expect(await own.billrelay.mailer.runOnce()).toMatchObject({ sent: 1 });
+      const api = await own.loginAs(email, 'client-password');
+      const ordered = await api.post('/api/v1/licenses', { tariffId: tariff.body.id, period: 12, licenseName: 'killed', ip: nextIp(), autoRenew: false });
+      expect(ordered.status, JSON.stringify(ordered.body)).toBe(201);
+
+      // The server refuses for now: the worker process commits the license and its e-mail, tries to
+      // send it, is told to come back later (in 10 minutes of its own clock), and is killed meanwhile.
+      smtp.refuseWith = 451;
+      child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'worker'], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          BILLRELAY_DATA_DIR: own.database.dataDir,
+          ...(own.database.databaseUrl ? { DATABASE_URL: own.database.databaseUrl } : {}),
+          BILLRELAY_WEB_DIR: path.join(own.database.dataDir, 'no-web'),
+          ...MAIL_ENV,
+          BILLRELAY_WORKER: 'on',
+          BILLRELAY_SCHEDULER: 'off',
+          BILLRELAY_WORKER_POLL_MS: '50',
+          BILLRELAY_KEY_POLL_MS: '20',
+          BILLRELAY_SMTP_URL: smtp.url,
+          BILLRELAY_MAIL_RETRY_BASE_MS: '600000',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+      child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+      const activeMessage = () =>
+        own.billrelay.db.kysely.selectFrom('messages').selectAll().where('event', '=', 'license_active').where('entityId', '=', ordered.body.id).executeTakeFirst();
+      // Short polls of the database while the process starts (seconds on a loaded machine) and works.
+      const deadline = Date.now() + 180_000;
+      for (;;) {
+        const m = await activeMessage();
+        if (m && m.status === 'pending' && m.attempts === 1) break;
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the worker process did not try the e-mail; it wrote:\n${output.join('')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      child.kill('SIGKILL');
+      await new Promise((r) => (child!.exitCode !== null || child!.signalCode !== null ? r(null) : child!.once('exit', r)));
+      expect(child.signalCode).toBe('SIGKILL');
+      smtp.refuseWith = null;
+
+      const license = await licenseRow(own, ordered.body.id);
+      expect(license.status).toBe('active');
+      const waiting = (await activeMessage())!;
+      expect(waiting).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(waiting.lastError).toMatch(/451/);
+      expect(mailsTo(email).filter((m) => m.subject === 'License killed is active')).toHaveLength(0);
+
+      // The next process (this one, on the same database) sends it when it is due: once.
+      expect(await own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0 });
+      clock.set(new Date(Date.parse(waiting.nextAttemptAt) + 1000));
+      expect(await own.billrelay.mailer.runOnce()).toMatchObject({ sent: 1, failed: 0 });
+      expect(await own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0, retried: 0, failed: 0 });
+      const mails = mailsTo(email).filter((m) => m.subject === 'License killed is active');
+      expect(mails).toHaveLength(1);
+      expect(mails[0]!.text).toContain(license.licenseKey!);
+      expect((await activeMessage())!).toMatchObject({ status: 'sent', attempts: 2 });
+    } finally {
+      smtp.refuseWith = null;
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await ownUpstream.close();
+      await own.close();
+    }
+    // Starting a process compiles the CLI with tsx: seconds on an idle machine, far more on a loaded one.
+  }, 240_000);
 });
 
 describe('without SMTP configured', () => {
