@@ -24,13 +24,17 @@ export interface TestSmtp {
   received: ReceivedMail[];
   /** While set, every message is refused with this SMTP reply code. */
   refuseWith: number | null;
+  /** While set, a message's data is read but never answered (a server that stalls before its 250). */
+  stall: boolean;
+  /** Messages whose data arrived while stalling (never accepted, not in `received`). */
+  stalled: number;
   close(): Promise<void>;
 }
 
 /** On a free loopback port, or on `port` (e.g. one billrelay was told of while nothing listened there). */
 export async function startSmtp(options: { port?: number } = {}): Promise<TestSmtp> {
   noteSecret(SMTP_PASSWORD, 'the SMTP password');
-  const state: TestSmtp = { url: '', received: [], refuseWith: null, close: async () => {} };
+  const state: TestSmtp = { url: '', received: [], refuseWith: null, stall: false, stalled: 0, close: async () => {} };
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
@@ -43,6 +47,10 @@ export async function startSmtp(options: { port?: number } = {}): Promise<TestSm
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        if (state.stall) {
+          state.stalled += 1;
+          return;
+        }
         if (state.refuseWith !== null) {
           return callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: state.refuseWith }));
         }

@@ -295,89 +295,147 @@ describe('a crash between the commit and the send', () => {
   });
 });
 
-describe('a process killed (SIGKILL) after committing an e-mail, before it was delivered', () => {
-  test('a `billrelay worker` process activates a license (the e-mail committed with it), cannot deliver it yet and is killed; the next process delivers it exactly once', async () => {
+describe('a process killed (SIGKILL)', () => {
+  /** Its own billrelay and upstream (on a clock that starts now, as the process's own does), a client with money and a tariff. */
+  async function setUp() {
     const own = await startBillrelay({ env: { ...MAIL_ENV, BILLRELAY_SMTP_URL: smtp.url } });
     const ownUpstream = await startUpstream(own);
-    let child: ChildProcess | undefined;
-    const output: string[] = [];
-    try {
-      const clock = own.clock as ManualClock;
-      const module = await connectSandboxModule(own, ownUpstream);
-      const tariff = await own.admin.post('/api/v1/tariffs/import', { processingModuleId: module.id, upstreamTariffId: '55227', providerId: 1, markupPercent: '20' });
-      expect(tariff.status).toBe(201);
-      expect((await own.admin.post(`/api/v1/tariffs/${tariff.body.id}/enable`)).status).toBe(200);
-      const email = `killed-${Date.now().toString(36)}@example.test`;
-      const client = await own.admin.post('/api/v1/clients', { name: 'Gus', email, password: 'client-password', language: 'en', providerId: 1 });
-      expect(client.status).toBe(201);
-      expect((await own.admin.post(`/api/v1/clients/${client.body.id}/payments`, { amount: '100.00', method: 'bank_transfer' })).status).toBe(201);
-      // The payment's e-mail goes now; only the license's is left for the processes below.
-      expect(await own.billrelay.mailer.runOnce()).toMatchObject({ sent: 1 });
-      const api = await own.loginAs(email, 'client-password');
-      const ordered = await api.post('/api/v1/licenses', { tariffId: tariff.body.id, period: 12, licenseName: 'killed', ip: nextIp(), autoRenew: false });
-      expect(ordered.status, JSON.stringify(ordered.body)).toBe(201);
+    const module = await connectSandboxModule(own, ownUpstream);
+    const tariff = await own.admin.post('/api/v1/tariffs/import', { processingModuleId: module.id, upstreamTariffId: '55227', providerId: 1, markupPercent: '20' });
+    expect(tariff.status).toBe(201);
+    expect((await own.admin.post(`/api/v1/tariffs/${tariff.body.id}/enable`)).status).toBe(200);
+    unique += 1;
+    const email = `killed-${unique}-${Date.now().toString(36)}@example.test`;
+    const client = await own.admin.post('/api/v1/clients', { name: 'Gus', email, password: 'client-password', language: 'en', providerId: 1 });
+    expect(client.status).toBe(201);
+    expect((await own.admin.post(`/api/v1/clients/${client.body.id}/payments`, { amount: '100.00', method: 'bank_transfer' })).status).toBe(201);
+    // The payment's e-mail goes now; only the license's is left for the processes below.
+    expect(await own.billrelay.mailer.runOnce()).toMatchObject({ sent: 1 });
+    const api = await own.loginAs(email, 'client-password');
+    const ordered = await api.post('/api/v1/licenses', { tariffId: tariff.body.id, period: 12, licenseName: `killed${unique}`, ip: nextIp(), autoRenew: false });
+    expect(ordered.status, JSON.stringify(ordered.body)).toBe(201);
+    const activeMessage = () =>
+      own.billrelay.db.kysely.selectFrom('messages').selectAll().where('event', '=', 'license_active').where('entityId', '=', ordered.body.id).executeTakeFirst();
+    return { own, ownUpstream, email, licenseId: ordered.body.id as number, subject: `License killed${unique} is active`, activeMessage };
+  }
 
-      // The server refuses for now: the worker process commits the license and its e-mail, tries to
-      // send it, is told to come back later (in 10 minutes of its own clock), and is killed meanwhile.
+  /** `billrelay worker` on that database, sending through the test SMTP server, on its own (system) clock. */
+  function spawnWorker(own: TestBillrelay) {
+    const output: string[] = [];
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'worker'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        BILLRELAY_DATA_DIR: own.database.dataDir,
+        ...(own.database.databaseUrl ? { DATABASE_URL: own.database.databaseUrl } : {}),
+        BILLRELAY_WEB_DIR: path.join(own.database.dataDir, 'no-web'),
+        ...MAIL_ENV,
+        BILLRELAY_WORKER: 'on',
+        BILLRELAY_SCHEDULER: 'off',
+        BILLRELAY_WORKER_POLL_MS: '50',
+        BILLRELAY_KEY_POLL_MS: '20',
+        BILLRELAY_SMTP_URL: smtp.url,
+        BILLRELAY_MAIL_RETRY_BASE_MS: '600000',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+    return {
+      child,
+      /** Short polls while the process starts (seconds on a loaded machine) and works. */
+      async until(check: () => Promise<boolean>) {
+        const deadline = Date.now() + 180_000;
+        while (!(await check())) {
+          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the worker process did not get there; it wrote:\n${output.join('')}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
+      async kill() {
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGKILL');
+          await exited;
+        }
+        expect(child.signalCode).toBe('SIGKILL');
+      },
+    };
+  }
+
+  test('after committing a license and its e-mail, before delivering it (the server said "later"): the next process delivers it exactly once', async () => {
+    const s = await setUp();
+    let worker: ReturnType<typeof spawnWorker> | undefined;
+    try {
+      // The worker process commits the license and its e-mail, tries to send it, is told to come back
+      // later (in 10 minutes of its own clock), and is killed meanwhile.
       smtp.refuseWith = 451;
-      child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'worker'], {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          BILLRELAY_DATA_DIR: own.database.dataDir,
-          ...(own.database.databaseUrl ? { DATABASE_URL: own.database.databaseUrl } : {}),
-          BILLRELAY_WEB_DIR: path.join(own.database.dataDir, 'no-web'),
-          ...MAIL_ENV,
-          BILLRELAY_WORKER: 'on',
-          BILLRELAY_SCHEDULER: 'off',
-          BILLRELAY_WORKER_POLL_MS: '50',
-          BILLRELAY_KEY_POLL_MS: '20',
-          BILLRELAY_SMTP_URL: smtp.url,
-          BILLRELAY_MAIL_RETRY_BASE_MS: '600000',
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      worker = spawnWorker(s.own);
+      await worker.until(async () => {
+        const m = await s.activeMessage();
+        return !!m && m.status === 'pending' && m.attempts === 1;
       });
-      child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
-      child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-      const activeMessage = () =>
-        own.billrelay.db.kysely.selectFrom('messages').selectAll().where('event', '=', 'license_active').where('entityId', '=', ordered.body.id).executeTakeFirst();
-      // Short polls of the database while the process starts (seconds on a loaded machine) and works.
-      const deadline = Date.now() + 180_000;
-      for (;;) {
-        const m = await activeMessage();
-        if (m && m.status === 'pending' && m.attempts === 1) break;
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the worker process did not try the e-mail; it wrote:\n${output.join('')}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      child.kill('SIGKILL');
-      await new Promise((r) => (child!.exitCode !== null || child!.signalCode !== null ? r(null) : child!.once('exit', r)));
-      expect(child.signalCode).toBe('SIGKILL');
+      await worker.kill();
       smtp.refuseWith = null;
 
-      const license = await licenseRow(own, ordered.body.id);
+      const license = await licenseRow(s.own, s.licenseId);
       expect(license.status).toBe('active');
-      const waiting = (await activeMessage())!;
+      const waiting = (await s.activeMessage())!;
       expect(waiting).toMatchObject({ status: 'pending', attempts: 1 });
       expect(waiting.lastError).toMatch(/451/);
-      expect(mailsTo(email).filter((m) => m.subject === 'License killed is active')).toHaveLength(0);
+      expect(mailsTo(s.email).filter((m) => m.subject === s.subject)).toHaveLength(0);
 
       // The next process (this one, on the same database) sends it when it is due: once.
-      expect(await own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0 });
+      const clock = s.own.clock as ManualClock;
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0 });
       clock.set(new Date(Date.parse(waiting.nextAttemptAt) + 1000));
-      expect(await own.billrelay.mailer.runOnce()).toMatchObject({ sent: 1, failed: 0 });
-      expect(await own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0, retried: 0, failed: 0 });
-      const mails = mailsTo(email).filter((m) => m.subject === 'License killed is active');
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 1, failed: 0 });
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0, retried: 0, failed: 0 });
+      const mails = mailsTo(s.email).filter((m) => m.subject === s.subject);
       expect(mails).toHaveLength(1);
       expect(mails[0]!.text).toContain(license.licenseKey!);
-      expect((await activeMessage())!).toMatchObject({ status: 'sent', attempts: 2 });
+      expect((await s.activeMessage())!).toMatchObject({ status: 'sent', attempts: 2 });
     } finally {
       smtp.refuseWith = null;
-      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await ownUpstream.close();
-      await own.close();
+      await worker?.kill().catch(() => {});
+      await s.ownUpstream.close();
+      await s.own.close();
     }
     // Starting a process compiles the CLI with tsx: seconds on an idle machine, far more on a loaded one.
+  }, 240_000);
+
+  test('in the middle of the SMTP conversation (data sent, no answer yet): never resent blindly; it goes to a person, whose retry delivers it once', async () => {
+    const s = await setUp();
+    let worker: ReturnType<typeof spawnWorker> | undefined;
+    try {
+      smtp.stall = true;
+      smtp.stalled = 0;
+      worker = spawnWorker(s.own);
+      await worker.until(async () => smtp.stalled > 0 && (await s.activeMessage())?.status === 'sending');
+      await worker.kill();
+      smtp.stall = false;
+
+      // Nobody knows whether the server kept it: after the dead process's lease, a person decides.
+      const sending = (await s.activeMessage())!;
+      const clock = s.own.clock as ManualClock;
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0, failed: 0 });
+      clock.set(new Date(Date.parse(sending.leaseExpiresAt!) + 1000));
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0, failed: 1 });
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0, failed: 0 });
+      expect((await s.activeMessage())!).toMatchObject({ status: 'failed', lastError: UNKNOWN_OUTCOME });
+      expect(mailsTo(s.email).filter((m) => m.subject === s.subject)).toHaveLength(0);
+
+      await s.own.admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+      expect((await s.own.admin.post(`/api/v1/messages/${sending.id}/retry`)).status).toBe(200);
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 1 });
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0 });
+      expect(mailsTo(s.email).filter((m) => m.subject === s.subject)).toHaveLength(1);
+    } finally {
+      smtp.stall = false;
+      await worker?.kill().catch(() => {});
+      await s.ownUpstream.close();
+      await s.own.close();
+    }
   }, 240_000);
 });
 
