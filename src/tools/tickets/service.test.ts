@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
-import { startBillrelay, type TestBillrelay } from '../../../test/support/billrelay.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startBillrelay, type TestBillrelay } from '../../../test/support/billrelay.js';
 import type { ApiClient } from '../../../test/support/http.js';
 import { createClient, type TestClient } from '../../../test/support/scenario.js';
 import { newEmployee, officeHours } from '../../../test/support/scheduling.js';
@@ -454,5 +454,36 @@ describe('attachments', () => {
     await t.billrelay.services.tickets.deleteUnboundUploads();
     expect((await client.api.get(`/api/v1/attachments/${up.body.id}`)).status).toBe(404);
     expect(fs.existsSync(file)).toBe(false);
+  });
+});
+
+describe('overdue tickets in a department without a head', () => {
+  test('those the ticket concerns are told instead: its members while nobody works it, then its performer alone', async () => {
+    clock.set('2026-03-10T10:00:00.000Z');
+    await t.admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+    const kai = await staff([]);
+    const lea = await staff([]);
+    const desk = await department({ businessHoursId: null, showInSupportCenter: true, providerIds: [1], memberIds: [kai.id, lea.id], firstAnswerHours: 2, nextAnswerHours: 3 });
+    const writer = await createClient(t);
+    const ticket = await open(writer.api, { departmentId: desk.id });
+    const overdueMails = async () => {
+      await t.billrelay.mailer.runOnce();
+      return smtp.received.filter((m) => m.subject.startsWith(`Ticket #${ticket.id} is overdue`)).map((m) => m.to);
+    };
+
+    clock.set('2026-03-10T12:30:00.000Z');
+    await t.billrelay.scheduler.tick();
+    clock.set('2026-03-10T13:30:00.000Z');
+    await t.billrelay.scheduler.tick();
+    expect((await overdueMails()).sort()).toEqual([[kai.email], [lea.email]].sort());
+
+    // Lea takes and answers it; the client writes again and it is late again: Lea alone hears.
+    expect((await lea.api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Looking into it' })).body.performerId).toBe(lea.id);
+    expect((await writer.api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Any news?' })).body.dueAt).toBe('2026-03-10T16:30:00.000Z');
+    clock.set('2026-03-10T17:00:00.000Z');
+    await t.billrelay.scheduler.tick();
+    clock.set('2026-03-10T18:00:00.000Z');
+    await t.billrelay.scheduler.tick();
+    expect((await overdueMails()).sort()).toEqual([[kai.email], [lea.email], [lea.email]].sort());
   });
 });
