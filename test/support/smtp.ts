@@ -1,7 +1,7 @@
 // A real SMTP server for tests (smtp-server on a free loopback port): it takes what billrelay sends,
 // with a login, and can be told to refuse (e.g. 451) for a while. What arrives is parsed by mailparser
 // to read it as a person would: the envelope, the decoded headers, the subject, the plain text and the HTML.
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { noteMail, noteSecret } from './secrets.js';
@@ -24,12 +24,17 @@ export interface TestSmtp {
   received: ReceivedMail[];
   /** While set, every message is refused with this SMTP reply code. */
   refuseWith: number | null;
+  /** While set, a message's data is read but never answered (a server that stalls before its 250). */
+  stall: boolean;
+  /** Messages whose data arrived while stalling (never accepted, not in `received`). */
+  stalled: number;
   close(): Promise<void>;
 }
 
-export async function startSmtp(): Promise<TestSmtp> {
+/** On a free loopback port, or on `port` (e.g. one billrelay was told of while nothing listened there). */
+export async function startSmtp(options: { port?: number } = {}): Promise<TestSmtp> {
   noteSecret(SMTP_PASSWORD, 'the SMTP password');
-  const state: TestSmtp = { url: '', received: [], refuseWith: null, close: async () => {} };
+  const state: TestSmtp = { url: '', received: [], refuseWith: null, stall: false, stalled: 0, close: async () => {} };
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
@@ -42,6 +47,10 @@ export async function startSmtp(): Promise<TestSmtp> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        if (state.stall) {
+          state.stalled += 1;
+          return;
+        }
         if (state.refuseWith !== null) {
           return callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: state.refuseWith }));
         }
@@ -63,7 +72,7 @@ export async function startSmtp(): Promise<TestSmtp> {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   state.url = `smtp://${SMTP_USER}:${SMTP_PASSWORD}@127.0.0.1:${port}`;
   state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
@@ -85,4 +94,13 @@ function headersOf(parsed: ParsedMail): Record<string, string> {
 async function parse(raw: Buffer): Promise<Pick<ReceivedMail, 'headers' | 'subject' | 'text' | 'html'>> {
   const parsed = await simpleParser(raw);
   return { headers: headersOf(parsed), subject: parsed.subject ?? '', text: parsed.text ?? '', html: parsed.html || '' };
+}
+
+/** A loopback port nothing listens on (taken from the system, then let go): connecting there is refused. */
+export async function closedPort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }

@@ -114,6 +114,68 @@ describe('an auto-renewal coming (BILLRELAY_RENEWAL_NOTICE_DAYS, 7 by default)',
   });
 });
 
+describe('an auto-renewal the balance does not cover (the renewals job, on a manual clock)', () => {
+  test('the client is mailed once a day until the license expires: not twice the same day, again the next day, not after expiry', async () => {
+    const s = await shop();
+    const poor = await client(s.providerId, 'en', { balance: '1.00' });
+    // A fresh day, early: every run below stays within its day until the clock is moved a day on.
+    clock.set(`${addDays(isoDate(clock.now()), 1)}T06:00:00.000Z`);
+    const day0 = isoDate(clock.now());
+    const expiresOn = addDays(day0, 2);
+    const { id } = await insertLicense(t, { clientId: poor.id, tariffId: s.tariffId, moduleId: s.moduleId, period: 1, expiresOn, autoRenew: true, licenseName: `unpaid-${++seq}` });
+    const name = (await licenseRow(t, id)).licenseName;
+    const subject = `License ${name} could not be renewed`;
+    const unpaidNotes = async () =>
+      (await t.billrelay.db.kysely.selectFrom('licenseHistory').select('id').where('licenseId', '=', id).where('event', '=', 'note').where('toValue', '=', 'renewal_unpaid').execute()).length;
+
+    await later(HOUR);
+    const first = await received(poor.email, subject);
+    expect(first).toHaveLength(1);
+    expect(first[0]!.text).toContain(`expires on ${expiresOn} and could not be renewed automatically: your balance is not enough.`);
+    expect(first[0]!.headers['content-language']).toBe('en');
+    expect(await unpaidNotes()).toBe(1);
+    // Nothing was charged or asked of the upstream.
+    expect(await t.billrelay.db.kysely.selectFrom('operations').select('id').where('licenseId', '=', id).execute()).toHaveLength(0);
+
+    // The job runs again the same day (hourly, and once more at once): no second e-mail.
+    await later(HOUR);
+    await later(5 * HOUR);
+    await t.billrelay.scheduler.tick();
+    expect(await received(poor.email, subject)).toHaveLength(1);
+    expect(await unpaidNotes()).toBe(1);
+
+    // The next day: one more; on the day it expires: one more.
+    await later(DAY - 7 * HOUR);
+    await later(HOUR);
+    expect(await received(poor.email, subject)).toHaveLength(2);
+    await later(DAY);
+    await later(HOUR);
+    expect(await received(poor.email, subject)).toHaveLength(3);
+    // Expired: no more.
+    await later(DAY);
+    await later(DAY);
+    expect(await received(poor.email, subject)).toHaveLength(3);
+    expect(await unpaidNotes()).toBe(3);
+  });
+});
+
+describe('an auto-renewal at a period the tariff no longer has', () => {
+  test('the client is not told their balance is short (it is not); the history says why, once a day', async () => {
+    const s = await shop();
+    const rich = await client(s.providerId, 'en', { balance: '100.00' });
+    const expiresOn = addDays(isoDate(clock.now()), 2);
+    // The lite tariff has 1- and 12-month periods, not 5.
+    const { id } = await insertLicense(t, { clientId: rich.id, tariffId: s.tariffId, moduleId: s.moduleId, period: 5, expiresOn, autoRenew: true, licenseName: `unpriced-${++seq}` });
+    const name = (await licenseRow(t, id)).licenseName;
+    await later(HOUR);
+    await later(HOUR);
+    expect(await received(rich.email, new RegExp(`${name} could not be renewed`))).toHaveLength(0);
+    const notes = await t.billrelay.db.kysely.selectFrom('licenseHistory').select(['toValue', 'message']).where('licenseId', '=', id).where('event', '=', 'note').execute();
+    expect(notes.map((n) => n.toValue)).toEqual(['renewal_unpriced']);
+    expect(notes[0]!.message).toContain('no longer has a 5-month period');
+  });
+});
+
 describe('a new license key', () => {
   test('the client gets the new key once; a new license\'s key comes only with "license active"', async () => {
     const s = await shop();

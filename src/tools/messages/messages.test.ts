@@ -1,6 +1,8 @@
 // E-mail through the outbox and a real SMTP server (smtp-server in this process): what a client
 // receives when their license becomes active, what happens when the server refuses, that a crash
 // mid-send never sends twice, and that without SMTP nothing is lost (staff read the outbox).
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Sandbox } from '../../sandbox/index.js';
 import type { ManualClock } from '../../platform/clock.js';
@@ -13,10 +15,11 @@ import { loadConfig } from '../../platform/config.js';
 import { createLogger } from '../../platform/logger.js';
 import { connectSandboxModule, drain, licenseRow, OPERATIONS_TEST_ENV } from '../../../test/support/licenses.js';
 import { nextIp } from '../../../test/support/scenario.js';
-import { SMTP_PASSWORD, SMTP_USER, startSmtp, type TestSmtp } from '../../../test/support/smtp.js';
+import { closedPort, SMTP_PASSWORD, SMTP_USER, startSmtp, type TestSmtp } from '../../../test/support/smtp.js';
 import { MessageRepository } from './repository.js';
 import { UNKNOWN_OUTCOME } from './sender.js';
 
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const MAIL_ENV = { ...OPERATIONS_TEST_ENV, BILLRELAY_MAIL_FROM: 'Billing <billing@reseller.test>', BILLRELAY_MAIL_RETRY_BASE_MS: '60000' };
 
 let smtp: TestSmtp;
@@ -156,6 +159,52 @@ describe('the SMTP server refusing', () => {
     expect(listed).not.toContain(`${SMTP_USER}:`);
   });
 
+  test('no server listening at all (connection refused): the message waits with a retry time, nothing is lost; once a server listens there it is sent exactly once', async () => {
+    const port = await closedPort();
+    const down = await startBillrelay({ env: { ...MAIL_ENV, BILLRELAY_SMTP_URL: `smtp://${SMTP_USER}:${SMTP_PASSWORD}@127.0.0.1:${port}` } });
+    let late: TestSmtp | undefined;
+    try {
+      const clock = down.clock as ManualClock;
+      const client = await down.admin.post('/api/v1/clients', { name: 'Faye', email: 'faye@example.test', password: 'client-password', language: 'en', providerId: 1 });
+      expect(client.status).toBe(201);
+      expect((await down.admin.post(`/api/v1/clients/${client.body.id}/payments`, { amount: '3.00', method: 'bank_transfer' })).status).toBe(201);
+      const payment = async () => {
+        const items = (await down.admin.get(`/api/v1/messages?clientId=${client.body.id}`)).body.items as Array<Record<string, unknown>>;
+        const found = items.filter((m) => m.subject === 'Payment of 3.00 EUR received');
+        expect(found).toHaveLength(1);
+        return found[0]!;
+      };
+
+      expect(await down.billrelay.mailer.runOnce()).toEqual({ sent: 0, retried: 1, failed: 0 });
+      const waiting = await payment();
+      expect(waiting).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(waiting.lastError).toMatch(/ECONNREFUSED/);
+      expect(Date.parse(waiting.nextAttemptAt as string) - clock.now().getTime()).toBe(60_000);
+      // Not due yet: not even tried.
+      expect(await down.billrelay.mailer.runOnce()).toEqual({ sent: 0, retried: 0, failed: 0 });
+      expect((await payment()).attempts).toBe(1);
+      // Still down after the pause: tried again, and the next pause is twice as long.
+      clock.advance(60_000);
+      expect(await down.billrelay.mailer.runOnce()).toEqual({ sent: 0, retried: 1, failed: 0 });
+      const again = await payment();
+      expect(again).toMatchObject({ status: 'pending', attempts: 2 });
+      expect(Date.parse(again.nextAttemptAt as string) - clock.now().getTime()).toBe(120_000);
+
+      // The server comes up on that port; the message is sent when it is due, once.
+      late = await startSmtp({ port });
+      expect(await down.billrelay.mailer.runOnce()).toEqual({ sent: 0, retried: 0, failed: 0 });
+      expect(late.received).toHaveLength(0);
+      clock.advance(120_000);
+      expect(await down.billrelay.mailer.runOnce()).toEqual({ sent: 1, retried: 0, failed: 0 });
+      expect(await down.billrelay.mailer.runOnce()).toEqual({ sent: 0, retried: 0, failed: 0 });
+      expect(late.received.map((m) => [m.to, m.subject])).toEqual([[['faye@example.test'], 'Payment of 3.00 EUR received']]);
+      expect(await payment()).toMatchObject({ status: 'sent', attempts: 3 });
+    } finally {
+      await down.close();
+      await late?.close();
+    }
+  });
+
   test('a sender that stopped mid-send: the message goes to a person (failed), never resent blindly; retry sends it once', async () => {
     const clock = t.clock as ManualClock;
     const c = await clientWithTariff('en', 'Bob');
@@ -244,6 +293,150 @@ describe('a crash between the commit and the send', () => {
       else await first.close();
     }
   });
+});
+
+describe('a process killed (SIGKILL)', () => {
+  /** Its own billrelay and upstream (on a clock that starts now, as the process's own does), a client with money and a tariff. */
+  async function setUp() {
+    const own = await startBillrelay({ env: { ...MAIL_ENV, BILLRELAY_SMTP_URL: smtp.url } });
+    const ownUpstream = await startUpstream(own);
+    const module = await connectSandboxModule(own, ownUpstream);
+    const tariff = await own.admin.post('/api/v1/tariffs/import', { processingModuleId: module.id, upstreamTariffId: '55227', providerId: 1, markupPercent: '20' });
+    expect(tariff.status).toBe(201);
+    expect((await own.admin.post(`/api/v1/tariffs/${tariff.body.id}/enable`)).status).toBe(200);
+    unique += 1;
+    const email = `killed-${unique}-${Date.now().toString(36)}@example.test`;
+    const client = await own.admin.post('/api/v1/clients', { name: 'Gus', email, password: 'client-password', language: 'en', providerId: 1 });
+    expect(client.status).toBe(201);
+    expect((await own.admin.post(`/api/v1/clients/${client.body.id}/payments`, { amount: '100.00', method: 'bank_transfer' })).status).toBe(201);
+    // The payment's e-mail goes now; only the license's is left for the processes below.
+    expect(await own.billrelay.mailer.runOnce()).toMatchObject({ sent: 1 });
+    const api = await own.loginAs(email, 'client-password');
+    const ordered = await api.post('/api/v1/licenses', { tariffId: tariff.body.id, period: 12, licenseName: `killed${unique}`, ip: nextIp(), autoRenew: false });
+    expect(ordered.status, JSON.stringify(ordered.body)).toBe(201);
+    const activeMessage = () =>
+      own.billrelay.db.kysely.selectFrom('messages').selectAll().where('event', '=', 'license_active').where('entityId', '=', ordered.body.id).executeTakeFirst();
+    return { own, ownUpstream, email, licenseId: ordered.body.id as number, subject: `License killed${unique} is active`, activeMessage };
+  }
+
+  /** `billrelay worker` on that database, sending through the test SMTP server, on its own (system) clock. */
+  function spawnWorker(own: TestBillrelay) {
+    const output: string[] = [];
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'worker'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        BILLRELAY_DATA_DIR: own.database.dataDir,
+        ...(own.database.databaseUrl ? { DATABASE_URL: own.database.databaseUrl } : {}),
+        BILLRELAY_WEB_DIR: path.join(own.database.dataDir, 'no-web'),
+        ...MAIL_ENV,
+        BILLRELAY_WORKER: 'on',
+        BILLRELAY_SCHEDULER: 'off',
+        BILLRELAY_WORKER_POLL_MS: '50',
+        BILLRELAY_KEY_POLL_MS: '20',
+        BILLRELAY_SMTP_URL: smtp.url,
+        BILLRELAY_MAIL_RETRY_BASE_MS: '600000',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+    return {
+      child,
+      /** Short polls while the process starts (seconds on a loaded machine) and works. */
+      async until(check: () => Promise<boolean>) {
+        const deadline = Date.now() + 180_000;
+        while (!(await check())) {
+          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the worker process did not get there; it wrote:\n${output.join('')}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      },
+      async kill() {
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGKILL');
+          await exited;
+        }
+        expect(child.signalCode).toBe('SIGKILL');
+      },
+    };
+  }
+
+  test('after committing a license and its e-mail, before delivering it (the server said "later"): the next process delivers it exactly once', async () => {
+    const s = await setUp();
+    let worker: ReturnType<typeof spawnWorker> | undefined;
+    try {
+      // The worker process commits the license and its e-mail, tries to send it, is told to come back
+      // later (in 10 minutes of its own clock), and is killed meanwhile.
+      smtp.refuseWith = 451;
+      worker = spawnWorker(s.own);
+      await worker.until(async () => {
+        const m = await s.activeMessage();
+        return !!m && m.status === 'pending' && m.attempts === 1;
+      });
+      await worker.kill();
+      smtp.refuseWith = null;
+
+      const license = await licenseRow(s.own, s.licenseId);
+      expect(license.status).toBe('active');
+      const waiting = (await s.activeMessage())!;
+      expect(waiting).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(waiting.lastError).toMatch(/451/);
+      expect(mailsTo(s.email).filter((m) => m.subject === s.subject)).toHaveLength(0);
+
+      // The next process (this one, on the same database) sends it when it is due: once.
+      const clock = s.own.clock as ManualClock;
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0 });
+      clock.set(new Date(Date.parse(waiting.nextAttemptAt) + 1000));
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 1, failed: 0 });
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0, retried: 0, failed: 0 });
+      const mails = mailsTo(s.email).filter((m) => m.subject === s.subject);
+      expect(mails).toHaveLength(1);
+      expect(mails[0]!.text).toContain(license.licenseKey!);
+      expect((await s.activeMessage())!).toMatchObject({ status: 'sent', attempts: 2 });
+    } finally {
+      smtp.refuseWith = null;
+      await worker?.kill().catch(() => {});
+      await s.ownUpstream.close();
+      await s.own.close();
+    }
+    // Starting a process compiles the CLI with tsx: seconds on an idle machine, far more on a loaded one.
+  }, 240_000);
+
+  test('in the middle of the SMTP conversation (data sent, no answer yet): never resent blindly; it goes to a person, whose retry delivers it once', async () => {
+    const s = await setUp();
+    let worker: ReturnType<typeof spawnWorker> | undefined;
+    try {
+      smtp.stall = true;
+      smtp.stalled = 0;
+      worker = spawnWorker(s.own);
+      await worker.until(async () => smtp.stalled > 0 && (await s.activeMessage())?.status === 'sending');
+      await worker.kill();
+      smtp.stall = false;
+
+      // Nobody knows whether the server kept it: after the dead process's lease, a person decides.
+      const sending = (await s.activeMessage())!;
+      const clock = s.own.clock as ManualClock;
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0, failed: 0 });
+      clock.set(new Date(Date.parse(sending.leaseExpiresAt!) + 1000));
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0, failed: 1 });
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0, failed: 0 });
+      expect((await s.activeMessage())!).toMatchObject({ status: 'failed', lastError: UNKNOWN_OUTCOME });
+      expect(mailsTo(s.email).filter((m) => m.subject === s.subject)).toHaveLength(0);
+
+      await s.own.admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+      expect((await s.own.admin.post(`/api/v1/messages/${sending.id}/retry`)).status).toBe(200);
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 1 });
+      expect(await s.own.billrelay.mailer.runOnce()).toMatchObject({ sent: 0 });
+      expect(mailsTo(s.email).filter((m) => m.subject === s.subject)).toHaveLength(1);
+    } finally {
+      smtp.stall = false;
+      await worker?.kill().catch(() => {});
+      await s.ownUpstream.close();
+      await s.own.close();
+    }
+  }, 240_000);
 });
 
 describe('without SMTP configured', () => {

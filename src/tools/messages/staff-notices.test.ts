@@ -187,6 +187,49 @@ describe('a task past its due time (the scheduler, on a manual clock)', () => {
   });
 });
 
+describe('a task once taken (members while nobody works it, then the performer)', () => {
+  test('in a department without a head: the overdue e-mail goes to the performer alone, once; the same cause again mails nobody; a performer disabled since: the members, not nobody', async () => {
+    const ivan = await staff([]);
+    const jana = await staff([]);
+    const kim = await staff([]);
+    const d = await department('en', [ivan.id, jana.id, kim.id]);
+    const taken = await openTask(d.id);
+    const abandoned = await openTask(d.id);
+    const [takenRow, abandonedRow] = [await taskRow(taken.id), await taskRow(abandoned.id)];
+    // Opened while nobody works them: every member hears of each.
+    for (const member of [ivan, jana, kim]) {
+      expect(await received(member, `New task: ${takenRow.title}`), member.email).toHaveLength(1);
+      expect(await received(member, `New task: ${abandonedRow.title}`), member.email).toHaveLength(1);
+    }
+
+    const asIvan = await t.loginAs(ivan.email, 'staff-password-1');
+    expect((await asIvan.post(`/api/v1/tasks/${taken.id}/take`)).body).toMatchObject({ performerId: ivan.id, status: 'in_progress' });
+    const asJana = await t.loginAs(jana.email, 'staff-password-1');
+    expect((await asJana.post(`/api/v1/tasks/${abandoned.id}/take`)).body).toMatchObject({ performerId: jana.id });
+    expect((await t.admin.patch(`/api/v1/employees/${jana.id}`, { enabled: false })).status).toBe(200);
+
+    // Its cause happening again while Ivan works it: the same task, no new e-mail to anyone.
+    const again = await t.billrelay.db.transaction((trx) => t.billrelay.services.tasks.openForCause(trx, { type: 'setup', causeKey: takenRow.causeKey, departmentId: d.id, params: {} }));
+    expect(again).toEqual({ id: taken.id, created: false });
+
+    // Past due, and the job runs several times.
+    clock.set(new Date(Date.parse(takenRow.dueAt!) + MINUTE));
+    await t.billrelay.scheduler.tick();
+    await later(20 * MINUTE);
+    await later(20 * MINUTE);
+
+    expect(await received(ivan, `Task overdue: ${takenRow.title}`)).toHaveLength(1);
+    expect((await received(ivan, `Task overdue: ${takenRow.title}`))[0]!.text).toContain(`Performer: ${ivan.name}`);
+    for (const other of [jana, kim]) expect(await received(other, `Task overdue: ${takenRow.title}`), other.email).toHaveLength(0);
+    // Jana can no longer act on hers: those it concerns while nobody works it hear of it instead.
+    for (const member of [ivan, kim]) expect(await received(member, `Task overdue: ${abandonedRow.title}`), member.email).toHaveLength(1);
+    expect(await received(jana, `Task overdue: ${abandonedRow.title}`)).toHaveLength(0);
+    for (const member of [ivan, jana, kim]) {
+      expect(await received(member, `New task: ${takenRow.title}`), member.email).toHaveLength(1);
+    }
+  });
+});
+
 describe('an upstream balance below its minimum', () => {
   test("the module's department hears once per stretch of low balance, in its language, with the balances; not again as a new task", async () => {
     const rita = await staff([]);

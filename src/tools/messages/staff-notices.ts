@@ -3,8 +3,8 @@
 // department's task language (English when there is no template in it), to enabled employees only.
 //
 // Who: a task nobody works yet concerns its department's members; once it has a performer (taken or
-// assigned), its e-mails go to the performer only. An overdue task goes to the head of its department,
-// and without a head to those the task concerns.
+// assigned), its e-mails go to the performer only (to the members again if the performer is disabled).
+// An overdue task goes to the head of its department, and without a head to those the task concerns.
 import type { Executor } from '../../platform/db/db.js';
 import { pickLocalizedOr } from '../scheduler/labels.js';
 import { enqueueEmployeeMessage } from './outbox.js';
@@ -74,9 +74,12 @@ async function taskOf(db: Executor, taskId: number) {
   };
 }
 
-/** Those a task's e-mails go to: its performer once it has one, else its department's enabled members. */
+/**
+ * Those a task's e-mails go to: its performer once it has one, else its department's enabled members.
+ * A performer disabled since (gone, on leave) cannot act on it: the members hear, as while nobody works it.
+ */
 async function concerned(db: Executor, task: { departmentId: number | null; performerId: number | null }): Promise<number[]> {
-  if (task.performerId !== null) return (await enabled(db, task.performerId)) ? [task.performerId] : [];
+  if (task.performerId !== null && (await enabled(db, task.performerId))) return [task.performerId];
   return task.departmentId === null ? [] : departmentMembers(db, task.departmentId);
 }
 

@@ -36,8 +36,13 @@ export interface RenewalRun {
   failed: number;
 }
 
-/** The note written (once a day) when the balance does not cover a renewal. */
+/** The note written (once a day) when the balance does not cover a renewal; the client is mailed about it. */
 export const UNPAID_NOTE = 'renewal_unpaid';
+/**
+ * The note written (once a day) when the tariff no longer has the license's period: staff's to fix
+ * (the history shows it), not the client's — they are not told their balance is short when it is not.
+ */
+export const UNPRICED_NOTE = 'renewal_unpriced';
 
 interface Candidate {
   id: number;
@@ -135,8 +140,9 @@ export class Renewals {
       });
     } catch (error) {
       if (error instanceof AppError && (error.code === 'payment_required' || error.code === 'renewal_unpriced')) {
-        // Retried on later runs; the client hears about it once a day until the license expires.
-        if (license.expiresOn! >= today) await this.noteOncePerDay(id, today, error.message);
+        // Retried on later runs; a client short of money hears about it once a day until the license expires.
+        const note = error.code === 'payment_required' ? UNPAID_NOTE : UNPRICED_NOTE;
+        if (license.expiresOn! >= today) await this.noteOncePerDay(id, today, note, error.message);
         return 'unpaid';
       }
       this.logger?.error({ err: error, licenseId: id }, 'auto-renewal failed');
@@ -158,22 +164,24 @@ export class Renewals {
     return { months: license.period, price: Money.of(row.priceMinor, row.currency), upstreamPeriod: row.upstreamPeriod };
   }
 
-  private async noteOncePerDay(licenseId: number, today: string, reason: string): Promise<void> {
+  private async noteOncePerDay(licenseId: number, today: string, note: typeof UNPAID_NOTE | typeof UNPRICED_NOTE, reason: string): Promise<void> {
     await this.db.transaction(async (trx) => {
       const noted = await trx
         .selectFrom('licenseHistory')
         .select('id')
         .where('licenseId', '=', licenseId)
         .where('event', '=', 'note')
-        .where('toValue', '=', UNPAID_NOTE)
+        .where('toValue', '=', note)
         .where('createdAt', '>=', `${today}T00:00:00.000Z`)
         .executeTakeFirst();
       if (noted) return;
       await this.history.record(trx, this.actor, {
         licenseId,
         event: 'note',
-        to: UNPAID_NOTE,
-        message: `Auto-renewal could not be paid: ${reason}. It is tried again every day until the license expires.`,
+        to: note,
+        message: note === UNPAID_NOTE
+          ? `Auto-renewal could not be paid: ${reason}. It is tried again every day until the license expires.`
+          : `Auto-renewal is not possible: ${reason}. It is tried again every day until the license expires.`,
       });
     });
   }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ManualClock } from '../../platform/clock.js';
-import { startBillrelay, type TestBillrelay } from '../../../test/support/billrelay.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startBillrelay, type TestBillrelay } from '../../../test/support/billrelay.js';
 import type { ApiClient } from '../../../test/support/http.js';
 import { createClient, type TestClient } from '../../../test/support/scenario.js';
 import { newEmployee, officeHours } from '../../../test/support/scheduling.js';
@@ -141,6 +141,11 @@ describe('opening a ticket', () => {
     expect(told.map((m) => m.recipientAddress).sort()).toEqual([head.email, member.email].sort());
     expect(told[0]!.subject).toContain(`New ticket #${ticket.id}`);
     expect(told[0]!.textBody).toContain('The panel says the license is invalid.');
+    // What arrives through SMTP: one e-mail to each member, in the department's English.
+    await t.billrelay.mailer.runOnce();
+    const arrived = smtp.received.filter((m) => m.subject.startsWith(`New ticket #${ticket.id}:`));
+    expect(arrived.map((m) => m.to).sort()).toEqual([[head.email], [member.email]].sort());
+    expect(arrived.map((m) => m.headers['content-language'])).toEqual(['en', 'en']);
   });
 
   test('not to a department that is not offered to the client (422), nor about a license that is not theirs', async () => {
@@ -159,6 +164,104 @@ describe('opening a ticket', () => {
     expect(onBehalf.status, JSON.stringify(onBehalf.body)).toBe(201);
     expect((await otherClient.api.get(`/api/v1/tickets/${onBehalf.body.id}`)).status).toBe(200);
     expect((await t.anonymous().get('/api/v1/tickets')).status).toBe(401);
+  });
+});
+
+describe('the departments offered to a client', () => {
+  test("exactly those shown in the support center and available to clients of the client's provider, in department sort order, with their descriptions", async () => {
+    clock.set(MONDAY_10);
+    const provider = async (name: string) => {
+      const answer = await t.admin.post('/api/v1/providers', { name: `${name} ${unique}`, currency: 'EUR' });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+      return answer.body.id as number;
+    };
+    const mine = await provider('Mine');
+    const theirs = await provider('Theirs');
+    const desk = (body: Record<string, unknown>) => department({ showInSupportCenter: true, ...body });
+    const sales = await desk({ providerIds: [mine], ticketCategoryDescription: { en: 'Prices and orders', ru: 'Цены и заказы' } });
+    const abuse = await desk({ providerIds: [mine] });
+    const shared = await desk({ providerIds: [theirs, mine] });
+    const theirsOnly = await desk({ providerIds: [theirs] });
+    const hiddenMine = await desk({ providerIds: [mine], showInSupportCenter: false });
+    const nobodys = await desk({ providerIds: [] });
+    // Created last, then moved: the shared one first among all departments, abuse right after it.
+    expect((await t.admin.patch(`/api/v1/departments/${shared.id}`, { sort: 1 })).status).toBe(200);
+    expect((await t.admin.patch(`/api/v1/departments/${abuse.id}`, { sort: 2 })).status).toBe(200);
+    expect((await t.admin.patch(`/api/v1/departments/${hiddenMine.id}`, { sort: 1 })).status).toBe(200);
+
+    const ours = await createClient(t, { providerId: mine });
+    const offered = await ours.api.get('/api/v1/tickets/departments');
+    expect(offered.status).toBe(200);
+    const nameOf = async (id: number) => ((await t.admin.get(`/api/v1/departments/${id}`)).body.name as { en: string }).en;
+    const sortOf = async (id: number) => (await t.admin.get(`/api/v1/departments/${id}`)).body.sort as number;
+    const expected = [];
+    for (const d of [shared, abuse, sales]) expected.push({ id: d.id, name: await nameOf(d.id), description: d === sales ? 'Prices and orders' : null, sort: await sortOf(d.id) });
+    expect(offered.body.items).toEqual(expected);
+    expect(expected.map((d) => d.sort)).toEqual([...expected.map((d) => d.sort)].sort((a, b) => a - b));
+    // Staff looking at that client's support center see the same list.
+    expect(ids(await member.api.get(`/api/v1/tickets/departments?clientId=${ours.id}`))).toEqual([shared.id, abuse.id, sales.id]);
+    // The other provider's client: its own department and the shared one, in order.
+    const other = await createClient(t, { providerId: theirs });
+    expect(ids(await other.api.get('/api/v1/tickets/departments'))).toEqual([shared.id, theirsOnly.id]);
+
+    // What is not offered cannot be written to either.
+    for (const d of [theirsOnly, hiddenMine, nobodys]) {
+      const refused = await ours.api.post('/api/v1/tickets', { departmentId: d.id, subject: 'Hi', body: 'Hello' });
+      expect(refused.status, String(d.id)).toBe(422);
+      expect(refused.body.error.field).toBe('departmentId');
+    }
+    expect((await ours.api.post('/api/v1/tickets', { departmentId: sales.id, subject: 'Hi', body: 'Hello' })).status).toBe(201);
+  });
+});
+
+describe("e-mails to the department's staff (through SMTP)", () => {
+  test('a new ticket reaches every member in the department\'s task language (Russian); once taken, the client\'s replies reach the performer only', async () => {
+    clock.set(MONDAY_10);
+    const anna = await staff([]);
+    const boris = await staff([]);
+    const desk = await department({ taskLocale: 'ru', businessHoursId: null, showInSupportCenter: true, providerIds: [1], memberIds: [anna.id, boris.id], firstAnswerHours: 2, nextAnswerHours: 3 });
+    const deskName = ((await t.admin.get(`/api/v1/departments/${desk.id}`)).body.name as { ru: string }).ru;
+    const writer = await createClient(t);
+    const mailsAbout = async (ticketId: number) => {
+      await t.billrelay.mailer.runOnce();
+      await t.billrelay.mailer.runOnce();
+      return smtp.received.filter((m) => m.subject.includes(`#${ticketId}`));
+    };
+
+    const ticket = await open(writer.api, { departmentId: desk.id, subject: 'Не открывается панель', body: 'Панель пишет «лицензия недействительна».' });
+    const opened = await mailsAbout(ticket.id);
+    expect(opened.map((m) => m.to).sort()).toEqual([[anna.email], [boris.email]].sort());
+    for (const mail of opened) {
+      expect(mail.subject).toBe(`Новый запрос #${ticket.id}: Не открывается панель`);
+      expect(mail.headers['content-language']).toBe('ru');
+      expect(mail.text).toContain(`Client <${writer.email}> открыл запрос #${ticket.id} «Не открывается панель» в отделе «${deskName}». Ответить нужно до 2026-03-02 12:00 UTC.`);
+      expect(mail.text).toContain('Панель пишет «лицензия недействительна».');
+    }
+
+    // Boris takes it: the client's reply is his alone to hear of, still in Russian.
+    expect((await boris.api.post(`/api/v1/tickets/${ticket.id}/take`)).status).toBe(200);
+    clock.set('2026-03-02T10:30:00.000Z');
+    expect((await writer.api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Адрес сервера 203.0.113.9' })).status).toBe(201);
+    const replied = (await mailsAbout(ticket.id)).filter((m) => m.subject.startsWith('Ответ клиента'));
+    expect(replied.map((m) => m.to)).toEqual([[boris.email]]);
+    expect(replied[0]!.subject).toBe(`Ответ клиента в запросе #${ticket.id}: Не открывается панель`);
+    expect(replied[0]!.headers['content-language']).toBe('ru');
+    expect(replied[0]!.text).toContain(`(отдел «${deskName}»). Ответить нужно до 2026-03-02 13:30 UTC.`);
+    expect(replied[0]!.text).toContain('Адрес сервера 203.0.113.9');
+
+    // His answer mails the client (in the client's English), no staff; the next reply is his again.
+    expect((await boris.api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Попробуйте ещё раз' })).status).toBe(201);
+    expect((await writer.api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Заработало' })).status).toBe(201);
+    const all = await mailsAbout(ticket.id);
+    expect(all.filter((m) => m.to.includes(anna.email)).map((m) => m.subject)).toEqual([`Новый запрос #${ticket.id}: Не открывается панель`]);
+    expect(all.filter((m) => m.to.includes(boris.email)).map((m) => m.subject)).toEqual([
+      `Новый запрос #${ticket.id}: Не открывается панель`,
+      `Ответ клиента в запросе #${ticket.id}: Не открывается панель`,
+      `Ответ клиента в запросе #${ticket.id}: Не открывается панель`,
+    ]);
+    expect(all.filter((m) => m.to.includes(writer.email)).map((m) => m.subject)).toEqual([`Answer to your ticket #${ticket.id}: Не открывается панель`]);
+    // Nobody outside the department hears of it.
+    expect(all.filter((m) => [head.email, member.email, outsider.email, 'admin@example.test'].some((a) => m.to.includes(a)))).toEqual([]);
   });
 });
 
@@ -351,5 +454,36 @@ describe('attachments', () => {
     await t.billrelay.services.tickets.deleteUnboundUploads();
     expect((await client.api.get(`/api/v1/attachments/${up.body.id}`)).status).toBe(404);
     expect(fs.existsSync(file)).toBe(false);
+  });
+});
+
+describe('overdue tickets in a department without a head', () => {
+  test('those the ticket concerns are told instead: its members while nobody works it, then its performer alone', async () => {
+    clock.set('2026-03-10T10:00:00.000Z');
+    await t.admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+    const kai = await staff([]);
+    const lea = await staff([]);
+    const desk = await department({ businessHoursId: null, showInSupportCenter: true, providerIds: [1], memberIds: [kai.id, lea.id], firstAnswerHours: 2, nextAnswerHours: 3 });
+    const writer = await createClient(t);
+    const ticket = await open(writer.api, { departmentId: desk.id });
+    const overdueMails = async () => {
+      await t.billrelay.mailer.runOnce();
+      return smtp.received.filter((m) => m.subject.startsWith(`Ticket #${ticket.id} is overdue`)).map((m) => m.to);
+    };
+
+    clock.set('2026-03-10T12:30:00.000Z');
+    await t.billrelay.scheduler.tick();
+    clock.set('2026-03-10T13:30:00.000Z');
+    await t.billrelay.scheduler.tick();
+    expect((await overdueMails()).sort()).toEqual([[kai.email], [lea.email]].sort());
+
+    // Lea takes and answers it; the client writes again and it is late again: Lea alone hears.
+    expect((await lea.api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Looking into it' })).body.performerId).toBe(lea.id);
+    expect((await writer.api.post(`/api/v1/tickets/${ticket.id}/messages`, { body: 'Any news?' })).body.dueAt).toBe('2026-03-10T16:30:00.000Z');
+    clock.set('2026-03-10T17:00:00.000Z');
+    await t.billrelay.scheduler.tick();
+    clock.set('2026-03-10T18:00:00.000Z');
+    await t.billrelay.scheduler.tick();
+    expect((await overdueMails()).sort()).toEqual([[kai.email], [lea.email], [lea.email]].sort());
   });
 });

@@ -2,9 +2,10 @@
 // department's members (and administrators) see it, take it, answer it, write internal notes, move it
 // to another department and close it. A ticket waiting for staff (status new) is due after the
 // department's working hours (first answer, then answers to the client's later replies); one past
-// its due time is overdue and its head of department is told once per overdue stretch. Clients see
-// only their own tickets and never the internal notes; anyone else gets the same 404 as for a ticket
-// that does not exist. E-mails are written in the same transaction as the change that causes them.
+// its due time is overdue and its head of department (without one, its performer or members) is told
+// once per overdue stretch. Clients see only their own tickets and never the internal notes; anyone
+// else gets the same 404 as for a ticket that does not exist. E-mails are written in the same
+// transaction as the change that causes them.
 import type { Readable } from 'node:stream';
 import type { Actor } from '../../platform/actor.js';
 import type { AuditService } from '../../platform/audit/service.js';
@@ -318,7 +319,9 @@ export class TicketService {
 
   /**
    * Tells the head of department, once per overdue stretch, about each ticket waiting for staff past
-   * its due time (a new due time, after a reply or a move, starts a new stretch).
+   * its due time (a new due time, after a reply or a move, starts a new stretch). A department without
+   * an enabled head is not left unaware: those the ticket concerns hear instead (its performer, or its
+   * members while nobody works it), as for an overdue task.
    */
   async notifyOverdue(limit = 500): Promise<{ overdue: number; told: number }> {
     const now = this.clock.now();
@@ -328,21 +331,26 @@ export class TicketService {
       await this.db.transaction(async (trx) => {
         if (!(await this.repo.markOverdueNotified(trx, row.id, row.dueAt!, now.toISOString()))) return;
         const department = await this.repo.department(trx, Number(row.departmentId));
-        if (!department?.headEmployeeId) return;
-        const head = await this.repo.employee(trx, Number(department.headEmployeeId));
-        if (!head || !head.enabled) return;
-        const values = await this.ticketValues(trx, row, department);
+        if (!department) return;
+        const head = department.headEmployeeId === null ? undefined : await this.repo.employee(trx, Number(department.headEmployeeId));
         const performer = row.performerId === null ? undefined : await this.repo.employee(trx, Number(row.performerId));
-        const sent = await enqueueEmployeeMessage(trx, now, {
-          employeeId: Number(head.id),
-          locale: department.taskLocale,
-          event: 'ticket_overdue',
-          eventKey: `ticket_overdue:${row.id}:${row.dueAt}`,
-          values: { ...values, performer: performer?.name ?? '—' },
-          providerId: Number(row.providerId),
-          entityType: 'ticket',
-          entityId: row.id,
-        });
+        const recipients = head?.enabled ? [head] : await this.concerned(trx, row, performer);
+        if (!recipients.length) return;
+        const values = await this.ticketValues(trx, row, department);
+        let sent = false;
+        for (const employee of recipients) {
+          const written = await enqueueEmployeeMessage(trx, now, {
+            employeeId: Number(employee.id),
+            locale: department.taskLocale,
+            event: 'ticket_overdue',
+            eventKey: `ticket_overdue:${row.id}:${row.dueAt}`,
+            values: { ...values, performer: performer?.name ?? '—' },
+            providerId: Number(row.providerId),
+            entityType: 'ticket',
+            entityId: row.id,
+          });
+          sent ||= written;
+        }
         if (sent) told += 1;
       });
     }
@@ -438,7 +446,7 @@ export class TicketService {
   private async tellStaff(trx: Executor, event: MessageEvent, row: TicketRow, body: string, eventKey: string, actor: Actor): Promise<void> {
     const department = (await this.repo.department(trx, Number(row.departmentId)))!;
     const performer = row.performerId === null ? undefined : await this.repo.employee(trx, Number(row.performerId));
-    const recipients = performer && performer.enabled ? [performer] : await this.repo.members(trx, Number(row.departmentId));
+    const recipients = await this.concerned(trx, row, performer);
     const values = await this.ticketValues(trx, row, department);
     const now = this.clock.now();
     for (const employee of recipients) {
@@ -455,6 +463,11 @@ export class TicketService {
         entityId: row.id,
       });
     }
+  }
+
+  /** Those a ticket concerns: its performer (while enabled), else its department's enabled members. */
+  private async concerned(trx: Executor, row: TicketRow, performer: { id: number; name: string; email: string; enabled: number } | undefined) {
+    return performer && performer.enabled ? [performer] : this.repo.members(trx, Number(row.departmentId));
   }
 
   /** The ticket as e-mails to staff name it, in the department's task language. */
