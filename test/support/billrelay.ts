@@ -12,7 +12,8 @@ import { ApiClient } from './http.js';
 import { checkFile, checkServer, noteSecret, watchServer, type WatchedServer } from './secrets.js';
 
 // Registered when the file imports the harness, so it runs after every other afterAll of the file.
-afterAll(checkFile);
+// Only under vitest: `npm run simulate` imports the harness as a plain script.
+if (process.env.VITEST) afterAll(checkFile);
 
 export const ADMIN_EMAIL = 'admin@example.test';
 export const ADMIN_PASSWORD = 'admin-password-1';
