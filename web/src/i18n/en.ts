@@ -3,6 +3,7 @@
 import { clientOrderEn } from './areas/clientOrder.en.js';
 import { clientSupportEn } from './areas/clientSupport.en.js';
 import { licenseHistoryEn } from './areas/licenseHistory.en.js';
+import { clientProfileEn } from './areas/clientProfile.en.js';
 import { businessHoursEn } from './areas/business-hours.en.js';
 import { localizationsEditEn } from './areas/localizations.en.js';
 import { modulesEditEn } from './areas/modules-edit.en.js';
@@ -353,4 +354,5 @@ export const en = {
   clientOrder: clientOrderEn,
   clientSupport: clientSupportEn,
   licenseHistory: licenseHistoryEn,
+  clientProfile: clientProfileEn,
 };

@@ -3,6 +3,7 @@
 import { clientOrderRu } from './areas/clientOrder.ru.js';
 import { clientSupportRu } from './areas/clientSupport.ru.js';
 import { licenseHistoryRu } from './areas/licenseHistory.ru.js';
+import { clientProfileRu } from './areas/clientProfile.ru.js';
 import { businessHoursRu } from './areas/business-hours.ru.js';
 import { localizationsEditRu } from './areas/localizations.ru.js';
 import { modulesEditRu } from './areas/modules-edit.ru.js';
@@ -359,4 +360,5 @@ export const ru: Messages = {
   clientOrder: clientOrderRu,
   clientSupport: clientSupportRu,
   licenseHistory: licenseHistoryRu,
+  clientProfile: clientProfileRu,
 };
