@@ -4,7 +4,8 @@
 // beside the upstream simulator, fills it through the public API as a shop would (a module, a data
 // center, a department, tariffs, a client who paid and has an active license, a task), then logs in
 // as the administrator in Debian's Chromium (and then as the client, who also has a support ticket answered). The pages come from web/src/menu.ts, so a new menu entry
-// gets its screenshot without touching this script.
+// gets its screenshot without touching this script. The pages a visitor sees before logging in (log in,
+// register, forgot the password) are shot too, as login.png, register.png and forgot-password.png.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,9 +93,29 @@ async function main(): Promise<void> {
       { file: 'client-support', route: 'support' },
       { file: 'client-ticket', route: `support/${seeded.ticketId}` },
     ];
+    // Before logging in: the language chosen on the login page, as a visitor does.
+    const visitorPages = [
+      { file: 'login', route: '' },
+      { file: 'register', route: 'register' },
+      { file: 'forgot-password', route: 'forgot-password' },
+    ];
     let written = 0;
     for (const language of LANGUAGES) {
       fs.mkdirSync(path.join(outDir, language), { recursive: true });
+      for (const [size, viewport] of [['wide', WIDE], ['narrow', NARROW]] as const) {
+        const context = await browser.newContext({ viewport, locale: language === 'ru' ? 'ru-RU' : 'en-GB', colorScheme: 'light' });
+        const page = await context.newPage();
+        await page.goto(`${url}/billmgr/`);
+        await page.locator('select').last().selectOption(language);
+        for (const { file, route } of visitorPages) {
+          if (size === 'narrow' && file !== 'register') continue;
+          const target = path.join(outDir, language, `${size === 'narrow' ? `${file}-390` : file}.png`);
+          await shoot(page, `${url}/billmgr/${route}`, target, 'form');
+          written += 1;
+          say(`  ${language} ${String(viewport.width).padStart(4)} px  ${path.relative(root, target)}`);
+        }
+        await context.close();
+      }
       for (const [size, viewport, who, list] of [
         ['wide', WIDE, ADMIN_EMAIL, pages],
         ['narrow', NARROW, ADMIN_EMAIL, pages],
@@ -242,9 +263,9 @@ async function loggedIn(browser: Browser, url: string, language: string, viewpor
 }
 
 /** The page once its data has arrived (no loader left), the whole length of it. */
-async function shoot(page: Page, address: string, file: string): Promise<void> {
+async function shoot(page: Page, address: string, file: string, ready = 'h1'): Promise<void> {
   await page.goto(address);
-  await page.locator('h1').first().waitFor();
+  await page.locator(ready).first().waitFor();
   await page.waitForLoadState('networkidle', { timeout: 5000 }).catch(() => {});
   await page.waitForFunction('!document.querySelector(".mantine-Loader-root, [aria-busy=true]")', undefined, { timeout: 10_000 }).catch(() => {});
   // Transitions (menus, notifications) settle.

@@ -108,7 +108,7 @@ describe.skipIf(!hasChromium)(`the client area in Chromium${skipNote}`, () => {
     await table.getByRole('link', { name: 'my-shop' }).waitFor();
     expect(await table.locator('tbody tr').first().innerText()).toContain('processing');
     expect(await axeViolations(page)).toEqual([]);
-    seen.push({ route: 'licenses', ready: 'my-shop' });
+    seen.push({ route: 'licenses', ready: 'shop' }); // (renamed my-web-shop further on)
 
     await table.getByRole('link', { name: 'my-shop' }).click();
     await main().getByRole('heading', { name: 'my-shop' }).waitFor();
@@ -125,7 +125,8 @@ describe.skipIf(!hasChromium)(`the client area in Chromium${skipNote}`, () => {
     await facts.getByText(active.licenseKey).waitFor();
     await facts.getByText(day(active.expiresAt)).waitFor();
     expect(navigations).toEqual([]);
-    seen.push({ route: `licenses/${licenseId}`, ready: active.licenseKey });
+    // (the key, the IP and the name change further on)
+    seen.push({ route: `licenses/${licenseId}`, ready: 'Renew automatically from the balance' });
 
     // The key is copied with its button.
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
@@ -185,7 +186,34 @@ describe.skipIf(!hasChromium)(`the client area in Chromium${skipNote}`, () => {
     expect(await axeViolations(page)).toEqual([]);
   }, 60_000);
 
-  test('the tariff change shows the price difference before confirming', async () => {
+  test('the name is changed: the new one is the page heading once the upstream has it', async () => {
+    await main().getByRole('button', { name: 'Change IP or name' }).click();
+    const dialog = page.getByRole('dialog', { name: 'IP and name of my-shop' });
+    await dialog.getByLabel('Name *').fill('my-web-shop');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    // (the IP change's notice may still be up: the same words)
+    await dialog.waitFor({ state: 'hidden' });
+    await main().getByRole('heading', { name: 'my-web-shop', level: 1 }).waitFor();
+    expect((await until(license, (l) => l.pendingOperations.length === 0, 'the change')).licenseName).toBe('my-web-shop');
+  }, 60_000);
+
+  test('a new key: asked behind a confirmation, the new key shown without a reload', async () => {
+    const before = await license();
+    await main().getByRole('button', { name: 'New key' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Issue a new key' });
+    await confirm.getByText('Issue a new key for my-web-shop?', { exact: false }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await confirm.getByRole('button', { name: 'New key' }).click();
+    await page.getByText('A new key for my-web-shop asked.').waitFor();
+    await confirm.waitFor({ state: 'hidden' });
+    const after = await until(license, (l) => l.licenseKey !== before.licenseKey && l.pendingOperations.length === 0, 'the new key');
+    expect(after.licenseKey).toBeTruthy();
+    await main().locator('dl.facts').getByText(after.licenseKey).waitFor();
+    expect(await main().locator('dl.facts').innerText()).not.toContain(before.licenseKey);
+  }, 60_000);
+
+  test('the tariff change shows the price difference before confirming, and the balance is charged that', async () => {
+    const balanceBefore = await balance();
     await main().getByRole('button', { name: 'Change tariff' }).click();
     const dialog = page.getByRole('dialog');
     const confirm = dialog.getByRole('button', { name: 'Change tariff' });
@@ -194,12 +222,39 @@ describe.skipIf(!hasChromium)(`the client area in Chromium${skipNote}`, () => {
     const options = await choice.locator('option').allInnerTexts();
     expect(options.length).toBe(2);
     await choice.selectOption({ index: 1 });
-    await dialog.getByText('Charged now').waitFor();
+    const shown = dialog.locator('.price-difference dt', { hasText: 'Charged now' }).locator('xpath=following-sibling::dd[1]');
+    await shown.waitFor();
+    const quoted = (await shown.innerText()).trim();
     expect(await confirm.isDisabled()).toBe(false);
     expect(await axeViolations(page)).toEqual([]);
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.click();
+    await page.getByText('Tariff change of my-web-shop asked', { exact: false }).waitFor();
     await dialog.waitFor({ state: 'hidden' });
-    expect((await license()).tariffId).toBe(liteId);
+    const changed = await until(license, (l) => l.tariffId !== liteId && l.pendingOperations.length === 0, 'the tariff change');
+    const cents = (a: string) => BigInt(a.replace('.', ''));
+    const charged = cents(balanceBefore) - cents(await balance());
+    expect(charged > 0n).toBe(true);
+    // What the dialog quoted is what the balance lost.
+    expect(quoted).toBe(euros(`${charged / 100n}.${String(charged % 100n).padStart(2, '0')}`));
+    const tariffs = (await customer.api.get('/api/v1/catalog')).body.items as { id: number; displayName: string }[];
+    await main().locator('dl.facts').getByText(tariffs.find((x) => x.id === changed.tariffId)!.displayName).waitFor();
+  }, 60_000);
+
+  test('in Russian the history says what happened in Russian: statuses and the kinds of entries', async () => {
+    await page.getByLabel('Language').selectOption('ru');
+    try {
+      const history = main().getByRole('table', { name: 'История' });
+      await until(() => history.innerText(), (text) => text.includes('Запрошена смена тарифа'), 'the Russian history');
+      const text = await history.innerText();
+      for (const words of ['в обработке → активна', 'выключено → включено', 'Заказана за', 'Вышестоящий биллинг выдал лицензию', 'Запрошен новый ключ лицензии', 'Выдан новый ключ лицензии', 'Запрошено изменение: имя my-shop → my-web-shop', 'Продление на 12 месяцев']) {
+        expect(text).toContain(words);
+      }
+      for (const english of ['processing', 'active', 'Upstream license', 'requested', 'Ordered', 'Renewal', 'true', 'false']) expect(text).not.toContain(english);
+      expect(await axeViolations(page)).toEqual([]);
+    } finally {
+      await page.getByLabel('Язык').selectOption('en');
+      await main().getByRole('table', { name: 'History' }).waitFor();
+    }
   }, 60_000);
 
   test('another client’s license is not found for this client', async () => {

@@ -57,9 +57,9 @@ export function clientRoutes(app: App, clients: ClientService, auth: AuthService
   }, async (req) => clients.get(req.params.id, req.actor));
 
   app.patch('/api/v1/clients/:id', {
-    schema: { params: IdParams, body: ClientPatch, response: { 200: ClientView }, tags, summary: 'A client may change its name, password, language and country; staff need a right for password (client.password) and creditLimit (client.credit_limit)' },
+    schema: { params: IdParams, body: ClientPatch, response: { 200: ClientView }, tags, summary: 'A client may change its name, e-mail address, password, language, country and phone (a new address or password needs currentPassword; a new address is unconfirmed until the link mailed to it is followed); staff need a right for password (client.password) and creditLimit (client.credit_limit)' },
     preHandler: app.requireClientOrRight('clients.change'),
-  }, async (req) => clients.update(req.params.id, req.body, req.actor));
+  }, async (req) => clients.update(req.params.id, req.body, req.actor, requestOrigin(req)));
 
   app.post('/api/v1/clients/:id/confirm-email/resend', {
     schema: {

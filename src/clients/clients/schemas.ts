@@ -7,6 +7,12 @@ const Password = z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LE
 const Name = z.string().trim().min(1).max(200);
 const Language = z.string().regex(LOCALE_CODE, 'a locale code such as "en"');
 const Country = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as "DE"');
+const Phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9 ()-]{5,30}$/, 'a phone number such as "+49 30 1234567": digits, spaces, dashes and brackets, optionally a leading +')
+  .refine((v) => { const digits = v.replace(/\D/g, '').length; return digits >= 5 && digits <= 15; }, 'a phone number has 5 to 15 digits')
+  .meta({ description: 'Contact phone number; digits, spaces, dashes and brackets, optionally a leading +', example: '+49 30 1234567' });
 const CreditLimit = z.string().trim().regex(/^\d{1,12}(\.\d{1,3})?$/, 'a decimal amount such as "50.00"');
 
 export const ClientCreate = z.strictObject({
@@ -16,25 +22,29 @@ export const ClientCreate = z.strictObject({
   language: Language.default('en'),
   providerId: z.number().int().positive(),
   country: Country.nullable().optional(),
+  phone: Phone.nullable().optional(),
   creditLimit: CreditLimit.optional(),
 });
 export type ClientCreate = z.infer<typeof ClientCreate>;
 
 export const ClientPatch = z.strictObject({
   name: Name.optional(),
-  email: Email.optional(),
+  email: Email.optional().meta({
+    description: 'A new address is unconfirmed until the link mailed to it is followed (as for employees); a client changing its own needs currentPassword',
+  }),
   password: Password.optional(),
-  /** Needed when a client changes its own password. */
-  currentPassword: z.string().max(1024).optional(),
+  /** Needed when a client changes its own password or e-mail address. */
+  currentPassword: z.string().max(1024).optional().meta({ description: 'The current password: needed when a client changes its own password or e-mail address' }),
   language: Language.optional(),
   country: Country.nullable().optional(),
+  phone: Phone.nullable().optional(),
   enabled: z.boolean().optional(),
   creditLimit: CreditLimit.optional(),
 });
 export type ClientPatch = z.infer<typeof ClientPatch>;
 
 /** What a client may change about itself. */
-export const ClientSelfPatch = ClientPatch.pick({ name: true, password: true, currentPassword: true, language: true, country: true });
+export const ClientSelfPatch = ClientPatch.pick({ name: true, email: true, password: true, currentPassword: true, language: true, country: true, phone: true });
 
 export const RegisterInput = z
   .strictObject({
@@ -70,6 +80,7 @@ export const ClientView = z.object({
   name: z.string(),
   language: z.string(),
   country: z.string().nullable(),
+  phone: z.string().nullable().meta({ description: 'Contact phone number, as written' }),
   enabled: z.boolean(),
   currency: z.string(),
   balance: z.string(),

@@ -258,4 +258,66 @@ describe('passwords', () => {
     expect((await t().anonymous().login('changer@example.test', 'new-secret-words-8')).status).toBe(200);
     expect((await t().anonymous().login('changer@example.test', 'client-password')).status).toBe(401);
   });
+
+  test('a client changes its own e-mail address with the current password; the new one is confirmed by the link mailed to it', async () => {
+    const { browser, id } = await registered('mover@example.test');
+    const links = async (email: string) =>
+      (await t().billrelay.db.kysely.selectFrom('messages').select('textBody').where('recipientAddress', '=', email).where('event', '=', 'email_confirmation').orderBy('id').execute())
+        .map((m) => m.textBody.match(/\/billmgr\/confirm-email\?token=([A-Za-z0-9_-]+)/)?.[1]);
+    const [first] = await links('mover@example.test');
+    expect(first).toBeTruthy();
+
+    const missing = await browser.patch(`/api/v1/clients/${id}`, { email: 'moved@example.test' });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.field).toBe('currentPassword');
+    const wrong = await browser.patch(`/api/v1/clients/${id}`, { email: 'moved@example.test', currentPassword: 'not-the-password' });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.error.field).toBe('currentPassword');
+    await registered('occupied@example.test');
+    const taken = await browser.patch(`/api/v1/clients/${id}`, { email: 'OCCUPIED@example.test', currentPassword: 'client-password' });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.field).toBe('email');
+    const malformed = await browser.patch(`/api/v1/clients/${id}`, { email: 'not an address', currentPassword: 'client-password' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.field).toBe('email');
+    expect((await t().admin.get(`/api/v1/clients/${id}`)).body.email).toBe('mover@example.test');
+
+    const moved = await browser.patch(`/api/v1/clients/${id}`, { email: ' Moved@Example.test ', currentPassword: 'client-password' });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body).toMatchObject({ email: 'moved@example.test', emailConfirmed: false });
+    // The client logs in with the new address; the old one opens nothing.
+    expect((await t().anonymous().login('moved@example.test', 'client-password')).status).toBe(200);
+    expect((await t().anonymous().login('mover@example.test', 'client-password')).status).toBe(401);
+    // The link mailed to the old address confirms nothing now; the one mailed to the new address does.
+    const [second] = await links('moved@example.test');
+    expect(second).toBeTruthy();
+    expect((await t().anonymous().post('/api/v1/auth/confirm-email', { token: first })).status).toBe(400);
+    expect((await t().admin.get(`/api/v1/clients/${id}`)).body.emailConfirmed).toBe(false);
+    expect((await t().anonymous().post('/api/v1/auth/confirm-email', { token: second })).status).toBe(200);
+    expect((await t().admin.get(`/api/v1/clients/${id}`)).body.emailConfirmed).toBe(true);
+    // Saving the same address again changes nothing and needs no password.
+    const same = await browser.patch(`/api/v1/clients/${id}`, { email: 'moved@example.test', name: 'Moved Ivan' });
+    expect(same.status, JSON.stringify(same.body)).toBe(200);
+    expect(same.body).toMatchObject({ emailConfirmed: true, name: 'Moved Ivan' });
+    expect(await links('moved@example.test')).toHaveLength(1);
+    const audit = (await t().billrelay.db.kysely.selectFrom('auditLog').selectAll().where('action', '=', 'client.update').where('entityId', '=', String(id)).execute()).map((r) => JSON.stringify(r));
+    expect(audit.some((r) => r.includes('moved@example.test'))).toBe(true);
+  });
+
+  test('a client sets, changes and removes its phone number; a malformed one is refused naming the field', async () => {
+    const { browser, id } = await registered('caller@example.test');
+    expect((await browser.get(`/api/v1/clients/${id}`)).body.phone).toBeNull();
+    const set = await browser.patch(`/api/v1/clients/${id}`, { phone: ' +49 (30) 123-4567 ' });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.phone).toBe('+49 (30) 123-4567');
+    expect((await t().admin.get(`/api/v1/clients/${id}`)).body.phone).toBe('+49 (30) 123-4567');
+    for (const bad of ['call me', '12', '+1 234 567 890 123 456 7', '+49 30 12a4567']) {
+      const refused = await browser.patch(`/api/v1/clients/${id}`, { phone: bad });
+      expect(refused.status, bad).toBe(400);
+      expect(refused.body.error.field, bad).toBe('phone');
+    }
+    expect((await browser.patch(`/api/v1/clients/${id}`, { phone: null })).body.phone).toBeNull();
+    // Staff may set it too.
+    expect((await t().admin.patch(`/api/v1/clients/${id}`, { phone: '+7 495 000-00-00' })).body.phone).toBe('+7 495 000-00-00');
+  });
 });

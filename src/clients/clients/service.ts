@@ -16,7 +16,7 @@ import type { LocalizationService } from '../../settings/localizations/service.j
 import { ClientRepository, type ClientRow } from './repository.js';
 import type { ClientCreate, ClientPatch, ClientView, RegisterInput } from './schemas.js';
 
-const SELF_EDITABLE = new Set(['name', 'password', 'currentPassword', 'language', 'country']);
+const SELF_EDITABLE = new Set(['name', 'email', 'password', 'currentPassword', 'language', 'country', 'phone']);
 
 export class ClientService {
   private readonly repo = new ClientRepository();
@@ -121,19 +121,30 @@ export class ClientService {
     return (await this.repo.providersWithWebsite(db)).find((p) => p.websiteUrl && siteHost(p.websiteUrl) === host);
   }
 
-  async update(id: number, input: ClientPatch, actor: Actor): Promise<ClientView> {
+  /**
+   * A new e-mail address is unconfirmed until the link mailed to it (through the outbox, in this
+   * transaction) is followed, as for employees; links mailed to the earlier address no longer confirm
+   * anything. A client changing its own address or password gives the current password.
+   */
+  async update(id: number, input: ClientPatch, actor: Actor, requestOrigin = ''): Promise<ClientView> {
     if (actor.kind === 'client') checkSelfEditable(input);
     else checkStaffRights(input, actor);
     const passwordHash = input.password !== undefined ? await this.newPasswordHash(id, input.password, input, actor) : undefined;
+    if (actor.kind === 'client' && input.email !== undefined && input.password === undefined) {
+      const row = await this.visible(this.db.kysely, id, actor);
+      if (input.email !== row.email) await checkCurrentPassword(row.passwordHash, input.currentPassword);
+    }
     return this.db.transaction(async (trx) => {
       const before = await this.visible(trx, id, actor);
       if (input.language) await this.checkLanguage(trx, input.language);
-      if (input.email && input.email !== before.email) await this.checkEmailFree(trx, input.email);
+      const emailChanges = input.email !== undefined && input.email !== before.email;
+      if (emailChanges) await this.checkEmailFree(trx, input.email!);
       await this.repo.update(trx, id, {
         ...(input.name !== undefined ? { name: input.name } : {}),
-        ...(input.email !== undefined ? { email: input.email } : {}),
+        ...(emailChanges ? { email: input.email, emailConfirmedAt: null } : {}),
         ...(input.language !== undefined ? { language: input.language } : {}),
         ...(input.country !== undefined ? { country: input.country } : {}),
+        ...(input.phone !== undefined ? { phone: input.phone } : {}),
         ...(input.enabled !== undefined ? { enabled: input.enabled ? 1 : 0 } : {}),
         ...(input.creditLimit !== undefined ? { creditLimitMinor: parseAmount(input.creditLimit, before.currency, 'creditLimit').minor } : {}),
         ...(passwordHash ? { passwordHash } : {}),
@@ -142,6 +153,7 @@ export class ClientService {
       // A disabled client or a changed password ends the sessions that were open.
       if (input.enabled === false || passwordHash) await this.auth.endSessionsOf('client', id, trx);
       const after = toView((await this.repo.find(trx, id))!);
+      if (emailChanges) await this.auth.mailEmailConfirmation(trx, after, requestOrigin);
       await this.audit.record(trx, actor, 'client.update', 'client', id, toView(before), passwordHash ? { ...after, password: SECRET_CHANGED } : after);
       return after;
     });
@@ -187,6 +199,7 @@ export class ClientService {
           passwordHash: input.passwordHash,
           language: input.language,
           country: input.country ?? null,
+          phone: input.phone ?? null,
           enabled: 1,
           currency: provider.currency,
           creditLimitMinor: input.creditLimit ? parseAmount(input.creditLimit, provider.currency, 'creditLimit').minor : 0n,
@@ -248,6 +261,7 @@ function toView(row: ClientRow): ClientView {
     name: row.name,
     language: row.language,
     country: row.country,
+    phone: row.phone,
     enabled: !!row.enabled,
     currency: row.currency,
     balance: Money.of(row.balanceMinor, row.currency).toString(),

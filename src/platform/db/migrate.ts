@@ -17,6 +17,7 @@ import * as m120 from './migrations/120-message-templates.js';
 import * as m121 from './migrations/121-provider-sender.js';
 import * as m130 from './migrations/130-employee-email-confirmed.js';
 import * as m140 from './migrations/140-payment-gateways.js';
+import * as m150 from './migrations/150-client-phone.js';
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: DialectKind): Promise<void> };
 
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '121-provider-sender': m121,
   '130-employee-email-confirmed': m130,
   '140-payment-gateways': m140,
+  '150-client-phone': m150,
 };
 
 class StaticProvider implements MigrationProvider {

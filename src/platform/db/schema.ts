@@ -174,6 +174,8 @@ export interface ClientTable {
   passwordHash: string;
   language: string;
   country: string | null;
+  /** Contact phone number as the client wrote it (+, digits, spaces, dashes, brackets); null: none given. */
+  phone: Generated<string | null>;
   enabled: Bool;
   currency: string;
   balanceMinor: Generated<bigint>;

@@ -1096,6 +1096,8 @@ export interface paths {
                                 id: number;
                                 language: string;
                                 name: string;
+                                /** @description Contact phone number, as written */
+                                phone: string | null;
                                 providerId: number;
                                 updatedAt: string;
                             }[];
@@ -1126,6 +1128,11 @@ export interface paths {
                         language?: string;
                         name: string;
                         password: string;
+                        /**
+                         * @description Contact phone number; digits, spaces, dashes and brackets, optionally a leading +
+                         * @example +49 30 1234567
+                         */
+                        phone?: string | null;
                         providerId: number;
                     };
                 };
@@ -1150,6 +1157,8 @@ export interface paths {
                             id: number;
                             language: string;
                             name: string;
+                            /** @description Contact phone number, as written */
+                            phone: string | null;
                             providerId: number;
                             updatedAt: string;
                         };
@@ -1204,6 +1213,8 @@ export interface paths {
                             id: number;
                             language: string;
                             name: string;
+                            /** @description Contact phone number, as written */
+                            phone: string | null;
                             providerId: number;
                             updatedAt: string;
                         };
@@ -1217,7 +1228,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * A client may change its name, password, language and country; staff need a right for password (client.password) and creditLimit (client.credit_limit)
+         * A client may change its name, e-mail address, password, language, country and phone (a new address or password needs currentPassword; a new address is unconfirmed until the link mailed to it is followed); staff need a right for password (client.password) and creditLimit (client.credit_limit)
          * @description Right: `clients.change` for employees (clients act on their own data without it).
          */
         patch: {
@@ -1234,12 +1245,19 @@ export interface paths {
                     "application/json": {
                         country?: string | null;
                         creditLimit?: string;
+                        /** @description The current password: needed when a client changes its own password or e-mail address */
                         currentPassword?: string;
+                        /** @description A new address is unconfirmed until the link mailed to it is followed (as for employees); a client changing its own needs currentPassword */
                         email?: string;
                         enabled?: boolean;
                         language?: string;
                         name?: string;
                         password?: string;
+                        /**
+                         * @description Contact phone number; digits, spaces, dashes and brackets, optionally a leading +
+                         * @example +49 30 1234567
+                         */
+                        phone?: string | null;
                     };
                 };
             };
@@ -1263,6 +1281,8 @@ export interface paths {
                             id: number;
                             language: string;
                             name: string;
+                            /** @description Contact phone number, as written */
+                            phone: string | null;
                             providerId: number;
                             updatedAt: string;
                         };

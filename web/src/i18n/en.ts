@@ -2,6 +2,8 @@
 // Plurals follow i18next's suffixes (_one, _other; Russian also _few, _many).
 import { clientOrderEn } from './areas/clientOrder.en.js';
 import { clientSupportEn } from './areas/clientSupport.en.js';
+import { licenseHistoryEn } from './areas/licenseHistory.en.js';
+import { clientProfileEn } from './areas/clientProfile.en.js';
 import { businessHoursEn } from './areas/business-hours.en.js';
 import { localizationsEditEn } from './areas/localizations.en.js';
 import { modulesEditEn } from './areas/modules-edit.en.js';
@@ -351,4 +353,6 @@ export const en = {
   clients: clientsEn,
   clientOrder: clientOrderEn,
   clientSupport: clientSupportEn,
+  licenseHistory: licenseHistoryEn,
+  clientProfile: clientProfileEn,
 };

@@ -2,6 +2,8 @@
 // Russian plural forms (_one, _few, _many, _other) where en.ts has _one/_other.
 import { clientOrderRu } from './areas/clientOrder.ru.js';
 import { clientSupportRu } from './areas/clientSupport.ru.js';
+import { licenseHistoryRu } from './areas/licenseHistory.ru.js';
+import { clientProfileRu } from './areas/clientProfile.ru.js';
 import { businessHoursRu } from './areas/business-hours.ru.js';
 import { localizationsEditRu } from './areas/localizations.ru.js';
 import { modulesEditRu } from './areas/modules-edit.ru.js';
@@ -357,4 +359,6 @@ export const ru: Messages = {
   clients: clientsRu,
   clientOrder: clientOrderRu,
   clientSupport: clientSupportRu,
+  licenseHistory: licenseHistoryRu,
+  clientProfile: clientProfileRu,
 };

@@ -14,6 +14,7 @@ import { keys, POLL, useAct } from '../api/queries';
 import type { License, Operation } from '../api/types';
 import { useCan } from '../auth';
 import { Crumbs, Facts } from '../components/Details';
+import { HistoryChange, useHistoryWords } from '../components/LicenseHistory';
 import { FormEnd, ParamsForm, RenewForm, TariffForm, useSubmit } from '../components/LicenseForms';
 import { AppLink, ConfirmModal, dash, DataTable, Day, fieldError, Instant, Loading, Money, PageTitle, QueryError, RowActions, StatusBadge, type Column } from '../components/ui';
 import { LicenseKey, moving, usePeriodLabel, useTariffs } from './Licenses';
@@ -83,23 +84,11 @@ export function LicensePage() {
     { key: 'updated', title: t('operations.updated'), cell: (o) => <Instant iso={o.updatedAt} /> },
     { key: 'error', title: t('operations.lastError'), cell: (o) => o.lastError ?? dash },
   ];
+  const historyWords = useHistoryWords(l?.currency ?? null, (tariffId) => tariffs.data?.items.find((x) => x.id === tariffId)?.displayName);
   const historyColumns: Column<HistoryItem>[] = [
     { key: 'at', title: t('licenses.when'), cell: (h) => <Instant iso={h.at} /> },
-    { key: 'event', title: t('licenses.event'), cell: (h) => t(`licenses.events.${h.event}` as never, { defaultValue: h.event }) },
-    {
-      key: 'change',
-      title: t('licenses.change'),
-      cell: (h) => (
-        <>
-          {h.from !== null || h.to !== null ? (
-            <span>
-              {h.from ?? dash} → {h.to ?? dash}
-            </span>
-          ) : null}
-          {h.message && <div className="muted">{h.message}</div>}
-        </>
-      ),
-    },
+    { key: 'event', title: t('licenses.event'), cell: (h) => historyWords(h).event },
+    { key: 'change', title: t('licenses.change'), cell: (h) => <HistoryChange words={historyWords(h)} /> },
     { key: 'who', title: t('licenses.who'), cell: (h) => h.actor.label },
     { key: 'op', title: t('licenses.operation'), cell: (h) => (h.operationId ? <AppLink to={`/operations/${h.operationId}`}>#{h.operationId}</AppLink> : dash) },
   ];

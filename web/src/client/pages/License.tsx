@@ -12,6 +12,7 @@ import { client, unwrap } from '../../api/client';
 import { keys, POLL, useAct } from '../../api/queries';
 import type { License } from '../../api/types';
 import { Crumbs, Facts } from '../../components/Details';
+import { HistoryChange, useHistoryWords } from '../../components/LicenseHistory';
 import { ParamsForm, RenewForm, TariffForm } from '../../components/LicenseForms';
 import { ConfirmModal, dash, DataTable, Day, Instant, Loading, Money, PageTitle, QueryError, type Column } from '../../components/ui';
 import { useFormat } from '../../format';
@@ -68,14 +69,11 @@ export function ClientLicensePage() {
   const newKey = (license: License) =>
     act.mutate({ run: () => unwrap(client.POST('/api/v1/licenses/{id}/new-key', { params: path })), done: t('licenses.newKeyAsked', { name: license.licenseName }) }, { onSettled: close });
 
+  const historyWords = useHistoryWords(l?.currency ?? null, (tariffId) => catalog.data?.items.find((x) => x.id === tariffId)?.displayName);
   const historyColumns: Column<HistoryItem>[] = [
     { key: 'at', title: t('licenses.when'), cell: (h) => <Instant iso={h.at} /> },
-    { key: 'event', title: t('licenses.event'), cell: (h) => t(`licenses.events.${h.event}` as never, { defaultValue: h.event }) },
-    {
-      key: 'change',
-      title: t('licenses.change'),
-      cell: (h) => (h.from !== null || h.to !== null ? <span>{h.from ?? dash} → {h.to ?? dash}</span> : h.message ?? dash),
-    },
+    { key: 'event', title: t('licenses.event'), cell: (h) => historyWords(h).event },
+    { key: 'change', title: t('licenses.change'), cell: (h) => <HistoryChange words={historyWords(h)} /> },
     { key: 'who', title: t('licenses.who'), cell: (h) => t(`clientArea.license.who.${WHO.find((w) => w === h.actor.kind) ?? 'system'}`) },
   ];
 

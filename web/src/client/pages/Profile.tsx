@@ -1,5 +1,7 @@
-// The client's own account: contact details (name, country) and language, and a new password, which needs the
-// current one. A changed password ends every session, this one too: the client logs in again with it.
+// The client's own account: contact details (name, country, phone) and language, the e-mail address and a new
+// password. A new address or password needs the current password. A new address is the login at once and is
+// unconfirmed until the link mailed to it is followed (as for employees). A changed password ends every
+// session, this one too: the client logs in again with it.
 import { zodResolver } from '@hookform/resolvers/zod';
 import { Alert, Button, Group, NativeSelect, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
@@ -27,12 +29,8 @@ export function ProfilePage() {
         !self.error && <Loading />
       ) : (
         <Stack gap="md" maw={560}>
-          <Paper withBorder p="md">
-            <Text size="sm">
-              {t('clientOrder.profile.email')}: <strong>{self.data.email}</strong>
-            </Text>
-          </Paper>
           <DetailsForm key={self.data.updatedAt} details={self.data} />
+          <EmailForm key={`email-${self.data.email}`} id={self.data.id} email={self.data.email} confirmed={self.data.emailConfirmed} />
           <PasswordForm email={self.data.email} />
         </Stack>
       )}
@@ -40,7 +38,7 @@ export function ProfilePage() {
   );
 }
 
-function DetailsForm({ details }: { details: { id: number; name: string; language: string; country: string | null } }) {
+function DetailsForm({ details }: { details: { id: number; name: string; language: string; country: string | null; phone: string | null } }) {
   const { t, i18n } = useTranslation();
   const me = useMe();
   const describe = useDescribeError();
@@ -52,25 +50,29 @@ function DetailsForm({ details }: { details: { id: number; name: string; languag
         name: z.string().trim().min(1, t('clientOrder.profile.nameRequired')).max(200, t('forms.tooLong', { max: 200 })),
         language: z.string().min(1),
         country: z.string(),
+        phone: z
+          .string()
+          .trim()
+          .refine((v) => v === '' || (/^\+?[0-9 ()-]{5,30}$/.test(v) && v.replace(/\D/g, '').length >= 5 && v.replace(/\D/g, '').length <= 15), t('clientProfile.phoneInvalid')),
       }),
     [t],
   );
   const form = useForm<z.input<typeof schema>, unknown, z.output<typeof schema>>({
     resolver: zodResolver(schema),
-    defaultValues: { name: details.name, language: supported(details.language) ?? details.language, country: details.country ?? '' },
+    defaultValues: { name: details.name, language: supported(details.language) ?? details.language, country: details.country ?? '', phone: details.phone ?? '' },
   });
   const { errors } = form.formState;
   const submit = form.handleSubmit(async (v) => {
     setFailure(null);
     try {
-      await unwrap(client.PATCH('/api/v1/clients/{id}', { params: { path: { id: String(details.id) } }, body: { name: v.name, language: v.language, country: v.country || null } }));
+      await unwrap(client.PATCH('/api/v1/clients/{id}', { params: { path: { id: String(details.id) } }, body: { name: v.name, language: v.language, country: v.country || null, phone: v.phone || null } }));
       notifyDone(t('clientOrder.profile.saved'));
       await queryClient.invalidateQueries({ queryKey: ['clients', details.id] });
       await queryClient.invalidateQueries({ queryKey: keys.me });
       const language = supported(v.language);
       if (language && language !== i18n.language) chooseLanguage(language as Language, me);
     } catch (error) {
-      if (!showUnderField(form, error, ['name', 'language', 'country'], describe)) setFailure(describe(error, { withCode: true }));
+      if (!showUnderField(form, error, ['name', 'language', 'country', 'phone'], describe)) setFailure(describe(error, { withCode: true }));
     }
   });
   return (
@@ -92,6 +94,7 @@ function DetailsForm({ details }: { details: { id: number; name: string; languag
             {...form.register('country')}
             {...fieldError(errors.country?.message)}
           />
+          <TextInput label={t('clientProfile.phone')} description={t('clientProfile.phoneHint')} type="tel" autoComplete="tel" {...form.register('phone')} {...fieldError(errors.phone?.message)} />
           {failure && (
             <Alert color="red" variant="light" role="alert">
               {failure}
@@ -100,6 +103,66 @@ function DetailsForm({ details }: { details: { id: number; name: string; languag
           <Group>
             <Button type="submit" loading={form.formState.isSubmitting}>
               {t('clientOrder.profile.save')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}
+
+function EmailForm({ id, email, confirmed }: { id: number; email: string; confirmed: boolean }) {
+  const { t } = useTranslation();
+  const describe = useDescribeError();
+  const queryClient = useQueryClient();
+  const [failure, setFailure] = useState<string | null>(null);
+  const schema = useMemo(
+    () =>
+      z.object({
+        email: z
+          .string()
+          .trim()
+          .min(1, t('clientProfile.emailRequired'))
+          .pipe(z.email(t('clientProfile.emailInvalid')))
+          .refine((v) => v.toLowerCase() !== email, t('clientProfile.sameEmail')),
+        currentPassword: z.string().min(1, t('clientOrder.profile.currentRequired')),
+      }),
+    [t, email],
+  );
+  const form = useForm<z.input<typeof schema>, unknown, z.output<typeof schema>>({ resolver: zodResolver(schema), defaultValues: { email: '', currentPassword: '' } });
+  const { errors } = form.formState;
+  const submit = form.handleSubmit(async (v) => {
+    setFailure(null);
+    try {
+      const saved = await unwrap(client.PATCH('/api/v1/clients/{id}', { params: { path: { id: String(id) } }, body: { email: v.email, currentPassword: v.currentPassword } }));
+      notifyDone(t('clientProfile.emailChanged', { email: saved.email }));
+      await queryClient.invalidateQueries({ queryKey: ['clients', id] });
+      await queryClient.invalidateQueries({ queryKey: keys.me });
+    } catch (error) {
+      if (!showUnderField(form, error, ['email', 'currentPassword'], describe)) setFailure(describe(error, { withCode: true }));
+    }
+  });
+  return (
+    <Paper withBorder p="md">
+      <form onSubmit={submit} noValidate aria-label={t('clientProfile.emailTitle')}>
+        <Stack gap="sm">
+          <Title order={2}>{t('clientProfile.emailTitle')}</Title>
+          <Text size="sm" data-testid="current-email">
+            {t('clientProfile.current', { email })} ({confirmed ? t('clientProfile.confirmed') : t('clientProfile.unconfirmed')})
+          </Text>
+          <TextInput label={`${t('clientProfile.newEmail')} *`} type="email" autoComplete="email" {...form.register('email')} {...fieldError(errors.email?.message)} />
+          <PasswordInput label={`${t('clientOrder.profile.currentPassword')} *`} autoComplete="current-password" {...form.register('currentPassword')} {...fieldError(errors.currentPassword?.message)} />
+          <Text size="sm" c="dimmed">
+            {t('clientProfile.emailNote')}
+          </Text>
+          {failure && (
+            <Alert color="red" variant="light" role="alert">
+              {failure}
+            </Alert>
+          )}
+          <Group>
+            <Button type="submit" loading={form.formState.isSubmitting}>
+              {t('clientProfile.changeEmail')}
             </Button>
           </Group>
         </Stack>
