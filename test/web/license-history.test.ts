@@ -38,6 +38,7 @@ const SENTENCES = [
   'Operation "open" done by hand: ticket 17',
   'Operation "open" abandoned: gone; 10.00 EUR refunded to the client',
   'Operation "suspend" needs a person: no answer',
+  'Auto-renewal is not possible: The tariff no longer has a 12-month period; the license cannot be renewed automatically. It is tried again every day until the license expires.',
   'The order was given up: the license is deleted',
   'License 5 was deleted before it was delivered',
   'License 5 was deleted before it was delivered: upstream license 4711 is closed with it',

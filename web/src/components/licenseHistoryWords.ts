@@ -60,6 +60,7 @@ const RULES: Rule[] = [
   [/^License (\d+) was deleted before it was delivered: upstream license (\S+) is closed with it$/, (m, w) => w('deletedBeforeDeliveryClosed', { id: m[1]!, upstream: m[2]! })],
   [new RegExp(`^${AMOUNT} refunded: (.*)$`, 's'), (m, w, x) => w('refunded', { amount: x.money(m[1]!, m[2]!), comment: m[3]! })],
   [/^Auto-renewal could not be paid: (.*)\. It is tried again every day until the license expires\.$/s, (m, w) => w('unpaid', { reason: m[1]! })],
+  [/^Auto-renewal is not possible: The tariff no longer has a (\d+)-month period; the license cannot be renewed automatically\. It is tried again every day until the license expires\.$/, (m, w) => w('unpriced', { months: m[1]! })],
 ];
 
 const REFUNDED_TO_CLIENT = new RegExp(`^(.*); ${AMOUNT} refunded to the client$`, 's');

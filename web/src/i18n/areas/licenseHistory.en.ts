@@ -38,4 +38,5 @@ export const licenseHistoryEn = {
   refunded: '{{amount}} refunded: {{comment}}',
   refundedToClient: '{{text}}; {{amount}} refunded to the client',
   unpaid: 'Auto-renewal could not be paid: {{reason}}. It is tried again every day until the license expires.',
+  unpriced: 'Auto-renewal is not possible: The tariff no longer has a {{months}}-month period; the license cannot be renewed automatically. It is tried again every day until the license expires.',
 };
