@@ -87,6 +87,12 @@ const unfinished = preparedQuery((db, licenseIds: number[]) =>
     .orderBy('id'),
 );
 
+// Read for every operation the worker runs (twice for an order): prepared.
+const findLicense = preparedFirst((db, id: number) => db.selectFrom('licenses').selectAll().where('id', '=', id));
+const closeUnderWay = preparedFirst((db, licenseId: number) =>
+  db.selectFrom('operations').select('id').where('licenseId', '=', licenseId).where('kind', '=', 'close').where('status', 'in', ['pending', 'running', 'manual']),
+);
+
 export class LicenseRepository {
   /** The page's rows and one more, if there is one (see readPage). */
   list(db: Executor, filter: LicenseFilter, limit: number, offset: number): Promise<Array<LicenseViewRow & { clientName: string }>> {
@@ -103,7 +109,7 @@ export class LicenseRepository {
   }
 
   find(db: Executor, id: number): Promise<LicenseRow | undefined> {
-    return db.selectFrom('licenses').selectAll().where('id', '=', id).executeTakeFirst();
+    return findLicense(db, id);
   }
 
   /**
@@ -130,13 +136,7 @@ export class LicenseRepository {
 
   /** The license's deletion under way: its close operation that has not finished, if any. */
   async closing(db: Executor, licenseId: number): Promise<number | null> {
-    const row = await db
-      .selectFrom('operations')
-      .select('id')
-      .where('licenseId', '=', licenseId)
-      .where('kind', '=', 'close')
-      .where('status', 'in', ['pending', 'running', 'manual'])
-      .executeTakeFirst();
+    const row = await closeUnderWay(db, licenseId);
     return row ? row.id : null;
   }
 

@@ -1,10 +1,13 @@
 import type { Selectable } from 'kysely';
 import type { Executor } from '../../platform/db/db.js';
 import { offsetOf, type PageQuery } from '../../platform/db/paging.js';
+import { preparedFirst } from '../../platform/db/prepared.js';
 import type { ProcessingModuleTable } from '../../platform/db/schema.js';
 
 export type ModuleRow = Selectable<ProcessingModuleTable>;
 export type ModuleInsert = Omit<ModuleRow, 'id'>;
+
+const findModule = preparedFirst((db, id: number) => db.selectFrom('processingModules').selectAll().where('id', '=', id));
 
 export class ProcessingModuleRepository {
   list(db: Executor, page: PageQuery): Promise<ModuleRow[]> {
@@ -20,8 +23,9 @@ export class ProcessingModuleRepository {
     return Number(row.n);
   }
 
+  /** Read by every operation the worker runs: prepared (see preparedQuery). */
   find(db: Executor, id: number): Promise<ModuleRow | undefined> {
-    return db.selectFrom('processingModules').selectAll().where('id', '=', id).executeTakeFirst();
+    return findModule(db, id);
   }
 
   async insert(db: Executor, row: ModuleInsert): Promise<number> {

@@ -2,6 +2,7 @@
 // that only the lease holder may make.
 import { sql, type ExpressionBuilder, type Selectable, type Transaction } from 'kysely';
 import type { Db, Executor } from '../../platform/db/db.js';
+import { preparedQuery } from '../../platform/db/prepared.js';
 import type { Database, LicenseTable, OperationTable, ProcessingModuleTable, TariffModuleTable } from '../../platform/db/schema.js';
 import { chooseModule } from '../../integration/processing-modules/module-choice.js';
 import { whereInDepartmentScope, type DepartmentScope } from '../../provider/departments/scope.js';
@@ -129,6 +130,72 @@ function takeSlot(moduleId: number | null, scene: ClaimScene): boolean {
   return true;
 }
 
+// The claim runs at the end of every operation (it refills the slot in the same transaction): its
+// queries are prepared once per shape instead of built and compiled each time (see preparedQuery).
+const duePendingRows = preparedQuery((db, nowIso: string, window: number, full: number[] | undefined) => {
+  let query = db.selectFrom('operations').select(CANDIDATE_COLUMNS).where('status', '=', 'pending').where('nextAttemptAt', '<=', nowIso);
+  if (full !== undefined) query = query.where((eb) => notOnlyFor(eb, full));
+  return query.orderBy('nextAttemptAt').orderBy('id').limit(window).forUpdate().skipLocked();
+});
+
+const expiredRunningRows = preparedQuery((db, nowIso: string, window: number) =>
+  db
+    .selectFrom('operations')
+    .select(CANDIDATE_COLUMNS)
+    .where('status', '=', 'running')
+    .where('leaseExpiresAt', '<=', nowIso)
+    .orderBy('nextAttemptAt')
+    .orderBy('id')
+    .limit(window)
+    .forUpdate()
+    .skipLocked(),
+);
+
+const licenseFacts = preparedQuery((db, licenseIds: number[]) =>
+  db.selectFrom('licenses').select(['id', 'moduleId', 'tariffId', 'datacenterId']).where('id', 'in', licenseIds),
+);
+
+const operationsOfLicenses = preparedQuery((db, licenseIds: number[]) =>
+  db.selectFrom('operations').select(['licenseId', 'id', 'status', 'leaseExpiresAt']).where('licenseId', 'in', licenseIds),
+);
+
+const tariffModuleRows = preparedQuery((db, tariffIds: number[]) =>
+  db.selectFrom('tariffModules').select(['tariffId', 'processingModuleId']).where('tariffId', 'in', tariffIds),
+);
+
+const lockedModules = preparedQuery((db, ids: number[]) =>
+  db
+    .selectFrom('processingModules')
+    .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId', 'balanceMinor', 'minimalBalanceMinor'])
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forNoKeyUpdate(),
+);
+
+const runningCounts = preparedQuery((db, ids: number[], nowIso: string) =>
+  db
+    .selectFrom('operations')
+    .select(['moduleId', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('status', '=', 'running')
+    .where('leaseExpiresAt', '>', nowIso)
+    .where('moduleId', 'in', ids)
+    .groupBy('moduleId'),
+);
+
+const claimRow = preparedQuery((db, id: number, moduleId: number | null, owner: string, leaseExpiresAt: string, nowIso: string) =>
+  db
+    .updateTable('operations')
+    .set((eb) => ({ status: 'running', leaseOwner: owner, leaseExpiresAt, attempts: eb('attempts', '+', 1), moduleId, updatedAt: nowIso }))
+    .where('id', '=', id)
+    .returningAll(),
+);
+
+const moduleLimits = preparedQuery((db) => db.selectFrom('processingModules').select(['id', 'operationLimit']));
+
+const liveRunningModules = preparedQuery((db, nowIso: string) =>
+  db.selectFrom('operations').select('moduleId').where('status', '=', 'running').where('leaseExpiresAt', '>', nowIso),
+);
+
 export class OperationRepository {
   constructor(private readonly db: Db) {}
 
@@ -194,28 +261,16 @@ export class OperationRepository {
    * dialect.ts leaves the clause out.
    */
   private duePending(trx: Transaction<Database>, nowIso: string, window: number, full: number[]): Promise<Candidate[]> {
-    let query = trx.selectFrom('operations').select(CANDIDATE_COLUMNS).where('status', '=', 'pending').where('nextAttemptAt', '<=', nowIso);
-    if (full.length) query = query.where((eb) => notOnlyFor(eb, full));
-    return query.orderBy('nextAttemptAt').orderBy('id').limit(window).forUpdate().skipLocked().execute();
+    return duePendingRows(trx, nowIso, window, full.length ? full : undefined);
   }
 
   /** Running rows whose lease expired: their worker crashed or hangs. */
   private expiredRunning(trx: Transaction<Database>, nowIso: string, window: number): Promise<Candidate[]> {
-    return trx
-      .selectFrom('operations')
-      .select(CANDIDATE_COLUMNS)
-      .where('status', '=', 'running')
-      .where('leaseExpiresAt', '<=', nowIso)
-      .orderBy('nextAttemptAt')
-      .orderBy('id')
-      .limit(window)
-      .forUpdate()
-      .skipLocked()
-      .execute();
+    return expiredRunningRows(trx, nowIso, window);
   }
 
   private licensesOf(trx: Transaction<Database>, licenseIds: number[]): Promise<LicenseFacts[]> {
-    return trx.selectFrom('licenses').select(['id', 'moduleId', 'tariffId', 'datacenterId']).where('id', 'in', licenseIds).execute();
+    return licenseFacts(trx, licenseIds);
   }
 
   /**
@@ -224,7 +279,7 @@ export class OperationRepository {
    * where a status condition led SQLite to read every pending and running row instead.
    */
   private async licenseTurns(trx: Transaction<Database>, licenseIds: number[], nowIso: string): Promise<LicenseTurns> {
-    const rows = await trx.selectFrom('operations').select(['licenseId', 'id', 'status', 'leaseExpiresAt']).where('licenseId', 'in', licenseIds).execute();
+    const rows = await operationsOfLicenses(trx, licenseIds);
     const unfinished = rows.filter((b) => b.status === 'pending' || (b.status === 'running' && b.leaseExpiresAt !== null && b.leaseExpiresAt > nowIso));
     const busy = new Set(unfinished.filter((b) => b.status === 'running').map((b) => b.licenseId));
     const oldestPending = new Map<number, number>();
@@ -237,7 +292,7 @@ export class OperationRepository {
   /** The modules that may run each license's tariff (to place an operation not yet bound to one). */
   private tariffModulesOf(trx: Transaction<Database>, licenses: LicenseFacts[]): Promise<TariffModule[]> {
     const tariffIds = [...new Set(licenses.map((l) => l.tariffId))];
-    return trx.selectFrom('tariffModules').select(['tariffId', 'processingModuleId']).where('tariffId', 'in', tariffIds).execute();
+    return tariffModuleRows(trx, tariffIds);
   }
 
   /**
@@ -248,26 +303,13 @@ export class OperationRepository {
    */
   private async lockModules(trx: Transaction<Database>, ids: number[]): Promise<LockedModule[]> {
     if (!ids.length) return [];
-    return trx
-      .selectFrom('processingModules')
-      .select(['id', 'sort', 'enabled', 'lastError', 'operationLimit', 'datacenterId', 'balanceMinor', 'minimalBalanceMinor'])
-      .where('id', 'in', ids)
-      .orderBy('id')
-      .forNoKeyUpdate()
-      .execute();
+    return lockedModules(trx, ids);
   }
 
   /** Live running operations per module, counted under the modules' locks. */
   private async runningPerModule(trx: Transaction<Database>, ids: number[], nowIso: string): Promise<Map<number, number>> {
     if (!ids.length) return new Map();
-    const rows = await trx
-      .selectFrom('operations')
-      .select(['moduleId', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('status', '=', 'running')
-      .where('leaseExpiresAt', '>', nowIso)
-      .where('moduleId', 'in', ids)
-      .groupBy('moduleId')
-      .execute();
+    const rows = await runningCounts(trx, ids, nowIso);
     return new Map(rows.map((r) => [Number(r.moduleId), Number(r.n)]));
   }
 
@@ -289,19 +331,8 @@ export class OperationRepository {
 
   /** The claim itself: running under this owner's lease, one attempt more, bound to its module. */
   private async markClaimed(trx: Transaction<Database>, op: Candidate, moduleId: number | null, owner: string, leaseExpiresAt: string, nowIso: string): Promise<ClaimedOperation> {
-    const row = await trx
-      .updateTable('operations')
-      .set((eb) => ({
-        status: 'running',
-        leaseOwner: owner,
-        leaseExpiresAt,
-        attempts: eb('attempts', '+', 1),
-        moduleId,
-        updatedAt: nowIso,
-      }))
-      .where('id', '=', op.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const [row] = await claimRow(trx, op.id, moduleId, owner, leaseExpiresAt, nowIso);
+    if (!row) throw new Error(`operation ${op.id} vanished while it was claimed`);
     return { ...row, reclaimed: op.status === 'running' };
   }
 
@@ -314,13 +345,8 @@ export class OperationRepository {
     // Two small reads: the modules' limits, and the module of each live running operation (at most
     // the workers' slots) counted here; a grouped or correlated count made SQLite build a temporary
     // index on every claim.
-    const modules = await db.selectFrom('processingModules').select(['id', 'operationLimit']).execute();
-    const runningOps = await db
-      .selectFrom('operations')
-      .select('moduleId')
-      .where('status', '=', 'running')
-      .where('leaseExpiresAt', '>', nowIso)
-      .execute();
+    const modules = await moduleLimits(db);
+    const runningOps = await liveRunningModules(db, nowIso);
     const running = new Map<number, number>();
     for (const { moduleId } of runningOps) if (moduleId !== null) running.set(moduleId, (running.get(moduleId) ?? 0) + 1);
     const full: number[] = [];
