@@ -326,6 +326,8 @@ describe('a process killed (SIGKILL)', () => {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
+        // The same system clock as this process, under faketime too (a worker a year behind runs nothing).
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'LD_PRELOAD' || k.startsWith('FAKETIME'))),
         BILLRELAY_DATA_DIR: own.database.dataDir,
         ...(own.database.databaseUrl ? { DATABASE_URL: own.database.databaseUrl } : {}),
         BILLRELAY_WEB_DIR: path.join(own.database.dataDir, 'no-web'),
