@@ -192,6 +192,12 @@ const prolong: Handler<'prolong'> = async (ctx) => {
   const alreadyDone = sentFrom !== undefined && before.expiresOn !== sentFrom;
   const from = alreadyDone ? sentFrom : before.expiresOn;
   if (!alreadyDone) {
+    // A suspended license is renewed upstream from today, losing the time it has left (or gaining
+    // nothing when today plus the period is its expiry): with time left it is resumed first, so the
+    // renewal continues from its expiry; one staff suspended is suspended again below.
+    if (before.status === 'suspended' && before.expiresOn !== null && before.expiresOn > ctx.now().slice(0, 10)) {
+      await ctx.driver.resume(upstreamId);
+    }
     await ctx.remember({ upstreamExpiryBeforeSend: before.expiresOn });
     await ctx.holdLease();
     await ctx.driver.prolong(upstreamId, ctx.payload.upstreamPeriod);
